@@ -1,0 +1,24 @@
+// Who may do what to which chat: the one place the role rules live. Every route calls authorize()
+// before touching a chat. Thread-safety: pure functions.
+#pragma once
+
+#include <string_view>
+
+#include "core/result.hpp"
+#include "domain/chat.hpp"
+#include "domain/principal.hpp"
+
+namespace carechat::domain {
+
+enum class action { read, search, send_inbound, send_outbound, archive, restore };
+
+std::string_view to_string(action a) noexcept;
+
+// Tenant/instance mismatch, or a patient token on another patient's chat: forbidden. Then:
+//   read, search     patient (own chat), user, client
+//   send_inbound     patient (own chat), client
+//   send_outbound    user, client (naming the sending staff user)
+//   archive/restore  user only ("restricted from the API clients" in the reference)
+core::result<void> authorize(const principal& who, const chat_key& chat, action what);
+
+}  // namespace carechat::domain

@@ -1,0 +1,29 @@
+// Bearer tokens: issuing (CLI) and resolving (every request). Secrets carry 256 random bits, are
+// stored only as SHA-256 hashes and compared in constant time. Thread-safety: pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/clock.hpp"
+#include "core/random.hpp"
+#include "core/result.hpp"
+#include "domain/principal.hpp"
+#include "domain/store.hpp"
+
+namespace carechat::domain {
+
+struct issued_token {
+  std::string secret;  // shown once, to the operator who created it
+  token_record record;
+};
+
+// Validates the spec (ids, role requirements) and mints a token. `who.token_id` is ignored.
+core::result<issued_token> issue_token(const principal& who, core::random_source& rng, const core::clock& clk);
+
+core::sha256_digest hash_token(std::string_view secret);
+
+// Unknown, malformed or revoked: unauthorized (one message for all, so probing learns nothing).
+core::result<principal> authenticate(store_reader& reader, std::string_view secret);
+
+}  // namespace carechat::domain

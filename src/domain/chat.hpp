@@ -1,0 +1,56 @@
+// The chat vocabulary: which chat, who speaks, what a message is and where it sits in the order.
+// No I/O, no wire format. Thread-safety: plain values.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/clock.hpp"
+
+namespace carechat::domain {
+
+// One chat per patient within a tenant's instance, as in the reference URL structure.
+struct chat_key {
+  std::string tenant;
+  std::string instance;
+  std::string patient;
+  bool operator==(const chat_key&) const = default;
+};
+
+enum class client_type { patient, user };
+
+struct party {
+  client_type type = client_type::patient;
+  std::string id;
+  std::optional<std::string> title_name;  // "First Last" for users; absent for patients
+  bool operator==(const party&) const = default;
+};
+
+// A message's place in the one total order of its chat: creation time, then the store's sequence
+// number, so equal timestamps still order stably.
+struct position {
+  core::unix_ms created_at = 0;
+  std::int64_t seq = 0;
+  auto operator<=>(const position&) const = default;
+};
+
+enum class direction { older, newer };
+
+enum class message_kind { inbound, outbound };  // inbound: patient -> care team
+
+struct message {
+  std::int64_t seq = 0;
+  std::string external_id;
+  message_kind kind = message_kind::inbound;
+  party sender;
+  std::optional<party> receiver;  // the patient for outbound; none (the care team) for inbound
+  std::string text;
+  core::unix_ms created_at = 0;
+  bool archived = false;
+
+  position pos() const { return {created_at, seq}; }
+};
+
+}  // namespace carechat::domain

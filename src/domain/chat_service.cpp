@@ -1,0 +1,268 @@
+#include "domain/chat_service.hpp"
+
+#include <algorithm>
+
+#include "core/ids.hpp"
+#include "core/utf8.hpp"
+
+namespace carechat::domain {
+namespace {
+
+using core::errc;
+using core::make_error;
+
+// One page of a newest-first walk, and whether anything lies beyond it each way.
+struct window {
+  std::vector<message> newest_first;
+  bool older = false;
+  bool newer = false;
+  position older_anchor;
+  position newer_anchor;
+};
+
+// The paging rule shared by messages and search: fetch one extra row to learn whether more lies in
+// the walking direction, and ask the store about the other direction. The newest page (no cursor)
+// has no newer page by definition, so prev is null there as the reference shows.
+template <class Fetch, class Exists>
+core::result<window> walk(Fetch&& fetch, Exists&& exists, std::optional<position> from, direction dir, int size) {
+  auto rows = fetch(from, dir, size + 1);
+  if (!rows) return std::move(rows).error();
+  std::vector<message> page = std::move(*rows);
+  const bool more = static_cast<int>(page.size()) > size;
+  if (more) page.resize(static_cast<std::size_t>(size));
+  if (dir == direction::newer) std::reverse(page.begin(), page.end());
+
+  window w;
+  if (page.empty()) {
+    if (from) {
+      w.older_anchor = w.newer_anchor = *from;
+      const direction other = dir == direction::older ? direction::newer : direction::older;
+      auto e = exists(*from, other);
+      if (!e) return std::move(e).error();
+      (other == direction::older ? w.older : w.newer) = *e;
+    }
+    return w;
+  }
+  w.older_anchor = page.back().pos();
+  w.newer_anchor = page.front().pos();
+  if (dir == direction::older) {
+    w.older = more;
+    if (from) {
+      auto e = exists(w.newer_anchor, direction::newer);
+      if (!e) return std::move(e).error();
+      w.newer = *e;
+    }
+  } else {
+    w.newer = more;
+    auto e = exists(w.older_anchor, direction::older);
+    if (!e) return std::move(e).error();
+    w.older = *e;
+  }
+  w.newest_first = std::move(page);
+  return w;
+}
+
+cursor make_cursor(cursor_kind kind, direction dir, position anchor, int size, bool include_archived) {
+  cursor c;
+  c.kind = kind;
+  c.dir = dir;
+  c.anchor = anchor;
+  c.page_size = size;
+  c.include_archived = include_archived;
+  return c;
+}
+
+core::result<void> check_cursor(const cursor& c, cursor_kind expected, const limits& lim) {
+  if (c.kind != expected || c.page_size < 1 || c.page_size > lim.max_page_size)
+    return make_error(errc::invalid_page_token, "pageToken is not valid for this request");
+  return {};
+}
+
+core::result<std::string> checked_text(const std::string& text, std::size_t max_chars, const char* what) {
+  const auto len = core::utf8_length(text);
+  if (!len) return make_error(errc::bad_request, std::string(what) + " must be valid UTF-8");
+  const bool blank = std::all_of(text.begin(), text.end(), [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+  });
+  if (*len == 0 || blank) return make_error(errc::bad_request, std::string(what) + " must not be empty");
+  if (*len > max_chars)
+    return make_error(errc::bad_request,
+                      std::string(what) + " is longer than " + std::to_string(max_chars) + " characters");
+  return text;
+}
+
+}  // namespace
+
+core::result<int> effective_page_size(std::optional<int> requested, const limits& lim, const char* name) {
+  if (!requested) return lim.default_page_size;
+  if (*requested < 1) return make_error(errc::bad_request, std::string(name) + " must be a positive integer");
+  return std::min(*requested, lim.max_page_size);
+}
+
+core::result<page_result> read_page(store_reader& reader, const principal& who, const chat_key& chat,
+                                    const page_request& req, const limits& lim) {
+  if (auto ok = authorize(who, chat, action::read); !ok) return std::move(ok).error();
+  if (req.from && req.page_size)
+    return make_error(errc::bad_request, "pageSize and pageToken are mutually exclusive");
+  int size;
+  std::optional<position> from;
+  direction dir = direction::older;
+  bool include_archived = req.include_archived.value_or(false);
+  if (req.from) {
+    if (auto ok = check_cursor(*req.from, cursor_kind::messages, lim); !ok) return std::move(ok).error();
+    size = req.from->page_size;
+    from = req.from->anchor;
+    dir = req.from->dir;
+    include_archived = req.include_archived.value_or(req.from->include_archived);
+  } else {
+    auto s = effective_page_size(req.page_size, lim, "pageSize");
+    if (!s) return std::move(s).error();
+    size = *s;
+  }
+
+  auto fetch = [&](std::optional<position> after, direction d, int limit) {
+    return reader.messages(page_query{chat, include_archived, after, d, limit});
+  };
+  auto exists = [&](position p, direction d) { return reader.any_beyond(chat, p, d, include_archived); };
+  auto w = walk(fetch, exists, from, dir, size);
+  if (!w) return std::move(w).error();
+
+  page_result out;
+  out.page_size = size;
+  out.messages = std::move(w->newest_first);
+  if (w->older) out.next = make_cursor(cursor_kind::messages, direction::older, w->older_anchor, size, include_archived);
+  if (w->newer) out.prev = make_cursor(cursor_kind::messages, direction::newer, w->newer_anchor, size, include_archived);
+  return out;
+}
+
+core::result<search_result> search_page(store_reader& reader, const principal& who, const chat_key& chat,
+                                        const search_request& req, const limits& lim) {
+  if (auto ok = authorize(who, chat, action::search); !ok) return std::move(ok).error();
+  cursor base;  // the search this page belongs to: query, sizes, archive flag
+  std::optional<position> from;
+  direction dir = direction::older;
+  if (req.from) {
+    if (req.page_size || req.content_page_size)
+      return make_error(errc::bad_request, "pageToken is mutually exclusive with pageSize and contentPageSize");
+    if (auto ok = check_cursor(*req.from, cursor_kind::search, lim); !ok) return std::move(ok).error();
+    if (req.query && *req.query != req.from->query)
+      return make_error(errc::invalid_page_token, "pageToken belongs to another query");
+    base = *req.from;
+    if (req.include_archived) base.include_archived = *req.include_archived;
+    from = base.anchor;
+    dir = base.dir;
+  } else {
+    if (!req.query) return make_error(errc::bad_request, "query is required");
+    auto q = checked_text(*req.query, lim.max_query_chars, "query");
+    if (!q) return std::move(q).error();
+    auto s = effective_page_size(req.page_size, lim, "pageSize");
+    if (!s) return std::move(s).error();
+    auto cs = effective_page_size(req.content_page_size, lim, "contentPageSize");
+    if (!cs) return std::move(cs).error();
+    base.kind = cursor_kind::search;
+    base.query = std::move(*q);
+    base.page_size = *s;
+    base.content_page_size = *cs;
+    base.include_archived = req.include_archived.value_or(false);
+  }
+  if (base.content_page_size < 1 || base.content_page_size > lim.max_page_size)
+    return make_error(errc::invalid_page_token, "pageToken is not valid for this request");
+
+  auto fetch = [&](std::optional<position> after, direction d, int limit) {
+    return reader.search(search_query{chat, base.query, base.include_archived, after, d, limit});
+  };
+  auto exists = [&](position p, direction d) -> core::result<bool> {
+    auto r = fetch(p, d, 1);
+    if (!r) return std::move(r).error();
+    return !r->empty();
+  };
+  auto w = walk(fetch, exists, from, dir, base.page_size);
+  if (!w) return std::move(w).error();
+
+  search_result out;
+  out.page_size = base.page_size;
+  out.hits.reserve(w->newest_first.size());
+  for (auto& m : w->newest_first) {
+    search_hit hit;
+    for (direction d : {direction::older, direction::newer}) {
+      auto e = reader.any_beyond(chat, m.pos(), d, base.include_archived);
+      if (!e) return std::move(e).error();
+      if (*e)
+        (d == direction::older ? hit.older : hit.newer) =
+            make_cursor(cursor_kind::messages, d, m.pos(), base.content_page_size, base.include_archived);
+    }
+    hit.msg = std::move(m);
+    out.hits.push_back(std::move(hit));
+  }
+  auto page_cursor = [&](direction d, position anchor) {
+    cursor c = base;
+    c.dir = d;
+    c.anchor = anchor;
+    return c;
+  };
+  if (w->older) out.next = page_cursor(direction::older, w->older_anchor);
+  if (w->newer) out.prev = page_cursor(direction::newer, w->newer_anchor);
+  return out;
+}
+
+core::result<send_command> prepare_send(const principal& who, const chat_key& chat, message_kind kind,
+                                        send_input input, const limits& lim, core::random_source& rng,
+                                        const core::clock& clk) {
+  const action what = kind == message_kind::inbound ? action::send_inbound : action::send_outbound;
+  if (auto ok = authorize(who, chat, what); !ok) return std::move(ok).error();
+  auto text = checked_text(input.text, lim.max_message_chars, "message");
+  if (!text) return std::move(text).error();
+
+  send_command cmd;
+  cmd.chat = chat;
+  cmd.kind = kind;
+  const party patient{client_type::patient, chat.patient, std::nullopt};
+  if (kind == message_kind::inbound) {
+    if (input.named_sender)
+      return make_error(errc::bad_request, "sender is not accepted on inbound messages: the patient is the sender");
+    cmd.sender = patient;
+  } else {
+    cmd.receiver = patient;
+    if (who.role == role::user) {
+      if (input.named_sender)
+        return make_error(errc::bad_request, "sender is taken from your token; do not send it in the body");
+      cmd.sender = party{client_type::user, who.user_id, who.display_name};
+    } else {
+      if (!input.named_sender)
+        return make_error(errc::bad_request, "an API client must name the sending staff user: sender {id, titleName}");
+      const party& s = *input.named_sender;
+      if (!core::is_path_id(s.id))
+        return make_error(errc::bad_request, "sender.id must be 1-64 characters of [A-Za-z0-9._-]");
+      if (!s.title_name) return make_error(errc::bad_request, "sender.titleName is required");
+      auto title = checked_text(*s.title_name, lim.max_title_name_chars, "sender.titleName");
+      if (!title) return std::move(title).error();
+      cmd.sender = party{client_type::user, s.id, std::move(*title)};
+    }
+  }
+  cmd.text = std::move(*text);
+  cmd.external_id = core::new_external_id(rng);
+  if (input.idempotency_key)
+    cmd.idempotency = idempotency_claim{who.token_id, std::move(*input.idempotency_key), input.request_hash};
+  cmd.audit = make_audit(who, chat, what, clk);
+  cmd.record_webhook_event = kind == message_kind::outbound;
+  return cmd;
+}
+
+core::result<archive_command> prepare_archive(const principal& who, const chat_key& chat, core::unix_ms before,
+                                              const core::clock& clk) {
+  if (auto ok = authorize(who, chat, action::archive); !ok) return std::move(ok).error();
+  return archive_command{chat, before, make_audit(who, chat, action::archive, clk)};
+}
+
+core::result<restore_command> prepare_restore(const principal& who, const chat_key& chat, const core::clock& clk) {
+  if (auto ok = authorize(who, chat, action::restore); !ok) return std::move(ok).error();
+  return restore_command{chat, make_audit(who, chat, action::restore, clk)};
+}
+
+audit_entry make_audit(const principal& who, const chat_key& chat, action what, const core::clock& clk,
+                       std::string outcome) {
+  return audit_entry{clk.now_ms(), who.token_id, who.role, who.actor_id(), std::string(to_string(what)), chat,
+                     std::move(outcome)};
+}
+
+}  // namespace carechat::domain

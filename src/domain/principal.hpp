@@ -1,0 +1,34 @@
+// Who is calling: the identity a bearer token resolves to. Thread-safety: plain values.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace carechat::domain {
+
+enum class role {
+  patient,  // the patient's own apps: their chat only
+  user,     // a member of the care team (staff)
+  client,   // an integration's API client for the tenant/instance
+};
+
+std::string_view to_string(role r) noexcept;
+std::optional<role> role_from_string(std::string_view s) noexcept;
+
+struct principal {
+  std::string token_id;  // public id of the token, for audit and revocation; never the secret
+  domain::role role = domain::role::client;
+  std::string tenant;
+  std::string instance;
+  std::string patient_id;    // role patient only
+  std::string user_id;       // role user only
+  std::string display_name;  // role user only: "First Last"
+
+  // The id written to the audit trail as "who".
+  const std::string& actor_id() const {
+    return role == role::patient ? patient_id : role == role::user ? user_id : token_id;
+  }
+};
+
+}  // namespace carechat::domain

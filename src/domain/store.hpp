@@ -1,0 +1,144 @@
+// The storage interface the domain needs, implemented by store/sqlite (and later store/postgres).
+// SQL never appears above this line. Thread-safety is stated per class below.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/crypto.hpp"
+#include "core/result.hpp"
+#include "domain/chat.hpp"
+#include "domain/principal.hpp"
+
+namespace carechat::domain {
+
+// A page walk: up to `limit` messages strictly beyond `after` in direction `dir` (or from the newest
+// when `after` is empty and dir is older). Returned in walking order: older = newest first,
+// newer = oldest first.
+struct page_query {
+  chat_key chat;
+  bool include_archived = false;
+  std::optional<position> after;
+  direction dir = direction::older;
+  int limit = 20;
+};
+
+// Same walk over the messages whose text contains `text` (case-insensitive substring).
+struct search_query {
+  chat_key chat;
+  std::string text;
+  bool include_archived = false;
+  std::optional<position> after;
+  direction dir = direction::older;
+  int limit = 20;
+};
+
+struct token_record {
+  std::string id;  // public handle ("tk_..."): shown by `token list`, used by `token revoke` and audit
+  core::sha256_digest hash{};  // SHA-256 of the secret; the secret itself is never stored
+  principal who;               // token_id inside equals id
+  core::unix_ms created_at = 0;
+  std::optional<core::unix_ms> revoked_at;
+};
+
+// One row of the append-only audit trail. Never holds message text or token secrets.
+struct audit_entry {
+  core::unix_ms at = 0;
+  std::string token_id;
+  domain::role actor_role = domain::role::client;
+  std::string actor_id;
+  std::string action;   // domain::to_string(action)
+  chat_key chat;
+  std::string outcome;  // "ok", "replayed", or an error code name
+};
+
+struct audit_row {
+  std::int64_t id = 0;
+  audit_entry entry;
+};
+
+// Idempotency-Key bookkeeping: keys are scoped per token; the hash covers route and body.
+struct idempotency_claim {
+  std::string token_id;
+  std::string key;
+  core::sha256_digest request_hash{};
+};
+
+struct send_command {
+  chat_key chat;
+  message_kind kind = message_kind::inbound;
+  party sender;
+  std::optional<party> receiver;
+  std::string text;
+  std::string external_id;                      // generated before the write
+  std::optional<idempotency_claim> idempotency;
+  audit_entry audit;                            // outcome is filled in by the store
+  bool record_webhook_event = false;            // outbound: queue the reference webhook (outbox)
+};
+
+struct archive_command {
+  chat_key chat;
+  core::unix_ms before = 0;  // archive messages created strictly before this instant
+  audit_entry audit;
+};
+
+struct restore_command {
+  chat_key chat;
+  audit_entry audit;
+};
+
+using write_command = std::variant<send_command, archive_command, restore_command, audit_entry>;
+
+struct send_receipt {
+  message msg;
+  bool replayed = false;  // an Idempotency-Key retry: msg is the first response's message
+};
+struct count_receipt {
+  std::int64_t affected = 0;
+};
+using write_receipt = std::variant<send_receipt, count_receipt, std::monostate>;
+using write_outcome = core::result<write_receipt>;
+
+// Reads. One reader is used by one thread at a time; open one per reading thread.
+class store_reader {
+ public:
+  virtual ~store_reader() = default;
+  virtual core::result<std::vector<message>> messages(const page_query& q) = 0;
+  // Is there any message strictly beyond `from` in direction `dir`?
+  virtual core::result<bool> any_beyond(const chat_key& chat, position from, direction dir,
+                                        bool include_archived) = 0;
+  virtual core::result<std::vector<message>> search(const search_query& q) = 0;
+  virtual core::result<std::optional<token_record>> token_by_hash(const core::sha256_digest& hash) = 0;
+};
+
+// The store. open_reader() and the administration calls are safe from any thread; apply() is
+// called by a single writer thread at a time (store/group_committer).
+class store {
+ public:
+  virtual ~store() = default;
+
+  virtual std::unique_ptr<store_reader> open_reader() = 0;
+
+  // Applies a batch in one durable transaction: returns only after the commit is on disk. One
+  // outcome per command, in order. A failing command changes nothing (its own savepoint) and does
+  // not fail the others; each command's audit row is written with its outcome either way. If the
+  // commit itself fails, every outcome is an error.
+  virtual std::vector<write_outcome> apply(std::span<const write_command> batch) = 0;
+
+  // Administration, used by the CLI while a server may be running on the same database.
+  virtual core::result<void> insert_token(const token_record& token) = 0;
+  virtual core::result<std::vector<token_record>> list_tokens() = 0;
+  virtual core::result<bool> revoke_token(const std::string& id, core::unix_ms at) = 0;  // false: no such token
+  virtual core::result<std::vector<audit_row>> audit_for_patient(const std::string& patient) = 0;
+  // A named server secret of `size` random bytes, created on first use and kept across restarts
+  // (e.g. the page-token key), so every node sharing the database agrees on it.
+  virtual core::result<core::bytes> secret(const std::string& name, std::size_t size) = 0;
+};
+
+}  // namespace carechat::domain
