@@ -1,0 +1,264 @@
+#include "api/request_parsing.hpp"
+
+#include <boost/json/error.hpp>
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/parse_options.hpp>
+#include <boost/json/value.hpp>
+#include <boost/url/param.hpp>
+#include <boost/url/parse_query.hpp>
+
+#include <array>
+#include <charconv>
+#include <limits>
+
+#include "core/time_format.hpp"
+
+namespace carechat::api {
+namespace {
+
+using core::errc;
+using core::make_error;
+
+// Deep enough for any body we accept (depth 2), shallow enough that a hostile one costs little.
+constexpr std::size_t max_json_depth = 16;
+constexpr std::size_t max_idempotency_key = 255;
+
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
+}
+
+std::string_view trim_ows(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// application/json, with optional parameters; a charset other than UTF-8 would contradict JSON's
+// own encoding (RFC 8259), so it is refused rather than misread.
+bool is_json_media_type(std::string_view content_type) {
+  const std::size_t semi = content_type.find(';');
+  if (!iequals(trim_ows(content_type.substr(0, semi)), "application/json")) return false;
+  std::string_view rest = semi == std::string_view::npos ? std::string_view() : content_type.substr(semi + 1);
+  while (!rest.empty()) {
+    const std::size_t next = rest.find(';');
+    const std::string_view param = trim_ows(rest.substr(0, next));
+    rest = next == std::string_view::npos ? std::string_view() : rest.substr(next + 1);
+    const std::size_t eq = param.find('=');
+    if (eq == std::string_view::npos) continue;
+    if (!iequals(trim_ows(param.substr(0, eq)), "charset")) continue;
+    std::string_view value = trim_ows(param.substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+    if (!iequals(value, "utf-8")) return false;
+  }
+  return true;
+}
+
+core::error bad_request(std::string message) { return make_error(errc::bad_request, std::move(message)); }
+
+// ---- query parameters ----
+
+// One known parameter's raw (percent-decoded) value, if given.
+struct slot {
+  std::string_view name;
+  std::optional<std::string> value;
+};
+
+template <std::size_t N>
+core::result<void> collect(boost::urls::params_view params, std::array<slot, N>& slots) {
+  for (auto&& p : params) {
+    for (slot& s : slots) {
+      if (p.key != s.name) continue;
+      // Two values for one parameter have no single meaning; guessing one would hide a client bug.
+      if (s.value) return bad_request(std::string(s.name) + " is given more than once");
+      s.value = p.has_value ? std::move(p.value) : std::string();
+    }
+  }
+  return {};
+}
+
+// Plain decimal digits only: "1e1", "0x10", "+5", " 5" and "" are not page sizes.
+core::result<int> positive_int(std::string_view name, std::string_view text) {
+  const auto not_positive = [&] { return bad_request(std::string(name) + " must be a positive integer"); };
+  if (text.empty()) return not_positive();
+  for (char c : text)
+    if (c < '0' || c > '9') return not_positive();
+  int v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec == std::errc::result_out_of_range)
+    return bad_request(std::string(name) + " is out of range (at most " +
+                       std::to_string(std::numeric_limits<int>::max()) + ")");
+  if (ec != std::errc() || end != text.data() + text.size() || v < 1) return not_positive();
+  return v;
+}
+
+core::result<bool> boolean(std::string_view name, std::string_view text) {
+  if (iequals(text, "true")) return true;
+  if (iequals(text, "false")) return false;
+  return bad_request(std::string(name) + " must be true or false");
+}
+
+// A raw query must be valid before Boost.URL's params_view is built over it (its constructor throws).
+core::result<boost::urls::params_view> view_of(std::string_view raw_query) {
+  if (!boost::urls::parse_query(boost::urls::string_view(raw_query.data(), raw_query.size())))
+    return bad_request("query string is malformed");
+  return boost::urls::params_view(boost::urls::string_view(raw_query.data(), raw_query.size()));
+}
+
+}  // namespace
+
+core::result<send_body> parse_send_body(std::string_view body, std::string_view content_type) {
+  if (!is_json_media_type(content_type))
+    return make_error(errc::unsupported_media_type, "Content-Type must be application/json");
+
+  // The tree lives only for this call: small bodies parse without touching the heap.
+  unsigned char scratch[4096];
+  boost::json::monotonic_resource arena(scratch, sizeof scratch);
+  boost::json::parse_options opts;
+  opts.max_depth = max_json_depth;
+  boost::json::error_code ec;
+  const boost::json::value doc = boost::json::parse(boost::json::string_view(body.data(), body.size()), ec, &arena, opts);
+  if (ec == boost::json::error::too_deep) return bad_request("body is nested too deeply");
+  if (ec) return bad_request("body is not valid JSON");
+  const boost::json::object* obj = doc.if_object();
+  if (!obj) return bad_request("body must be a JSON object");
+
+  send_body out;
+  const boost::json::value* message = obj->if_contains("message");
+  if (!message) return bad_request("message is required");
+  const boost::json::string* text = message->if_string();
+  if (!text) return bad_request("message must be a string");
+  out.text.assign(text->data(), text->size());
+
+  // null reads as absent, as JSON clients commonly send it for "not given".
+  const boost::json::value* sender = obj->if_contains("sender");
+  if (sender && !sender->is_null()) {
+    const boost::json::object* s = sender->if_object();
+    if (!s) return bad_request("sender must be an object with string fields id and titleName");
+    const boost::json::value* id = s->if_contains("id");
+    if (!id || !id->is_string()) return bad_request("sender.id is required and must be a string");
+    domain::party who;
+    who.type = domain::client_type::user;
+    who.id.assign(id->get_string().data(), id->get_string().size());
+    const boost::json::value* title = s->if_contains("titleName");
+    if (title && !title->is_null()) {
+      if (!title->is_string()) return bad_request("sender.titleName must be a string");
+      who.title_name.emplace(title->get_string().data(), title->get_string().size());
+    }
+    out.sender = std::move(who);
+  }
+  return out;
+}
+
+core::result<domain::page_request> parse_page_request(boost::urls::params_view params, const page_token_codec& tokens,
+                                                      const domain::chat_key& chat) {
+  std::array<slot, 3> s{{{"pageSize", {}}, {"pageToken", {}}, {"includeArchived", {}}}};
+  if (auto ok = collect(params, s); !ok) return std::move(ok).error();
+  domain::page_request req;
+  if (s[0].value) {
+    auto v = positive_int(s[0].name, *s[0].value);
+    if (!v) return std::move(v).error();
+    req.page_size = *v;
+  }
+  if (s[1].value) {
+    auto c = tokens.decode(*s[1].value, chat, domain::cursor_kind::messages);
+    if (!c) return std::move(c).error();
+    req.from = std::move(*c);
+  }
+  if (s[2].value) {
+    auto b = boolean(s[2].name, *s[2].value);
+    if (!b) return std::move(b).error();
+    req.include_archived = *b;
+  }
+  return req;
+}
+
+core::result<domain::page_request> parse_page_request(std::string_view raw_query, const page_token_codec& tokens,
+                                                      const domain::chat_key& chat) {
+  auto params = view_of(raw_query);
+  if (!params) return std::move(params).error();
+  return parse_page_request(*params, tokens, chat);
+}
+
+core::result<domain::search_request> parse_search_request(boost::urls::params_view params,
+                                                          const page_token_codec& tokens,
+                                                          const domain::chat_key& chat) {
+  std::array<slot, 5> s{
+      {{"query", {}}, {"pageSize", {}}, {"contentPageSize", {}}, {"includeArchived", {}}, {"pageToken", {}}}};
+  if (auto ok = collect(params, s); !ok) return std::move(ok).error();
+  domain::search_request req;
+  if (s[0].value) req.query = std::move(*s[0].value);  // the domain checks UTF-8, blankness and length
+  for (std::size_t i : {1u, 2u}) {
+    if (!s[i].value) continue;
+    auto v = positive_int(s[i].name, *s[i].value);
+    if (!v) return std::move(v).error();
+    (i == 1 ? req.page_size : req.content_page_size) = *v;
+  }
+  if (s[3].value) {
+    auto b = boolean(s[3].name, *s[3].value);
+    if (!b) return std::move(b).error();
+    req.include_archived = *b;
+  }
+  if (s[4].value) {
+    auto c = tokens.decode(*s[4].value, chat, domain::cursor_kind::search);
+    if (!c) return std::move(c).error();
+    req.from = std::move(*c);
+  }
+  return req;
+}
+
+core::result<domain::search_request> parse_search_request(std::string_view raw_query, const page_token_codec& tokens,
+                                                          const domain::chat_key& chat) {
+  auto params = view_of(raw_query);
+  if (!params) return std::move(params).error();
+  return parse_search_request(*params, tokens, chat);
+}
+
+core::result<core::unix_ms> parse_archive_date(boost::urls::params_view params) {
+  std::array<slot, 1> s{{{"archiveDate", {}}}};
+  if (auto ok = collect(params, s); !ok) return std::move(ok).error();
+  if (!s[0].value) return bad_request("archiveDate is required, e.g. archiveDate=2020-10-05T10:51:41.000Z");
+  std::string& text = *s[0].value;
+  // An unencoded '+' in "+01:00" arrives as a space (form decoding); a space is never valid
+  // ISO-8601, so reading it back as '+' is unambiguous.
+  for (char& c : text)
+    if (c == ' ') c = '+';
+  const auto t = core::parse_iso8601(text);
+  if (!t) return bad_request("archiveDate must be an ISO-8601 date-time such as 2020-10-05T10:51:41.000Z");
+  return *t;
+}
+
+core::result<core::unix_ms> parse_archive_date(std::string_view raw_query) {
+  auto params = view_of(raw_query);
+  if (!params) return std::move(params).error();
+  return parse_archive_date(*params);
+}
+
+core::result<std::optional<std::string>> parse_idempotency_key(std::optional<std::string_view> header) {
+  if (!header) return std::optional<std::string>();
+  const std::string_view k = *header;
+  bool ok = !k.empty() && k.size() <= max_idempotency_key;
+  for (char c : k) ok = ok && c >= 0x21 && c <= 0x7E;
+  if (!ok) return bad_request("Idempotency-Key must be 1-255 printable ASCII characters without spaces");
+  return std::optional<std::string>(std::string(k));
+}
+
+core::sha256_digest request_fingerprint(std::string_view method, std::string_view path, std::string_view body) {
+  static constexpr std::string_view label = "carechat.request_fingerprint.v1";
+  std::string framed;
+  framed.reserve(label.size() + 3 * 8 + method.size() + path.size() + body.size());
+  framed.append(label);
+  for (std::string_view part : {method, path, body}) {
+    const auto n = static_cast<std::uint64_t>(part.size());
+    for (int shift = 56; shift >= 0; shift -= 8) framed.push_back(static_cast<char>(n >> shift & 0xff));
+    framed.append(part);
+  }
+  return core::sha256(framed);
+}
+
+}  // namespace carechat::api

@@ -1,0 +1,42 @@
+#include "app/cli.hpp"
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "app/commands.hpp"
+
+namespace carechat::app {
+namespace {
+
+constexpr const char* usage = R"(carechat: secure patient <-> care-team messaging
+
+usage: carechat <command> [options]
+
+commands:
+  serve     run the HTTP server
+  token     create, list and revoke bearer tokens (create | list | revoke)
+  audit     print the audit trail of a patient's chat
+  demo      seed the demo tenant gh/sb-demo and print tokens and URLs
+
+Run `carechat <command> --help` for the options of each.
+)";
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  std::vector<std::string> rest(argv + (argc > 1 ? 2 : 1), argv + argc);
+  const std::string cmd = argc > 1 ? argv[1] : "";
+  if (cmd == "serve") return serve_command(rest);
+  if (cmd == "token") return token_command(rest);
+  if (cmd == "audit") return audit_command(rest);
+  if (cmd == "demo") return demo_command(rest);
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    std::cout << usage;
+    return 0;
+  }
+  std::cerr << (cmd.empty() ? "" : "unknown command '" + cmd + "'\n\n") << usage;
+  return 2;
+}
+
+}  // namespace carechat::app

@@ -1,0 +1,15 @@
+// The CLI subcommands; each returns a process exit code (0 ok, 1 failure, 2 usage error).
+// Thread-safety: called once from main.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace carechat::app {
+
+int serve_command(const std::vector<std::string>& argv);
+int token_command(const std::vector<std::string>& argv);
+int audit_command(const std::vector<std::string>& argv);
+int demo_command(const std::vector<std::string>& argv);
+
+}  // namespace carechat::app

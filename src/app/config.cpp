@@ -1,0 +1,85 @@
+#include "app/config.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <string_view>
+
+#include "core/log.hpp"
+
+namespace carechat::app {
+namespace {
+
+template <class T>
+bool parse_number(std::string_view s, T& out) {
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+const char* env(const char* name) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : nullptr;
+}
+
+template <class T>
+core::result<void> number_from_env(const char* name, T& out, T min, T max) {
+  const char* v = env(name);
+  if (!v) return {};
+  T parsed{};
+  if (!parse_number(v, parsed) || parsed < min || parsed > max)
+    return core::make_error(core::errc::bad_request, std::string(name) + " must be a number from " +
+                                                         std::to_string(min) + " to " + std::to_string(max));
+  out = parsed;
+  return {};
+}
+
+}  // namespace
+
+int page_limit_from(const char* v) {
+  constexpr int fallback = 20, max = 200;
+  if (!v || !*v) return fallback;
+  int n = 0;
+  if (!parse_number(std::string_view(v), n) || n < 1) {
+    core::log_warn("config", "CARECHAT_PAGE_LIMIT is not a positive integer; using 20");
+    return fallback;
+  }
+  return n > max ? max : n;
+}
+
+core::result<void> parse_listen(const std::string& text, config& c) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    return core::make_error(core::errc::bad_request, "listen address must be HOST:PORT, got '" + text + "'");
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  unsigned port = 0;
+  if (!parse_number(std::string_view(text).substr(colon + 1), port) || port > 65535)
+    return core::make_error(core::errc::bad_request, "listen port must be 0-65535, got '" + text + "'");
+  c.listen_host = host;
+  c.listen_port = static_cast<std::uint16_t>(port);
+  return {};
+}
+
+core::result<config> load_config(const args& a) {
+  config c;
+  if (const char* v = env("CARECHAT_DB")) c.db_path = v;
+  if (const char* v = env("CARECHAT_LISTEN"))
+    if (auto ok = parse_listen(v, c); !ok) return std::move(ok).error();
+  c.page_limit = page_limit_from(env("CARECHAT_PAGE_LIMIT"));
+  if (auto ok = number_from_env<std::size_t>("CARECHAT_MAX_BODY_BYTES", c.max_body_bytes, 1024, 64u << 20); !ok)
+    return std::move(ok).error();
+  if (auto ok = number_from_env<unsigned>("CARECHAT_IO_THREADS", c.io_threads, 0, 256); !ok)
+    return std::move(ok).error();
+  if (auto ok = number_from_env<unsigned>("CARECHAT_READER_THREADS", c.reader_threads, 1, 256); !ok)
+    return std::move(ok).error();
+  if (auto ok = number_from_env<std::size_t>("CARECHAT_MAX_CONNECTIONS", c.max_connections, 1, 1'000'000); !ok)
+    return std::move(ok).error();
+
+  if (auto v = a.get("db")) c.db_path = *v;
+  if (auto v = a.get("listen"))
+    if (auto ok = parse_listen(*v, c); !ok) return std::move(ok).error();
+  if (c.db_path.empty()) return core::make_error(core::errc::bad_request, "--db must not be empty");
+  return c;
+}
+
+}  // namespace carechat::app

@@ -1,0 +1,40 @@
+// The server's configuration: one struct, defaults in class, a comment per field (STYLE habit 5).
+// Filled from the environment, then flags (flags win); validated before the listener opens;
+// read-only afterwards. Thread-safety: plain value.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "app/args.hpp"
+#include "core/result.hpp"
+
+namespace carechat::app {
+
+struct config {
+  std::string db_path = "./var/carechat.db";  // --db, CARECHAT_DB: the SQLite file (created if missing)
+  std::string listen_host = "127.0.0.1";      // --listen HOST:PORT, CARECHAT_LISTEN
+  std::uint16_t listen_port = 8080;           //   port 0 picks a free port (printed at start)
+  int page_limit = 20;            // CARECHAT_PAGE_LIMIT: default page size; 20 if unset or invalid, at most 200
+  std::size_t max_message_chars = 10'000;     // characters per message
+  std::size_t max_body_bytes = 1 << 20;       // CARECHAT_MAX_BODY_BYTES: larger request bodies get 413
+  unsigned io_threads = 0;                    // CARECHAT_IO_THREADS: 0 = one per core
+  unsigned reader_threads = 4;                // CARECHAT_READER_THREADS: threads running store reads
+  std::chrono::seconds idle_timeout{60};      // keep-alive connections idle longer are closed
+  std::chrono::seconds request_timeout{30};   // time to receive a request and send its answer
+  std::chrono::milliseconds shutdown_grace{10'000};  // in-flight requests get this long on SIGTERM
+  std::size_t max_connections = 10'000;       // CARECHAT_MAX_CONNECTIONS
+};
+
+// Applies CARECHAT_* variables from the environment, then the --db/--listen flags.
+core::result<config> load_config(const args& a);
+
+// "HOST:PORT" or "[v6]:PORT".
+core::result<void> parse_listen(const std::string& text, config& c);
+
+// The documented CARECHAT_PAGE_LIMIT rule: 20 when unset or not a positive integer, at most 200.
+int page_limit_from(const char* env_value);
+
+}  // namespace carechat::app

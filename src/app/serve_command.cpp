@@ -1,0 +1,102 @@
+// `carechat serve`: assembles store, reader pool, group committer, codec and HTTP server.
+#include <iostream>
+#include <thread>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "api/page_token.hpp"
+#include "app/commands.hpp"
+#include "app/config.hpp"
+#include "app/store_factory.hpp"
+#include "core/log.hpp"
+#include "net/server.hpp"
+#include "store/group_committer.hpp"
+#include "store/reader_pool.hpp"
+
+namespace carechat::app {
+namespace {
+
+constexpr const char* serve_help = R"(usage: carechat serve [--db PATH] [--listen HOST:PORT]
+
+Runs the HTTP server until SIGINT or SIGTERM, then finishes in-flight requests and exits.
+
+options:
+  --db PATH            SQLite database file (env CARECHAT_DB; default ./var/carechat.db)
+  --listen HOST:PORT   address to listen on (env CARECHAT_LISTEN; default 127.0.0.1:8080;
+                       port 0 picks a free port)
+
+environment:
+  CARECHAT_PAGE_LIMIT      default page size (20 when unset or invalid, at most 200)
+  CARECHAT_MAX_BODY_BYTES  request body limit in bytes (default 1048576)
+  CARECHAT_IO_THREADS      I/O threads (default: one per core)
+  CARECHAT_READER_THREADS  threads running database reads (default 4)
+  CARECHAT_MAX_CONNECTIONS concurrent connections (default 10000)
+)";
+
+}  // namespace
+
+int serve_command(const std::vector<std::string>& argv) {
+  auto a = args::parse(argv, {"db", "listen"}, {"help"});
+  if (!a) {
+    std::cerr << "carechat serve: " << a.error().message << "\n\n" << serve_help;
+    return 2;
+  }
+  if (a->has("help")) {
+    std::cout << serve_help;
+    return 0;
+  }
+  auto cfg = load_config(*a);
+  if (!cfg) {
+    std::cerr << "carechat serve: " << cfg.error().message << '\n';
+    return 2;
+  }
+
+  core::system_clock clock;
+  core::openssl_random rng;
+  auto st = open_store(cfg->db_path, clock, rng);
+  if (!st) {
+    std::cerr << "carechat serve: cannot open " << cfg->db_path << ": " << st.error().message << '\n';
+    return 1;
+  }
+  auto key = (*st)->secret("page_token_key", core::aead_key_size);
+  if (!key) {
+    std::cerr << "carechat serve: cannot load the page-token key: " << key.error().message << '\n';
+    return 1;
+  }
+  api::page_token_codec page_tokens(std::move(*key), rng);
+
+  domain::limits limits;
+  limits.default_page_size = cfg->page_limit;
+  limits.max_message_chars = cfg->max_message_chars;
+
+  net::http_options http;
+  http.max_body_bytes = cfg->max_body_bytes;
+  http.idle_timeout = cfg->idle_timeout;
+  http.request_timeout = cfg->request_timeout;
+  http.max_connections = cfg->max_connections;
+
+  {
+    store::reader_pool readers(**st, {});
+    store::group_committer writer(**st, {});
+    boost::asio::thread_pool blocking(cfg->reader_threads);
+    net::services svc{**st, readers, writer, page_tokens, clock, rng, limits, blocking};
+    net::server server(svc, http);
+    auto ep = server.listen(cfg->listen_host, cfg->listen_port);
+    if (!ep) {
+      std::cerr << "carechat serve: " << ep.error().message << '\n';
+      return 1;
+    }
+    const std::string host = ep->address().is_v6() ? "[" + ep->address().to_string() + "]" : ep->address().to_string();
+    // Tests and scripts read this line to learn the port.
+    std::cout << "carechat listening on http://" << host << ':' << ep->port() << std::endl;
+    core::log_info("serve", "database " + cfg->db_path);
+    const unsigned io = cfg->io_threads ? cfg->io_threads : std::max(1u, std::thread::hardware_concurrency());
+    server.run(io, true, cfg->shutdown_grace);
+    blocking.join();
+    writer.stop();  // every queued write (audit rows included) is committed before exit
+  }
+  core::log_info("serve", "stopped");
+  return 0;
+}
+
+}  // namespace carechat::app

@@ -1,0 +1,188 @@
+#include "net/handlers/chat_handlers.hpp"
+
+#include <optional>
+#include <string>
+
+#include "api/error_mapping.hpp"
+#include "api/json_codec.hpp"
+#include "api/request_parsing.hpp"
+#include "domain/access_policy.hpp"
+#include "domain/authentication.hpp"
+#include "domain/chat_service.hpp"
+#include "net/handlers/bearer.hpp"
+#include "net/offload.hpp"
+
+namespace carechat::net {
+namespace {
+
+using core::errc;
+using core::make_error;
+
+core::error unauthorized() { return make_error(errc::unauthorized, "missing, unknown or revoked token"); }
+
+std::optional<std::string> secret_of(const request& req) {
+  auto it = req.find(http::field::authorization);
+  if (it == req.end()) return std::nullopt;
+  auto token = bearer_token(it->value());
+  if (!token) return std::nullopt;
+  return std::string(*token);
+}
+
+// Queues the audit row of a request that did not reach the store's own audit (reads and requests
+// refused before their write). False when the committer refused it: the caller then answers 503
+// rather than disclose anything unaudited.
+bool audit(services& svc, const domain::principal& who, const domain::chat_key& chat, domain::action what,
+           const core::result<void>& outcome) {
+  std::string result = outcome ? "ok" : std::string(core::to_string(outcome.error().code));
+  return svc.writer.submit(domain::make_audit(who, chat, what, svc.clock, std::move(result)), {});
+}
+
+core::error audit_unavailable() {
+  return make_error(errc::unavailable, "the audit trail cannot accept entries right now; retry later");
+}
+
+// Read routes do all their blocking work in one trip to the pool: authenticate, authorize, read,
+// serialize, audit. `body` maps (reader, principal) to the JSON answer.
+template <class Body>
+asio::awaitable<reply> authenticated_read(const chat_request& r, domain::action what, Body body) {
+  auto secret = secret_of(r.req);
+  if (!secret) co_return error_reply(unauthorized());
+  auto out = co_await run_blocking(r.svc.blocking, [&]() -> core::result<std::string> {
+    auto lease = r.svc.readers.acquire();
+    domain::store_reader& reader = *lease;
+    auto who = domain::authenticate(reader, *secret);
+    if (!who) return std::move(who).error();
+    core::result<std::string> res = [&]() -> core::result<std::string> {
+      if (auto ok = domain::authorize(*who, r.chat, what); !ok) return std::move(ok).error();
+      return body(reader, *who);
+    }();
+    const core::result<void> outcome = res ? core::result<void>{} : core::result<void>{res.error()};
+    if (!audit(r.svc, *who, r.chat, what, outcome)) return audit_unavailable();
+    return res;
+  });
+  if (!out) co_return error_reply(out.error());
+  co_return reply{200, std::move(*out)};
+}
+
+// Write routes authenticate on the pool, then prepare on the strand and commit through the group
+// committer (the store writes the audit row in the same transaction as the change).
+asio::awaitable<core::result<domain::principal>> authenticate(const chat_request& r) {
+  auto secret = secret_of(r.req);
+  if (!secret) co_return unauthorized();
+  co_return co_await run_blocking(r.svc.blocking, [&]() -> core::result<domain::principal> {
+    auto lease = r.svc.readers.acquire();
+    return domain::authenticate(*lease, *secret);
+  });
+}
+
+// A refused write still leaves its trace in the audit trail.
+reply refused(const chat_request& r, const domain::principal& who, domain::action what, core::error e) {
+  if (!audit(r.svc, who, r.chat, what, e)) return error_reply(audit_unavailable());
+  return error_reply(e);
+}
+
+template <class Receipt>
+const Receipt* receipt_of(const domain::write_outcome& out) {
+  return std::get_if<Receipt>(&*out);
+}
+
+}  // namespace
+
+asio::awaitable<reply> list_messages(const chat_request& r) {
+  co_return co_await authenticated_read(
+      r, domain::action::read,
+      [&](domain::store_reader& reader, const domain::principal& who) -> core::result<std::string> {
+        auto req = api::parse_page_request(r.params, r.svc.page_tokens, r.chat);
+        if (!req) return std::move(req).error();
+        auto page = domain::read_page(reader, who, r.chat, *req, r.svc.limits);
+        if (!page) return std::move(page).error();
+        return api::serialize_page(*page, r.svc.page_tokens, r.chat);
+      });
+}
+
+asio::awaitable<reply> search_messages(const chat_request& r) {
+  co_return co_await authenticated_read(
+      r, domain::action::search,
+      [&](domain::store_reader& reader, const domain::principal& who) -> core::result<std::string> {
+        auto req = api::parse_search_request(r.params, r.svc.page_tokens, r.chat);
+        if (!req) return std::move(req).error();
+        auto found = domain::search_page(reader, who, r.chat, *req, r.svc.limits);
+        if (!found) return std::move(found).error();
+        return api::serialize_search(*found, r.svc.page_tokens, r.chat);
+      });
+}
+
+asio::awaitable<reply> send_message(const chat_request& r, domain::message_kind kind) {
+  const auto what = kind == domain::message_kind::inbound ? domain::action::send_inbound
+                                                         : domain::action::send_outbound;
+  auto who = co_await authenticate(r);
+  if (!who) co_return error_reply(who.error());
+  if (auto ok = domain::authorize(*who, r.chat, what); !ok) co_return refused(r, *who, what, ok.error());
+
+  std::optional<std::string_view> key_header;
+  if (auto it = r.req.find("Idempotency-Key"); it != r.req.end()) key_header = it->value();
+  auto key = api::parse_idempotency_key(key_header);
+  if (!key) co_return refused(r, *who, what, key.error());
+
+  std::string_view content_type;
+  if (auto it = r.req.find(http::field::content_type); it != r.req.end()) content_type = it->value();
+  auto body = api::parse_send_body(r.req.body(), content_type);
+  if (!body) co_return refused(r, *who, what, body.error());
+
+  domain::send_input input;
+  input.text = std::move(body->text);
+  input.named_sender = std::move(body->sender);
+  input.idempotency_key = std::move(*key);
+  input.request_hash = api::request_fingerprint("POST", r.path, r.req.body());
+  auto cmd = domain::prepare_send(*who, r.chat, kind, std::move(input), r.svc.limits, r.svc.rng, r.svc.clock);
+  if (!cmd) co_return refused(r, *who, what, cmd.error());
+
+  auto out = co_await commit(r.svc.writer, std::move(*cmd));
+  if (!out) co_return error_reply(out.error());
+  const auto* sent = receipt_of<domain::send_receipt>(out);
+  if (!sent) co_return error_reply(make_error(errc::internal, "internal error"));
+  reply rep{200, api::serialize_message(sent->msg)};
+  rep.idempotent_replay = sent->replayed;
+  co_return rep;
+}
+
+namespace {
+
+template <class Prepare>
+asio::awaitable<reply> bulk_change(const chat_request& r, domain::action what, const char* field, Prepare prepare) {
+  auto who = co_await authenticate(r);
+  if (!who) co_return error_reply(who.error());
+  if (auto ok = domain::authorize(*who, r.chat, what); !ok) co_return refused(r, *who, what, ok.error());
+  auto cmd = prepare(*who);
+  if (!cmd) co_return refused(r, *who, what, cmd.error());
+  auto out = co_await commit(r.svc.writer, std::move(*cmd));
+  if (!out) co_return error_reply(out.error());
+  const auto* count = receipt_of<domain::count_receipt>(out);
+  if (!count) co_return error_reply(make_error(errc::internal, "internal error"));
+  co_return reply{200, api::serialize_count(field, count->affected)};
+}
+
+}  // namespace
+
+asio::awaitable<reply> archive_chat(const chat_request& r) {
+  co_return co_await bulk_change(
+      r, domain::action::archive, "archived",
+      [&](const domain::principal& who) -> core::result<domain::write_command> {
+        auto before = api::parse_archive_date(r.params);
+        if (!before) return std::move(before).error();
+        auto cmd = domain::prepare_archive(who, r.chat, *before, r.svc.clock);
+        if (!cmd) return std::move(cmd).error();
+        return domain::write_command{std::move(*cmd)};
+      });
+}
+
+asio::awaitable<reply> restore_chat(const chat_request& r) {
+  co_return co_await bulk_change(r, domain::action::restore, "restored",
+                                 [&](const domain::principal& who) -> core::result<domain::write_command> {
+                                   auto cmd = domain::prepare_restore(who, r.chat, r.svc.clock);
+                                   if (!cmd) return std::move(cmd).error();
+                                   return domain::write_command{std::move(*cmd)};
+                                 });
+}
+
+}  // namespace carechat::net

@@ -1,0 +1,18 @@
+// Limits and timeouts of the HTTP front (STYLE habit 2: every input has a limit).
+// Thread-safety: plain value, read-only after start.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+
+namespace carechat::net {
+
+struct http_options {
+  std::size_t max_body_bytes = 1 << 20;     // larger bodies: 413, rejected before being read whole
+  std::size_t max_header_bytes = 16 * 1024; // request line + headers; larger: 431
+  std::chrono::seconds idle_timeout{60};    // keep-alive connection with no request
+  std::chrono::seconds request_timeout{30}; // to receive a whole request and send its response
+  std::size_t max_connections = 10'000;     // beyond this, new connections are closed at once
+};
+
+}  // namespace carechat::net

@@ -1,0 +1,104 @@
+#include "net/http_session.hpp"
+
+#include <memory>
+#include <optional>
+
+#include "api/error_mapping.hpp"
+#include "core/log.hpp"
+#include "net/router.hpp"
+
+namespace carechat::net {
+namespace {
+
+// State the stop path may touch from another thread, always via the strand.
+struct connection_state {
+  explicit connection_state(tcp::socket s) : stream(std::move(s)) {}
+  beast::tcp_stream stream;
+  bool busy = false;  // strand-only
+};
+
+response error_response(unsigned version, core::errc code, std::string message) {
+  const core::error e{code, std::move(message)};
+  response res{static_cast<http::status>(api::http_status(code)), version};
+  res.set(http::field::server, "carechat");
+  res.set(http::field::content_type, "application/json");
+  res.set(http::field::cache_control, "no-store");
+  res.body() = api::error_body(e);
+  res.keep_alive(false);
+  res.prepare_payload();
+  return res;
+}
+
+}  // namespace
+
+asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const http_options& opts,
+                                       connection_registry& registry) {
+  auto conn = std::make_shared<connection_state>(std::move(socket));
+  std::weak_ptr<connection_state> weak = conn;
+  auto strand = conn->stream.get_executor();
+  const auto id = registry.add([weak, strand] {
+    asio::post(strand, [weak] {
+      if (auto c = weak.lock(); c && !c->busy) c->stream.socket().close();
+    });
+  });
+  struct unregister {
+    connection_registry& r;
+    std::uint64_t id;
+    ~unregister() { r.remove(id); }
+  } guard{registry, id};
+
+  beast::flat_buffer buffer;
+  for (;;) {
+    if (registry.stopping()) break;
+    conn->busy = false;
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(opts.max_header_bytes));
+    parser.body_limit(opts.max_body_bytes);
+    conn->stream.expires_after(opts.idle_timeout);
+    auto [ec, n] = co_await http::async_read_header(conn->stream, buffer, parser, use_tuple);
+    if (ec == http::error::header_limit) {
+      auto res = error_response(11, core::errc::bad_request, "request headers are too large");
+      res.result(http::status::request_header_fields_too_large);
+      co_await http::async_write(conn->stream, res, use_tuple);
+      break;
+    }
+    if (ec) break;  // closed, timed out, cancelled by stop, or malformed: nothing to answer
+    conn->busy = true;
+    conn->stream.expires_after(opts.request_timeout);
+    const unsigned version = parser.get().version();
+
+    // Refuse an oversized body before reading it.
+    if (auto len = parser.content_length(); len && *len > opts.max_body_bytes) {
+      auto res = error_response(version, core::errc::payload_too_large,
+                                "request body is larger than " + std::to_string(opts.max_body_bytes) + " bytes");
+      co_await http::async_write(conn->stream, res, use_tuple);
+      break;
+    }
+    if (auto it = parser.get().find(http::field::expect);
+        it != parser.get().end() && beast::iequals(it->value(), "100-continue")) {
+      http::response<http::empty_body> cont{http::status::continue_, version};
+      auto [cec, cn] = co_await http::async_write(conn->stream, cont, use_tuple);
+      if (cec) break;
+    }
+    auto [rec, rn] = co_await http::async_read(conn->stream, buffer, parser, use_tuple);
+    if (rec == http::error::body_limit) {
+      auto res = error_response(version, core::errc::payload_too_large,
+                                "request body is larger than " + std::to_string(opts.max_body_bytes) + " bytes");
+      co_await http::async_write(conn->stream, res, use_tuple);
+      break;
+    }
+    if (rec) break;
+
+    const request& req = parser.get();
+    response res = co_await handle_request(req, svc);
+    const bool keep = res.keep_alive() && !registry.stopping();
+    res.keep_alive(keep);
+    auto [wec, wn] = co_await http::async_write(conn->stream, res, use_tuple);
+    if (wec || !keep) break;
+  }
+  beast::error_code ignored;
+  conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  conn->stream.socket().close(ignored);
+}
+
+}  // namespace carechat::net

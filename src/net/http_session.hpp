@@ -1,0 +1,16 @@
+// One HTTP/1.1 connection: reads requests with limits and timeouts, routes them, writes responses,
+// keeps the connection alive while the client wants. Thread-safety: one coroutine on the
+// connection's own strand; nothing is shared but `services` and the registry.
+#pragma once
+
+#include "net/asio.hpp"
+#include "net/connection_registry.hpp"
+#include "net/http_options.hpp"
+#include "net/services.hpp"
+
+namespace carechat::net {
+
+asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const http_options& opts,
+                                       connection_registry& registry);
+
+}  // namespace carechat::net

@@ -1,0 +1,113 @@
+#include "net/router.hpp"
+
+#include <array>
+#include <string>
+
+#include <boost/url/parse.hpp>
+
+#include "core/ids.hpp"
+#include "net/handlers/chat_handlers.hpp"
+#include "net/reply.hpp"
+
+namespace carechat::net {
+namespace {
+
+using core::errc;
+using core::make_error;
+
+enum class chat_route { list, inbound, outbound, search, archive, restore };
+
+struct route_method {
+  std::string_view suffix;
+  chat_route route;
+  http::verb method;
+};
+
+constexpr std::array<route_method, 6> chat_routes{{
+    {"", chat_route::list, http::verb::get},
+    {"inbound", chat_route::inbound, http::verb::post},
+    {"outbound", chat_route::outbound, http::verb::post},
+    {"search", chat_route::search, http::verb::get},
+    {"archive", chat_route::archive, http::verb::post},
+    {"restore", chat_route::restore, http::verb::post},
+}};
+
+response to_response(const request& req, reply rep) {
+  response res{static_cast<http::status>(rep.status), req.version()};
+  res.set(http::field::server, "carechat");
+  res.set(http::field::content_type, "application/json");
+  // Patient data: never cached by browsers or proxies.
+  res.set(http::field::cache_control, "no-store");
+  res.set("X-Content-Type-Options", "nosniff");
+  if (rep.status == 401) res.set(http::field::www_authenticate, "Bearer");
+  if (rep.idempotent_replay) res.set("Idempotent-Replayed", "true");
+  if (rep.allow_post_only) res.set(http::field::allow, "POST");
+  if (rep.allow_get_only) res.set(http::field::allow, "GET");
+  res.body() = std::move(rep.body);
+  res.keep_alive(req.keep_alive());
+  res.prepare_payload();
+  return res;
+}
+
+reply not_found() { return error_reply(make_error(errc::not_found, "no such route")); }
+
+asio::awaitable<reply> dispatch(const request& req, services& svc) {
+  auto url = boost::urls::parse_origin_form(req.target());
+  if (!url) co_return error_reply(make_error(errc::bad_request, "malformed request target"));
+  const auto segs = url->segments();  // percent-decoded
+
+  if (segs.size() == 1 && segs.front() == "healthz") {
+    if (req.method() != http::verb::get) {
+      reply r = error_reply(make_error(errc::method_not_allowed, "use GET"));
+      r.allow_get_only = true;
+      co_return r;
+    }
+    co_return reply{200, R"({"status":"ok"})"};
+  }
+
+  // /{tenant}/{instance}/patient/{patientId}/chat[/{suffix}]
+  if (segs.size() < 5 || segs.size() > 6) co_return not_found();
+  auto it = segs.begin();
+  const std::string tenant = *it++;
+  const std::string instance = *it++;
+  const std::string patient_literal = *it++;
+  const std::string patient = *it++;
+  const std::string chat_literal = *it++;
+  const std::string suffix = it != segs.end() ? std::string(*it) : std::string();
+  if (patient_literal != "patient" || chat_literal != "chat") co_return not_found();
+
+  const route_method* match = nullptr;
+  for (const auto& rm : chat_routes)
+    if (rm.suffix == suffix && (segs.size() == 6) == !rm.suffix.empty()) match = &rm;
+  if (!match) co_return not_found();
+  if (req.method() != match->method) {
+    reply r = error_reply(make_error(errc::method_not_allowed,
+                                     std::string("use ") + std::string(http::to_string(match->method))));
+    r.allow_post_only = match->method == http::verb::post;
+    r.allow_get_only = match->method == http::verb::get;
+    co_return r;
+  }
+  if (!core::is_path_id(tenant) || !core::is_path_id(instance) || !core::is_path_id(patient))
+    co_return error_reply(
+        make_error(errc::bad_request, "tenant, instance and patient ids are 1-64 characters of [A-Za-z0-9._-]"));
+
+  chat_request cr{req, svc, domain::chat_key{tenant, instance, patient}, url->params(), url->encoded_path()};
+  switch (match->route) {
+    case chat_route::list: co_return co_await list_messages(cr);
+    case chat_route::search: co_return co_await search_messages(cr);
+    case chat_route::inbound: co_return co_await send_message(cr, domain::message_kind::inbound);
+    case chat_route::outbound: co_return co_await send_message(cr, domain::message_kind::outbound);
+    case chat_route::archive: co_return co_await archive_chat(cr);
+    case chat_route::restore: co_return co_await restore_chat(cr);
+  }
+  co_return not_found();
+}
+
+}  // namespace
+
+asio::awaitable<response> handle_request(const request& req, services& svc) {
+  reply rep = co_await dispatch(req, svc);
+  co_return to_response(req, std::move(rep));
+}
+
+}  // namespace carechat::net

@@ -1,0 +1,19 @@
+// Maps a request target to a route and calls its handler. Routes (all JSON):
+//   GET  /healthz
+//   GET  /{tenant}/{instance}/patient/{patientId}/chat            list a page
+//   POST /{tenant}/{instance}/patient/{patientId}/chat/inbound    patient -> care team
+//   POST /{tenant}/{instance}/patient/{patientId}/chat/outbound   staff -> patient
+//   GET  /{tenant}/{instance}/patient/{patientId}/chat/search
+//   POST /{tenant}/{instance}/patient/{patientId}/chat/archive?archiveDate=ISO
+//   POST /{tenant}/{instance}/patient/{patientId}/chat/restore
+// Thread-safety: stateless; runs on the calling connection's strand.
+#pragma once
+
+#include "net/asio.hpp"
+#include "net/services.hpp"
+
+namespace carechat::net {
+
+asio::awaitable<response> handle_request(const request& req, services& svc);
+
+}  // namespace carechat::net

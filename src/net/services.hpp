@@ -1,0 +1,33 @@
+// What request handlers share across connections (the chat-multi example's shared_state): the
+// store, its reader pool and group committer, the page-token codec, clock, randomness and limits.
+// Holds no Asio I/O objects beyond the blocking pool. Thread-safety: every member is thread-safe;
+// the struct itself is read-only after start.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "api/page_token.hpp"
+#include "core/clock.hpp"
+#include "core/random.hpp"
+#include "domain/limits.hpp"
+#include "domain/store.hpp"
+#include "store/group_committer.hpp"
+#include "store/reader_pool.hpp"
+
+namespace carechat::net {
+
+struct services {
+  domain::store& store;
+  store::reader_pool& readers;
+  store::group_committer& writer;
+  const api::page_token_codec& page_tokens;
+  const core::clock& clock;
+  core::random_source& rng;
+  domain::limits limits;
+  boost::asio::thread_pool& blocking;  // runs store reads so I/O threads never block
+};
+
+}  // namespace carechat::net

@@ -1,0 +1,84 @@
+#include "core/utf8.hpp"
+
+#include <gtest/gtest.h>
+
+namespace carechat::core {
+namespace {
+
+std::optional<std::size_t> len(std::initializer_list<unsigned char> bytes) {
+  const std::string s(bytes.begin(), bytes.end());
+  return utf8_length(s);
+}
+
+TEST(utf8_length, counts_code_points) {
+  EXPECT_EQ(utf8_length(""), 0u);
+  EXPECT_EQ(utf8_length("hello"), 5u);
+  EXPECT_EQ(utf8_length("é"), 1u);         // 2 bytes
+  EXPECT_EQ(utf8_length("€"), 1u);         // 3 bytes
+  EXPECT_EQ(utf8_length("😀"), 1u);        // 4 bytes
+  EXPECT_EQ(utf8_length("aé€😀z"), 5u);
+  EXPECT_EQ(utf8_length(std::string_view("a\0b", 3)), 3u);  // NUL is a code point
+}
+
+TEST(utf8_length, boundaries_of_each_length) {
+  EXPECT_EQ(len({0x7F}), 1u);                    // U+007F
+  EXPECT_EQ(len({0xC2, 0x80}), 1u);              // U+0080
+  EXPECT_EQ(len({0xDF, 0xBF}), 1u);              // U+07FF
+  EXPECT_EQ(len({0xE0, 0xA0, 0x80}), 1u);        // U+0800
+  EXPECT_EQ(len({0xED, 0x9F, 0xBF}), 1u);        // U+D7FF, just below the surrogates
+  EXPECT_EQ(len({0xEE, 0x80, 0x80}), 1u);        // U+E000, just above
+  EXPECT_EQ(len({0xEF, 0xBF, 0xBF}), 1u);        // U+FFFF
+  EXPECT_EQ(len({0xF0, 0x90, 0x80, 0x80}), 1u);  // U+10000
+  EXPECT_EQ(len({0xF4, 0x8F, 0xBF, 0xBF}), 1u);  // U+10FFFF, the last code point
+}
+
+TEST(utf8_length, rejects_overlongs) {
+  EXPECT_FALSE(len({0xC0, 0x80}).has_value());              // NUL in two bytes
+  EXPECT_FALSE(len({0xC0, 0xAF}).has_value());              // '/' in two bytes
+  EXPECT_FALSE(len({0xC1, 0xBF}).has_value());              // U+007F in two bytes
+  EXPECT_FALSE(len({0xE0, 0x80, 0x80}).has_value());        // NUL in three
+  EXPECT_FALSE(len({0xE0, 0x9F, 0xBF}).has_value());        // U+07FF in three
+  EXPECT_FALSE(len({0xF0, 0x80, 0x80, 0x80}).has_value());  // NUL in four
+  EXPECT_FALSE(len({0xF0, 0x8F, 0xBF, 0xBF}).has_value());  // U+FFFF in four
+}
+
+TEST(utf8_length, rejects_surrogates) {
+  EXPECT_FALSE(len({0xED, 0xA0, 0x80}).has_value());  // U+D800
+  EXPECT_FALSE(len({0xED, 0xAF, 0xBF}).has_value());  // U+DBFF
+  EXPECT_FALSE(len({0xED, 0xB0, 0x80}).has_value());  // U+DC00
+  EXPECT_FALSE(len({0xED, 0xBF, 0xBF}).has_value());  // U+DFFF
+  EXPECT_FALSE(len({0xED, 0xA0, 0xBD, 0xED, 0xB8, 0x80}).has_value());  // CESU-8 pair for U+1F600
+}
+
+TEST(utf8_length, rejects_beyond_u10ffff) {
+  EXPECT_FALSE(len({0xF4, 0x90, 0x80, 0x80}).has_value());  // U+110000
+  EXPECT_FALSE(len({0xF5, 0x80, 0x80, 0x80}).has_value());
+  EXPECT_FALSE(len({0xF7, 0xBF, 0xBF, 0xBF}).has_value());
+  EXPECT_FALSE(len({0xF8, 0x88, 0x80, 0x80, 0x80}).has_value());  // old 5-byte form
+  EXPECT_FALSE(len({0xFC, 0x84, 0x80, 0x80, 0x80, 0x80}).has_value());
+  EXPECT_FALSE(len({0xFE}).has_value());
+  EXPECT_FALSE(len({0xFF}).has_value());
+}
+
+TEST(utf8_length, rejects_truncated_and_stray_bytes) {
+  EXPECT_FALSE(len({0x80}).has_value());                    // lone continuation
+  EXPECT_FALSE(len({0x41, 0xBF}).has_value());
+  EXPECT_FALSE(len({0xC3}).has_value());                    // cut at the end
+  EXPECT_FALSE(len({0xE2, 0x82}).has_value());
+  EXPECT_FALSE(len({0xF0, 0x9F, 0x98}).has_value());
+  EXPECT_FALSE(len({0xC3, 0x41}).has_value());              // cut in the middle
+  EXPECT_FALSE(len({0xE2, 0x41, 0xAC}).has_value());
+  EXPECT_FALSE(len({0xF0, 0x9F, 0x98, 0x41}).has_value());
+  EXPECT_FALSE(len({0xC3, 0xA9, 0xA9}).has_value());        // one continuation too many
+  EXPECT_FALSE(len({0x61, 0x62, 0xE2}).has_value());
+}
+
+TEST(utf8_length, every_single_byte) {
+  for (int b = 0; b < 256; ++b) {
+    const std::string s(1, static_cast<char>(b));
+    EXPECT_EQ(utf8_length(s).has_value(), b < 0x80) << b;
+  }
+}
+
+}  // namespace
+}  // namespace carechat::core
