@@ -85,6 +85,14 @@ core::result<std::string> checked_text(const std::string& text, std::size_t max_
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
   });
   if (*len == 0 || blank) return make_error(errc::bad_request, std::string(what) + " must not be empty");
+  // NUL and other control characters break SMS gateways and EHR views downstream; keep the
+  // whitespace people type (tab, newline, carriage return).
+  const bool control = std::any_of(text.begin(), text.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
+  });
+  if (control)
+    return make_error(errc::bad_request, std::string(what) + " must not contain control characters");
   if (*len > max_chars)
     return make_error(errc::bad_request,
                       std::string(what) + " is longer than " + std::to_string(max_chars) + " characters");

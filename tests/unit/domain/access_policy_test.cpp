@@ -1,0 +1,70 @@
+#include "domain/access_policy.hpp"
+
+#include <gtest/gtest.h>
+
+namespace carechat::domain {
+namespace {
+
+principal make(role r, std::string patient = {}) {
+  principal p;
+  p.token_id = "tk_1";
+  p.role = r;
+  p.tenant = "gh";
+  p.instance = "sb-demo";
+  p.patient_id = std::move(patient);
+  p.user_id = r == role::user ? "u-1" : "";
+  return p;
+}
+
+const chat_key chat{"gh", "sb-demo", "p-1"};
+
+struct rule {
+  role who;
+  action what;
+  bool allowed;
+};
+
+class role_table : public ::testing::TestWithParam<rule> {};
+
+TEST_P(role_table, matches_the_documented_rules) {
+  const rule r = GetParam();
+  const auto out = authorize(make(r.who, r.who == role::patient ? "p-1" : ""), chat, r.what);
+  EXPECT_EQ(out.has_value(), r.allowed) << to_string(r.who) << " " << to_string(r.what);
+  if (!out) {
+    EXPECT_EQ(out.error().code, core::errc::forbidden);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    all, role_table,
+    ::testing::Values(rule{role::patient, action::read, true}, rule{role::patient, action::search, true},
+                      rule{role::patient, action::send_inbound, true}, rule{role::patient, action::send_outbound, false},
+                      rule{role::patient, action::archive, false}, rule{role::patient, action::restore, false},
+                      rule{role::user, action::read, true}, rule{role::user, action::search, true},
+                      rule{role::user, action::send_inbound, false}, rule{role::user, action::send_outbound, true},
+                      rule{role::user, action::archive, true}, rule{role::user, action::restore, true},
+                      rule{role::client, action::read, true}, rule{role::client, action::search, true},
+                      rule{role::client, action::send_inbound, true}, rule{role::client, action::send_outbound, true},
+                      rule{role::client, action::archive, false}, rule{role::client, action::restore, false}));
+
+TEST(access_policy, other_tenant_or_instance_is_forbidden_for_every_role_and_action) {
+  for (role r : {role::patient, role::user, role::client}) {
+    for (action a : {action::read, action::search, action::send_inbound, action::send_outbound, action::archive,
+                     action::restore}) {
+      EXPECT_FALSE(authorize(make(r, "p-1"), chat_key{"other", "sb-demo", "p-1"}, a));
+      EXPECT_FALSE(authorize(make(r, "p-1"), chat_key{"gh", "other", "p-1"}, a));
+    }
+  }
+}
+
+TEST(access_policy, patient_token_is_confined_to_its_own_chat) {
+  for (action a : {action::read, action::search, action::send_inbound}) {
+    EXPECT_TRUE(authorize(make(role::patient, "p-1"), chat, a));
+    const auto other = authorize(make(role::patient, "p-2"), chat, a);
+    ASSERT_FALSE(other);
+    EXPECT_EQ(other.error().code, core::errc::forbidden);
+  }
+}
+
+}  // namespace
+}  // namespace carechat::domain
