@@ -23,6 +23,7 @@ response error_response(unsigned version, core::errc code, std::string message) 
   res.set(http::field::server, "carechat");
   res.set(http::field::content_type, "application/json");
   res.set(http::field::cache_control, "no-store");
+  res.set("X-Content-Type-Options", "nosniff");
   res.body() = api::error_body(e);
   res.keep_alive(false);
   res.prepare_payload();
@@ -57,8 +58,16 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
     conn->stream.expires_after(opts.idle_timeout);
     auto [ec, n] = co_await http::async_read_header(conn->stream, buffer, parser, use_tuple);
     if (ec == http::error::header_limit) {
-      auto res = error_response(11, core::errc::bad_request, "request headers are too large");
+      auto res = error_response(parser.get().version(), core::errc::bad_request, "request headers are too large");
       res.result(http::status::request_header_fields_too_large);
+      co_await http::async_write(conn->stream, res, use_tuple);
+      break;
+    }
+    // Beast checks a declared Content-Length against body_limit while reading the header: refuse
+    // the oversized body here, before a byte of it is read.
+    if (ec == http::error::body_limit) {
+      auto res = error_response(parser.get().version(), core::errc::payload_too_large,
+                                "request body is larger than " + std::to_string(opts.max_body_bytes) + " bytes");
       co_await http::async_write(conn->stream, res, use_tuple);
       break;
     }
