@@ -1,0 +1,83 @@
+#include "store/group_committer.hpp"
+
+#include <utility>
+
+namespace carechat::store {
+
+group_committer::group_committer(domain::store& s, options o) : store_(s), opts_(o), writer_([this] { run(); }) {}
+
+group_committer::~group_committer() { stop(); }
+
+bool group_committer::submit(domain::write_command cmd, completion done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || queue_.size() >= opts_.max_queue) return false;
+    queue_.push_back(pending{std::move(cmd), std::move(done)});
+  }
+  wake_.notify_one();
+  return true;
+}
+
+void group_committer::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (std::this_thread::get_id() == writer_.get_id()) return;
+  // call_once: a second concurrent stop() waits for the first join instead of joining twice.
+  std::call_once(joined_, [this] {
+    if (writer_.joinable()) writer_.join();
+  });
+}
+
+void group_committer::run() {
+  // Reused across rounds so a steady load allocates nothing per batch.
+  std::vector<pending> batch;
+  std::vector<domain::write_command> cmds;
+  const std::size_t max_batch = opts_.max_batch == 0 ? 1 : opts_.max_batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued is done
+      // No waiting for a batch to fill: whatever arrived during the previous commit is the batch.
+      while (!queue_.empty() && batch.size() < max_batch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    commit(batch, cmds);
+    batch.clear();
+    cmds.clear();
+  }
+}
+
+void group_committer::commit(std::vector<pending>& batch, std::vector<domain::write_command>& cmds) {
+  for (auto& p : batch) cmds.push_back(std::move(p.cmd));
+  std::vector<domain::write_outcome> outcomes;
+  try {
+    outcomes = store_.apply(cmds);
+  } catch (...) {
+    outcomes.clear();  // reported below like a store that broke its contract
+  }
+  if (outcomes.size() != batch.size()) {
+    // A throwing store, or one that broke its contract: nobody learns whether the batch was
+    // written, so every command fails as internal and the thread carries on.
+    const auto failed = core::make_error(core::errc::internal, "storage failure while committing a batch");
+    outcomes.assign(batch.size(), domain::write_outcome(failed));
+  }
+  batches_.fetch_add(1, std::memory_order_relaxed);
+  commands_.fetch_add(batch.size(), std::memory_order_relaxed);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (!batch[i].done) continue;
+    try {
+      batch[i].done(std::move(outcomes[i]));
+    } catch (...) {
+      // A completion must not throw (STYLE habit 3); if one does, the other callers and the
+      // writer thread must not pay for it.
+    }
+  }
+}
+
+}  // namespace carechat::store

@@ -1,0 +1,74 @@
+// Group commit: one writer thread turns concurrent write commands into few store::apply() calls,
+// so many requests share one transaction and one fsync. Backend-agnostic (any domain::store).
+// Thread-safety: submit(), stop() and the counters may be called from any thread. Completions run
+// on the writer thread, in submission order within a batch; they must not block for long.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "domain/store.hpp"
+
+namespace carechat::store {
+
+class group_committer {
+ public:
+  using completion = std::function<void(domain::write_outcome)>;
+
+  struct options {
+    // Most commands in one apply() call. Bounds one transaction's size and the wait of the first
+    // command in a batch behind the others.
+    std::size_t max_batch = 512;
+    // Most commands waiting for the writer (not counting the batch being applied). Beyond it
+    // submit() refuses, so an overloaded disk turns into 503s instead of unbounded memory.
+    std::size_t max_queue = 65536;
+  };
+
+  // Starts the writer thread. `s` must outlive the committer.
+  group_committer(domain::store& s, options o);
+  ~group_committer();  // stop()
+  group_committer(const group_committer&) = delete;
+  group_committer& operator=(const group_committer&) = delete;
+
+  // Queues a command. `done` (may be empty: fire-and-forget, e.g. read audit rows) runs on the writer
+  // thread after its batch commits or fails. Returns false, without calling done, when the queue is
+  // full or the committer is stopping (the caller answers 503).
+  bool submit(domain::write_command cmd, completion done);
+
+  // Refuses new work, finishes everything already queued, then joins the writer. Idempotent and
+  // safe from several threads. Called from a completion (the writer thread itself) it only stops
+  // intake: a thread cannot join itself; the destructor joins later.
+  void stop();
+
+  // Counters, for tests and benchmarks: apply() calls made, and commands they carried.
+  std::uint64_t batches() const noexcept { return batches_.load(std::memory_order_relaxed); }
+  std::uint64_t commands() const noexcept { return commands_.load(std::memory_order_relaxed); }
+
+ private:
+  struct pending {
+    domain::write_command cmd;
+    completion done;
+  };
+
+  void run();
+  void commit(std::vector<pending>& batch, std::vector<domain::write_command>& cmds);
+
+  domain::store& store_;
+  const options opts_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<pending> queue_;  // guarded by mutex_
+  bool stopping_ = false;      // guarded by mutex_
+  std::once_flag joined_;
+  std::atomic<std::uint64_t> batches_{0};
+  std::atomic<std::uint64_t> commands_{0};
+  std::thread writer_;  // last: starts after everything it uses exists
+};
+
+}  // namespace carechat::store

@@ -1,0 +1,179 @@
+#include "store/sqlite/migrations.hpp"
+
+#include <string>
+
+namespace carechat::store::sqlite {
+namespace {
+
+// v1. Notes on choices a reader might question:
+// - messages.seq is the rowid: append-only, never reused, the tie-breaker of (created_at, seq).
+// - Two indexes on (chat_id, created_at, seq): a full one for include_archived reads and a partial
+//   one (archived = 0) for the default reads, whose SQL repeats "archived = 0" literally so the
+//   planner can prove the partial index applies.
+// - message_fts is an external-content trigram index over messages.body: the text is stored once.
+//   Only the insert trigger is needed because messages are append-only; the guard triggers make
+//   that a rule rather than a habit (only `archived` may change), so the index cannot go stale.
+// - The webhook outbox points at the message instead of copying its text.
+// - audit_log is append-only, enforced by triggers.
+constexpr std::string_view schema_v1 = R"sql(
+CREATE TABLE chats (
+  id       INTEGER PRIMARY KEY,
+  tenant   TEXT NOT NULL,
+  instance TEXT NOT NULL,
+  patient  TEXT NOT NULL,
+  UNIQUE (tenant, instance, patient)
+);
+
+CREATE TABLE messages (
+  seq           INTEGER PRIMARY KEY,
+  chat_id       INTEGER NOT NULL REFERENCES chats (id),
+  external_id   TEXT NOT NULL UNIQUE,
+  kind          INTEGER NOT NULL CHECK (kind IN (0, 1)),  -- 0 inbound, 1 outbound
+  sender_type   TEXT NOT NULL CHECK (sender_type IN ('PATIENT', 'USER')),
+  sender_id     TEXT NOT NULL,
+  sender_name   TEXT,
+  receiver_type TEXT CHECK (receiver_type IN ('PATIENT', 'USER')),
+  receiver_id   TEXT,
+  receiver_name TEXT,
+  body          TEXT NOT NULL,
+  created_at    INTEGER NOT NULL,  -- Unix ms, UTC
+  archived      INTEGER NOT NULL DEFAULT 0 CHECK (archived IN (0, 1))
+);
+CREATE INDEX messages_by_chat ON messages (chat_id, created_at, seq);
+CREATE INDEX messages_live_by_chat ON messages (chat_id, created_at, seq) WHERE archived = 0;
+
+CREATE TRIGGER messages_append_only_update
+BEFORE UPDATE OF seq, chat_id, external_id, kind, sender_type, sender_id, sender_name, receiver_type,
+                 receiver_id, receiver_name, body, created_at ON messages
+BEGIN SELECT RAISE(ABORT, 'messages are append-only: only archived may change'); END;
+CREATE TRIGGER messages_append_only_delete BEFORE DELETE ON messages
+BEGIN SELECT RAISE(ABORT, 'messages are append-only'); END;
+
+CREATE VIRTUAL TABLE message_fts USING fts5 (
+  body, content = 'messages', content_rowid = 'seq', tokenize = 'trigram'
+);
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
+BEGIN INSERT INTO message_fts (rowid, body) VALUES (new.seq, new.body); END;
+
+CREATE TABLE tokens (
+  id           TEXT PRIMARY KEY,
+  hash         BLOB NOT NULL UNIQUE,  -- SHA-256 of the secret; the secret is never stored
+  tenant       TEXT NOT NULL,
+  instance     TEXT NOT NULL,
+  role         TEXT NOT NULL CHECK (role IN ('patient', 'user', 'client')),
+  patient_id   TEXT,
+  user_id      TEXT,
+  display_name TEXT,
+  created_at   INTEGER NOT NULL,
+  revoked_at   INTEGER
+);
+CREATE INDEX tokens_by_created ON tokens (created_at, id);
+
+CREATE TABLE idempotency_keys (
+  token_id     TEXT NOT NULL,
+  key          TEXT NOT NULL,
+  request_hash BLOB NOT NULL,
+  message_seq  INTEGER NOT NULL REFERENCES messages (seq),
+  created_at   INTEGER NOT NULL,
+  PRIMARY KEY (token_id, key)
+) WITHOUT ROWID;
+
+CREATE TABLE audit_log (
+  id       INTEGER PRIMARY KEY,
+  at       INTEGER NOT NULL,
+  token_id TEXT NOT NULL,
+  role     TEXT NOT NULL,
+  actor_id TEXT NOT NULL,
+  action   TEXT NOT NULL,
+  tenant   TEXT NOT NULL,
+  instance TEXT NOT NULL,
+  patient  TEXT NOT NULL,
+  outcome  TEXT NOT NULL
+);
+CREATE INDEX audit_log_by_patient ON audit_log (patient, id);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+
+CREATE TABLE webhook_outbox (
+  id          INTEGER PRIMARY KEY,
+  event_id    TEXT NOT NULL UNIQUE,  -- "evt_" + the message's 32 external-id hex digits
+  event_type  TEXT NOT NULL,
+  chat_id     INTEGER NOT NULL REFERENCES chats (id),
+  message_seq INTEGER NOT NULL REFERENCES messages (seq),
+  created_at  INTEGER NOT NULL,
+  state       TEXT NOT NULL DEFAULT 'pending',
+  attempts    INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE server_secrets (
+  name  TEXT PRIMARY KEY,
+  value BLOB NOT NULL
+);
+)sql";
+
+constexpr migration all[] = {
+    {1, "v1 chats, messages, search, tokens, idempotency, audit, outbox, secrets", schema_v1},
+};
+
+constexpr named_sql read_version{"migrations.user_version", "PRAGMA user_version"};
+
+core::result<int> current_version(connection& db) {
+  auto s = db.prepared(read_version);
+  if (!s) return std::move(s).error();
+  auto row = (*s)->step();
+  if (!row) return std::move(row).error();
+  return static_cast<int>((*s)->column_int64(0));
+}
+
+core::error newer_than_build(int found) {
+  return core::make_error(core::errc::internal, "sqlite: database schema version " + std::to_string(found) +
+                                                    " is newer than this build supports (" +
+                                                    std::to_string(latest_schema_version()) + ")");
+}
+
+// One migration in its own transaction; a no-op if another process applied it meanwhile.
+core::result<void> apply_one(connection& db, const migration& m) {
+  if (auto ok = db.exec("migration begin", "BEGIN IMMEDIATE"); !ok) return ok;
+  auto fail = [&](core::error e) -> core::result<void> {
+    (void)db.exec("migration rollback", "ROLLBACK");  // the original error is the one to report
+    return e;
+  };
+  auto v = current_version(db);
+  if (!v) return fail(std::move(v).error());
+  if (*v < m.version) {
+    if (*v != m.version - 1)
+      return fail(core::make_error(core::errc::internal,
+                                   "sqlite: schema version gap before migration " + std::to_string(m.version)));
+    if (auto ok = db.exec("migration " + std::to_string(m.version), std::string(m.sql)); !ok)
+      return fail(std::move(ok).error());
+    // PRAGMA takes no bound parameters; the version is our own integer.
+    if (auto ok = db.exec("migration set version", "PRAGMA user_version = " + std::to_string(m.version)); !ok)
+      return fail(std::move(ok).error());
+  }
+  if (auto ok = db.exec("migration commit", "COMMIT"); !ok) return fail(std::move(ok).error());
+  return {};
+}
+
+}  // namespace
+
+std::span<const migration> migrations() { return all; }
+
+int latest_schema_version() { return all[std::size(all) - 1].version; }
+
+core::result<int> migrate(connection& db) {
+  auto v = current_version(db);
+  if (!v) return std::move(v).error();
+  if (*v > latest_schema_version()) return newer_than_build(*v);
+  for (const migration& m : all) {
+    if (m.version <= *v) continue;
+    if (auto ok = apply_one(db, m); !ok) return std::move(ok).error();
+  }
+  auto final_version = current_version(db);
+  if (!final_version) return std::move(final_version).error();
+  if (*final_version > latest_schema_version()) return newer_than_build(*final_version);
+  return *final_version;
+}
+
+}  // namespace carechat::store::sqlite

@@ -1,0 +1,90 @@
+// Every SQL statement of the SQLite store, by name: the only place SQL text lives. Connections
+// cache them by name (prepare once, rebind per use). Values are always bound, never spliced.
+// Thread-safety: constants and pure functions.
+#pragma once
+
+#include "domain/chat.hpp"
+#include "store/sqlite/connection.hpp"
+
+namespace carechat::store::sqlite::queries {
+
+// ---- transaction control (writer) ----
+inline constexpr named_sql begin_immediate{"tx.begin", "BEGIN IMMEDIATE"};
+inline constexpr named_sql commit{"tx.commit", "COMMIT"};
+inline constexpr named_sql rollback{"tx.rollback", "ROLLBACK"};
+inline constexpr named_sql savepoint{"tx.savepoint", "SAVEPOINT command"};
+inline constexpr named_sql rollback_to_savepoint{"tx.rollback_to", "ROLLBACK TO command"};
+inline constexpr named_sql release_savepoint{"tx.release", "RELEASE command"};
+
+// ---- writes ----
+// ?1 tenant ?2 instance ?3 patient
+inline constexpr named_sql chat_id{"chats.id",
+                                   "SELECT id FROM chats WHERE tenant = ?1 AND instance = ?2 AND patient = ?3"};
+inline constexpr named_sql insert_chat{"chats.insert",
+                                       "INSERT INTO chats (tenant, instance, patient) VALUES (?1, ?2, ?3)"};
+
+inline constexpr named_sql insert_message{
+    "messages.insert",
+    "INSERT INTO messages (chat_id, external_id, kind, sender_type, sender_id, sender_name, receiver_type, "
+    "receiver_id, receiver_name, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"};
+// Returns the message columns (see below).
+extern const named_sql message_by_seq;
+// ?1 chat id ?2 before: strictly earlier messages only.
+inline constexpr named_sql archive_before{
+    "messages.archive", "UPDATE messages SET archived = 1 WHERE chat_id = ?1 AND created_at < ?2 AND archived = 0"};
+inline constexpr named_sql restore_all{"messages.restore",
+                                       "UPDATE messages SET archived = 0 WHERE chat_id = ?1 AND archived = 1"};
+
+inline constexpr named_sql idempotency_lookup{
+    "idempotency.lookup", "SELECT request_hash, message_seq FROM idempotency_keys WHERE token_id = ?1 AND key = ?2"};
+inline constexpr named_sql insert_idempotency{
+    "idempotency.insert",
+    "INSERT INTO idempotency_keys (token_id, key, request_hash, message_seq, created_at) VALUES (?1, ?2, ?3, ?4, ?5)"};
+
+inline constexpr named_sql insert_outbox{
+    "outbox.insert",
+    "INSERT INTO webhook_outbox (event_id, event_type, chat_id, message_seq, created_at) VALUES (?1, ?2, ?3, ?4, ?5)"};
+
+inline constexpr named_sql insert_audit{
+    "audit.insert",
+    "INSERT INTO audit_log (at, token_id, role, actor_id, action, tenant, instance, patient, outcome) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"};
+
+// ---- administration ----
+#define CARECHAT_TOKEN_COLUMNS \
+  "id, hash, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at"
+inline constexpr named_sql insert_token{"tokens.insert", "INSERT INTO tokens (" CARECHAT_TOKEN_COLUMNS
+                                                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"};
+inline constexpr named_sql list_tokens{"tokens.list",
+                                       "SELECT " CARECHAT_TOKEN_COLUMNS " FROM tokens ORDER BY created_at, id"};
+inline constexpr named_sql token_by_hash{"tokens.by_hash",
+                                         "SELECT " CARECHAT_TOKEN_COLUMNS " FROM tokens WHERE hash = ?1"};
+inline constexpr named_sql revoke_token{"tokens.revoke",
+                                        "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL"};
+inline constexpr named_sql token_exists{"tokens.exists", "SELECT 1 FROM tokens WHERE id = ?1"};
+
+inline constexpr named_sql audit_for_patient{
+    "audit.for_patient",
+    "SELECT id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome "
+    "FROM audit_log WHERE patient = ?1 ORDER BY id"};
+
+inline constexpr named_sql insert_secret{"secrets.insert",
+                                         "INSERT OR IGNORE INTO server_secrets (name, value) VALUES (?1, ?2)"};
+inline constexpr named_sql select_secret{"secrets.select", "SELECT value FROM server_secrets WHERE name = ?1"};
+
+#undef CARECHAT_TOKEN_COLUMNS
+
+// ---- reads: one statement per (archived filter, direction) ----
+// All take ?1 tenant ?2 instance ?3 patient, ?4 created_at and ?5 seq of the exclusive anchor;
+// pages and searches also ?6 limit; searches ?7 the needle. An absent anchor is bound as the
+// extreme position, so one statement serves "from the newest" too. Message rows have the columns
+// seq, external_id, kind, sender_type, sender_id, sender_name, receiver_type, receiver_id,
+// receiver_name, body, created_at, archived (read by rows.hpp's read_message()).
+const named_sql& page(bool include_archived, domain::direction dir);
+const named_sql& any_beyond(bool include_archived, domain::direction dir);
+// ?7 is an FTS5 query string (see reader's quoting); needs >= 3 characters to match anything.
+const named_sql& search_fts(bool include_archived, domain::direction dir);
+// ?7 is the raw needle; instr(lower(body), lower(?7)), which folds ASCII letters only.
+const named_sql& search_scan(bool include_archived, domain::direction dir);
+
+}  // namespace carechat::store::sqlite::queries

@@ -1,0 +1,118 @@
+#include "store/sqlite/sqlite_reader.hpp"
+
+#include <limits>
+
+#include "core/utf8.hpp"
+#include "store/sqlite/open.hpp"
+#include "store/sqlite/queries.hpp"
+#include "store/sqlite/rows.hpp"
+
+namespace carechat::store::sqlite {
+namespace {
+
+// Shortest query the trigram tokenizer can match: it indexes every 3-character window only.
+constexpr std::size_t trigram = 3;
+
+// One FTS5 string token: inside double quotes every character is literal (no operators, columns
+// or prefixes), and a quote is written twice.
+std::string fts5_phrase(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out += '"';
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+// With no anchor a walk starts at the end it walks away from: beyond the newest when going older,
+// before the oldest when going newer. Binding that extreme keeps one statement per direction.
+domain::position edge(domain::direction dir) {
+  constexpr auto max = std::numeric_limits<std::int64_t>::max();
+  constexpr auto min = std::numeric_limits<std::int64_t>::min();
+  return dir == domain::direction::older ? domain::position{max, max} : domain::position{min, min};
+}
+
+}  // namespace
+
+core::result<connection*> sqlite_reader::db() {
+  if (!db_) {
+    auto opened = open_read_connection(opts_);
+    if (!opened) return std::move(opened).error();
+    db_.emplace(std::move(*opened));
+  }
+  return &*db_;
+}
+
+core::result<std::vector<domain::message>> sqlite_reader::window(const named_sql& sql, const domain::chat_key& chat,
+                                                                 const std::optional<domain::position>& after,
+                                                                 domain::direction dir, int limit,
+                                                                 const std::string* needle) {
+  std::vector<domain::message> out;
+  if (limit <= 0) return out;  // SQLite reads a negative LIMIT as "no limit"
+  auto conn = db();
+  if (!conn) return std::move(conn).error();
+  auto s = (*conn)->prepared(sql);
+  if (!s) return std::move(s).error();
+  const domain::position from = after.value_or(edge(dir));
+  bind_chat_key(**s, chat);
+  (*s)->bind_int64(4, from.created_at);
+  (*s)->bind_int64(5, from.seq);
+  (*s)->bind_int64(6, limit);
+  if (needle != nullptr) (*s)->bind_text(7, *needle);
+  for (;;) {
+    auto row = (*s)->step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    auto m = read_message(**s);
+    if (!m) return std::move(m).error();
+    out.push_back(std::move(*m));
+  }
+  return out;
+}
+
+core::result<std::vector<domain::message>> sqlite_reader::messages(const domain::page_query& q) {
+  return window(queries::page(q.include_archived, q.dir), q.chat, q.after, q.dir, q.limit, nullptr);
+}
+
+core::result<bool> sqlite_reader::any_beyond(const domain::chat_key& chat, domain::position from, domain::direction dir,
+                                             bool include_archived) {
+  auto conn = db();
+  if (!conn) return std::move(conn).error();
+  auto s = (*conn)->prepared(queries::any_beyond(include_archived, dir));
+  if (!s) return std::move(s).error();
+  bind_chat_key(**s, chat);
+  (*s)->bind_int64(4, from.created_at);
+  (*s)->bind_int64(5, from.seq);
+  auto row = (*s)->step();
+  if (!row) return std::move(row).error();
+  return *row && (*s)->column_int64(0) != 0;
+}
+
+core::result<std::vector<domain::message>> sqlite_reader::search(const domain::search_query& q) {
+  // Invalid UTF-8 never gets this far (the domain validates queries); count bytes if it does.
+  const std::size_t chars = core::utf8_length(q.text).value_or(q.text.size());
+  if (chars >= trigram) {
+    const std::string phrase = fts5_phrase(q.text);
+    return window(queries::search_fts(q.include_archived, q.dir), q.chat, q.after, q.dir, q.limit, &phrase);
+  }
+  return window(queries::search_scan(q.include_archived, q.dir), q.chat, q.after, q.dir, q.limit, &q.text);
+}
+
+core::result<std::optional<domain::token_record>> sqlite_reader::token_by_hash(const core::sha256_digest& hash) {
+  auto conn = db();
+  if (!conn) return std::move(conn).error();
+  auto s = (*conn)->prepared(queries::token_by_hash);
+  if (!s) return std::move(s).error();
+  (*s)->bind_blob(1, hash);
+  auto row = (*s)->step();
+  if (!row) return std::move(row).error();
+  if (!*row) return std::optional<domain::token_record>();
+  auto t = read_token(**s);
+  if (!t) return std::move(t).error();
+  return std::optional<domain::token_record>(std::move(*t));
+}
+
+}  // namespace carechat::store::sqlite

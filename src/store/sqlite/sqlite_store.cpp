@@ -1,0 +1,126 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include "store/sqlite/migrations.hpp"
+#include "store/sqlite/open.hpp"
+#include "store/sqlite/queries.hpp"
+#include "store/sqlite/rows.hpp"
+#include "store/sqlite/sqlite_reader.hpp"
+#include "store/sqlite/write_batch.hpp"
+
+namespace carechat::store::sqlite {
+
+core::result<std::unique_ptr<sqlite_store>> sqlite_store::open(const sqlite_options& opts, const core::clock& clk,
+                                                               core::random_source& rng) {
+  auto writer = open_write_connection(opts);
+  if (!writer) return std::move(writer).error();
+  if (auto v = migrate(*writer); !v) return std::move(v).error();
+  return std::unique_ptr<sqlite_store>(new sqlite_store(opts, std::move(*writer), clk, rng));
+}
+
+sqlite_store::sqlite_store(sqlite_options opts, connection writer, const core::clock& clk, core::random_source& rng)
+    : opts_(std::move(opts)), clock_(clk), rng_(rng), writer_(std::move(writer)) {}
+
+std::unique_ptr<domain::store_reader> sqlite_store::open_reader() { return std::make_unique<sqlite_reader>(opts_); }
+
+std::vector<domain::write_outcome> sqlite_store::apply(std::span<const domain::write_command> batch) {
+  std::lock_guard lock(writer_mutex_);
+  return apply_batch(writer_, clock_, batch);
+}
+
+core::result<void> sqlite_store::insert_token(const domain::token_record& token) {
+  std::lock_guard lock(writer_mutex_);
+  auto s = writer_.prepared(queries::insert_token);
+  if (!s) return std::move(s).error();
+  // The principal's "none" is an empty string; the table says NULL.
+  auto text_or_null = [&](int index, const std::string& v) {
+    bind_optional_text(**s, index, v.empty() ? std::nullopt : std::optional<std::string>(v));
+  };
+  (*s)->bind_text(1, token.id);
+  (*s)->bind_blob(2, token.hash);
+  (*s)->bind_text(3, token.who.tenant);
+  (*s)->bind_text(4, token.who.instance);
+  (*s)->bind_text(5, domain::to_string(token.who.role));
+  text_or_null(6, token.who.patient_id);
+  text_or_null(7, token.who.user_id);
+  text_or_null(8, token.who.display_name);
+  (*s)->bind_int64(9, token.created_at);
+  if (token.revoked_at) (*s)->bind_int64(10, *token.revoked_at);
+  return (*s)->run();
+}
+
+core::result<std::vector<domain::token_record>> sqlite_store::list_tokens() {
+  std::lock_guard lock(writer_mutex_);
+  auto s = writer_.prepared(queries::list_tokens);
+  if (!s) return std::move(s).error();
+  std::vector<domain::token_record> out;
+  for (;;) {
+    auto row = (*s)->step();
+    if (!row) return std::move(row).error();
+    if (!*row) return out;
+    auto t = read_token(**s);
+    if (!t) return std::move(t).error();
+    out.push_back(std::move(*t));
+  }
+}
+
+core::result<bool> sqlite_store::revoke_token(const std::string& id, core::unix_ms at) {
+  std::lock_guard lock(writer_mutex_);
+  {
+    auto s = writer_.prepared(queries::revoke_token);
+    if (!s) return std::move(s).error();
+    (*s)->bind_text(1, id);
+    (*s)->bind_int64(2, at);
+    if (auto ok = (*s)->run(); !ok) return std::move(ok).error();
+    if (writer_.changes() > 0) return true;
+  }
+  // Unchanged: either already revoked (keep the first instant) or no such token.
+  auto s = writer_.prepared(queries::token_exists);
+  if (!s) return std::move(s).error();
+  (*s)->bind_text(1, id);
+  return (*s)->step();
+}
+
+core::result<std::vector<domain::audit_row>> sqlite_store::audit_for_patient(const std::string& patient) {
+  std::lock_guard lock(writer_mutex_);
+  auto s = writer_.prepared(queries::audit_for_patient);
+  if (!s) return std::move(s).error();
+  (*s)->bind_text(1, patient);
+  std::vector<domain::audit_row> out;
+  for (;;) {
+    auto row = (*s)->step();
+    if (!row) return std::move(row).error();
+    if (!*row) return out;
+    auto r = read_audit(**s);
+    if (!r) return std::move(r).error();
+    out.push_back(std::move(*r));
+  }
+}
+
+core::result<core::bytes> sqlite_store::secret(const std::string& name, std::size_t size) {
+  std::lock_guard lock(writer_mutex_);
+  {
+    // Insert-if-absent then read back: whichever process or node inserts first wins, and everyone
+    // reads the winner's bytes.
+    core::bytes fresh(size);
+    rng_.fill(fresh);
+    auto s = writer_.prepared(queries::insert_secret);
+    if (!s) return std::move(s).error();
+    (*s)->bind_text(1, name);
+    (*s)->bind_blob(2, fresh);
+    if (auto ok = (*s)->run(); !ok) return std::move(ok).error();
+  }
+  auto s = writer_.prepared(queries::select_secret);
+  if (!s) return std::move(s).error();
+  (*s)->bind_text(1, name);
+  auto row = (*s)->step();
+  if (!row) return std::move(row).error();
+  if (!*row) return core::make_error(core::errc::internal, "sqlite: server secret '" + name + "' vanished");
+  const auto value = (*s)->column_blob(0);
+  if (value.size() != size)
+    return core::make_error(core::errc::internal, "sqlite: server secret '" + name + "' has " +
+                                                      std::to_string(value.size()) + " bytes, expected " +
+                                                      std::to_string(size));
+  return core::bytes(value.begin(), value.end());
+}
+
+}  // namespace carechat::store::sqlite

@@ -1,0 +1,252 @@
+#include "store/sqlite/write_batch.hpp"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+
+#include "core/ids.hpp"
+#include "store/sqlite/queries.hpp"
+#include "store/sqlite/rows.hpp"
+
+namespace carechat::store::sqlite {
+namespace {
+
+using core::errc;
+using domain::write_outcome;
+using domain::write_receipt;
+
+constexpr std::string_view outbound_event_type = "message.outbound";
+
+struct prior_claim {
+  core::bytes request_hash;
+  std::int64_t message_seq = 0;
+};
+
+class batch_writer {
+ public:
+  batch_writer(connection& db, const core::clock& clk) : db_(db), clock_(clk) {}
+
+  std::vector<write_outcome> apply(std::span<const domain::write_command> batch) {
+    auto all_failed = [&](const core::error& e) { return std::vector<write_outcome>(batch.size(), write_outcome(e)); };
+    if (batch.empty()) return {};
+    if (auto ok = run(queries::begin_immediate); !ok) return all_failed(ok.error());
+    std::vector<write_outcome> out;
+    out.reserve(batch.size());
+    for (const auto& cmd : batch) {
+      auto r = apply_one(cmd);
+      if (!r) {
+        abandon();
+        return all_failed(r.error());
+      }
+      out.push_back(std::move(*r));
+    }
+    if (auto ok = run(queries::commit); !ok) {
+      abandon();
+      return all_failed(ok.error());
+    }
+    return out;
+  }
+
+ private:
+  // The command's outcome, or (as the error) a failure of the transaction itself.
+  core::result<write_outcome> apply_one(const domain::write_command& cmd) {
+    if (auto ok = run(queries::savepoint); !ok) return std::move(ok).error();
+    write_outcome r = std::visit([&](const auto& c) { return execute(c); }, cmd);
+    if (!r)
+      if (auto ok = run(queries::rollback_to_savepoint); !ok) return std::move(ok).error();
+    const domain::audit_entry& entry = std::visit(
+        [](const auto& c) -> const auto& { return audit_of(c); }, cmd);
+    // An audit-only command carries its own outcome (e.g. a read that was refused); the others' is ours.
+    const std::string outcome = std::holds_alternative<domain::audit_entry>(cmd) ? entry.outcome : outcome_name(r);
+    if (auto ok = insert_audit(entry, outcome); !ok) {
+      // Nothing may change without its audit row, so the command goes too.
+      if (auto rb = run(queries::rollback_to_savepoint); !rb) return std::move(rb).error();
+      r = std::move(ok).error();
+    }
+    if (auto ok = run(queries::release_savepoint); !ok) return std::move(ok).error();
+    return r;
+  }
+
+  static const domain::audit_entry& audit_of(const domain::send_command& c) { return c.audit; }
+  static const domain::audit_entry& audit_of(const domain::archive_command& c) { return c.audit; }
+  static const domain::audit_entry& audit_of(const domain::restore_command& c) { return c.audit; }
+  static const domain::audit_entry& audit_of(const domain::audit_entry& e) { return e; }
+
+  static std::string outcome_name(const write_outcome& r) {
+    if (!r) return std::string(core::to_string(r.error().code));
+    const auto* send = std::get_if<domain::send_receipt>(&*r);
+    return send != nullptr && send->replayed ? "replayed" : "ok";
+  }
+
+  write_outcome execute(const domain::send_command& c) {
+    if (!core::is_external_id(c.external_id))
+      return core::make_error(errc::internal, "send: external id is not \"IM\" and 32 hex digits");
+    if (c.idempotency) {
+      auto prior = find_claim(*c.idempotency);
+      if (!prior) return std::move(prior).error();
+      if (*prior) return replay(**prior, c.idempotency->request_hash);
+    }
+    auto chat = chat_for_write(c.chat);
+    if (!chat) return std::move(chat).error();
+
+    domain::message m;
+    m.external_id = c.external_id;
+    m.kind = c.kind;
+    m.sender = c.sender;
+    m.receiver = c.receiver;
+    m.text = c.text;
+    m.created_at = clock_.now_ms();  // at apply time: the order of commits, not of request arrival
+    {
+      auto s = db_.prepared(queries::insert_message);
+      if (!s) return std::move(s).error();
+      (*s)->bind_int64(1, *chat);
+      (*s)->bind_text(2, m.external_id);
+      (*s)->bind_int64(3, m.kind == domain::message_kind::inbound ? 0 : 1);
+      (*s)->bind_text(4, to_column(m.sender.type));
+      (*s)->bind_text(5, m.sender.id);
+      bind_optional_text(**s, 6, m.sender.title_name);
+      if (m.receiver) {
+        (*s)->bind_text(7, to_column(m.receiver->type));
+        (*s)->bind_text(8, m.receiver->id);
+        bind_optional_text(**s, 9, m.receiver->title_name);
+      }  // else ?7..?9 stay NULL (unbound parameters are NULL)
+      (*s)->bind_text(10, m.text);
+      (*s)->bind_int64(11, m.created_at);
+      if (auto ok = (*s)->run(); !ok) return std::move(ok).error();
+    }
+    m.seq = db_.last_insert_rowid();
+
+    if (c.idempotency) {
+      auto s = db_.prepared(queries::insert_idempotency);
+      if (!s) return std::move(s).error();
+      (*s)->bind_text(1, c.idempotency->token_id);
+      (*s)->bind_text(2, c.idempotency->key);
+      (*s)->bind_blob(3, c.idempotency->request_hash);
+      (*s)->bind_int64(4, m.seq);
+      (*s)->bind_int64(5, m.created_at);
+      if (auto ok = (*s)->run(); !ok) return std::move(ok).error();
+    }
+    if (c.record_webhook_event) {
+      auto s = db_.prepared(queries::insert_outbox);
+      if (!s) return std::move(s).error();
+      (*s)->bind_text(1, "evt_" + m.external_id.substr(2));
+      (*s)->bind_text(2, outbound_event_type);
+      (*s)->bind_int64(3, *chat);
+      (*s)->bind_int64(4, m.seq);
+      (*s)->bind_int64(5, m.created_at);
+      if (auto ok = (*s)->run(); !ok) return std::move(ok).error();
+    }
+    return write_receipt{domain::send_receipt{std::move(m), false}};
+  }
+
+  write_outcome execute(const domain::archive_command& c) {
+    auto chat = find_chat(c.chat);
+    if (!chat) return std::move(chat).error();
+    if (!*chat) return write_receipt{domain::count_receipt{0}};
+    auto s = db_.prepared(queries::archive_before);
+    if (!s) return std::move(s).error();
+    (*s)->bind_int64(1, **chat);
+    (*s)->bind_int64(2, c.before);
+    if (auto ok = (*s)->run(); !ok) return std::move(ok).error();
+    return write_receipt{domain::count_receipt{db_.changes()}};
+  }
+
+  write_outcome execute(const domain::restore_command& c) {
+    auto chat = find_chat(c.chat);
+    if (!chat) return std::move(chat).error();
+    if (!*chat) return write_receipt{domain::count_receipt{0}};
+    auto s = db_.prepared(queries::restore_all);
+    if (!s) return std::move(s).error();
+    (*s)->bind_int64(1, **chat);
+    if (auto ok = (*s)->run(); !ok) return std::move(ok).error();
+    return write_receipt{domain::count_receipt{db_.changes()}};
+  }
+
+  // The row itself is written by apply_one(), with every other command's audit row.
+  write_outcome execute(const domain::audit_entry&) { return write_receipt{std::monostate{}}; }
+
+  core::result<std::optional<prior_claim>> find_claim(const domain::idempotency_claim& claim) {
+    auto s = db_.prepared(queries::idempotency_lookup);
+    if (!s) return std::move(s).error();
+    (*s)->bind_text(1, claim.token_id);
+    (*s)->bind_text(2, claim.key);
+    auto row = (*s)->step();
+    if (!row) return std::move(row).error();
+    if (!*row) return std::optional<prior_claim>();
+    const auto hash = (*s)->column_blob(0);
+    return std::optional<prior_claim>(prior_claim{core::bytes(hash.begin(), hash.end()), (*s)->column_int64(1)});
+  }
+
+  // A retry with the same key: the same request gets the first answer; another request is refused.
+  write_outcome replay(const prior_claim& prior, const core::sha256_digest& request_hash) {
+    if (!std::equal(prior.request_hash.begin(), prior.request_hash.end(), request_hash.begin(), request_hash.end()))
+      return core::make_error(errc::idempotency_conflict, "Idempotency-Key was already used with a different request");
+    auto s = db_.prepared(queries::message_by_seq);
+    if (!s) return std::move(s).error();
+    (*s)->bind_int64(1, prior.message_seq);
+    auto row = (*s)->step();
+    if (!row) return std::move(row).error();
+    if (!*row) return core::make_error(errc::internal, "send: the idempotency key's message is missing");
+    auto m = read_message(**s);
+    if (!m) return std::move(m).error();
+    return write_receipt{domain::send_receipt{std::move(*m), true}};
+  }
+
+  core::result<std::optional<std::int64_t>> find_chat(const domain::chat_key& chat) {
+    auto s = db_.prepared(queries::chat_id);
+    if (!s) return std::move(s).error();
+    bind_chat_key(**s, chat);
+    auto row = (*s)->step();
+    if (!row) return std::move(row).error();
+    if (!*row) return std::optional<std::int64_t>();
+    return std::optional<std::int64_t>((*s)->column_int64(0));
+  }
+
+  core::result<std::int64_t> chat_for_write(const domain::chat_key& chat) {
+    auto found = find_chat(chat);
+    if (!found) return std::move(found).error();
+    if (*found) return **found;
+    auto s = db_.prepared(queries::insert_chat);
+    if (!s) return std::move(s).error();
+    bind_chat_key(**s, chat);
+    if (auto ok = (*s)->run(); !ok) return std::move(ok).error();
+    return db_.last_insert_rowid();
+  }
+
+  core::result<void> insert_audit(const domain::audit_entry& e, std::string_view outcome) {
+    auto s = db_.prepared(queries::insert_audit);
+    if (!s) return std::move(s).error();
+    (*s)->bind_int64(1, e.at);
+    (*s)->bind_text(2, e.token_id);
+    (*s)->bind_text(3, domain::to_string(e.actor_role));
+    (*s)->bind_text(4, e.actor_id);
+    (*s)->bind_text(5, e.action);
+    (*s)->bind_text(6, e.chat.tenant);
+    (*s)->bind_text(7, e.chat.instance);
+    (*s)->bind_text(8, e.chat.patient);
+    (*s)->bind_text(9, outcome);
+    return (*s)->run();
+  }
+
+  core::result<void> run(const named_sql& q) {
+    auto s = db_.prepared(q);
+    if (!s) return std::move(s).error();
+    return (*s)->run();
+  }
+
+  // Best effort: the error that got us here is the one reported. SQLite may already have rolled
+  // back by itself (e.g. after an I/O error), in which case ROLLBACK fails harmlessly.
+  void abandon() { (void)run(queries::rollback); }
+
+  connection& db_;
+  const core::clock& clock_;
+};
+
+}  // namespace
+
+std::vector<domain::write_outcome> apply_batch(connection& db, const core::clock& clk,
+                                               std::span<const domain::write_command> batch) {
+  return batch_writer(db, clk).apply(batch);
+}
+
+}  // namespace carechat::store::sqlite

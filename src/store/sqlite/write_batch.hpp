@@ -1,0 +1,21 @@
+// store::apply() for SQLite: a batch of write commands in one IMMEDIATE transaction, each command
+// inside its own savepoint. Thread-safety: uses the given writer connection; the caller ensures
+// one batch at a time on it.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "domain/store.hpp"
+#include "store/sqlite/connection.hpp"
+
+namespace carechat::store::sqlite {
+
+// See domain::store::apply(). A failing command is rolled back to its savepoint and still gets its
+// audit row (outcome = the error code's name). If the transaction itself fails (BEGIN, a savepoint
+// operation or COMMIT) everything is rolled back and every outcome is that error.
+std::vector<domain::write_outcome> apply_batch(connection& db, const core::clock& clk,
+                                               std::span<const domain::write_command> batch);
+
+}  // namespace carechat::store::sqlite

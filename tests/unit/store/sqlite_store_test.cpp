@@ -1,0 +1,260 @@
+// What only the SQLite store has: schema versions, query plans, triggers, WAL sharing between
+// processes (a server and the CLI on one file) and lock contention.
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "domain/authentication.hpp"
+#include "domain/chat_service.hpp"
+#include "store/sqlite/migrations.hpp"
+#include "store/sqlite/open.hpp"
+#include "store/sqlite/queries.hpp"
+#include "unit/store/support/temp_dir.hpp"
+
+namespace carechat::test {
+namespace {
+
+using store::sqlite::connection;
+using store::sqlite::named_sql;
+using store::sqlite::sqlite_options;
+using store::sqlite::sqlite_store;
+namespace queries = store::sqlite::queries;
+
+class sqlite_store_test : public testing::Test {
+ protected:
+  void SetUp() override {
+    opts_.path = (dir_.path() / "carechat.db").string();
+    opts_.busy_timeout_ms = 100;
+  }
+
+  std::unique_ptr<sqlite_store> open_store() {
+    auto s = sqlite_store::open(opts_, clock_, rng_);
+    EXPECT_TRUE(s.has_value()) << s.error().message;
+    return s ? std::move(*s) : nullptr;
+  }
+
+  connection raw() {
+    auto c = store::sqlite::open_write_connection(opts_);
+    EXPECT_TRUE(c.has_value());
+    return std::move(c).value();
+  }
+
+  std::int64_t scalar(connection& db, std::string_view sql) {
+    auto s = db.prepare(named_sql{"test.scalar", sql});
+    EXPECT_TRUE(s.has_value()) << s.error().message;
+    EXPECT_TRUE(s->step().value());
+    return s->column_int64(0);
+  }
+
+  domain::send_command inbound(const std::string& text) {
+    domain::principal p;
+    p.token_id = "tk_p";
+    p.role = domain::role::patient;
+    p.tenant = "gh";
+    p.instance = "sb-demo";
+    p.patient_id = "p1";
+    return domain::prepare_send(p, chat_, domain::message_kind::inbound, {text, {}, {}, {}}, {}, rng_, clock_).value();
+  }
+
+  temp_dir dir_;
+  sqlite_options opts_;
+  core::manual_clock clock_{1'700'000'000'000};
+  core::openssl_random rng_;
+  domain::chat_key chat_{"gh", "sb-demo", "p1"};
+};
+
+TEST_F(sqlite_store_test, migrations_reach_the_latest_version_once) {
+  open_store().reset();
+  auto db = raw();
+  EXPECT_EQ(scalar(db, "PRAGMA user_version"), store::sqlite::latest_schema_version());
+  const auto objects = scalar(db, "SELECT count(*) FROM sqlite_schema");
+  open_store().reset();
+  open_store().reset();
+  EXPECT_EQ(scalar(db, "PRAGMA user_version"), store::sqlite::latest_schema_version());
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM sqlite_schema"), objects);
+  EXPECT_EQ(store::sqlite::migrations().size(), static_cast<std::size_t>(store::sqlite::latest_schema_version()));
+}
+
+TEST_F(sqlite_store_test, concurrent_first_opens_agree) {
+  // Two processes starting on a new file at once: both must end up with one schema.
+  std::vector<std::thread> openers;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 4; ++i)
+    openers.emplace_back([&] {
+      auto s = sqlite_store::open(opts_, clock_, rng_);
+      if (s) ++ok;
+    });
+  for (auto& t : openers) t.join();
+  EXPECT_EQ(ok.load(), 4);
+  auto db = raw();
+  EXPECT_EQ(scalar(db, "PRAGMA user_version"), store::sqlite::latest_schema_version());
+}
+
+TEST_F(sqlite_store_test, a_newer_schema_is_refused) {
+  open_store().reset();
+  {
+    auto db = raw();
+    ASSERT_TRUE(db.exec("bump", "PRAGMA user_version = 999").has_value());
+  }
+  auto s = sqlite_store::open(opts_, clock_, rng_);
+  ASSERT_FALSE(s.has_value());
+  EXPECT_NE(s.error().message.find("newer"), std::string::npos);
+}
+
+TEST_F(sqlite_store_test, the_file_is_in_wal_mode) {
+  open_store().reset();
+  auto db = raw();
+  auto s = db.prepare(named_sql{"test.mode", "PRAGMA journal_mode"});
+  ASSERT_TRUE(s->step().value());
+  EXPECT_EQ(s->column_text(0), "wal");
+}
+
+// The page, any_beyond and search statements must seek the chat's index, never scan messages.
+TEST_F(sqlite_store_test, reads_use_the_chat_indexes) {
+  auto store = open_store();
+  auto db = raw();
+  auto plan_of = [&](const named_sql& q) {
+    auto s = db.prepare(named_sql{q.name, "EXPLAIN QUERY PLAN " + std::string(q.sql)});
+    EXPECT_TRUE(s.has_value()) << q.name << ": " << s.error().message;
+    std::string plan;
+    while (s && s->step().value()) plan += std::string(s->column_text(3)) + "\n";
+    return plan;
+  };
+  for (bool all : {false, true})
+    for (auto dir : {domain::direction::older, domain::direction::newer})
+      for (const named_sql* q : {&queries::page(all, dir), &queries::any_beyond(all, dir),
+                                 &queries::search_fts(all, dir), &queries::search_scan(all, dir)}) {
+        const std::string plan = plan_of(*q);
+        // "USING INDEX x" or, when the index alone answers, "USING COVERING INDEX x".
+        const std::string index = all ? "INDEX messages_by_chat (chat_id=?" : "INDEX messages_live_by_chat (chat_id=?";
+        EXPECT_NE(plan.find("SEARCH messages USING "), std::string::npos) << q->name << "\n" << plan;
+        EXPECT_NE(plan.find(index), std::string::npos) << q->name << "\n" << plan;
+        EXPECT_EQ(plan.find("SCAN messages"), std::string::npos) << q->name << "\n" << plan;
+        EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << q->name << " sorts\n" << plan;
+      }
+  const std::string archive = plan_of(queries::archive_before);
+  EXPECT_NE(archive.find("messages_live_by_chat"), std::string::npos) << archive;
+  EXPECT_NE(plan_of(queries::token_by_hash).find("SEARCH tokens USING INDEX"), std::string::npos);
+  EXPECT_NE(plan_of(queries::audit_for_patient).find("audit_log_by_patient"), std::string::npos);
+  EXPECT_EQ(plan_of(queries::list_tokens).find("TEMP B-TREE"), std::string::npos);
+}
+
+TEST_F(sqlite_store_test, messages_are_append_only_except_archived) {
+  auto store = open_store();
+  domain::write_command cmd = inbound("original");
+  ASSERT_TRUE(store->apply(std::span(&cmd, 1)).at(0).has_value());
+  auto db = raw();
+  EXPECT_FALSE(db.exec("edit", "UPDATE messages SET body = 'edited'").has_value());
+  EXPECT_FALSE(db.exec("delete", "DELETE FROM messages").has_value());
+  EXPECT_TRUE(db.exec("archive", "UPDATE messages SET archived = 1").has_value());
+  // The external-content FTS index matches its table.
+  EXPECT_TRUE(db.exec("fts check", "INSERT INTO message_fts (message_fts) VALUES ('integrity-check')").has_value());
+}
+
+TEST_F(sqlite_store_test, the_cli_and_a_server_share_the_file) {
+  auto server = open_store();
+  auto cli = open_store();  // another process in real life: its own connections
+  auto token = domain::issue_token(
+                   [] {
+                     domain::principal p;
+                     p.role = domain::role::client;
+                     p.tenant = "gh";
+                     p.instance = "sb-demo";
+                     return p;
+                   }(),
+                   rng_, clock_)
+                   .value();
+  ASSERT_TRUE(cli->insert_token(token.record).has_value());
+  auto reader = server->open_reader();
+  EXPECT_TRUE(reader->token_by_hash(token.record.hash).value().has_value());
+
+  domain::write_command cmd = inbound("hi");
+  ASSERT_TRUE(server->apply(std::span(&cmd, 1)).at(0).has_value());
+  EXPECT_EQ(cli->audit_for_patient("p1").value().size(), 1u);
+  EXPECT_EQ(server->secret("k", 32).value(), cli->secret("k", 32).value());
+  EXPECT_TRUE(cli->revoke_token(token.record.id, clock_.now_ms()).value());
+  EXPECT_TRUE(reader->token_by_hash(token.record.hash).value()->revoked_at.has_value());
+}
+
+TEST_F(sqlite_store_test, a_locked_database_fails_the_whole_batch_as_unavailable) {
+  auto store = open_store();
+  auto other = raw();
+  ASSERT_TRUE(other.exec("lock", "BEGIN IMMEDIATE").has_value());
+  std::vector<domain::write_command> batch{inbound("a"), inbound("b")};
+  auto out = store->apply(batch);
+  ASSERT_EQ(out.size(), 2u);
+  for (const auto& o : out) {
+    ASSERT_FALSE(o.has_value());
+    EXPECT_EQ(o.error().code, core::errc::unavailable);
+  }
+  // Readers are not blocked by the writer's lock, and see only committed data.
+  auto reader = store->open_reader();
+  auto rows = reader->messages(domain::page_query{chat_, true, {}, domain::direction::older, 10});
+  ASSERT_TRUE(rows.has_value());
+  EXPECT_TRUE(rows->empty());
+  ASSERT_TRUE(other.exec("unlock", "ROLLBACK").has_value());
+
+  out = store->apply(batch);
+  EXPECT_TRUE(out.at(0).has_value() && out.at(1).has_value());
+}
+
+TEST_F(sqlite_store_test, a_failed_commit_fails_every_command_and_the_writer_recovers) {
+  auto store = open_store();
+  {
+    // A deferred foreign key is checked only at COMMIT: every audit row now breaks the commit.
+    auto db = raw();
+    ASSERT_TRUE(db.exec("fault", R"sql(
+      CREATE TABLE fault (ref INTEGER REFERENCES chats (id) DEFERRABLE INITIALLY DEFERRED);
+      CREATE TRIGGER fault_on_audit AFTER INSERT ON audit_log BEGIN INSERT INTO fault VALUES (-1); END;
+    )sql")
+                    .has_value());
+  }
+  std::vector<domain::write_command> batch{inbound("a"), inbound("b")};
+  auto out = store->apply(batch);
+  ASSERT_EQ(out.size(), 2u);
+  for (const auto& o : out) {
+    ASSERT_FALSE(o.has_value());
+    EXPECT_EQ(o.error().code, core::errc::internal);
+    EXPECT_NE(o.error().message.find("tx.commit"), std::string::npos) << o.error().message;
+  }
+  auto reader = store->open_reader();
+  EXPECT_TRUE(reader->messages(domain::page_query{chat_, true, {}, domain::direction::older, 10}).value().empty());
+
+  {
+    auto db = raw();
+    ASSERT_TRUE(db.exec("unfault", "DROP TRIGGER fault_on_audit").has_value());
+  }
+  out = store->apply(batch);  // the failed transaction was rolled back, not left open
+  EXPECT_TRUE(out.at(0).has_value() && out.at(1).has_value());
+  EXPECT_EQ(reader->messages(domain::page_query{chat_, true, {}, domain::direction::older, 10}).value().size(), 2u);
+}
+
+TEST_F(sqlite_store_test, an_uncommitted_write_is_invisible_to_readers) {
+  auto store = open_store();
+  auto reader = store->open_reader();
+  auto other = raw();
+  ASSERT_TRUE(other.exec("begin", "BEGIN IMMEDIATE").has_value());
+  ASSERT_TRUE(
+      other.exec("insert", "INSERT INTO chats (tenant, instance, patient) VALUES ('gh', 'sb-demo', 'p1')").has_value());
+  ASSERT_TRUE(other
+                  .exec("insert",
+                        "INSERT INTO messages (chat_id, external_id, kind, sender_type, sender_id, body, "
+                        "created_at) VALUES (1, 'IMx', 0, 'PATIENT', 'p1', 'draft', 1)")
+                  .has_value());
+  EXPECT_TRUE(reader->messages(domain::page_query{chat_, true, {}, domain::direction::older, 10}).value().empty());
+  ASSERT_TRUE(other.exec("commit", "COMMIT").has_value());
+  EXPECT_EQ(reader->messages(domain::page_query{chat_, true, {}, domain::direction::older, 10}).value().size(), 1u);
+}
+
+TEST_F(sqlite_store_test, readers_are_query_only) {
+  open_store().reset();
+  auto db = store::sqlite::open_read_connection(opts_);
+  ASSERT_TRUE(db.has_value());
+  EXPECT_FALSE(db->exec("write", "INSERT INTO server_secrets (name, value) VALUES ('x', x'00')").has_value());
+}
+
+}  // namespace
+}  // namespace carechat::test

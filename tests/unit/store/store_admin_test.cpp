@@ -1,0 +1,140 @@
+// Contract: the administration calls (tokens, audit query, server secrets).
+#include <algorithm>
+
+#include "domain/authentication.hpp"
+#include "unit/store/support/store_contract.hpp"
+
+namespace carechat::test {
+namespace {
+
+// Deterministic bytes, so a test can tell which fill() produced a secret.
+class counting_random final : public core::random_source {
+ public:
+  void fill(std::span<std::uint8_t> out) override {
+    ++calls;
+    for (auto& b : out) b = next++;
+  }
+  int calls = 0;
+  std::uint8_t next = 1;
+};
+
+class store_admin : public store_contract {
+ protected:
+  domain::token_record issue(const domain::principal& who) { return issue_with_secret(who).record; }
+
+  domain::issued_token issue_with_secret(const domain::principal& who) {
+    auto t = domain::issue_token(who, rng_, clock_);
+    EXPECT_TRUE(t.has_value());
+    clock_.advance(10);
+    return std::move(t).value();
+  }
+};
+
+TEST_P(store_admin, tokens_insert_lookup_list_revoke) {
+  const auto staff_issued = issue_with_secret(staff());
+  const auto patient_issued = issue_with_secret(patient());
+  auto staff_token = staff_issued.record;
+  auto patient_token = patient_issued.record;
+  domain::principal client;
+  client.role = domain::role::client;
+  client.tenant = "gh";
+  client.instance = "sb-demo";
+  auto client_token = issue(client);
+  for (const auto* t : {&patient_token, &client_token, &staff_token}) ASSERT_TRUE(store_->insert_token(*t).has_value());
+
+  auto found = reader_->token_by_hash(staff_token.hash);
+  ASSERT_TRUE(found.has_value());
+  ASSERT_TRUE(found->has_value());
+  const auto& rec = **found;
+  EXPECT_EQ(rec.id, staff_token.id);
+  EXPECT_EQ(rec.hash, staff_token.hash);
+  EXPECT_EQ(rec.who.token_id, staff_token.id);
+  EXPECT_EQ(rec.who.role, domain::role::user);
+  EXPECT_EQ(rec.who.tenant, "gh");
+  EXPECT_EQ(rec.who.instance, "sb-demo");
+  EXPECT_EQ(rec.who.user_id, "u1");
+  EXPECT_EQ(rec.who.display_name, "Dana Scully");
+  EXPECT_TRUE(rec.who.patient_id.empty());
+  EXPECT_EQ(rec.created_at, staff_token.created_at);
+  EXPECT_FALSE(rec.revoked_at.has_value());
+
+  auto p = reader_->token_by_hash(patient_token.hash);
+  EXPECT_EQ(p.value()->who.patient_id, "p1");
+  EXPECT_EQ(p.value()->who.role, domain::role::patient);
+  EXPECT_FALSE(reader_->token_by_hash(core::sha256("not a token")).value().has_value());
+
+  // Listed by creation time, whatever the insertion order.
+  auto listed = store_->list_tokens();
+  ASSERT_TRUE(listed.has_value());
+  ASSERT_EQ(listed->size(), 3u);
+  EXPECT_EQ((*listed)[0].id, staff_token.id);
+  EXPECT_EQ((*listed)[1].id, patient_token.id);
+  EXPECT_EQ((*listed)[2].id, client_token.id);
+  EXPECT_EQ((*listed)[2].who.role, domain::role::client);
+
+  const auto revoked_at = clock_.now_ms();
+  EXPECT_TRUE(store_->revoke_token(patient_token.id, revoked_at).value());
+  EXPECT_TRUE(store_->revoke_token(patient_token.id, revoked_at + 999).value());  // again: still true
+  EXPECT_FALSE(store_->revoke_token("tk_missing", revoked_at).value());
+  auto after = reader_->token_by_hash(patient_token.hash);
+  ASSERT_TRUE(after.value().has_value());
+  EXPECT_EQ(after.value()->revoked_at, revoked_at);  // the first revocation's instant is kept
+
+  // authenticate() over this store: a live token resolves, a revoked one no longer does.
+  auto who = domain::authenticate(*reader_, staff_issued.secret);
+  ASSERT_TRUE(who.has_value());
+  EXPECT_EQ(who->user_id, "u1");
+  auto gone = domain::authenticate(*reader_, patient_issued.secret);
+  ASSERT_FALSE(gone.has_value());
+  EXPECT_EQ(gone.error().code, core::errc::unauthorized);
+}
+
+TEST_P(store_admin, duplicate_token_id_is_an_error) {
+  auto t = issue(staff());
+  ASSERT_TRUE(store_->insert_token(t).has_value());
+  auto again = store_->insert_token(t);
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code, core::errc::internal);
+}
+
+TEST_P(store_admin, secret_is_created_once_and_kept_across_restarts) {
+  counting_random rng;
+  reader_.reset();
+  store_.reset();
+  auto opened = backend_->open(clock_, rng);
+  ASSERT_TRUE(opened.has_value());
+  store_ = std::move(*opened);
+
+  auto first = store_->secret("page-token-key", 32);
+  ASSERT_TRUE(first.has_value());
+  ASSERT_EQ(first->size(), 32u);
+  EXPECT_EQ((*first)[0], 1);  // drawn from the injected random source
+  EXPECT_EQ(store_->secret("page-token-key", 32).value(), *first);
+  auto other = store_->secret("other", 16);
+  EXPECT_EQ(other->size(), 16u);
+  EXPECT_NE(std::vector<std::uint8_t>(first->begin(), first->begin() + 16), *other);
+
+  reopen();  // a restart with another random source
+  EXPECT_EQ(store_->secret("page-token-key", 32).value(), *first);
+  auto wrong_size = store_->secret("page-token-key", 16);
+  ASSERT_FALSE(wrong_size.has_value());
+  EXPECT_EQ(wrong_size.error().code, core::errc::internal);
+}
+
+TEST_P(store_admin, audit_for_patient_is_ordered_and_scoped) {
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(apply(domain::make_audit(patient(), chat(), domain::action::read, clock_)).has_value());
+    ASSERT_TRUE(apply(domain::make_audit(patient("p2"), chat("p2"), domain::action::search, clock_)).has_value());
+  }
+  auto rows = store_->audit_for_patient("p1");
+  ASSERT_TRUE(rows.has_value());
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_TRUE(std::is_sorted(rows->begin(), rows->end(), [](auto& a, auto& b) { return a.id < b.id; }));
+  for (const auto& r : *rows) EXPECT_EQ(r.entry.chat.patient, "p1");
+  EXPECT_TRUE(store_->audit_for_patient("nobody").value().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(backends, store_admin, testing::ValuesIn(all_backends()), backend_name);
+
+}  // namespace
+}  // namespace carechat::test

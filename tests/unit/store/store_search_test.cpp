@@ -1,0 +1,87 @@
+// Contract: search is a case-insensitive substring match over one chat, walked like pages.
+#include "unit/store/support/store_contract.hpp"
+
+namespace carechat::test {
+namespace {
+
+using domain::direction;
+using strings = std::vector<std::string>;
+
+class store_search : public store_contract {};
+
+TEST_P(store_search, finds_case_insensitive_substrings_newest_first) {
+  send_all({"Hello0", "Hello1", "Test1", "Test2", "Hello2", "Test3", "Test4"});
+  EXPECT_EQ(texts(search("hello")), (strings{"Hello2", "Hello1", "Hello0"}));
+  EXPECT_EQ(texts(search("HELLO")), (strings{"Hello2", "Hello1", "Hello0"}));
+  EXPECT_EQ(texts(search("llo1")), (strings{"Hello1"}));
+  EXPECT_EQ(texts(search("test")), (strings{"Test4", "Test3", "Test2", "Test1"}));
+  EXPECT_TRUE(search("absent").empty());
+}
+
+TEST_P(store_search, walks_both_ways_from_an_anchor) {
+  const auto ms = send_all({"Hello0", "Hello1", "Test1", "Test2", "Hello2", "Test3", "Test4"});
+  EXPECT_EQ(texts(search("hello", {}, direction::older, 2)), (strings{"Hello2", "Hello1"}));
+  EXPECT_EQ(texts(search("hello", ms[1].pos(), direction::older, 2)), (strings{"Hello0"}));
+  EXPECT_EQ(texts(search("hello", ms[0].pos(), direction::newer, 2)), (strings{"Hello1", "Hello2"}));
+  EXPECT_EQ(texts(search("hello", ms[3].pos(), direction::newer, 5)), (strings{"Hello2"}));
+  EXPECT_TRUE(search("hello", ms[4].pos(), direction::newer, 5).empty());
+  EXPECT_TRUE(search("hello", {}, direction::older, 0).empty());
+}
+
+TEST_P(store_search, short_queries_fall_back_to_a_scan) {
+  send_all({"ok", "OK then", "fine", "a", "Żółw"});
+  EXPECT_EQ(texts(search("ok")), (strings{"OK then", "ok"}));
+  EXPECT_EQ(texts(search("K")), (strings{"OK then", "ok"}));
+  EXPECT_EQ(texts(search("a")), (strings{"a"}));
+  EXPECT_EQ(texts(search("ół")), (strings{"Żółw"}));    // two code points, four bytes: still the scan
+  EXPECT_EQ(texts(search("żółw")), (strings{"Żółw"}));  // 4 code points: the index, which folds Unicode
+}
+
+TEST_P(store_search, query_syntax_is_never_interpreted) {
+  send_all({R"(say "hi" to her)", "a OR b", "x* y", "col:umn", "NEAR(a b)", "100% sure_", "it's", "(-^-)"});
+  EXPECT_EQ(texts(search(R"("hi")")), (strings{R"(say "hi" to her)"}));
+  EXPECT_EQ(texts(search(R"(y "hi)")), (strings{R"(say "hi" to her)"}));
+  EXPECT_EQ(texts(search("a OR b")), (strings{"a OR b"}));
+  EXPECT_EQ(texts(search("OR")), (strings{"a OR b"}));
+  EXPECT_EQ(texts(search("x*")), (strings{"x* y"}));
+  EXPECT_EQ(texts(search("col:umn")), (strings{"col:umn"}));
+  EXPECT_EQ(texts(search("NEAR(")), (strings{"NEAR(a b)"}));
+  EXPECT_EQ(texts(search("0% s")), (strings{"100% sure_"}));
+  EXPECT_EQ(texts(search("%")), (strings{"100% sure_"}));  // no LIKE wildcards in the fallback either
+  EXPECT_EQ(texts(search("_")), (strings{"100% sure_"}));
+  EXPECT_EQ(texts(search("'s")), (strings{"it's"}));
+  EXPECT_EQ(texts(search("(-^-)")), (strings{"(-^-)"}));
+  EXPECT_TRUE(search(R"(""")").empty());
+  EXPECT_TRUE(search("' OR 1=1 --").empty());
+}
+
+TEST_P(store_search, stays_inside_its_chat) {
+  send_all({"hello mine"}, "p1");
+  send_all({"hello theirs", "hi theirs"}, "p2");
+  EXPECT_EQ(texts(search("hello", {}, direction::older, 10, false, "p1")), (strings{"hello mine"}));
+  EXPECT_EQ(texts(search("hello", {}, direction::older, 10, false, "p2")), (strings{"hello theirs"}));
+  EXPECT_EQ(texts(search("hi", {}, direction::older, 10, false, "p2")), (strings{"hi theirs"}));
+  EXPECT_TRUE(search("hi", {}, direction::older, 10, false, "p1").empty());
+  EXPECT_TRUE(search("hello", {}, direction::older, 10, false, "nobody").empty());
+}
+
+TEST_P(store_search, respects_the_archive_filter) {
+  const auto ms = send_all({"hello old", "hello new"});
+  ASSERT_TRUE(apply(domain::prepare_archive(staff(), chat(), ms[1].created_at, clock_).value()).has_value());
+  EXPECT_EQ(texts(search("hello")), (strings{"hello new"}));
+  EXPECT_EQ(texts(search("hello", {}, direction::older, 10, true)), (strings{"hello new", "hello old"}));
+  EXPECT_EQ(texts(search("he", {}, direction::older, 10, false)), (strings{"hello new"}));
+  EXPECT_EQ(texts(search("he", {}, direction::older, 10, true)), (strings{"hello new", "hello old"}));
+}
+
+TEST_P(store_search, finds_messages_written_after_a_restart) {
+  send_all({"before restart"});
+  reopen();
+  send_all({"after restart"});
+  EXPECT_EQ(texts(search("restart")), (strings{"after restart", "before restart"}));
+}
+
+INSTANTIATE_TEST_SUITE_P(backends, store_search, testing::ValuesIn(all_backends()), backend_name);
+
+}  // namespace
+}  // namespace carechat::test

@@ -1,0 +1,53 @@
+// The store backends the contract tests run against, and the few test-only probes a backend must
+// answer with its own SQL because the domain interface does not expose them (the outbox, attempts
+// to rewrite the audit trail). Thread-safety: test code, one thread.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/random.hpp"
+#include "core/result.hpp"
+#include "domain/store.hpp"
+
+namespace carechat::test {
+
+struct outbox_row {
+  std::string event_id;
+  std::string event_type;
+  std::int64_t message_seq = 0;
+  std::string state;
+  std::int64_t attempts = 0;
+};
+
+class backend {
+ public:
+  virtual ~backend() = default;
+  // Opens this backend's database, creating it the first time; opening again after the previous
+  // store was destroyed must see the same data (a restart).
+  virtual core::result<std::unique_ptr<domain::store>> open(const core::clock& clk, core::random_source& rng) = 0;
+  virtual std::vector<outbox_row> outbox() = 0;
+  // Both must fail: the audit trail is append-only.
+  virtual core::result<void> update_audit_rows() = 0;
+  virtual core::result<void> delete_audit_rows() = 0;
+};
+
+struct backend_factory {
+  std::string name;  // test name suffix
+  // A backend whose database lives in (or is named after) `dir`, a fresh directory per test.
+  std::function<std::unique_ptr<backend>(const std::filesystem::path& dir)> make;
+};
+
+// Every backend built into this test binary (today: "sqlite").
+std::vector<backend_factory> all_backends();
+
+inline std::string backend_name(const testing::TestParamInfo<backend_factory>& info) { return info.param.name; }
+
+}  // namespace carechat::test

@@ -1,0 +1,131 @@
+// Fixture shared by the store contract tests: a fresh database per test on the backend under test,
+// a manual clock, and helpers that build realistic commands through the domain's own use cases.
+// Thread-safety: test code; the helpers are used from the test thread.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/random.hpp"
+#include "domain/chat_service.hpp"
+#include "domain/store.hpp"
+#include "unit/store/support/backend.hpp"
+#include "unit/store/support/temp_dir.hpp"
+
+namespace carechat::test {
+
+class store_contract : public testing::TestWithParam<backend_factory> {
+ protected:
+  static constexpr core::unix_ms start_ms = 1'700'000'000'000;
+
+  void SetUp() override {
+    backend_ = GetParam().make(dir_.path());
+    reopen();
+  }
+
+  // A restart: drop the reader and the store, open the same database again.
+  void reopen() {
+    reader_.reset();
+    store_.reset();
+    auto s = backend_->open(clock_, rng_);
+    ASSERT_TRUE(s.has_value()) << s.error().message;
+    store_ = std::move(*s);
+    reader_ = store_->open_reader();
+  }
+
+  static domain::chat_key chat(std::string patient = "p1") { return {"gh", "sb-demo", std::move(patient)}; }
+
+  static domain::principal patient(const std::string& id = "p1") {
+    domain::principal p;
+    p.token_id = "tk_patient_" + id;
+    p.role = domain::role::patient;
+    p.tenant = "gh";
+    p.instance = "sb-demo";
+    p.patient_id = id;
+    return p;
+  }
+
+  static domain::principal staff() {
+    domain::principal p;
+    p.token_id = "tk_staff";
+    p.role = domain::role::user;
+    p.tenant = "gh";
+    p.instance = "sb-demo";
+    p.user_id = "u1";
+    p.display_name = "Dana Scully";
+    return p;
+  }
+
+  // A patient's message to the care team, as POST .../chat/inbound prepares it.
+  domain::send_command inbound(const std::string& text, const std::string& who = "p1") {
+    auto cmd = domain::prepare_send(patient(who), chat(who), domain::message_kind::inbound, {text, {}, {}, {}}, limits_,
+                                    rng_, clock_);
+    EXPECT_TRUE(cmd.has_value());
+    return std::move(cmd).value();
+  }
+
+  // Staff's message to the patient (records the webhook event).
+  domain::send_command outbound(const std::string& text, const std::string& who = "p1") {
+    auto cmd = domain::prepare_send(staff(), chat(who), domain::message_kind::outbound, {text, {}, {}, {}}, limits_,
+                                    rng_, clock_);
+    EXPECT_TRUE(cmd.has_value());
+    return std::move(cmd).value();
+  }
+
+  // Applies one command and returns its outcome.
+  domain::write_outcome apply(domain::write_command cmd) {
+    auto out = store_->apply(std::span<const domain::write_command>(&cmd, 1));
+    EXPECT_EQ(out.size(), 1u);
+    return out.empty() ? domain::write_outcome(core::make_error(core::errc::internal, "no outcome")) : out[0];
+  }
+
+  // Sends and returns the stored message; the clock then moves on by `step_ms`.
+  domain::message send(domain::send_command cmd, core::unix_ms step_ms = 1000) {
+    auto out = apply(std::move(cmd));
+    clock_.advance(step_ms);
+    EXPECT_TRUE(out.has_value()) << out.error().message;
+    return std::get<domain::send_receipt>(out.value()).msg;
+  }
+
+  // Sends texts oldest first, one clock step apart.
+  std::vector<domain::message> send_all(const std::vector<std::string>& texts, const std::string& who = "p1") {
+    std::vector<domain::message> out;
+    for (const auto& t : texts) out.push_back(send(inbound(t, who)));
+    return out;
+  }
+
+  std::vector<domain::message> page(std::optional<domain::position> after, domain::direction dir, int limit,
+                                    bool include_archived = false, const std::string& who = "p1") {
+    auto r = reader_->messages(domain::page_query{chat(who), include_archived, after, dir, limit});
+    EXPECT_TRUE(r.has_value()) << r.error().message;
+    return r ? std::move(r).value() : std::vector<domain::message>{};
+  }
+
+  std::vector<domain::message> search(const std::string& text, std::optional<domain::position> after = {},
+                                      domain::direction dir = domain::direction::older, int limit = 50,
+                                      bool include_archived = false, const std::string& who = "p1") {
+    auto r = reader_->search(domain::search_query{chat(who), text, include_archived, after, dir, limit});
+    EXPECT_TRUE(r.has_value()) << r.error().message;
+    return r ? std::move(r).value() : std::vector<domain::message>{};
+  }
+
+  static std::vector<std::string> texts(const std::vector<domain::message>& ms) {
+    std::vector<std::string> out;
+    for (const auto& m : ms) out.push_back(m.text);
+    return out;
+  }
+
+  temp_dir dir_;
+  core::manual_clock clock_{start_ms};
+  core::openssl_random rng_;
+  domain::limits limits_;
+  std::unique_ptr<backend> backend_;
+  std::unique_ptr<domain::store> store_;
+  std::unique_ptr<domain::store_reader> reader_;  // after store_: destroyed first
+};
+
+}  // namespace carechat::test
