@@ -1,4 +1,5 @@
 // `carechat serve`: assembles store, reader pool, group committer, codec and HTTP server.
+#include <csignal>
 #include <iostream>
 #include <thread>
 
@@ -50,6 +51,10 @@ int serve_command(const std::vector<std::string>& argv) {
     std::cerr << "carechat serve: " << cfg.error().message << '\n';
     return 2;
   }
+  // A log line to a stderr nobody reads any more (a dead log collector, a closed terminal pipe)
+  // must not kill the server: ignore SIGPIPE and let write(2) fail with EPIPE, which logging
+  // tolerates. Sockets never raise it (Asio sends with MSG_NOSIGNAL).
+  std::signal(SIGPIPE, SIG_IGN);
 
   core::system_clock clock;
   core::openssl_random rng;

@@ -5,9 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-
 #include <memory>
+#include <regex>
+#include <set>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "integration/server_process.hpp"
 
@@ -35,12 +38,39 @@ inline std::string mint(const std::filesystem::path& db, const std::vector<std::
 
 inline boost::json::value json_of(const http_result& r) { return boost::json::parse(r.body); }
 
+inline std::string str(const boost::json::value& v) { return std::string(v.as_string()); }
+inline std::string message_text(const boost::json::object& message) { return str(message.at("message")); }
+
+// The one error shape: {"error":{"code":"...","message":"..."}} and nothing else, as JSON.
+inline void expect_error(const http_result& r, unsigned status, const std::string& code) {
+  EXPECT_EQ(r.status, status) << r.body;
+  auto it = r.headers.find("content-type");
+  EXPECT_TRUE(it != r.headers.end() && it->second.find("application/json") == 0) << "content-type";
+  boost::json::error_code ec;
+  auto v = boost::json::parse(r.body, ec);
+  ASSERT_FALSE(ec) << "not JSON: " << r.body;
+  ASSERT_TRUE(v.is_object()) << r.body;
+  const auto& top = v.as_object();
+  EXPECT_EQ(top.size(), 1u) << r.body;  // no "content", no "meta": nothing but the error
+  ASSERT_TRUE(top.contains("error")) << r.body;
+  ASSERT_TRUE(top.at("error").is_object()) << r.body;
+  const auto& e = top.at("error").as_object();
+  EXPECT_EQ(e.size(), 2u) << r.body;
+  ASSERT_TRUE(e.contains("code") && e.at("code").is_string()) << r.body;
+  ASSERT_TRUE(e.contains("message") && e.at("message").is_string()) << r.body;
+  EXPECT_EQ(e.at("code").as_string(), code) << r.body;
+  EXPECT_FALSE(e.at("message").as_string().empty()) << r.body;
+}
+
+inline const std::regex external_id_re("^IM[0-9a-f]{32}$");
+inline const std::regex created_at_re(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$)");
+
 class chat_server_test : public ::testing::Test {
  protected:
   void SetUp() override {
     db_ = dir_.path() / "carechat.db";
-    user_ = mint(db_, {"--tenant", tenant, "--instance", instance, "--role", "user", "--user", "u-1", "--name",
-                       "Root Root"});
+    user_ = mint(
+        db_, {"--tenant", tenant, "--instance", instance, "--role", "user", "--user", "u-1", "--name", "Root Root"});
     patient_ = mint(db_, {"--tenant", tenant, "--instance", instance, "--role", "patient", "--patient", patient});
     other_patient_ =
         mint(db_, {"--tenant", tenant, "--instance", instance, "--role", "patient", "--patient", other_patient});
@@ -67,6 +97,49 @@ class chat_server_test : public ::testing::Test {
   http_result send_outbound(const std::string& text) {
     boost::json::object body{{"message", text}};
     return http_->post_json(chat_path() + "/outbound", user_, boost::json::serialize(body));
+  }
+
+  // GET with any token; the path is relative to the default chat unless it starts with '/'.
+  http_result get(const std::string& target, const std::string& token) { return http_->get(target, token); }
+
+  // Every message of a chat, newest first, walked with pageSize=200 and the next tokens; fails the
+  // test on any non-200 page.
+  std::vector<boost::json::object> all_messages(const std::string& token, bool include_archived = true,
+                                                const std::string& path = chat_path()) {
+    std::vector<boost::json::object> out;
+    std::string target = path + "?pageSize=200" + (include_archived ? "&includeArchived=true" : "");
+    for (int guard = 0; guard < 1000; ++guard) {
+      auto r = http_->get(target, token);
+      if (r.status != 200) {
+        ADD_FAILURE() << "GET " << target << " -> " << r.status << " " << r.body;
+        return out;
+      }
+      auto page = boost::json::parse(r.body).as_object();
+      for (auto& m : page.at("content").as_array()) out.push_back(m.as_object());
+      const auto& next = page.at("meta").at("nextPageToken");
+      if (next.is_null()) return out;
+      target = path + "?pageToken=" + url_encode(std::string(next.as_string()));
+    }
+    ADD_FAILURE() << "paging did not end";
+    return out;
+  }
+  std::size_t count_messages() { return all_messages(user_).size(); }
+
+  // The token id (tk_...) of the token `token list` shows for this user id.
+  std::string token_id_of_user(const std::string& user_id) {
+    auto r = run_cli({"token", "list", "--db", db_.string()});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::istringstream lines(r.out);
+    std::string line;
+    while (std::getline(lines, line)) {
+      std::vector<std::string> cols;
+      std::istringstream fields(line);
+      std::string col;
+      while (std::getline(fields, col, '\t')) cols.push_back(col);
+      if (cols.size() >= 6 && cols[5] == user_id) return cols[0];
+    }
+    ADD_FAILURE() << "no token for user " << user_id << " in:\n" << r.out;
+    return {};
   }
 
   temp_dir dir_;
