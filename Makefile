@@ -3,11 +3,16 @@
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 15
+# Pinned to the clang whose libFuzzer runtime install-deps provides (clang-14, libclang-rt-14-dev).
+FUZZ_CC    ?= clang-14
+FUZZ_CXX   ?= clang++-14
 JOBS       ?= $(shell nproc)
 DB         ?= var/carechat.db
 LISTEN     ?= 127.0.0.1:8080
 
-.PHONY: deps build run test test-asan test-only clean
+.PHONY: deps build run test test-asan test-only fuzz clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -37,5 +42,16 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS)
 
+# libFuzzer targets (fuzz/) on a clang ASan+UBSan build of core, domain and api, each run for
+# FUZZ_SECONDS over a temporary copy of its seed corpus; fails if any finds a crash.
+# Longer: make fuzz FUZZ_SECONDS=600. The RelWithDebInfo flags leave out -DNDEBUG: asserts stay on.
+$(FUZZ_BUILD)/build.ninja:
+	CC=$(FUZZ_CC) CXX=$(FUZZ_CXX) cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g" -DCARECHAT_FUZZ=ON
+
+fuzz: deps $(FUZZ_BUILD)/build.ninja
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	bash scripts/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(JOBS)
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
