@@ -45,6 +45,7 @@ void write_token(json_writer& w, const std::optional<domain::cursor>& c, const p
     w.null();
 }
 
+// Opens {"meta":{... and leaves the meta object open for extra fields; close_meta() ends it.
 void write_meta(json_writer& w, const std::optional<domain::cursor>& next, const std::optional<domain::cursor>& prev,
                 int page_size, bool found, const page_token_codec& tokens, const domain::chat_key& chat) {
   w.raw("{\"meta\":{\"nextPageToken\":");
@@ -55,12 +56,35 @@ void write_meta(json_writer& w, const std::optional<domain::cursor>& next, const
   w.integer(page_size);
   w.raw(",\"found\":");
   w.boolean(found);
-  w.raw("},\"content\":[");
+}
+
+void close_meta(json_writer& w) { w.raw("},\"content\":["); }
+
+void write_time_or_null(json_writer& w, const std::optional<core::unix_ms>& t) {
+  if (t)
+    w.string(core::format_iso8601_ms(*t));
+  else
+    w.null();
+}
+
+void write_event_head(json_writer& w, const domain::chat_event& e) {
+  w.raw("{\"position\":");
+  w.integer(e.position);
+  w.raw(",\"type\":");
+  w.string(domain::to_string(e.type));
+  w.raw(",\"patientId\":");
+  w.string(e.chat.patient);
+  w.raw(",\"at\":");
+  w.string(core::format_iso8601_ms(e.at));
 }
 
 }  // namespace
 
-void write_message(json_writer& w, const domain::message& m) {
+viewer viewer_of(const domain::principal& who) {
+  return who.role == domain::role::patient ? viewer::patient : viewer::staff;
+}
+
+void write_message(json_writer& w, const domain::message& m, viewer v) {
   w.raw("{\"sender\":");
   write_party(w, m.sender);
   w.raw(",\"receiver\":");
@@ -74,37 +98,55 @@ void write_message(json_writer& w, const domain::message& m) {
   w.string(m.external_id);
   w.raw(",\"createdAt\":");
   w.string(core::format_iso8601_ms(m.created_at));
+  w.raw(",\"readAt\":");
+  write_time_or_null(w, m.read_at);
+  if (v == viewer::staff) {
+    w.raw(",\"readBy\":");
+    if (m.read_by)
+      write_party(w, *m.read_by);
+    else
+      w.null();
+  }
   w.raw("}");
 }
 
-std::string serialize_message(const domain::message& m) {
+std::string serialize_message(const domain::message& m, viewer v) {
   json_writer w(estimate(m));
-  write_message(w, m);
+  write_message(w, m, v);
   return std::move(w).take();
 }
 
 std::string serialize_page(const domain::page_result& page, const page_token_codec& tokens,
-                           const domain::chat_key& chat) {
+                           const domain::chat_key& chat, viewer v) {
   std::size_t size = meta_overhead;
   for (const auto& m : page.messages) size += estimate(m);
   json_writer w(size);
   write_meta(w, page.next, page.prev, page.page_size, !page.messages.empty(), tokens, chat);
+  w.raw(",\"unreadCount\":");
+  w.integer(page.unread_count);
+  w.raw(",\"firstUnreadExternalId\":");
+  if (page.first_unread_external_id)
+    w.string(*page.first_unread_external_id);
+  else
+    w.null();
+  close_meta(w);
   bool first = true;
   for (const auto& m : page.messages) {
     if (!first) w.raw(",");
     first = false;
-    write_message(w, m);
+    write_message(w, m, v);
   }
   w.raw("]}");
   return std::move(w).take();
 }
 
 std::string serialize_search(const domain::search_result& result, const page_token_codec& tokens,
-                             const domain::chat_key& chat) {
+                             const domain::chat_key& chat, viewer v) {
   std::size_t size = meta_overhead;
   for (const auto& h : result.hits) size += estimate(h.msg) + meta_overhead;
   json_writer w(size);
   write_meta(w, result.next, result.prev, result.page_size, !result.hits.empty(), tokens, chat);
+  close_meta(w);
   bool first = true;
   for (const auto& h : result.hits) {
     if (!first) w.raw(",");
@@ -114,7 +156,7 @@ std::string serialize_search(const domain::search_result& result, const page_tok
     w.raw(",\"prevPageToken\":");
     write_token(w, h.newer, tokens, chat);
     w.raw("},\"message\":");
-    write_message(w, h.msg);
+    write_message(w, h.msg, v);
     w.raw("}");
   }
   w.raw("]}");
@@ -128,6 +170,107 @@ std::string serialize_count(std::string_view field, std::int64_t n) {
   w.raw(":");
   w.integer(n);
   w.raw("}");
+  return std::move(w).take();
+}
+
+std::string serialize_read(const domain::read_receipt& r) {
+  json_writer w(128);
+  w.raw("{\"marked\":");
+  w.integer(r.marked);
+  w.raw(",\"readAt\":");
+  w.string(core::format_iso8601_ms(r.read_at));
+  w.raw(",\"upToExternalId\":");
+  if (r.up_to_external_id.empty())
+    w.null();
+  else
+    w.string(r.up_to_external_id);
+  w.raw("}");
+  return std::move(w).take();
+}
+
+std::string serialize_unread(const std::vector<domain::unread_chat>& chats, int page_size) {
+  json_writer w(64 + chats.size() * 200);
+  w.raw("{\"meta\":{\"pageSize\":");
+  w.integer(page_size);
+  w.raw(",\"found\":");
+  w.boolean(!chats.empty());
+  w.raw("},\"content\":[");
+  bool first = true;
+  for (const auto& c : chats) {
+    if (!first) w.raw(",");
+    first = false;
+    w.raw("{\"patientId\":");
+    w.string(c.patient);
+    w.raw(",\"unreadCount\":");
+    w.integer(c.unread);
+    w.raw(",\"oldestUnreadAt\":");
+    w.string(core::format_iso8601_ms(c.oldest_unread_at));
+    w.raw(",\"latestUnreadAt\":");
+    w.string(core::format_iso8601_ms(c.latest_unread_at));
+    w.raw(",\"latestMessageAt\":");
+    w.string(core::format_iso8601_ms(c.latest_message_at));
+    w.raw("}");
+  }
+  w.raw("]}");
+  return std::move(w).take();
+}
+
+std::string serialize_event(const domain::chat_event& e, viewer v) {
+  json_writer w(e.msg ? estimate(*e.msg) + 128 : 256);
+  write_event_head(w, e);
+  switch (e.type) {
+    case domain::event_type::message_created:
+      w.raw(",\"message\":");
+      if (e.msg)
+        write_message(w, *e.msg, v);
+      else
+        w.null();
+      break;
+    case domain::event_type::messages_read:
+      w.raw(",\"direction\":");
+      w.string(e.read_kind == domain::message_kind::inbound ? "inbound" : "outbound");
+      w.raw(",\"upToExternalId\":");
+      w.string(e.up_to_external_id);
+      w.raw(",\"count\":");
+      w.integer(e.count);
+      w.raw(",\"readAt\":");
+      w.string(core::format_iso8601_ms(e.at));
+      if (v == viewer::staff) {
+        w.raw(",\"reader\":");
+        if (e.reader)
+          write_party(w, *e.reader);
+        else
+          w.null();
+      }
+      break;
+    case domain::event_type::chat_archived:
+      w.raw(",\"archiveDate\":");
+      write_time_or_null(w, e.archive_before);
+      w.raw(",\"count\":");
+      w.integer(e.count);
+      break;
+    case domain::event_type::chat_restored:
+      w.raw(",\"count\":");
+      w.integer(e.count);
+      break;
+  }
+  w.raw("}");
+  return std::move(w).take();
+}
+
+std::string serialize_ready(std::int64_t position) {
+  json_writer w(48);
+  w.raw("{\"type\":\"ready\",\"position\":");
+  w.integer(position);
+  w.raw("}");
+  return std::move(w).take();
+}
+
+std::string serialize_resync_required(std::int64_t latest) {
+  json_writer w(160);
+  w.raw("{\"type\":\"resync_required\",\"position\":");
+  w.integer(latest);
+  w.raw(",\"message\":\"events before your position are no longer kept: refetch the chat, then continue from this position\"}");
   return std::move(w).take();
 }
 

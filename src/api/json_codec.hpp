@@ -10,29 +10,56 @@
 #include "api/page_token.hpp"
 #include "domain/chat.hpp"
 #include "domain/chat_service.hpp"
+#include "domain/events.hpp"
+#include "domain/principal.hpp"
+#include "domain/store.hpp"
 
 namespace carechat::api {
 
 class json_writer;
 
-// {"sender":{...},"receiver":{...}|null,"message":...,"externalId":...,"createdAt":"...Z"}
-// `receiver` is always present: the patient for outbound messages, null for inbound ones.
-std::string serialize_message(const domain::message& m);
+// Who the JSON is for. Staff see who read a message (readBy); the patient sees only when.
+enum class viewer { staff, patient };
+viewer viewer_of(const domain::principal& who);
 
-// {"meta":{"nextPageToken","prevPageToken","pageSize","found"},"content":[message...]}
+// {"sender":{...},"receiver":{...}|null,"message":...,"externalId":...,"createdAt":"...Z",
+//  "readAt":"...Z"|null[,"readBy":{...}|null]}
+// `receiver` is always present: the patient for outbound messages, null for inbound ones.
+// `readBy` is written for staff viewers only.
+std::string serialize_message(const domain::message& m, viewer v);
+
+// {"meta":{"nextPageToken","prevPageToken","pageSize","found","unreadCount","firstUnreadExternalId"},
+//  "content":[message...]}
 // found is true exactly when content is non-empty; tokens are null when there is no such page.
 std::string serialize_page(const domain::page_result& page, const page_token_codec& tokens,
-                           const domain::chat_key& chat);
+                           const domain::chat_key& chat, viewer v);
 
-// Same meta; content is [{"meta":{"nextPageToken","prevPageToken"},"message":{...}}], where a hit's
-// tokens open the messages just older (next) and just newer (prev) than it in GET .../chat.
+// Same first four meta fields; content is [{"meta":{"nextPageToken","prevPageToken"},"message":{...}}],
+// where a hit's tokens open the messages just older (next) and just newer (prev) than it.
 std::string serialize_search(const domain::search_result& result, const page_token_codec& tokens,
-                             const domain::chat_key& chat);
+                             const domain::chat_key& chat, viewer v);
+
+// POST .../chat/read: {"marked":n,"readAt":"...Z","upToExternalId":"IM..."|null}
+std::string serialize_read(const domain::read_receipt& r);
+
+// GET /{tenant}/{instance}/chat/unread:
+// {"meta":{"pageSize","found"},"content":[{"patientId","unreadCount","oldestUnreadAt","latestUnreadAt",
+//  "latestMessageAt"}]}
+std::string serialize_unread(const std::vector<domain::unread_chat>& chats, int page_size);
+
+// One live event frame: {"position":n,"type":"message.created","patientId":...,"at":"...Z",...}
+// with "message" (message.created), "direction","upToExternalId","count","readAt"[,"reader"]
+// (messages.read), "archiveDate","count" (chat.archived), "count" (chat.restored).
+std::string serialize_event(const domain::chat_event& e, viewer v);
+// Control frames: replay finished ({"type":"ready","position":n}) and resume impossible
+// ({"type":"resync_required","position":latest,"message":...}).
+std::string serialize_ready(std::int64_t position);
+std::string serialize_resync_required(std::int64_t latest);
 
 // {"<field>":n}, e.g. {"archived":3} and {"restored":3}.
 std::string serialize_count(std::string_view field, std::int64_t n);
 
 // The message object, appended to `w`; shared by the serializers above.
-void write_message(json_writer& w, const domain::message& m);
+void write_message(json_writer& w, const domain::message& m, viewer v);
 
 }  // namespace carechat::api

@@ -104,7 +104,10 @@ core::result<bool> boolean(std::string_view name, std::string_view text) {
 }
 
 // A raw query must be valid before Boost.URL's params_view is built over it (its constructor throws).
-core::result<boost::urls::params_view> view_of(std::string_view raw_query) {
+// It must also be NUL-terminated, hence std::string: Boost.URL 1.81's parse_query() sizes the view it
+// returns with strlen(data()), so over a plain string_view the last parameter ran past the view's end
+// (and a null data() crashed).
+core::result<boost::urls::params_view> view_of(const std::string& raw_query) {
   if (!boost::urls::parse_query(boost::urls::string_view(raw_query.data(), raw_query.size())))
     return bad_request("query string is malformed");
   return boost::urls::params_view(boost::urls::string_view(raw_query.data(), raw_query.size()));
@@ -112,54 +115,96 @@ core::result<boost::urls::params_view> view_of(std::string_view raw_query) {
 
 }  // namespace
 
-core::result<send_body> parse_send_body(std::string_view body, std::string_view content_type) {
+namespace {
+
+// A staff user named in a body ("sender" of an outbound send, "reader" of a read): an object with a
+// string id and an optional string titleName; null reads as absent.
+core::result<std::optional<domain::party>> named_user(const boost::json::object& obj, std::string_view field) {
+  const boost::json::value* v = obj.if_contains(field);
+  if (!v || v->is_null()) return std::optional<domain::party>{};
+  const std::string f(field);
+  const boost::json::object* s = v->if_object();
+  if (!s) return bad_request(f + " must be an object with string fields id and titleName");
+  const boost::json::value* id = s->if_contains("id");
+  if (!id || !id->is_string()) return bad_request(f + ".id is required and must be a string");
+  domain::party who;
+  who.type = domain::client_type::user;
+  who.id.assign(id->get_string().data(), id->get_string().size());
+  const boost::json::value* title = s->if_contains("titleName");
+  if (title && !title->is_null()) {
+    if (!title->is_string()) return bad_request(f + ".titleName must be a string");
+    who.title_name.emplace(title->get_string().data(), title->get_string().size());
+  }
+  return std::optional<domain::party>{std::move(who)};
+}
+
+// Parses a JSON object body into `doc` (allocated from `arena`).
+core::result<const boost::json::object*> json_object(std::string_view body, std::string_view content_type,
+                                                     boost::json::monotonic_resource& arena, boost::json::value& doc) {
   if (!is_json_media_type(content_type))
     return make_error(errc::unsupported_media_type, "Content-Type must be application/json");
-
-  // The tree lives only for this call: small bodies parse without touching the heap.
-  unsigned char scratch[4096];
-  boost::json::monotonic_resource arena(scratch, sizeof scratch);
   boost::json::parse_options opts;
   opts.max_depth = max_json_depth;
   boost::json::error_code ec;
-  const boost::json::value doc = boost::json::parse(boost::json::string_view(body.data(), body.size()), ec, &arena, opts);
+  doc = boost::json::parse(boost::json::string_view(body.data(), body.size()), ec, &arena, opts);
   if (ec == boost::json::error::too_deep) return bad_request("body is nested too deeply");
   if (ec) return bad_request("body is not valid JSON");
   const boost::json::object* obj = doc.if_object();
   if (!obj) return bad_request("body must be a JSON object");
+  return obj;
+}
+
+}  // namespace
+
+core::result<send_body> parse_send_body(std::string_view body, std::string_view content_type) {
+  // The tree lives only for this call: small bodies parse without touching the heap.
+  unsigned char scratch[4096];
+  boost::json::monotonic_resource arena(scratch, sizeof scratch);
+  boost::json::value doc;
+  auto obj = json_object(body, content_type, arena, doc);
+  if (!obj) return std::move(obj).error();
 
   send_body out;
-  const boost::json::value* message = obj->if_contains("message");
+  const boost::json::value* message = (*obj)->if_contains("message");
   if (!message) return bad_request("message is required");
   const boost::json::string* text = message->if_string();
   if (!text) return bad_request("message must be a string");
   out.text.assign(text->data(), text->size());
+  auto sender = named_user(**obj, "sender");
+  if (!sender) return std::move(sender).error();
+  out.sender = std::move(*sender);
+  return out;
+}
 
-  // null reads as absent, as JSON clients commonly send it for "not given".
-  const boost::json::value* sender = obj->if_contains("sender");
-  if (sender && !sender->is_null()) {
-    const boost::json::object* s = sender->if_object();
-    if (!s) return bad_request("sender must be an object with string fields id and titleName");
-    const boost::json::value* id = s->if_contains("id");
-    if (!id || !id->is_string()) return bad_request("sender.id is required and must be a string");
-    domain::party who;
-    who.type = domain::client_type::user;
-    who.id.assign(id->get_string().data(), id->get_string().size());
-    const boost::json::value* title = s->if_contains("titleName");
-    if (title && !title->is_null()) {
-      if (!title->is_string()) return bad_request("sender.titleName must be a string");
-      who.title_name.emplace(title->get_string().data(), title->get_string().size());
-    }
-    out.sender = std::move(who);
+core::result<domain::mark_read_input> parse_read_body(std::string_view body, std::string_view content_type) {
+  domain::mark_read_input out;
+  if (trim_ows(body).empty()) return out;  // no body: mark everything read
+  unsigned char scratch[2048];
+  boost::json::monotonic_resource arena(scratch, sizeof scratch);
+  boost::json::value doc;
+  auto obj = json_object(body, content_type, arena, doc);
+  if (!obj) return std::move(obj).error();
+  if (const boost::json::value* up_to = (*obj)->if_contains("upTo"); up_to && !up_to->is_null()) {
+    if (!up_to->is_string()) return bad_request("upTo must be a message's externalId string");
+    out.up_to_external_id.emplace(up_to->get_string().data(), up_to->get_string().size());
   }
+  auto reader = named_user(**obj, "reader");
+  if (!reader) return std::move(reader).error();
+  out.named_reader = std::move(*reader);
   return out;
 }
 
 core::result<domain::page_request> parse_page_request(boost::urls::params_view params, const page_token_codec& tokens,
                                                       const domain::chat_key& chat) {
-  std::array<slot, 3> s{{{"pageSize", {}}, {"pageToken", {}}, {"includeArchived", {}}}};
+  std::array<slot, 4> s{{{"pageSize", {}}, {"pageToken", {}}, {"includeArchived", {}}, {"anchor", {}}}};
   if (auto ok = collect(params, s); !ok) return std::move(ok).error();
   domain::page_request req;
+  if (s[3].value) {
+    if (*s[3].value == "firstUnread")
+      req.first_unread_anchor = true;
+    else if (*s[3].value != "newest")
+      return bad_request("anchor must be newest or firstUnread");
+  }
   if (s[0].value) {
     auto v = positive_int(s[0].name, *s[0].value);
     if (!v) return std::move(v).error();
@@ -180,7 +225,8 @@ core::result<domain::page_request> parse_page_request(boost::urls::params_view p
 
 core::result<domain::page_request> parse_page_request(std::string_view raw_query, const page_token_codec& tokens,
                                                       const domain::chat_key& chat) {
-  auto params = view_of(raw_query);
+  const std::string query(raw_query);  // NUL-terminated for Boost.URL, see view_of
+  auto params = view_of(query);
   if (!params) return std::move(params).error();
   return parse_page_request(*params, tokens, chat);
 }
@@ -214,7 +260,8 @@ core::result<domain::search_request> parse_search_request(boost::urls::params_vi
 
 core::result<domain::search_request> parse_search_request(std::string_view raw_query, const page_token_codec& tokens,
                                                           const domain::chat_key& chat) {
-  auto params = view_of(raw_query);
+  const std::string query(raw_query);  // NUL-terminated for Boost.URL, see view_of
+  auto params = view_of(query);
   if (!params) return std::move(params).error();
   return parse_search_request(*params, tokens, chat);
 }
@@ -234,7 +281,8 @@ core::result<core::unix_ms> parse_archive_date(boost::urls::params_view params) 
 }
 
 core::result<core::unix_ms> parse_archive_date(std::string_view raw_query) {
-  auto params = view_of(raw_query);
+  const std::string query(raw_query);  // NUL-terminated for Boost.URL, see view_of
+  auto params = view_of(query);
   if (!params) return std::move(params).error();
   return parse_archive_date(*params);
 }
@@ -259,6 +307,30 @@ core::sha256_digest request_fingerprint(std::string_view method, std::string_vie
     framed.append(part);
   }
   return core::sha256(framed);
+}
+
+core::result<std::optional<int>> parse_list_page_size(boost::urls::params_view params) {
+  std::array<slot, 1> s{{{"pageSize", {}}}};
+  if (auto ok = collect(params, s); !ok) return std::move(ok).error();
+  if (!s[0].value) return std::optional<int>{};
+  auto v = positive_int(s[0].name, *s[0].value);
+  if (!v) return std::move(v).error();
+  return std::optional<int>{*v};
+}
+
+core::result<std::optional<std::int64_t>> parse_event_position(boost::urls::params_view params) {
+  std::array<slot, 1> s{{{"after", {}}}};
+  if (auto ok = collect(params, s); !ok) return std::move(ok).error();
+  if (!s[0].value) return std::optional<std::int64_t>{};
+  const std::string& text = *s[0].value;
+  const auto not_position = [] { return bad_request("after must be an event position (a non-negative integer)"); };
+  if (text.empty()) return not_position();
+  for (char c : text)
+    if (c < '0' || c > '9') return not_position();
+  std::int64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size()) return not_position();
+  return std::optional<std::int64_t>{v};
 }
 
 }  // namespace carechat::api

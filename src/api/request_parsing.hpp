@@ -52,6 +52,16 @@ core::result<core::unix_ms> parse_archive_date(boost::urls::params_view params);
 core::result<core::unix_ms> parse_archive_date(std::string_view raw_query);
 
 // The Idempotency-Key header: absent -> nullopt; else 1..255 printable ASCII (0x21-0x7E).
+// POST .../chat/read: an empty body, or a JSON object with optional "upTo" (externalId string) and
+// "reader" ({id, titleName}, for clients marking as a staff user).
+core::result<domain::mark_read_input> parse_read_body(std::string_view body, std::string_view content_type);
+
+// pageSize of list routes (the unread inbox): absent, or a positive integer.
+core::result<std::optional<int>> parse_list_page_size(boost::urls::params_view params);
+
+// after=<position> of the live event endpoints: absent (live only), or a non-negative integer.
+core::result<std::optional<std::int64_t>> parse_event_position(boost::urls::params_view params);
+
 core::result<std::optional<std::string>> parse_idempotency_key(std::optional<std::string_view> header);
 
 // What an Idempotency-Key promises is the same request: SHA-256 over length-prefixed method, path

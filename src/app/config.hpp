@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "app/args.hpp"
 #include "core/result.hpp"
@@ -26,6 +27,13 @@ struct config {
   std::chrono::seconds request_timeout{30};   // time to receive a request and send its answer
   std::chrono::milliseconds shutdown_grace{10'000};  // in-flight requests get this long on SIGTERM
   std::size_t max_connections = 10'000;       // CARECHAT_MAX_CONNECTIONS
+  // Live updates (WebSocket):
+  std::vector<std::string> allowed_origins;   // CARECHAT_ALLOWED_ORIGINS: comma-separated origins (besides
+                                              //   the server's own) whose pages may open live connections
+  std::size_t max_live_per_token = 16;        // CARECHAT_MAX_LIVE_PER_TOKEN: live connections per token
+  std::size_t live_queue_frames = 1024;       // a live client this far behind is closed (4008) and resumes
+  std::chrono::hours event_retention{24 * 7}; // CARECHAT_EVENT_RETENTION_HOURS: events kept for replay
+  std::chrono::minutes prune_interval{10};    // how often expired events are dropped
 };
 
 // Applies CARECHAT_* variables from the environment, then the --db/--listen flags.

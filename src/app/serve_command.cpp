@@ -10,6 +10,8 @@
 #include "app/config.hpp"
 #include "app/store_factory.hpp"
 #include "core/log.hpp"
+#include "app/event_pruner.hpp"
+#include "net/local_hub.hpp"
 #include "net/server.hpp"
 #include "store/group_committer.hpp"
 #include "store/reader_pool.hpp"
@@ -32,6 +34,10 @@ environment:
   CARECHAT_IO_THREADS      I/O threads (default: one per core)
   CARECHAT_READER_THREADS  threads running database reads (default 4)
   CARECHAT_MAX_CONNECTIONS concurrent connections (default 10000)
+  CARECHAT_ALLOWED_ORIGINS comma-separated origins allowed to open live connections
+                           (the server's own origin always is)
+  CARECHAT_MAX_LIVE_PER_TOKEN  live connections per token (default 16)
+  CARECHAT_EVENT_RETENTION_HOURS  how long events stay replayable (default 168)
 )";
 
 }  // namespace
@@ -80,11 +86,21 @@ int serve_command(const std::vector<std::string>& argv) {
   http.request_timeout = cfg->request_timeout;
   http.max_connections = cfg->max_connections;
 
+  net::websocket_options live;
+  live.allowed_origins = cfg->allowed_origins;
+  live.max_per_token = cfg->max_live_per_token;
+  live.max_queued_frames = cfg->live_queue_frames;
+
   {
+    net::local_hub hub;
+    net::live_connections live_counts;
     store::reader_pool readers(**st, {});
-    store::group_committer writer(**st, {});
+    store::group_committer::options commit_opts;
+    commit_opts.hub = &hub;
+    store::group_committer writer(**st, commit_opts);
+    event_pruner pruner(writer, clock, cfg->event_retention, cfg->prune_interval);
     boost::asio::thread_pool blocking(cfg->reader_threads);
-    net::services svc{**st, readers, writer, page_tokens, clock, rng, limits, blocking};
+    net::services svc{**st, readers, writer, page_tokens, clock, rng, limits, blocking, hub, live_counts, live};
     net::server server(svc, http);
     auto ep = server.listen(cfg->listen_host, cfg->listen_port);
     if (!ep) {
@@ -98,6 +114,7 @@ int serve_command(const std::vector<std::string>& argv) {
     const unsigned io = cfg->io_threads ? cfg->io_threads : std::max(1u, std::thread::hardware_concurrency());
     server.run(io, true, cfg->shutdown_grace);
     blocking.join();
+    pruner.stop();
     writer.stop();  // every queued write (audit rows included) is committed before exit
   }
   core::log_info("serve", "stopped");

@@ -13,6 +13,7 @@ std::string_view to_string(errc code) noexcept {
     case errc::payload_too_large: return "payload_too_large";
     case errc::unsupported_media_type: return "unsupported_media_type";
     case errc::idempotency_conflict: return "idempotency_conflict";
+    case errc::too_many_requests: return "too_many_requests";
     case errc::unavailable: return "unavailable";
     case errc::internal: return "internal";
   }

@@ -18,6 +18,7 @@ enum class errc {
   payload_too_large,     // body over the configured limit
   unsupported_media_type,// body is not JSON
   idempotency_conflict,  // Idempotency-Key reused with another request
+  too_many_requests,     // a per-client limit (e.g. live connections per token) is reached
   unavailable,           // overloaded or shutting down; retry later
   internal,              // a bug or a storage failure; details only in the server log
 };

@@ -10,8 +10,18 @@ std::string_view to_string(action a) noexcept {
     case action::send_outbound: return "send_outbound";
     case action::archive: return "archive";
     case action::restore: return "restore";
+    case action::mark_read: return "mark_read";
+    case action::subscribe: return "subscribe";
   }
   return "read";
+}
+
+std::string_view to_string(instance_action a) noexcept {
+  switch (a) {
+    case instance_action::list_unread: return "list_unread";
+    case instance_action::subscribe: return "subscribe_instance";
+  }
+  return "list_unread";
 }
 
 core::result<void> authorize(const principal& who, const chat_key& chat, action what) {
@@ -24,7 +34,9 @@ core::result<void> authorize(const principal& who, const chat_key& chat, action 
   bool allowed = false;
   switch (what) {
     case action::read:
-    case action::search: allowed = true; break;
+    case action::search:
+    case action::mark_read:
+    case action::subscribe: allowed = true; break;
     case action::send_inbound: allowed = who.role == role::patient || who.role == role::client; break;
     case action::send_outbound: allowed = who.role == role::user || who.role == role::client; break;
     case action::archive:
@@ -33,6 +45,17 @@ core::result<void> authorize(const principal& who, const chat_key& chat, action 
   if (!allowed)
     return core::make_error(errc::forbidden, "role '" + std::string(to_string(who.role)) + "' may not " +
                                                  std::string(to_string(what)) + " this chat");
+  return {};
+}
+
+core::result<void> authorize_instance(const principal& who, const std::string& tenant, const std::string& instance,
+                                      instance_action what) {
+  using core::errc;
+  if (who.tenant != tenant || who.instance != instance)
+    return core::make_error(errc::forbidden, "this token is not valid for this tenant and instance");
+  if (who.role == role::patient)
+    return core::make_error(errc::forbidden,
+                            "role 'patient' may not " + std::string(to_string(what)) + " across patients' chats");
   return {};
 }
 

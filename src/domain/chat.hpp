@@ -49,6 +49,10 @@ struct message {
   std::string text;
   core::unix_ms created_at = 0;
   bool archived = false;
+  // Read state: inbound messages are read by staff (read_by a user), outbound ones by the patient
+  // (a read receipt). Empty until read.
+  std::optional<core::unix_ms> read_at;
+  std::optional<party> read_by;
 
   position pos() const { return {created_at, seq}; }
 };

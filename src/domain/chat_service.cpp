@@ -107,11 +107,56 @@ core::result<int> effective_page_size(std::optional<int> requested, const limits
   return std::min(*requested, lim.max_page_size);
 }
 
+message_kind unread_kind_for(const principal& who) {
+  return who.role == role::patient ? message_kind::outbound : message_kind::inbound;
+}
+
+namespace {
+
+// The page that opens at `first` (the oldest unread message): up to a quarter of the page of older
+// context, then `first` and the messages after it.
+core::result<page_result> first_unread_page(store_reader& reader, const chat_key& chat, const message& first,
+                                            int size, bool include_archived) {
+  const int context = size / 4;
+  std::vector<message> older;
+  if (context > 0) {
+    auto r = reader.messages(page_query{chat, include_archived, first.pos(), direction::older, context});
+    if (!r) return std::move(r).error();
+    older = std::move(*r);  // newest first
+  }
+  const int room = size - static_cast<int>(older.size());
+  // Just before `first` in the order, so the walk newer starts with `first` itself.
+  const position before_first{first.created_at, first.seq - 1};
+  auto r = reader.messages(page_query{chat, include_archived, before_first, direction::newer, room + 1});
+  if (!r) return std::move(r).error();
+  std::vector<message> newer = std::move(*r);  // oldest first
+  const bool more_newer = static_cast<int>(newer.size()) > room;
+  if (more_newer) newer.resize(static_cast<std::size_t>(room));
+
+  page_result out;
+  out.page_size = size;
+  out.first_unread_external_id = first.external_id;
+  out.messages.assign(std::make_move_iterator(newer.rbegin()), std::make_move_iterator(newer.rend()));
+  for (auto& m : older) out.messages.push_back(std::move(m));
+  if (out.messages.empty()) return out;
+  const position oldest = out.messages.back().pos();
+  auto any_older = reader.any_beyond(chat, oldest, direction::older, include_archived);
+  if (!any_older) return std::move(any_older).error();
+  if (*any_older) out.next = make_cursor(cursor_kind::messages, direction::older, oldest, size, include_archived);
+  if (more_newer)
+    out.prev = make_cursor(cursor_kind::messages, direction::newer, out.messages.front().pos(), size, include_archived);
+  return out;
+}
+
+}  // namespace
+
 core::result<page_result> read_page(store_reader& reader, const principal& who, const chat_key& chat,
                                     const page_request& req, const limits& lim) {
   if (auto ok = authorize(who, chat, action::read); !ok) return std::move(ok).error();
   if (req.from && req.page_size)
     return make_error(errc::bad_request, "pageSize and pageToken are mutually exclusive");
+  if (req.from && req.first_unread_anchor)
+    return make_error(errc::bad_request, "anchor and pageToken are mutually exclusive");
   int size;
   std::optional<position> from;
   direction dir = direction::older;
@@ -128,6 +173,20 @@ core::result<page_result> read_page(store_reader& reader, const principal& who, 
     size = *s;
   }
 
+  const message_kind unread_kind = unread_kind_for(who);
+  auto unread = reader.unread_count(chat, unread_kind);
+  if (!unread) return std::move(unread).error();
+
+  if (req.first_unread_anchor) {
+    auto first = reader.oldest_unread(chat, unread_kind);
+    if (!first) return std::move(first).error();
+    if (*first) {
+      auto page = first_unread_page(reader, chat, **first, size, include_archived);
+      if (page) page->unread_count = *unread;
+      return page;
+    }
+  }
+
   auto fetch = [&](std::optional<position> after, direction d, int limit) {
     return reader.messages(page_query{chat, include_archived, after, d, limit});
   };
@@ -137,6 +196,7 @@ core::result<page_result> read_page(store_reader& reader, const principal& who, 
 
   page_result out;
   out.page_size = size;
+  out.unread_count = *unread;
   out.messages = std::move(w->newest_first);
   if (w->older) out.next = make_cursor(cursor_kind::messages, direction::older, w->older_anchor, size, include_archived);
   if (w->newer) out.prev = make_cursor(cursor_kind::messages, direction::newer, w->newer_anchor, size, include_archived);
@@ -265,6 +325,53 @@ core::result<archive_command> prepare_archive(const principal& who, const chat_k
 core::result<restore_command> prepare_restore(const principal& who, const chat_key& chat, const core::clock& clk) {
   if (auto ok = authorize(who, chat, action::restore); !ok) return std::move(ok).error();
   return restore_command{chat, make_audit(who, chat, action::restore, clk)};
+}
+
+core::result<mark_read_command> prepare_mark_read(const principal& who, const chat_key& chat, mark_read_input input,
+                                                  const limits& lim, const core::clock& clk) {
+  if (auto ok = authorize(who, chat, action::mark_read); !ok) return std::move(ok).error();
+  if (input.up_to_external_id && !core::is_external_id(*input.up_to_external_id))
+    return make_error(errc::bad_request, "upTo must be a message's externalId (IM followed by 32 hex digits)");
+  mark_read_command cmd;
+  cmd.chat = chat;
+  cmd.up_to_external_id = std::move(input.up_to_external_id);
+  const party patient{client_type::patient, chat.patient, std::nullopt};
+  switch (who.role) {
+    case role::patient:
+    case role::user:
+      if (input.named_reader)
+        return make_error(errc::bad_request, "reader is taken from your token; do not send it in the body");
+      cmd.kind = who.role == role::patient ? message_kind::outbound : message_kind::inbound;
+      cmd.reader = who.role == role::patient ? patient : party{client_type::user, who.user_id, who.display_name};
+      break;
+    case role::client:
+      if (!input.named_reader) {
+        cmd.kind = message_kind::outbound;  // the patient's app reports the patient's reads
+        cmd.reader = patient;
+      } else {
+        const party& r = *input.named_reader;
+        if (!core::is_path_id(r.id))
+          return make_error(errc::bad_request, "reader.id must be 1-64 characters of [A-Za-z0-9._-]");
+        if (!r.title_name) return make_error(errc::bad_request, "reader.titleName is required");
+        auto title = checked_text(*r.title_name, lim.max_title_name_chars, "reader.titleName");
+        if (!title) return std::move(title).error();
+        cmd.kind = message_kind::inbound;
+        cmd.reader = party{client_type::user, r.id, std::move(*title)};
+      }
+      break;
+  }
+  cmd.audit = make_audit(who, chat, action::mark_read, clk);
+  return cmd;
+}
+
+core::result<std::vector<unread_chat>> list_unread(store_reader& reader, const principal& who,
+                                                   const std::string& tenant, const std::string& instance,
+                                                   std::optional<int> page_size, const limits& lim) {
+  if (auto ok = authorize_instance(who, tenant, instance, instance_action::list_unread); !ok)
+    return std::move(ok).error();
+  auto size = effective_page_size(page_size, lim, "pageSize");
+  if (!size) return std::move(size).error();
+  return reader.unread_chats(tenant, instance, *size);
 }
 
 audit_entry make_audit(const principal& who, const chat_key& chat, action what, const core::clock& clk,

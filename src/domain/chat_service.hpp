@@ -22,6 +22,10 @@ struct page_request {
   std::optional<cursor> from;  // a decoded pageToken; exclusive with page_size
   std::optional<int> page_size;
   std::optional<bool> include_archived;  // overrides the token's setting when given
+  // anchor=firstUnread: open at the oldest unread message the caller should read (patient messages
+  // for staff, staff messages for the patient) with a few older ones for context. Exclusive with
+  // from. Without unread messages, the newest page.
+  bool first_unread_anchor = false;
 };
 
 struct page_result {
@@ -29,7 +33,13 @@ struct page_result {
   int page_size = 0;
   std::optional<cursor> next;  // older; empty exactly when nothing older exists
   std::optional<cursor> prev;  // newer; empty exactly when nothing newer exists (or this is the newest page)
+  std::int64_t unread_count = 0;  // messages the caller has yet to read (see unread_kind_for)
+  std::optional<std::string> first_unread_external_id;  // set when the page opened at it
 };
+
+// Whose unread messages matter to the caller: staff read the patient's (inbound), the patient
+// reads the care team's (outbound).
+message_kind unread_kind_for(const principal& who);
 
 core::result<page_result> read_page(store_reader& reader, const principal& who, const chat_key& chat,
                                     const page_request& req, const limits& lim);
@@ -75,6 +85,22 @@ core::result<send_command> prepare_send(const principal& who, const chat_key& ch
 core::result<archive_command> prepare_archive(const principal& who, const chat_key& chat, core::unix_ms before,
                                               const core::clock& clk);
 core::result<restore_command> prepare_restore(const principal& who, const chat_key& chat, const core::clock& clk);
+
+// ---- POST .../chat/read ----
+struct mark_read_input {
+  std::optional<std::string> up_to_external_id;  // "upTo": read up to and including this message
+  std::optional<party> named_reader;             // a client marking as a staff user: {id, titleName}
+};
+
+// patient: the care team's messages (read receipts); user: the patient's messages, read by that
+// user; client: the patient's receipts, or, naming a staff reader, the patient's messages.
+core::result<mark_read_command> prepare_mark_read(const principal& who, const chat_key& chat, mark_read_input input,
+                                                  const limits& lim, const core::clock& clk);
+
+// ---- GET /{tenant}/{instance}/chat/unread ----
+core::result<std::vector<unread_chat>> list_unread(store_reader& reader, const principal& who,
+                                                   const std::string& tenant, const std::string& instance,
+                                                   std::optional<int> page_size, const limits& lim);
 
 // An audit row for `who` doing `what` on `chat`; outcome "ok" unless set.
 audit_entry make_audit(const principal& who, const chat_key& chat, action what, const core::clock& clk,

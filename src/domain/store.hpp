@@ -14,6 +14,7 @@
 #include "core/crypto.hpp"
 #include "core/result.hpp"
 #include "domain/chat.hpp"
+#include "domain/events.hpp"
 #include "domain/principal.hpp"
 
 namespace carechat::domain {
@@ -93,17 +94,63 @@ struct restore_command {
   audit_entry audit;
 };
 
-using write_command = std::variant<send_command, archive_command, restore_command, audit_entry>;
+// Marks the unread messages of one direction read: inbound ones by a staff user, outbound ones by
+// the patient (read receipts). Up to and including `up_to_external_id` (which must be a message
+// of that direction in this chat, else bad_request), or all of them.
+struct mark_read_command {
+  chat_key chat;
+  message_kind kind = message_kind::inbound;
+  party reader;
+  std::optional<std::string> up_to_external_id;
+  audit_entry audit;
+};
 
+// Drops events older than `older_than` from the replay log (retention); no audit row: it is the
+// server's own housekeeping and touches no patient's messages.
+struct prune_events_command {
+  core::unix_ms older_than = 0;
+};
+
+using write_command =
+    std::variant<send_command, archive_command, restore_command, mark_read_command, prune_events_command, audit_entry>;
+
+// Every receipt of a change carries the event it appended to the log (none when nothing changed,
+// e.g. an Idempotency-Key replay or an archive that matched no message).
 struct send_receipt {
   message msg;
   bool replayed = false;  // an Idempotency-Key retry: msg is the first response's message
+  std::optional<chat_event> event;
 };
 struct count_receipt {
   std::int64_t affected = 0;
+  std::optional<chat_event> event;
 };
-using write_receipt = std::variant<send_receipt, count_receipt, std::monostate>;
+struct read_receipt {
+  std::int64_t marked = 0;            // messages that became read
+  core::unix_ms read_at = 0;
+  std::string up_to_external_id;      // the newest message now read ("" when there was none)
+  std::optional<chat_event> event;
+};
+using write_receipt = std::variant<send_receipt, count_receipt, read_receipt, std::monostate>;
+
+// The event, if any, a successful outcome appended.
+const chat_event* event_of(const write_receipt& r);
 using write_outcome = core::result<write_receipt>;
+
+// Replay bounds of the event log: positions <= floor were pruned and cannot be replayed.
+struct event_log_bounds {
+  std::int64_t floor = 0;
+  std::int64_t latest = 0;
+};
+
+// A chat with unread patient messages, for the staff inbox (badge data).
+struct unread_chat {
+  std::string patient;
+  std::int64_t unread = 0;
+  core::unix_ms oldest_unread_at = 0;
+  core::unix_ms latest_unread_at = 0;
+  core::unix_ms latest_message_at = 0;  // any message of the chat, either direction
+};
 
 // Reads. One reader is used by one thread at a time; open one per reading thread.
 class store_reader {
@@ -115,6 +162,17 @@ class store_reader {
                                         bool include_archived) = 0;
   virtual core::result<std::vector<message>> search(const search_query& q) = 0;
   virtual core::result<std::optional<token_record>> token_by_hash(const core::sha256_digest& hash) = 0;
+
+  // Events with position > after in `scope`, oldest first, at most `limit`.
+  virtual core::result<std::vector<chat_event>> events_after(const event_scope& scope, std::int64_t after,
+                                                             int limit) = 0;
+  virtual core::result<event_log_bounds> event_bounds() = 0;
+  // Unread = not archived and no read_at, among messages of `kind`.
+  virtual core::result<std::optional<message>> oldest_unread(const chat_key& chat, message_kind kind) = 0;
+  virtual core::result<std::int64_t> unread_count(const chat_key& chat, message_kind kind) = 0;
+  // Chats of a tenant's instance with unread inbound messages, newest unread first, at most `limit`.
+  virtual core::result<std::vector<unread_chat>> unread_chats(const std::string& tenant, const std::string& instance,
+                                                              int limit) = 0;
 };
 
 // The store. open_reader() and the administration calls are safe from any thread; apply() is

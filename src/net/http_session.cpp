@@ -5,16 +5,22 @@
 
 #include "api/error_mapping.hpp"
 #include "core/log.hpp"
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include "net/handlers/event_handlers.hpp"
 #include "net/router.hpp"
 
 namespace carechat::net {
 namespace {
 
+namespace websocket = boost::beast::websocket;
+
 // State the stop path may touch from another thread, always via the strand.
 struct connection_state {
   explicit connection_state(tcp::socket s) : stream(std::move(s)) {}
   beast::tcp_stream stream;
-  bool busy = false;  // strand-only
+  bool busy = false;                  // strand-only
+  std::function<void()> stop_hook;    // strand-only: set while the connection is a live (WebSocket) one
 };
 
 response error_response(unsigned version, core::errc code, std::string message) {
@@ -39,7 +45,12 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
   auto strand = conn->stream.get_executor();
   const auto id = registry.add([weak, strand] {
     asio::post(strand, [weak] {
-      if (auto c = weak.lock(); c && !c->busy) c->stream.socket().close();
+      auto c = weak.lock();
+      if (!c) return;
+      if (c->stop_hook)
+        c->stop_hook();
+      else if (!c->busy)
+        c->stream.socket().close();
     });
   });
   struct unregister {
@@ -99,6 +110,14 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
     if (rec) break;
 
     const request& req = parser.get();
+    if (websocket::is_upgrade(req)) {
+      if (auto scope = match_event_route(req.target())) {
+        // The connection becomes a live event stream; it never returns to HTTP.
+        co_await serve_event_stream(conn->stream, req, svc, std::move(*scope),
+                                    [&conn](std::function<void()> hook) { conn->stop_hook = std::move(hook); });
+        break;
+      }
+    }
     response res = co_await handle_request(req, svc);
     const bool keep = res.keep_alive() && !registry.stopping();
     res.keep_alive(keep);

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <string>
+#include <vector>
 
 #include <boost/url/parse.hpp>
 
@@ -15,7 +16,7 @@ namespace {
 using core::errc;
 using core::make_error;
 
-enum class chat_route { list, inbound, outbound, search, archive, restore };
+enum class chat_route { list, inbound, outbound, search, archive, restore, read, events };
 
 struct route_method {
   std::string_view suffix;
@@ -23,14 +24,20 @@ struct route_method {
   http::verb method;
 };
 
-constexpr std::array<route_method, 6> chat_routes{{
+constexpr std::array<route_method, 8> chat_routes{{
     {"", chat_route::list, http::verb::get},
     {"inbound", chat_route::inbound, http::verb::post},
     {"outbound", chat_route::outbound, http::verb::post},
     {"search", chat_route::search, http::verb::get},
     {"archive", chat_route::archive, http::verb::post},
     {"restore", chat_route::restore, http::verb::post},
+    {"read", chat_route::read, http::verb::post},
+    {"events", chat_route::events, http::verb::get},
 }};
+
+reply websocket_only() {
+  return error_reply(make_error(errc::bad_request, "this endpoint is a WebSocket: connect with an Upgrade request"));
+}
 
 response to_response(const request& req, reply rep) {
   response res{static_cast<http::status>(rep.status), req.version()};
@@ -63,6 +70,21 @@ asio::awaitable<reply> dispatch(const request& req, services& svc) {
       co_return r;
     }
     co_return reply{200, R"({"status":"ok"})"};
+  }
+
+  // /{tenant}/{instance}/chat/{unread|events}: every chat of an instance (staff)
+  if (segs.size() == 4) {
+    std::vector<std::string> s(segs.begin(), segs.end());
+    if (s[2] != "chat" || (s[3] != "unread" && s[3] != "events")) co_return not_found();
+    if (req.method() != http::verb::get) {
+      reply r = error_reply(make_error(errc::method_not_allowed, "use GET"));
+      r.allow_get_only = true;
+      co_return r;
+    }
+    if (!core::is_path_id(s[0]) || !core::is_path_id(s[1]))
+      co_return error_reply(make_error(errc::bad_request, "tenant and instance ids are 1-64 characters of [A-Za-z0-9._-]"));
+    if (s[3] == "events") co_return websocket_only();
+    co_return co_await list_unread_chats(instance_request{req, svc, s[0], s[1], url->params()});
   }
 
   // /{tenant}/{instance}/patient/{patientId}/chat[/{suffix}]
@@ -99,6 +121,8 @@ asio::awaitable<reply> dispatch(const request& req, services& svc) {
     case chat_route::outbound: co_return co_await send_message(cr, domain::message_kind::outbound);
     case chat_route::archive: co_return co_await archive_chat(cr);
     case chat_route::restore: co_return co_await restore_chat(cr);
+    case chat_route::read: co_return co_await mark_read(cr);
+    case chat_route::events: co_return websocket_only();
   }
   co_return not_found();
 }

@@ -6,6 +6,10 @@
 //   GET  /{tenant}/{instance}/patient/{patientId}/chat/search
 //   POST /{tenant}/{instance}/patient/{patientId}/chat/archive?archiveDate=ISO
 //   POST /{tenant}/{instance}/patient/{patientId}/chat/restore
+//   POST /{tenant}/{instance}/patient/{patientId}/chat/read        mark read / read receipts
+//   GET  /{tenant}/{instance}/chat/unread                          staff inbox (badge data)
+//   GET  .../chat/events and /{tenant}/{instance}/chat/events      WebSocket upgrades, handled by
+//        http_session before routing (handlers/event_handlers); a plain GET gets a 400 here
 // Thread-safety: stateless; runs on the calling connection's strand.
 #pragma once
 

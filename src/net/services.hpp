@@ -12,9 +12,12 @@
 #include "api/page_token.hpp"
 #include "core/clock.hpp"
 #include "core/random.hpp"
+#include "domain/event_hub.hpp"
 #include "domain/limits.hpp"
 #include "domain/store.hpp"
 #include "store/group_committer.hpp"
+#include "net/live_connections.hpp"
+#include "net/websocket_options.hpp"
 #include "store/reader_pool.hpp"
 
 namespace carechat::net {
@@ -28,6 +31,9 @@ struct services {
   core::random_source& rng;
   domain::limits limits;
   boost::asio::thread_pool& blocking;  // runs store reads so I/O threads never block
+  domain::event_hub& hub;              // live fan-out of committed events
+  live_connections& live;              // live connections per token
+  websocket_options websocket;
 };
 
 }  // namespace carechat::net

@@ -69,6 +69,7 @@ void group_committer::commit(std::vector<pending>& batch, std::vector<domain::wr
   }
   batches_.fetch_add(1, std::memory_order_relaxed);
   commands_.fetch_add(batch.size(), std::memory_order_relaxed);
+  publish(outcomes);
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (!batch[i].done) continue;
     try {
@@ -77,6 +78,21 @@ void group_committer::commit(std::vector<pending>& batch, std::vector<domain::wr
       // A completion must not throw (STYLE habit 3); if one does, the other callers and the
       // writer thread must not pay for it.
     }
+  }
+}
+
+void group_committer::publish(const std::vector<domain::write_outcome>& outcomes) {
+  if (opts_.hub == nullptr) return;
+  events_.clear();
+  for (const auto& o : outcomes)
+    if (o)
+      if (const domain::chat_event* e = domain::event_of(*o)) events_.push_back(*e);
+  if (events_.empty()) return;
+  try {
+    opts_.hub->publish(events_);
+  } catch (...) {
+    // The batch is committed whatever the hub did: its callers still get their answers, and
+    // subscribers catch up from the log (events_after) when they resume.
   }
 }
 

@@ -1,7 +1,8 @@
 // Group commit: one writer thread turns concurrent write commands into few store::apply() calls,
 // so many requests share one transaction and one fsync. Backend-agnostic (any domain::store).
-// Thread-safety: submit(), stop() and the counters may be called from any thread. Completions run
-// on the writer thread, in submission order within a batch; they must not block for long.
+// Thread-safety: submit(), stop() and the counters may be called from any thread. Completions and
+// the event hub's publish() run on the writer thread, in submission order within a batch; they must
+// not block for long.
 #pragma once
 
 #include <atomic>
@@ -12,7 +13,9 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
+#include "domain/event_hub.hpp"
 #include "domain/store.hpp"
 
 namespace carechat::store {
@@ -28,6 +31,11 @@ class group_committer {
     // Most commands waiting for the writer (not counting the batch being applied). Beyond it
     // submit() refuses, so an overloaded disk turns into 503s instead of unbounded memory.
     std::size_t max_queue = 65536;
+    // Where committed events go live (net's hub), or none. After each apply() the events of the
+    // successful outcomes are published once, in batch (= position) order, BEFORE any completion
+    // runs: a client that got its answer and then subscribes can never miss its own event. Must
+    // outlive the committer.
+    domain::event_hub* hub = nullptr;
   };
 
   // Starts the writer thread. `s` must outlive the committer.
@@ -58,6 +66,7 @@ class group_committer {
 
   void run();
   void commit(std::vector<pending>& batch, std::vector<domain::write_command>& cmds);
+  void publish(const std::vector<domain::write_outcome>& outcomes);
 
   domain::store& store_;
   const options opts_;
@@ -68,7 +77,8 @@ class group_committer {
   std::once_flag joined_;
   std::atomic<std::uint64_t> batches_{0};
   std::atomic<std::uint64_t> commands_{0};
-  std::thread writer_;  // last: starts after everything it uses exists
+  std::vector<domain::chat_event> events_;  // writer thread only; reused per batch
+  std::thread writer_;                      // last: starts after everything it uses exists
 };
 
 }  // namespace carechat::store

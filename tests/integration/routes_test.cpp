@@ -8,11 +8,12 @@ namespace json = boost::json;
 
 std::string body_of(const std::string& text) { return json::serialize(json::object{{"message", text}}); }
 
-// A message object exactly as the reference shows it: these five fields and no others.
+// A message object as the reference shows it (five fields), plus the read state of issue 3:
+// readAt always, readBy for staff viewers only. Nothing else.
 void expect_message_shape(const json::object& m) {
-  EXPECT_EQ(m.size(), 5u) << json::serialize(m);
-  for (const char* k : {"sender", "receiver", "message", "externalId", "createdAt"})
+  for (const char* k : {"sender", "receiver", "message", "externalId", "createdAt", "readAt"})
     EXPECT_TRUE(m.contains(k)) << k << " missing in " << json::serialize(m);
+  EXPECT_TRUE(m.size() == 6u || (m.size() == 7u && m.contains("readBy"))) << json::serialize(m);
   ASSERT_TRUE(m.at("sender").is_object());
   const auto& s = m.at("sender").as_object();
   EXPECT_EQ(s.size(), 3u);
@@ -74,9 +75,12 @@ TEST_F(chat_server_test, user_sends_outbound_as_that_user) {
   expect_message_shape(m);
   expect_user_to_patient(m, "u-1", "Root Root");
   EXPECT_EQ(m.at("message").as_string(), "Hello, World!");
-  auto all = all_messages(patient_);
+  auto all = all_messages(user_);  // the same viewer as the sender: staff see readBy
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0], m);
+  auto seen_by_patient = all_messages(patient_);
+  ASSERT_EQ(seen_by_patient.size(), 1u);
+  EXPECT_FALSE(seen_by_patient[0].contains("readBy")) << "the patient is not told which staff member read";
 }
 
 TEST_F(chat_server_test, client_sends_outbound_naming_the_staff_sender) {
@@ -122,7 +126,8 @@ TEST_F(chat_server_test, get_chat_is_newest_first_with_meta) {
     auto page = json_of(r).as_object();
     EXPECT_EQ(page.size(), 2u);
     const auto& meta = page.at("meta").as_object();
-    EXPECT_EQ(meta.size(), 4u) << json::serialize(meta);
+    EXPECT_EQ(meta.size(), 6u) << json::serialize(meta);  // the reference's four + unreadCount, firstUnreadExternalId
+    EXPECT_TRUE(meta.contains("unreadCount") && meta.contains("firstUnreadExternalId")) << json::serialize(meta);
     EXPECT_TRUE(meta.at("nextPageToken").is_null());
     EXPECT_TRUE(meta.at("prevPageToken").is_null());
     EXPECT_EQ(meta.at("pageSize").as_int64(), 20);

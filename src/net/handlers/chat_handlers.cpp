@@ -96,7 +96,7 @@ asio::awaitable<reply> list_messages(const chat_request& r) {
         if (!req) return std::move(req).error();
         auto page = domain::read_page(reader, who, r.chat, *req, r.svc.limits);
         if (!page) return std::move(page).error();
-        return api::serialize_page(*page, r.svc.page_tokens, r.chat);
+        return api::serialize_page(*page, r.svc.page_tokens, r.chat, api::viewer_of(who));
       });
 }
 
@@ -108,7 +108,7 @@ asio::awaitable<reply> search_messages(const chat_request& r) {
         if (!req) return std::move(req).error();
         auto found = domain::search_page(reader, who, r.chat, *req, r.svc.limits);
         if (!found) return std::move(found).error();
-        return api::serialize_search(*found, r.svc.page_tokens, r.chat);
+        return api::serialize_search(*found, r.svc.page_tokens, r.chat, api::viewer_of(who));
       });
 }
 
@@ -141,7 +141,7 @@ asio::awaitable<reply> send_message(const chat_request& r, domain::message_kind 
   if (!out) co_return error_reply(out.error());
   const auto* sent = receipt_of<domain::send_receipt>(out);
   if (!sent) co_return error_reply(make_error(errc::internal, "internal error"));
-  reply rep{200, api::serialize_message(sent->msg)};
+  reply rep{200, api::serialize_message(sent->msg, api::viewer_of(*who))};
   rep.idempotent_replay = sent->replayed;
   co_return rep;
 }
@@ -183,6 +183,50 @@ asio::awaitable<reply> restore_chat(const chat_request& r) {
                                    if (!cmd) return std::move(cmd).error();
                                    return domain::write_command{std::move(*cmd)};
                                  });
+}
+
+asio::awaitable<reply> mark_read(const chat_request& r) {
+  const auto what = domain::action::mark_read;
+  auto who = co_await authenticate(r);
+  if (!who) co_return error_reply(who.error());
+  if (auto ok = domain::authorize(*who, r.chat, what); !ok) co_return refused(r, *who, what, ok.error());
+  std::string_view content_type;
+  if (auto it = r.req.find(http::field::content_type); it != r.req.end()) content_type = it->value();
+  auto input = api::parse_read_body(r.req.body(), content_type);
+  if (!input) co_return refused(r, *who, what, input.error());
+  auto cmd = domain::prepare_mark_read(*who, r.chat, std::move(*input), r.svc.limits, r.svc.clock);
+  if (!cmd) co_return refused(r, *who, what, cmd.error());
+  auto out = co_await commit(r.svc.writer, std::move(*cmd));
+  if (!out) co_return error_reply(out.error());
+  const auto* receipt = receipt_of<domain::read_receipt>(out);
+  if (!receipt) co_return error_reply(make_error(errc::internal, "unexpected receipt for a read"));
+  co_return reply{200, api::serialize_read(*receipt)};
+}
+
+asio::awaitable<reply> list_unread_chats(const instance_request& r) {
+  auto secret = secret_of(r.req);
+  if (!secret) co_return error_reply(unauthorized());
+  auto out = co_await run_blocking(r.svc.blocking, [&]() -> core::result<std::string> {
+    auto lease = r.svc.readers.acquire();
+    auto who = domain::authenticate(*lease, *secret);
+    if (!who) return std::move(who).error();
+    auto size = api::parse_list_page_size(r.params);
+    core::result<std::string> res = [&]() -> core::result<std::string> {
+      if (!size) return size.error();
+      auto chats = domain::list_unread(*lease, *who, r.tenant, r.instance, *size, r.svc.limits);
+      if (!chats) return std::move(chats).error();
+      auto effective = domain::effective_page_size(*size, r.svc.limits, "pageSize");
+      return api::serialize_unread(*chats, effective ? *effective : r.svc.limits.default_page_size);
+    }();
+    // The inbox spans patients: its audit row names the instance ("*" for the patient).
+    auto entry = domain::make_audit(*who, domain::chat_key{r.tenant, r.instance, "*"}, domain::action::read,
+                                    r.svc.clock, res ? "ok" : std::string(core::to_string(res.error().code)));
+    entry.action = std::string(domain::to_string(domain::instance_action::list_unread));
+    if (!r.svc.writer.submit(std::move(entry), {})) return audit_unavailable();
+    return res;
+  });
+  if (!out) co_return error_reply(out.error());
+  co_return reply{200, std::move(*out)};
 }
 
 }  // namespace carechat::net

@@ -27,5 +27,17 @@ asio::awaitable<reply> search_messages(const chat_request& r);
 asio::awaitable<reply> send_message(const chat_request& r, domain::message_kind kind);
 asio::awaitable<reply> archive_chat(const chat_request& r);
 asio::awaitable<reply> restore_chat(const chat_request& r);
+asio::awaitable<reply> mark_read(const chat_request& r);
+
+// Routes over every chat of a tenant's instance (staff).
+struct instance_request {
+  const request& req;
+  services& svc;
+  std::string tenant;
+  std::string instance;
+  boost::urls::params_view params;
+};
+
+asio::awaitable<reply> list_unread_chats(const instance_request& r);
 
 }  // namespace carechat::net

@@ -113,8 +113,69 @@ CREATE TABLE server_secrets (
 );
 )sql";
 
+// v2: read state and the event log (live updates).
+// - Read columns are set once: the append-only trigger is recreated with the same column list (the
+//   new columns are not in it) and a second trigger lets them go from NULL to a value, never back
+//   or to another value; read_at and the reader's type and id come together.
+// - messages_unread_by_chat is partial (read_at IS NULL AND archived = 0): it holds only what is
+//   still to be read, so unread counts and the oldest unread message cost O(unread). Statements
+//   spell that condition literally so the planner can prove the index applies.
+// - events: one durable ordered log. AUTOINCREMENT, so a position is never reused after pruning
+//   (sqlite_sequence keeps the high-water mark even when the table is empty). A message_created
+//   event references its message instead of copying the text. events_by_at serves retention
+//   (prune deletes by age inside the writer's transaction; without it every prune scans the log).
+// - log_state.events_floor: the highest pruned position; a client resuming from below it has missed
+//   events and must reload.
+constexpr std::string_view schema_v2 = R"sql(
+ALTER TABLE messages ADD COLUMN read_at INTEGER;
+ALTER TABLE messages ADD COLUMN read_by_type TEXT CHECK (read_by_type IN ('PATIENT', 'USER'));
+ALTER TABLE messages ADD COLUMN read_by_id TEXT;
+ALTER TABLE messages ADD COLUMN read_by_name TEXT;
+
+DROP TRIGGER messages_append_only_update;
+CREATE TRIGGER messages_append_only_update
+BEFORE UPDATE OF seq, chat_id, external_id, kind, sender_type, sender_id, sender_name, receiver_type,
+                 receiver_id, receiver_name, body, created_at ON messages
+BEGIN SELECT RAISE(ABORT, 'messages are append-only: only archived and the read state may change'); END;
+CREATE TRIGGER messages_read_once
+BEFORE UPDATE OF read_at, read_by_type, read_by_id, read_by_name ON messages
+WHEN (old.read_at IS NOT NULL AND (new.read_at IS NOT old.read_at OR new.read_by_type IS NOT old.read_by_type
+                                   OR new.read_by_id IS NOT old.read_by_id OR new.read_by_name IS NOT old.read_by_name))
+  OR (new.read_at IS NULL AND (new.read_by_type IS NOT NULL OR new.read_by_id IS NOT NULL OR new.read_by_name IS NOT NULL))
+  OR (new.read_at IS NOT NULL AND (new.read_by_type IS NULL OR new.read_by_id IS NULL))
+BEGIN SELECT RAISE(ABORT, 'messages: the read state is set once, with its reader'); END;
+
+CREATE INDEX messages_unread_by_chat ON messages (chat_id, kind, created_at, seq)
+  WHERE read_at IS NULL AND archived = 0;
+
+CREATE TABLE events (
+  position          INTEGER PRIMARY KEY AUTOINCREMENT,
+  chat_id           INTEGER NOT NULL REFERENCES chats (id),
+  type              TEXT NOT NULL
+                    CHECK (type IN ('message.created', 'messages.read', 'chat.archived', 'chat.restored')),
+  at                INTEGER NOT NULL,  -- Unix ms, UTC
+  message_seq       INTEGER REFERENCES messages (seq),             -- message.created
+  reader_type       TEXT CHECK (reader_type IN ('PATIENT', 'USER')),  -- messages.read
+  reader_id         TEXT,
+  reader_name       TEXT,
+  read_kind         INTEGER CHECK (read_kind IN (0, 1)),
+  up_to_external_id TEXT,
+  count             INTEGER,  -- messages.read, chat.archived, chat.restored
+  archive_before    INTEGER   -- chat.archived
+);
+CREATE INDEX events_by_chat ON events (chat_id, position);
+CREATE INDEX events_by_at ON events (at);
+
+CREATE TABLE log_state (
+  name  TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO log_state (name, value) VALUES ('events_floor', 0);
+)sql";
+
 constexpr migration all[] = {
     {1, "v1 chats, messages, search, tokens, idempotency, audit, outbox, secrets", schema_v1},
+    {2, "v2 read state, unread index, event log", schema_v2},
 };
 
 constexpr named_sql read_version{"migrations.user_version", "PRAGMA user_version"};
@@ -162,12 +223,13 @@ std::span<const migration> migrations() { return all; }
 
 int latest_schema_version() { return all[std::size(all) - 1].version; }
 
-core::result<int> migrate(connection& db) {
+core::result<int> migrate(connection& db, int target) {
   auto v = current_version(db);
   if (!v) return std::move(v).error();
   if (*v > latest_schema_version()) return newer_than_build(*v);
   for (const migration& m : all) {
     if (m.version <= *v) continue;
+    if (m.version > target) break;
     if (auto ok = apply_one(db, m); !ok) return std::move(ok).error();
   }
   auto final_version = current_version(db);

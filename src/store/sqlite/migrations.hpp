@@ -24,7 +24,8 @@ int latest_schema_version();
 // Applies the pending migrations and returns the resulting version. Each runs under BEGIN IMMEDIATE
 // and re-reads user_version inside that transaction, so two processes opening a fresh file at once
 // apply every script exactly once. A database from a newer build is refused (errc::internal): this
-// build cannot know what the newer schema means.
-core::result<int> migrate(connection& db);
+// build cannot know what the newer schema means. `target` stops at an older version: tests use it
+// to build a database as an older release left it, then upgrade it.
+core::result<int> migrate(connection& db, int target = latest_schema_version());
 
 }  // namespace carechat::store::sqlite

@@ -6,9 +6,7 @@ namespace {
 // The read families differ only in the archived filter, the comparison and the order, so they are
 // assembled from these fragments at compile time (string literal concatenation) rather than
 // written out sixteen times. "archived = 0" must stay literal: the partial index depends on it.
-#define CC_COLUMNS                                                                                           \
-  "seq, external_id, kind, sender_type, sender_id, sender_name, receiver_type, receiver_id, receiver_name, " \
-  "body, created_at, archived"
+#define CC_COLUMNS CARECHAT_MESSAGE_COLUMNS("")
 #define CC_CHAT "chat_id = (SELECT id FROM chats WHERE tenant = ?1 AND instance = ?2 AND patient = ?3)"
 #define CC_LIVE " AND archived = 0"
 #define CC_ALL ""
@@ -47,6 +45,50 @@ constexpr named_sql scan[2][2] = {
 }  // namespace
 
 const named_sql message_by_seq{"messages.by_seq", "SELECT " CC_COLUMNS " FROM messages WHERE seq = ?1"};
+
+#define CC_MARK_READ                                                                         \
+  "UPDATE messages SET read_at = ?3, read_by_type = ?4, read_by_id = ?5, read_by_name = ?6 " \
+  "WHERE chat_id = ?1 AND kind = ?2 AND read_at IS NULL AND archived = 0"
+const named_sql mark_read_all{"messages.mark_read.all", CC_MARK_READ};
+const named_sql mark_read_up_to{"messages.mark_read.up_to", CC_MARK_READ " AND (created_at, seq) <= (?7, ?8)"};
+
+#define CC_UNREAD " AND kind = ?4 AND read_at IS NULL AND archived = 0"
+const named_sql oldest_unread{"messages.oldest_unread", "SELECT " CC_COLUMNS " FROM messages WHERE " CC_CHAT CC_UNREAD
+                                                        " ORDER BY created_at, seq LIMIT 1"};
+const named_sql unread_count{"messages.unread_count", "SELECT count(*) FROM messages WHERE " CC_CHAT CC_UNREAD};
+
+// Grouped per chat over the unread partial index (chat_id, kind = 0 inbound); the newest live
+// message per chat is one seek at the end of messages_live_by_chat.
+const named_sql unread_chats{
+    "messages.unread_chats",
+    "SELECT c.patient, u.unread, u.oldest_at, u.latest_at, "
+    "(SELECT l.created_at FROM messages AS l WHERE l.chat_id = u.chat_id AND l.archived = 0 "
+    "ORDER BY l.created_at DESC, l.seq DESC LIMIT 1) "
+    "FROM (SELECT chat_id, count(*) AS unread, min(created_at) AS oldest_at, max(created_at) AS latest_at "
+    "FROM messages WHERE chat_id IN (SELECT id FROM chats WHERE tenant = ?1 AND instance = ?2) "
+    "AND kind = 0 AND read_at IS NULL AND archived = 0 GROUP BY chat_id) AS u "
+    "JOIN chats AS c ON c.id = u.chat_id "
+    "ORDER BY u.latest_at DESC, c.patient LIMIT ?3"};
+
+#define CC_EVENT_SELECT                                                                                           \
+  "SELECT e.position, e.type, e.at, c.tenant, c.instance, c.patient, e.reader_type, e.reader_id, e.reader_name, " \
+  "e.read_kind, e.up_to_external_id, e.count, e.archive_before, e.message_seq, " CARECHAT_MESSAGE_COLUMNS("m.")
+#define CC_EVENT_WINDOW " AND e.position > ?4 ORDER BY e.position LIMIT ?5"
+const named_sql events_after_chat{
+    "events.after.chat", CC_EVENT_SELECT
+    " FROM events AS e JOIN chats AS c ON c.id = e.chat_id LEFT JOIN messages AS m ON m.seq = e.message_seq "
+    "WHERE e.chat_id = (SELECT id FROM chats WHERE tenant = ?1 AND instance = ?2 AND patient = ?3)" CC_EVENT_WINDOW};
+// CROSS JOIN keeps events the outer loop: walk positions in order and stop at the limit, rather than
+// collect every chat's events of the instance and sort them.
+const named_sql events_after_instance{
+    "events.after.instance", CC_EVENT_SELECT
+    " FROM events AS e CROSS JOIN chats AS c ON c.id = e.chat_id LEFT JOIN messages AS m ON m.seq = e.message_seq "
+    "WHERE c.tenant = ?1 AND c.instance = ?2" CC_EVENT_WINDOW};
+
+#undef CC_EVENT_WINDOW
+#undef CC_EVENT_SELECT
+#undef CC_UNREAD
+#undef CC_MARK_READ
 
 namespace {
 

@@ -6,6 +6,13 @@
 #include "domain/chat.hpp"
 #include "store/sqlite/connection.hpp"
 
+// The message columns every message-reading statement selects, in the order rows.hpp's
+// read_message() reads them; `p` is a table alias with its dot ("m.") or "".
+#define CARECHAT_MESSAGE_COLUMNS(p)                                                                                   \
+  p "seq, " p "external_id, " p "kind, " p "sender_type, " p "sender_id, " p "sender_name, " p "receiver_type, " p    \
+    "receiver_id, " p "receiver_name, " p "body, " p "created_at, " p "archived, " p "read_at, " p "read_by_type, " p \
+    "read_by_id, " p "read_by_name"
+
 namespace carechat::store::sqlite::queries {
 
 // ---- transaction control (writer) ----
@@ -34,6 +41,37 @@ inline constexpr named_sql archive_before{
     "messages.archive", "UPDATE messages SET archived = 1 WHERE chat_id = ?1 AND created_at < ?2 AND archived = 0"};
 inline constexpr named_sql restore_all{"messages.restore",
                                        "UPDATE messages SET archived = 0 WHERE chat_id = ?1 AND archived = 1"};
+
+// ---- read state (writer) ----
+// ?1 external id ?2 chat id ?3 kind: the upTo message of a mark-read, which must be of this chat and kind.
+inline constexpr named_sql read_target{
+    "messages.read_target",
+    "SELECT created_at, seq FROM messages WHERE external_id = ?1 AND chat_id = ?2 AND kind = ?3"};
+// ?1 chat id ?2 kind ?3 read_at ?4..?6 reader type, id, name [?7 created_at ?8 seq: up to and including].
+// "read_at IS NULL AND archived = 0" literally: the unread partial index.
+extern const named_sql mark_read_all;
+extern const named_sql mark_read_up_to;
+// ?1 chat id ?2 kind: the newest message of that kind that has been read.
+inline constexpr named_sql newest_read{
+    "messages.newest_read",
+    "SELECT external_id FROM messages WHERE chat_id = ?1 AND kind = ?2 AND read_at IS NOT NULL "
+    "ORDER BY created_at DESC, seq DESC LIMIT 1"};
+
+// ---- event log (writer) ----
+// ?1 chat id ?2 type ?3 at ?4 message_seq ?5..?7 reader type, id, name ?8 read_kind
+// ?9 up_to_external_id ?10 count ?11 archive_before; what an event type does not use stays NULL.
+inline constexpr named_sql insert_event{
+    "events.insert",
+    "INSERT INTO events (chat_id, type, at, message_seq, reader_type, reader_id, reader_name, read_kind, "
+    "up_to_external_id, count, archive_before) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"};
+// ?1 older_than. The highest position a prune removes, then the prune, then the floor (never lowered).
+// INDEXED BY: left alone, the planner answers max(position) by walking the rowid down from the
+// newest event, i.e. through every event that is kept.
+inline constexpr named_sql prunable_max{"events.prunable_max",
+                                        "SELECT max(position) FROM events INDEXED BY events_by_at WHERE at < ?1"};
+inline constexpr named_sql prune_events{"events.prune", "DELETE FROM events WHERE at < ?1"};
+inline constexpr named_sql raise_events_floor{
+    "log_state.raise_floor", "UPDATE log_state SET value = max(value, ?1) WHERE name = 'events_floor'"};
 
 inline constexpr named_sql idempotency_lookup{
     "idempotency.lookup", "SELECT request_hash, message_seq FROM idempotency_keys WHERE token_id = ?1 AND key = ?2"};
@@ -74,12 +112,30 @@ inline constexpr named_sql select_secret{"secrets.select", "SELECT value FROM se
 
 #undef CARECHAT_TOKEN_COLUMNS
 
+// ---- reads: read state and the event log ----
+// Event rows: position, type, at, tenant, instance, patient, reader_type, reader_id, reader_name,
+// read_kind, up_to_external_id, count, archive_before, message_seq, then the message columns (NULL
+// unless message_seq is set). Read by rows.hpp's read_event().
+// ?1 tenant ?2 instance ?3 patient ?4 after ?5 limit: one chat, over events_by_chat.
+extern const named_sql events_after_chat;
+// ?1 tenant ?2 instance ?4 after ?5 limit (no ?3): every chat of an instance, over the position range.
+extern const named_sql events_after_instance;
+// floor, latest (the AUTOINCREMENT high-water mark: right even when every event was pruned).
+inline constexpr named_sql event_bounds{
+    "events.bounds",
+    "SELECT coalesce((SELECT value FROM log_state WHERE name = 'events_floor'), 0), "
+    "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)"};
+// ?1 tenant ?2 instance ?3 patient ?4 kind; over the unread partial index.
+extern const named_sql oldest_unread;
+extern const named_sql unread_count;
+// ?1 tenant ?2 instance ?3 limit. Rows: patient, unread, oldest_unread_at, latest_unread_at, latest_message_at.
+extern const named_sql unread_chats;
+
 // ---- reads: one statement per (archived filter, direction) ----
 // All take ?1 tenant ?2 instance ?3 patient, ?4 created_at and ?5 seq of the exclusive anchor;
 // pages and searches also ?6 limit; searches ?7 the needle. An absent anchor is bound as the
 // extreme position, so one statement serves "from the newest" too. Message rows have the columns
-// seq, external_id, kind, sender_type, sender_id, sender_name, receiver_type, receiver_id,
-// receiver_name, body, created_at, archived (read by rows.hpp's read_message()).
+// of CARECHAT_MESSAGE_COLUMNS (read by rows.hpp's read_message()).
 const named_sql& page(bool include_archived, domain::direction dir);
 const named_sql& any_beyond(bool include_archived, domain::direction dir);
 // ?7 is an FTS5 query string (see reader's quoting); needs >= 3 characters to match anything.

@@ -115,4 +115,91 @@ core::result<std::optional<domain::token_record>> sqlite_reader::token_by_hash(c
   return std::optional<domain::token_record>(std::move(*t));
 }
 
+core::result<std::vector<domain::chat_event>> sqlite_reader::events_after(const domain::event_scope& scope,
+                                                                          std::int64_t after, int limit) {
+  std::vector<domain::chat_event> out;
+  if (limit <= 0) return out;  // SQLite reads a negative LIMIT as "no limit"
+  auto conn = db();
+  if (!conn) return std::move(conn).error();
+  auto s = (*conn)->prepared(scope.patient ? queries::events_after_chat : queries::events_after_instance);
+  if (!s) return std::move(s).error();
+  (*s)->bind_text(1, scope.tenant);
+  (*s)->bind_text(2, scope.instance);
+  if (scope.patient) (*s)->bind_text(3, *scope.patient);
+  (*s)->bind_int64(4, after);
+  (*s)->bind_int64(5, limit);
+  for (;;) {
+    auto row = (*s)->step();
+    if (!row) return std::move(row).error();
+    if (!*row) return out;
+    auto e = read_event(**s);
+    if (!e) return std::move(e).error();
+    out.push_back(std::move(*e));
+  }
+}
+
+core::result<domain::event_log_bounds> sqlite_reader::event_bounds() {
+  auto conn = db();
+  if (!conn) return std::move(conn).error();
+  auto s = (*conn)->prepared(queries::event_bounds);
+  if (!s) return std::move(s).error();
+  auto row = (*s)->step();
+  if (!row) return std::move(row).error();
+  if (!*row) return core::make_error(core::errc::internal, "sqlite: events.bounds returned no row");
+  return domain::event_log_bounds{(*s)->column_int64(0), (*s)->column_int64(1)};
+}
+
+core::result<std::optional<domain::message>> sqlite_reader::oldest_unread(const domain::chat_key& chat,
+                                                                          domain::message_kind kind) {
+  auto conn = db();
+  if (!conn) return std::move(conn).error();
+  auto s = (*conn)->prepared(queries::oldest_unread);
+  if (!s) return std::move(s).error();
+  bind_chat_key(**s, chat);
+  (*s)->bind_int64(4, to_column(kind));
+  auto row = (*s)->step();
+  if (!row) return std::move(row).error();
+  if (!*row) return std::optional<domain::message>();
+  auto m = read_message(**s);
+  if (!m) return std::move(m).error();
+  return std::optional<domain::message>(std::move(*m));
+}
+
+core::result<std::int64_t> sqlite_reader::unread_count(const domain::chat_key& chat, domain::message_kind kind) {
+  auto conn = db();
+  if (!conn) return std::move(conn).error();
+  auto s = (*conn)->prepared(queries::unread_count);
+  if (!s) return std::move(s).error();
+  bind_chat_key(**s, chat);
+  (*s)->bind_int64(4, to_column(kind));
+  auto row = (*s)->step();
+  if (!row) return std::move(row).error();
+  return *row ? (*s)->column_int64(0) : 0;
+}
+
+core::result<std::vector<domain::unread_chat>> sqlite_reader::unread_chats(const std::string& tenant,
+                                                                           const std::string& instance, int limit) {
+  std::vector<domain::unread_chat> out;
+  if (limit <= 0) return out;
+  auto conn = db();
+  if (!conn) return std::move(conn).error();
+  auto s = (*conn)->prepared(queries::unread_chats);
+  if (!s) return std::move(s).error();
+  (*s)->bind_text(1, tenant);
+  (*s)->bind_text(2, instance);
+  (*s)->bind_int64(3, limit);
+  for (;;) {
+    auto row = (*s)->step();
+    if (!row) return std::move(row).error();
+    if (!*row) return out;
+    domain::unread_chat c;
+    c.patient = std::string((*s)->column_text(0));
+    c.unread = (*s)->column_int64(1);
+    c.oldest_unread_at = (*s)->column_int64(2);
+    c.latest_unread_at = (*s)->column_int64(3);
+    c.latest_message_at = (*s)->column_int64(4);  // an unread message is live, so never NULL
+    out.push_back(std::move(c));
+  }
+}
+
 }  // namespace carechat::store::sqlite

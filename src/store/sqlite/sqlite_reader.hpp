@@ -23,6 +23,17 @@ class sqlite_reader final : public domain::store_reader {
   core::result<std::vector<domain::message>> search(const domain::search_query& q) override;
   core::result<std::optional<domain::token_record>> token_by_hash(const core::sha256_digest& hash) override;
 
+  // A chat scope seeks events_by_chat; an instance scope walks the position range and skips other
+  // instances' events, so it reads at most what the log gained since `after` (plus `limit`).
+  core::result<std::vector<domain::chat_event>> events_after(const domain::event_scope& scope, std::int64_t after,
+                                                             int limit) override;
+  core::result<domain::event_log_bounds> event_bounds() override;
+  core::result<std::optional<domain::message>> oldest_unread(const domain::chat_key& chat,
+                                                             domain::message_kind kind) override;
+  core::result<std::int64_t> unread_count(const domain::chat_key& chat, domain::message_kind kind) override;
+  core::result<std::vector<domain::unread_chat>> unread_chats(const std::string& tenant, const std::string& instance,
+                                                              int limit) override;
+
  private:
   core::result<connection*> db();
   core::result<std::vector<domain::message>> window(const named_sql& sql, const domain::chat_key& chat,

@@ -54,23 +54,27 @@ class batch_writer {
     write_outcome r = std::visit([&](const auto& c) { return execute(c); }, cmd);
     if (!r)
       if (auto ok = run(queries::rollback_to_savepoint); !ok) return std::move(ok).error();
-    const domain::audit_entry& entry = std::visit(
-        [](const auto& c) -> const auto& { return audit_of(c); }, cmd);
-    // An audit-only command carries its own outcome (e.g. a read that was refused); the others' is ours.
-    const std::string outcome = std::holds_alternative<domain::audit_entry>(cmd) ? entry.outcome : outcome_name(r);
-    if (auto ok = insert_audit(entry, outcome); !ok) {
-      // Nothing may change without its audit row, so the command goes too.
-      if (auto rb = run(queries::rollback_to_savepoint); !rb) return std::move(rb).error();
-      r = std::move(ok).error();
+    const domain::audit_entry* entry = std::visit([](const auto& c) { return audit_of(c); }, cmd);
+    if (entry != nullptr) {
+      // An audit-only command carries its own outcome (e.g. a read that was refused); the others' is ours.
+      const std::string outcome = std::holds_alternative<domain::audit_entry>(cmd) ? entry->outcome : outcome_name(r);
+      if (auto ok = insert_audit(*entry, outcome); !ok) {
+        // Nothing may change without its audit row, so the command goes too.
+        if (auto rb = run(queries::rollback_to_savepoint); !rb) return std::move(rb).error();
+        r = std::move(ok).error();
+      }
     }
     if (auto ok = run(queries::release_savepoint); !ok) return std::move(ok).error();
     return r;
   }
 
-  static const domain::audit_entry& audit_of(const domain::send_command& c) { return c.audit; }
-  static const domain::audit_entry& audit_of(const domain::archive_command& c) { return c.audit; }
-  static const domain::audit_entry& audit_of(const domain::restore_command& c) { return c.audit; }
-  static const domain::audit_entry& audit_of(const domain::audit_entry& e) { return e; }
+  // The audit row a command writes; none for the server's own housekeeping.
+  static const domain::audit_entry* audit_of(const domain::send_command& c) { return &c.audit; }
+  static const domain::audit_entry* audit_of(const domain::archive_command& c) { return &c.audit; }
+  static const domain::audit_entry* audit_of(const domain::restore_command& c) { return &c.audit; }
+  static const domain::audit_entry* audit_of(const domain::mark_read_command& c) { return &c.audit; }
+  static const domain::audit_entry* audit_of(const domain::prune_events_command&) { return nullptr; }
+  static const domain::audit_entry* audit_of(const domain::audit_entry& e) { return &e; }
 
   static std::string outcome_name(const write_outcome& r) {
     if (!r) return std::string(core::to_string(r.error().code));
@@ -101,7 +105,7 @@ class batch_writer {
       if (!s) return std::move(s).error();
       (*s)->bind_int64(1, *chat);
       (*s)->bind_text(2, m.external_id);
-      (*s)->bind_int64(3, m.kind == domain::message_kind::inbound ? 0 : 1);
+      (*s)->bind_int64(3, to_column(m.kind));
       (*s)->bind_text(4, to_column(m.sender.type));
       (*s)->bind_text(5, m.sender.id);
       bind_optional_text(**s, 6, m.sender.title_name);
@@ -136,30 +140,139 @@ class batch_writer {
       (*s)->bind_int64(5, m.created_at);
       if (auto ok = (*s)->run(); !ok) return std::move(ok).error();
     }
-    return write_receipt{domain::send_receipt{std::move(m), false}};
+    domain::chat_event e;
+    e.type = domain::event_type::message_created;
+    e.chat = c.chat;
+    e.at = m.created_at;
+    e.msg = m;
+    if (auto ok = append_event(*chat, e); !ok) return std::move(ok).error();
+    return write_receipt{domain::send_receipt{std::move(m), false, std::move(e)}};
   }
 
   write_outcome execute(const domain::archive_command& c) {
     auto chat = find_chat(c.chat);
     if (!chat) return std::move(chat).error();
-    if (!*chat) return write_receipt{domain::count_receipt{0}};
+    if (!*chat) return write_receipt{domain::count_receipt{0, std::nullopt}};
     auto s = db_.prepared(queries::archive_before);
     if (!s) return std::move(s).error();
     (*s)->bind_int64(1, **chat);
     (*s)->bind_int64(2, c.before);
     if (auto ok = (*s)->run(); !ok) return std::move(ok).error();
-    return write_receipt{domain::count_receipt{db_.changes()}};
+    domain::count_receipt receipt{db_.changes(), std::nullopt};
+    if (receipt.affected > 0) {
+      domain::chat_event e;
+      e.type = domain::event_type::chat_archived;
+      e.chat = c.chat;
+      e.at = clock_.now_ms();
+      e.count = receipt.affected;
+      e.archive_before = c.before;
+      if (auto ok = append_event(**chat, e); !ok) return std::move(ok).error();
+      receipt.event = std::move(e);
+    }
+    return write_receipt{std::move(receipt)};
   }
 
   write_outcome execute(const domain::restore_command& c) {
     auto chat = find_chat(c.chat);
     if (!chat) return std::move(chat).error();
-    if (!*chat) return write_receipt{domain::count_receipt{0}};
+    if (!*chat) return write_receipt{domain::count_receipt{0, std::nullopt}};
     auto s = db_.prepared(queries::restore_all);
     if (!s) return std::move(s).error();
     (*s)->bind_int64(1, **chat);
     if (auto ok = (*s)->run(); !ok) return std::move(ok).error();
-    return write_receipt{domain::count_receipt{db_.changes()}};
+    domain::count_receipt receipt{db_.changes(), std::nullopt};
+    if (receipt.affected > 0) {
+      domain::chat_event e;
+      e.type = domain::event_type::chat_restored;
+      e.chat = c.chat;
+      e.at = clock_.now_ms();
+      e.count = receipt.affected;
+      if (auto ok = append_event(**chat, e); !ok) return std::move(ok).error();
+      receipt.event = std::move(e);
+    }
+    return write_receipt{std::move(receipt)};
+  }
+
+  write_outcome execute(const domain::mark_read_command& c) {
+    const core::unix_ms now = clock_.now_ms();
+    auto chat = find_chat(c.chat);
+    if (!chat) return std::move(chat).error();
+    std::optional<domain::position> up_to;
+    if (c.up_to_external_id) {
+      if (*chat) {
+        auto found = read_target(**chat, c.kind, *c.up_to_external_id);
+        if (!found) return std::move(found).error();
+        up_to = *found;
+      }
+      if (!up_to)
+        return core::make_error(errc::bad_request,
+                                std::string("upTo does not name an ") +
+                                    (c.kind == domain::message_kind::inbound ? "inbound" : "outbound") +
+                                    " message of this chat");
+    }
+    domain::read_receipt receipt;
+    receipt.read_at = now;
+    if (!*chat) return write_receipt{std::move(receipt)};  // nothing was ever sent here
+    {
+      auto s = db_.prepared(up_to ? queries::mark_read_up_to : queries::mark_read_all);
+      if (!s) return std::move(s).error();
+      (*s)->bind_int64(1, **chat);
+      (*s)->bind_int64(2, to_column(c.kind));
+      (*s)->bind_int64(3, now);
+      (*s)->bind_text(4, to_column(c.reader.type));
+      (*s)->bind_text(5, c.reader.id);
+      bind_optional_text(**s, 6, c.reader.title_name);
+      if (up_to) {
+        (*s)->bind_int64(7, up_to->created_at);
+        (*s)->bind_int64(8, up_to->seq);
+      }
+      if (auto ok = (*s)->run(); !ok) return std::move(ok).error();
+      receipt.marked = db_.changes();
+    }
+    if (c.up_to_external_id) {
+      receipt.up_to_external_id = *c.up_to_external_id;
+    } else {
+      auto newest = newest_read(**chat, c.kind);
+      if (!newest) return std::move(newest).error();
+      receipt.up_to_external_id = std::move(*newest);
+    }
+    if (receipt.marked > 0) {
+      domain::chat_event e;
+      e.type = domain::event_type::messages_read;
+      e.chat = c.chat;
+      e.at = now;
+      e.reader = c.reader;
+      e.read_kind = c.kind;
+      e.up_to_external_id = receipt.up_to_external_id;
+      e.count = receipt.marked;
+      if (auto ok = append_event(**chat, e); !ok) return std::move(ok).error();
+      receipt.event = std::move(e);
+    }
+    return write_receipt{std::move(receipt)};
+  }
+
+  write_outcome execute(const domain::prune_events_command& c) {
+    std::optional<std::int64_t> highest;
+    {
+      auto s = db_.prepared(queries::prunable_max);
+      if (!s) return std::move(s).error();
+      (*s)->bind_int64(1, c.older_than);
+      auto row = (*s)->step();
+      if (!row) return std::move(row).error();
+      if (*row && !(*s)->column_is_null(0)) highest = (*s)->column_int64(0);
+    }
+    if (!highest) return write_receipt{std::monostate{}};
+    {
+      auto s = db_.prepared(queries::prune_events);
+      if (!s) return std::move(s).error();
+      (*s)->bind_int64(1, c.older_than);
+      if (auto ok = (*s)->run(); !ok) return std::move(ok).error();
+    }
+    auto s = db_.prepared(queries::raise_events_floor);
+    if (!s) return std::move(s).error();
+    (*s)->bind_int64(1, *highest);
+    if (auto ok = (*s)->run(); !ok) return std::move(ok).error();
+    return write_receipt{std::monostate{}};
   }
 
   // The row itself is written by apply_one(), with every other command's audit row.
@@ -189,7 +302,67 @@ class batch_writer {
     if (!*row) return core::make_error(errc::internal, "send: the idempotency key's message is missing");
     auto m = read_message(**s);
     if (!m) return std::move(m).error();
-    return write_receipt{domain::send_receipt{std::move(*m), true}};
+    return write_receipt{domain::send_receipt{std::move(*m), true, std::nullopt}};  // nothing new: no event
+  }
+
+  // Appends `e` to the event log of chat row `chat_id` and sets its position.
+  core::result<void> append_event(std::int64_t chat_id, domain::chat_event& e) {
+    auto s = db_.prepared(queries::insert_event);
+    if (!s) return std::move(s).error();
+    (*s)->bind_int64(1, chat_id);
+    (*s)->bind_text(2, to_column(e.type));
+    (*s)->bind_int64(3, e.at);
+    switch (e.type) {
+      case domain::event_type::message_created:
+        (*s)->bind_int64(4, e.msg ? e.msg->seq : 0);
+        break;
+      case domain::event_type::messages_read:
+        if (e.reader) {
+          (*s)->bind_text(5, to_column(e.reader->type));
+          (*s)->bind_text(6, e.reader->id);
+          bind_optional_text(**s, 7, e.reader->title_name);
+        }
+        (*s)->bind_int64(8, to_column(e.read_kind));
+        (*s)->bind_text(9, e.up_to_external_id);
+        (*s)->bind_int64(10, e.count);
+        break;
+      case domain::event_type::chat_archived:
+        (*s)->bind_int64(10, e.count);
+        if (e.archive_before) (*s)->bind_int64(11, *e.archive_before);
+        break;
+      case domain::event_type::chat_restored:
+        (*s)->bind_int64(10, e.count);
+        break;
+    }
+    if (auto ok = (*s)->run(); !ok) return std::move(ok).error();
+    e.position = db_.last_insert_rowid();
+    return {};
+  }
+
+  // The position of message `external_id` if it belongs to chat row `chat_id` and has `kind`.
+  core::result<std::optional<domain::position>> read_target(std::int64_t chat_id, domain::message_kind kind,
+                                                            const std::string& external_id) {
+    auto s = db_.prepared(queries::read_target);
+    if (!s) return std::move(s).error();
+    (*s)->bind_text(1, external_id);
+    (*s)->bind_int64(2, chat_id);
+    (*s)->bind_int64(3, to_column(kind));
+    auto row = (*s)->step();
+    if (!row) return std::move(row).error();
+    if (!*row) return std::optional<domain::position>();
+    return std::optional<domain::position>(domain::position{(*s)->column_int64(0), (*s)->column_int64(1)});
+  }
+
+  // The external id of the newest message of `kind` that is read, "" if none is.
+  core::result<std::string> newest_read(std::int64_t chat_id, domain::message_kind kind) {
+    auto s = db_.prepared(queries::newest_read);
+    if (!s) return std::move(s).error();
+    (*s)->bind_int64(1, chat_id);
+    (*s)->bind_int64(2, to_column(kind));
+    auto row = (*s)->step();
+    if (!row) return std::move(row).error();
+    if (!*row) return std::string();
+    return std::string((*s)->column_text(0));
   }
 
   core::result<std::optional<std::int64_t>> find_chat(const domain::chat_key& chat) {

@@ -12,8 +12,10 @@
 
 namespace carechat::store::sqlite {
 
-// See domain::store::apply(). A failing command is rolled back to its savepoint and still gets its
-// audit row (outcome = the error code's name). If the transaction itself fails (BEGIN, a savepoint
+// See domain::store::apply(). Every change appends its event to the log inside its own savepoint,
+// so an event exists exactly when its change committed. A failing command is rolled back to its
+// savepoint and still gets its audit row (outcome = the error code's name); prune_events_command,
+// the server's housekeeping, has none. If the transaction itself fails (BEGIN, a savepoint
 // operation or COMMIT) everything is rolled back and every outcome is that error.
 std::vector<domain::write_outcome> apply_batch(connection& db, const core::clock& clk,
                                                std::span<const domain::write_command> batch);

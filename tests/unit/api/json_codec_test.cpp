@@ -68,24 +68,24 @@ class json_codec_test : public ::testing::Test {
 };
 
 TEST_F(json_codec_test, inbound_message_golden) {
-  EXPECT_EQ(serialize_message(inbound()),
+  EXPECT_EQ(serialize_message(inbound(), viewer::staff),
             R"({"sender":{"clientType":"PATIENT","id":"5cccfad8-c7b0-4fe8-a01e-eb80c0b234ab","titleName":null},)"
             R"("receiver":null,"message":"hello, world!","externalId":"IM6f03096c79094f9b9466c7d009073ca1",)"
-            R"("createdAt":"2021-02-08T17:17:29.000Z"})");
+            R"("createdAt":"2021-02-08T17:17:29.000Z","readAt":null,"readBy":null})");
 }
 
 TEST_F(json_codec_test, outbound_message_golden) {
-  EXPECT_EQ(serialize_message(outbound("Hello2", "IMf03066157abb419287c202bbc0e417d0", 1615334079152, 5)),
+  EXPECT_EQ(serialize_message(outbound("Hello2", "IMf03066157abb419287c202bbc0e417d0", 1615334079152, 5), viewer::staff),
             R"({"sender":{"clientType":"USER","id":"379a1c22-aac4-4741-a083-c3c80105ee94","titleName":"Root Root"},)"
             R"("receiver":{"clientType":"PATIENT","id":"c4f64a1a-2c9c-4ec2-b1d2-2c8dd4ce1df1","titleName":null},)"
-            R"("message":"Hello2","externalId":"IMf03066157abb419287c202bbc0e417d0","createdAt":"2021-03-09T23:54:39.152Z"})");
+            R"("message":"Hello2","externalId":"IMf03066157abb419287c202bbc0e417d0","createdAt":"2021-03-09T23:54:39.152Z","readAt":null,"readBy":null})");
 }
 
 TEST_F(json_codec_test, message_text_is_escaped_and_round_trips) {
   message m = inbound();
   m.text = "say \"hi\"\\ \n\t\x01 é 😀 </script>";
   m.sender.title_name = "Dr \"Q\"";
-  const std::string json = serialize_message(m);
+  const std::string json = serialize_message(m, viewer::staff);
   const auto v = boost::json::parse(json);
   EXPECT_EQ(v.at("message").as_string(), m.text);
   EXPECT_EQ(v.at("sender").at("titleName").as_string(), "Dr \"Q\"");
@@ -95,8 +95,9 @@ TEST_F(json_codec_test, message_text_is_escaped_and_round_trips) {
 TEST_F(json_codec_test, empty_page_golden) {
   domain::page_result page;
   page.page_size = 20;
-  EXPECT_EQ(serialize_page(page, tokens_, chat_),
-            R"({"meta":{"nextPageToken":null,"prevPageToken":null,"pageSize":20,"found":false},"content":[]})");
+  EXPECT_EQ(serialize_page(page, tokens_, chat_, viewer::staff),
+            R"({"meta":{"nextPageToken":null,"prevPageToken":null,"pageSize":20,"found":false,"unreadCount":0,)"
+            R"("firstUnreadExternalId":null},"content":[]})");
 }
 
 TEST_F(json_codec_test, page_golden_with_tokens) {
@@ -106,15 +107,16 @@ TEST_F(json_codec_test, page_golden_with_tokens) {
   page.messages.push_back(inbound());
   page.next = messages_cursor(direction::older, page.messages.back().pos(), 2, true);
   page.prev = messages_cursor(direction::newer, page.messages.front().pos(), 2, true);
-  const std::string json = serialize_page(page, tokens_, chat_);
+  const std::string json = serialize_page(page, tokens_, chat_, viewer::staff);
   EXPECT_EQ(mask_tokens(json),
-            R"({"meta":{"nextPageToken":"<T>","prevPageToken":"<T>","pageSize":2,"found":true},"content":[)"
+            R"({"meta":{"nextPageToken":"<T>","prevPageToken":"<T>","pageSize":2,"found":true,"unreadCount":0,)"
+            R"("firstUnreadExternalId":null},"content":[)"
             R"({"sender":{"clientType":"USER","id":"379a1c22-aac4-4741-a083-c3c80105ee94","titleName":"Root Root"},)"
             R"("receiver":{"clientType":"PATIENT","id":"c4f64a1a-2c9c-4ec2-b1d2-2c8dd4ce1df1","titleName":null},)"
-            R"("message":"Hello, World!","externalId":"IMa1614231a02d456a84d6ad6e193adb66","createdAt":"2021-03-09T12:23:18.000Z"},)"
+            R"("message":"Hello, World!","externalId":"IMa1614231a02d456a84d6ad6e193adb66","createdAt":"2021-03-09T12:23:18.000Z","readAt":null,"readBy":null},)"
             R"({"sender":{"clientType":"PATIENT","id":"5cccfad8-c7b0-4fe8-a01e-eb80c0b234ab","titleName":null},)"
             R"("receiver":null,"message":"hello, world!","externalId":"IM6f03096c79094f9b9466c7d009073ca1",)"
-            R"("createdAt":"2021-02-08T17:17:29.000Z"}]})");
+            R"("createdAt":"2021-02-08T17:17:29.000Z","readAt":null,"readBy":null}]})");
 
   const auto v = boost::json::parse(json);
   const auto next = tokens_.decode(std::string(v.at("meta").at("nextPageToken").as_string()), chat_, cursor_kind::messages);
@@ -134,8 +136,10 @@ TEST_F(json_codec_test, page_with_only_next_token) {
   page.page_size = 1;
   page.messages.push_back(inbound());
   page.next = messages_cursor(direction::older, page.messages.back().pos(), 1, false);
-  const std::string head = R"({"meta":{"nextPageToken":"<T>","prevPageToken":null,"pageSize":1,"found":true},"content":[)";
-  EXPECT_EQ(mask_tokens(serialize_page(page, tokens_, chat_)).substr(0, head.size()), head);
+  const std::string head =
+      R"({"meta":{"nextPageToken":"<T>","prevPageToken":null,"pageSize":1,"found":true,"unreadCount":0,)"
+      R"("firstUnreadExternalId":null},"content":[)";
+  EXPECT_EQ(mask_tokens(serialize_page(page, tokens_, chat_, viewer::staff)).substr(0, head.size()), head);
 }
 
 TEST_F(json_codec_test, search_golden) {
@@ -160,17 +164,17 @@ TEST_F(json_codec_test, search_golden) {
   second.newer = messages_cursor(direction::newer, second.msg.pos(), 1, true);
   result.hits = {first, second};
 
-  const std::string json = serialize_search(result, tokens_, chat_);
+  const std::string json = serialize_search(result, tokens_, chat_, viewer::staff);
   EXPECT_EQ(mask_tokens(json),
             R"({"meta":{"nextPageToken":"<T>","prevPageToken":null,"pageSize":2,"found":true},"content":[)"
             R"({"meta":{"nextPageToken":"<T>","prevPageToken":"<T>"},"message":)"
             R"({"sender":{"clientType":"USER","id":"379a1c22-aac4-4741-a083-c3c80105ee94","titleName":"Root Root"},)"
             R"("receiver":{"clientType":"PATIENT","id":"c4f64a1a-2c9c-4ec2-b1d2-2c8dd4ce1df1","titleName":null},)"
-            R"("message":"Hello2","externalId":"IMf03066157abb419287c202bbc0e417d0","createdAt":"2021-03-09T23:54:39.152Z"}},)"
+            R"("message":"Hello2","externalId":"IMf03066157abb419287c202bbc0e417d0","createdAt":"2021-03-09T23:54:39.152Z","readAt":null,"readBy":null}},)"
             R"({"meta":{"nextPageToken":null,"prevPageToken":"<T>"},"message":)"
             R"({"sender":{"clientType":"USER","id":"379a1c22-aac4-4741-a083-c3c80105ee94","titleName":"Root Root"},)"
             R"("receiver":{"clientType":"PATIENT","id":"c4f64a1a-2c9c-4ec2-b1d2-2c8dd4ce1df1","titleName":null},)"
-            R"("message":"Hello1","externalId":"IMc630b6cfab684e5683e0d593e2b244a1","createdAt":"2021-03-09T23:53:08.926Z"}}]})");
+            R"("message":"Hello1","externalId":"IMc630b6cfab684e5683e0d593e2b244a1","createdAt":"2021-03-09T23:53:08.926Z","readAt":null,"readBy":null}}]})");
 
   const auto v = boost::json::parse(json);
   const auto page_next =
@@ -193,7 +197,7 @@ TEST_F(json_codec_test, search_golden) {
 TEST_F(json_codec_test, empty_search_golden) {
   domain::search_result result;
   result.page_size = 20;
-  EXPECT_EQ(serialize_search(result, tokens_, chat_),
+  EXPECT_EQ(serialize_search(result, tokens_, chat_, viewer::staff),
             R"({"meta":{"nextPageToken":null,"prevPageToken":null,"pageSize":20,"found":false},"content":[]})");
 }
 
@@ -209,7 +213,7 @@ TEST_F(json_codec_test, large_page_is_valid_json) {
   for (int i = 0; i < 200; ++i)
     page.messages.push_back(outbound(std::string(1000, static_cast<char>('a' + i % 26)) + "\"\n", "IM" + std::string(32, 'a'),
                                      1615334079152 - i, i));
-  const auto v = boost::json::parse(serialize_page(page, tokens_, chat_));
+  const auto v = boost::json::parse(serialize_page(page, tokens_, chat_, viewer::staff));
   ASSERT_EQ(v.at("content").as_array().size(), 200u);
   EXPECT_EQ(v.at("content").at(199).at("message").as_string(), page.messages[199].text);
 }

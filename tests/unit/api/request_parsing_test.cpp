@@ -278,6 +278,29 @@ TEST_F(query_parsing_test, malformed_query_string) {
   expect_error(parse_archive_date(std::string_view("archiveDate=%G0")), errc::bad_request, "query string is malformed");
 }
 
+TEST_F(query_parsing_test, raw_query_is_read_only_within_its_view) {
+  // Regression (found by fuzz/query_fuzz): Boost.URL 1.81's parse_query() sizes what it returns
+  // with strlen(data()), so a query viewed inside a larger buffer was read past its end (its last
+  // parameter ran on to the next '&' or NUL), and an empty view with a null data() crashed.
+  const std::string_view buffer = "pageSize=12&includeArchived=true&archiveDate=2020-10-05T10:51:41.000Z";
+  const auto page = parse_page_request(buffer.substr(0, 10), tokens_, chat_);  // "pageSize=1"
+  ASSERT_TRUE(page.has_value()) << page.error().message;
+  EXPECT_EQ(page->page_size, 1);
+  const auto search = parse_search_request(buffer.substr(0, 10), tokens_, chat_);
+  ASSERT_TRUE(search.has_value()) << search.error().message;
+  EXPECT_EQ(search->page_size, 1);
+  const auto date = parse_archive_date(buffer.substr(33, 22));  // "archiveDate=2020-10-05"
+  ASSERT_TRUE(date.has_value()) << date.error().message;
+  EXPECT_EQ(*date, 1601856000000);
+  for (std::string_view empty : {buffer.substr(0, 0), std::string_view()}) {
+    const auto p = parse_page_request(empty, tokens_, chat_);
+    ASSERT_TRUE(p.has_value()) << p.error().message;
+    EXPECT_FALSE(p->page_size.has_value());
+    ASSERT_TRUE(parse_search_request(empty, tokens_, chat_).has_value());
+    expect_error(parse_archive_date(empty), errc::bad_request, "archiveDate is required");
+  }
+}
+
 TEST_F(query_parsing_test, search_first_page) {
   const auto r = parse_search_request("query=hello+world%21&pageSize=2&contentPageSize=1&includeArchived=true", tokens_, chat_);
   ASSERT_TRUE(r.has_value()) << r.error().message;

@@ -132,6 +132,104 @@ TEST_P(chat_service_store, a_patient_reads_only_their_own_chat) {
   EXPECT_EQ(other.error().code, core::errc::forbidden);
 }
 
+// anchor=firstUnread: the page opens at the oldest unread message with a quarter page of context.
+TEST_P(chat_service_store, first_unread_anchor_opens_at_the_oldest_unread_message) {
+  const auto all = read({{}, 10, {}}).messages;  // Test4 ... Hello0
+  ASSERT_EQ(all.size(), 7u);
+  const auto& test1 = all[4];
+  ASSERT_EQ(test1.text, "Test1");
+  ASSERT_TRUE(apply(mark_read(staff(), "p1", test1.external_id)).has_value());  // Hello0, Hello1, Test1 read
+
+  domain::page_request anchored;
+  anchored.page_size = 4;
+  anchored.first_unread_anchor = true;
+  const auto p = read(anchored);
+  // One message of context (4 / 4), then the first unread and what follows, newest first.
+  EXPECT_EQ(texts(p.messages), (strings{"Test3", "Hello2", "Test2", "Test1"}));
+  EXPECT_EQ(p.first_unread_external_id, all[3].external_id);  // Test2
+  EXPECT_EQ(p.unread_count, 4);
+  EXPECT_EQ(p.page_size, 4);
+  ASSERT_TRUE(p.next.has_value());
+  ASSERT_TRUE(p.prev.has_value());
+
+  domain::page_request newer;
+  newer.from = p.prev;
+  const auto up = read(newer);
+  EXPECT_EQ(texts(up.messages), (strings{"Test4"}));
+  EXPECT_FALSE(up.prev.has_value());
+  EXPECT_TRUE(up.next.has_value());
+  EXPECT_EQ(up.unread_count, 4);
+  EXPECT_FALSE(up.first_unread_external_id.has_value());
+
+  domain::page_request older;
+  older.from = p.next;
+  const auto down = read(older);
+  EXPECT_EQ(texts(down.messages), (strings{"Hello1", "Hello0"}));
+  EXPECT_FALSE(down.next.has_value());
+  EXPECT_TRUE(down.prev.has_value());
+}
+
+TEST_P(chat_service_store, first_unread_anchor_at_the_start_of_the_chat_has_no_older_page) {
+  domain::page_request anchored;
+  anchored.page_size = 4;
+  anchored.first_unread_anchor = true;
+  const auto p = read(anchored);  // nothing read yet: the first unread is the oldest message
+  EXPECT_EQ(texts(p.messages), (strings{"Test2", "Test1", "Hello1", "Hello0"}));
+  EXPECT_EQ(p.unread_count, 7);
+  EXPECT_FALSE(p.next.has_value());
+  ASSERT_TRUE(p.prev.has_value());
+  domain::page_request newer;
+  newer.from = p.prev;
+  EXPECT_EQ(texts(read(newer).messages), (strings{"Test4", "Test3", "Hello2"}));
+}
+
+TEST_P(chat_service_store, first_unread_anchor_without_unread_messages_is_the_newest_page) {
+  ASSERT_TRUE(apply(mark_read(staff())).has_value());
+  domain::page_request anchored;
+  anchored.page_size = 3;
+  anchored.first_unread_anchor = true;
+  const auto p = read(anchored);
+  EXPECT_EQ(texts(p.messages), (strings{"Test4", "Test3", "Hello2"}));
+  EXPECT_EQ(p.unread_count, 0);
+  EXPECT_FALSE(p.first_unread_external_id.has_value());
+  EXPECT_TRUE(p.next.has_value());
+  EXPECT_FALSE(p.prev.has_value());
+}
+
+TEST_P(chat_service_store, the_patient_opens_at_the_care_teams_first_unread_message) {
+  send(outbound("Your results are in"));
+  send(outbound("Call us back"));
+  domain::page_request anchored;
+  anchored.page_size = 8;
+  anchored.first_unread_anchor = true;
+  auto p = domain::read_page(*reader_, patient(), chat(), anchored, limits_);
+  ASSERT_TRUE(p.has_value()) << p.error().message;
+  EXPECT_EQ(texts(p->messages), (strings{"Call us back", "Your results are in", "Test4", "Test3"}));
+  EXPECT_EQ(p->unread_count, 2);
+  EXPECT_FALSE(p->prev.has_value());
+  EXPECT_TRUE(p->next.has_value());
+  // Staff see their own unread count (the patient's seven messages) on a plain page.
+  EXPECT_EQ(read({{}, 2, {}}).unread_count, 7);
+}
+
+TEST_P(chat_service_store, list_unread_is_the_staff_inbox) {
+  send(inbound("hi", "p2"));
+  auto list = domain::list_unread(*reader_, staff(), "gh", "sb-demo", std::nullopt, limits_);
+  ASSERT_TRUE(list.has_value()) << list.error().message;
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].patient, "p2");
+  EXPECT_EQ((*list)[1].patient, "p1");
+  EXPECT_EQ((*list)[1].unread, 7);
+  auto one = domain::list_unread(*reader_, staff(), "gh", "sb-demo", 1, limits_);
+  EXPECT_EQ(one.value().size(), 1u);
+  auto denied = domain::list_unread(*reader_, patient(), "gh", "sb-demo", std::nullopt, limits_);
+  ASSERT_FALSE(denied.has_value());
+  EXPECT_EQ(denied.error().code, core::errc::forbidden);
+  auto bad = domain::list_unread(*reader_, staff(), "gh", "sb-demo", 0, limits_);
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().code, core::errc::bad_request);
+}
+
 INSTANTIATE_TEST_SUITE_P(backends, chat_service_store, testing::ValuesIn(all_backends()), backend_name);
 
 }  // namespace

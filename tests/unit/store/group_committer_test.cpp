@@ -2,10 +2,14 @@
 // completions, draining on stop, refusal when stopped or full, survival of a throwing store.
 #include "store/group_committer.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <future>
+#include <mutex>
 #include <thread>
 
+#include "core/crypto.hpp"
+#include "domain/event_hub.hpp"
 #include "unit/store/support/faulty_store.hpp"
 #include "unit/store/support/store_contract.hpp"
 
@@ -14,6 +18,46 @@ namespace {
 
 using namespace std::chrono_literals;
 using store::group_committer;
+
+// Records what the committer publishes and how many completions had run by then; can throw.
+class recording_hub final : public domain::event_hub {
+ public:
+  explicit recording_hub(const std::atomic<int>& completions) : completions_(completions) {}
+
+  std::uint64_t subscribe(const domain::event_scope&, domain::event_subscriber&) override { return 0; }
+  void unsubscribe(std::uint64_t) override {}
+  void publish(std::span<const domain::chat_event> events) override {
+    std::lock_guard lock(mutex_);
+    std::vector<std::int64_t> positions;
+    for (const auto& e : events) positions.push_back(e.position);
+    published_.push_back(std::move(positions));
+    completions_seen_.push_back(completions_.load());
+    if (throws_left_ > 0) {
+      --throws_left_;
+      throw std::runtime_error("hub failure");
+    }
+  }
+
+  void throw_on_next_publishes(int n) {
+    std::lock_guard lock(mutex_);
+    throws_left_ = n;
+  }
+  std::vector<std::vector<std::int64_t>> published() {
+    std::lock_guard lock(mutex_);
+    return published_;
+  }
+  std::vector<int> completions_seen() {
+    std::lock_guard lock(mutex_);
+    return completions_seen_;
+  }
+
+ private:
+  const std::atomic<int>& completions_;
+  std::mutex mutex_;
+  std::vector<std::vector<std::int64_t>> published_;
+  std::vector<int> completions_seen_;
+  int throws_left_ = 0;
+};
 
 class group_committer_test : public store_contract {
  protected:
@@ -184,6 +228,82 @@ TEST_P(group_committer_test, stop_from_a_completion_does_not_deadlock) {
   called.get_future().get();
   EXPECT_FALSE(committer->submit(inbound("y"), {}));
   committer.reset();  // joins from this thread
+}
+
+TEST_P(group_committer_test, events_are_published_in_order_before_the_completions) {
+  std::atomic<int> completions{0};
+  recording_hub hub(completions);
+  group_committer committer(*faulty_, {.hub = &hub});
+
+  faulty_->stall();  // everything below lands in one batch
+  ASSERT_TRUE(committer.submit(inbound("warm-up"), {}));
+  ASSERT_TRUE(faulty_->wait_until_stalled(10s));
+  auto keyed = inbound("keyed");
+  keyed.idempotency = domain::idempotency_claim{"tk", "k", core::sha256("a")};
+  auto conflicting = inbound("conflicting");
+  conflicting.idempotency = domain::idempotency_claim{"tk", "k", core::sha256("b")};
+  std::vector<domain::write_command> cmds{
+      inbound("a"),
+      keyed,
+      keyed,                                                                              // replay: no event
+      conflicting,                                                                        // fails: no event
+      domain::prepare_archive(staff(), chat("nobody"), clock_.now_ms(), clock_).value(),  // no-op: no event
+      domain::make_audit(staff(), chat(), domain::action::read, clock_),                  // no event
+      mark_read(staff()),
+  };
+  std::vector<std::promise<domain::write_outcome>> outcomes(cmds.size());
+  for (std::size_t i = 0; i < cmds.size(); ++i)
+    ASSERT_TRUE(committer.submit(cmds[i], [&, i](domain::write_outcome o) {
+      ++completions;
+      outcomes[i].set_value(std::move(o));
+    }));
+  faulty_->resume();
+  std::vector<std::int64_t> expected;
+  for (auto& p : outcomes) {
+    auto o = p.get_future().get();
+    if (const domain::chat_event* e = o ? domain::event_of(*o) : nullptr) expected.push_back(e->position);
+  }
+  committer.stop();
+
+  ASSERT_EQ(expected.size(), 3u);  // "a", the first "keyed", the mark-read
+  const auto published = hub.published();
+  ASSERT_EQ(published.size(), 2u);  // one publish per batch
+  EXPECT_EQ(published[0].size(), 1u);
+  EXPECT_EQ(published[1], expected);
+  EXPECT_TRUE(std::is_sorted(published[1].begin(), published[1].end()));
+  EXPECT_EQ(hub.completions_seen(), (std::vector<int>{0, 0}));  // before any completion of its batch
+  EXPECT_EQ(completions.load(), static_cast<int>(cmds.size()));
+}
+
+TEST_P(group_committer_test, batches_without_events_publish_nothing) {
+  std::atomic<int> completions{0};
+  recording_hub hub(completions);
+  group_committer committer(*faulty_, {.hub = &hub});
+  std::promise<void> done;
+  ASSERT_TRUE(committer.submit(domain::make_audit(staff(), chat(), domain::action::read, clock_),
+                               [&](auto) { done.set_value(); }));
+  done.get_future().get();
+  committer.stop();
+  EXPECT_TRUE(hub.published().empty());
+}
+
+TEST_P(group_committer_test, a_throwing_hub_does_not_stop_the_writer_or_the_answers) {
+  std::atomic<int> completions{0};
+  recording_hub hub(completions);
+  group_committer committer(*faulty_, {.hub = &hub});
+  hub.throw_on_next_publishes(1);
+  std::promise<domain::write_outcome> first, second;
+  ASSERT_TRUE(committer.submit(inbound("one"), [&](domain::write_outcome o) { first.set_value(std::move(o)); }));
+  auto a = first.get_future().get();
+  ASSERT_TRUE(a.has_value());  // committed: the caller hears so although publishing failed
+  ASSERT_TRUE(committer.submit(inbound("two"), [&](domain::write_outcome o) { second.set_value(std::move(o)); }));
+  auto b = second.get_future().get();
+  ASSERT_TRUE(b.has_value());
+  committer.stop();
+  const auto published = hub.published();
+  ASSERT_EQ(published.size(), 2u);
+  EXPECT_EQ(published[1], (std::vector<std::int64_t>{domain::event_of(*b)->position}));
+  EXPECT_EQ(stored_messages(), 2u);
 }
 
 INSTANTIATE_TEST_SUITE_P(backends, group_committer_test, testing::ValuesIn(all_backends()), backend_name);

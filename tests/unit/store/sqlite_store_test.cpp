@@ -93,6 +93,72 @@ TEST_F(sqlite_store_test, concurrent_first_opens_agree) {
   EXPECT_EQ(scalar(db, "PRAGMA user_version"), store::sqlite::latest_schema_version());
 }
 
+// A file an older release left at v1, with data, upgrades in place: the messages gain an empty read
+// state, the log starts empty, and everything new works on the old rows.
+TEST_F(sqlite_store_test, a_v1_database_upgrades_to_v2_in_place) {
+  {
+    auto db = raw();
+    ASSERT_EQ(store::sqlite::migrate(db, 1).value(), 1);
+    ASSERT_TRUE(db.exec("v1 data", R"sql(
+      INSERT INTO chats (id, tenant, instance, patient) VALUES (1, 'gh', 'sb-demo', 'p1');
+      INSERT INTO messages (chat_id, external_id, kind, sender_type, sender_id, body, created_at, archived)
+        VALUES (1, 'IM00000000000000000000000000000001', 0, 'PATIENT', 'p1', 'old and archived', 10, 1),
+               (1, 'IM00000000000000000000000000000002', 0, 'PATIENT', 'p1', 'old question', 20, 0);
+      INSERT INTO messages (chat_id, external_id, kind, sender_type, sender_id, sender_name, receiver_type,
+                            receiver_id, body, created_at)
+        VALUES (1, 'IM00000000000000000000000000000003', 1, 'USER', 'u1', 'Dana Scully', 'PATIENT', 'p1',
+                'old answer', 30);
+    )sql")
+                    .has_value());
+    EXPECT_EQ(scalar(db, "PRAGMA user_version"), 1);
+    EXPECT_EQ(scalar(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'events'"), 0);
+  }
+  auto store = open_store();
+  ASSERT_NE(store, nullptr);
+  auto db = raw();
+  EXPECT_EQ(scalar(db, "PRAGMA user_version"), 2);
+
+  auto reader = store->open_reader();
+  const auto old = reader->messages(domain::page_query{chat_, true, {}, domain::direction::older, 10}).value();
+  ASSERT_EQ(old.size(), 3u);
+  for (const auto& m : old) {
+    EXPECT_FALSE(m.read_at.has_value());
+    EXPECT_FALSE(m.read_by.has_value());
+  }
+  EXPECT_EQ(reader->unread_count(chat_, domain::message_kind::inbound).value(), 1);  // the archived one is not
+  EXPECT_EQ(reader->oldest_unread(chat_, domain::message_kind::inbound).value()->text, "old question");
+  const auto bounds = reader->event_bounds().value();
+  EXPECT_EQ(bounds.floor, 0);
+  EXPECT_EQ(bounds.latest, 0);
+  EXPECT_TRUE(reader->events_after({"gh", "sb-demo", std::nullopt}, 0, 10).value().empty());
+
+  // New writes on the old rows.
+  domain::principal staff;
+  staff.token_id = "tk_s";
+  staff.role = domain::role::user;
+  staff.tenant = "gh";
+  staff.instance = "sb-demo";
+  staff.user_id = "u1";
+  staff.display_name = "Dana Scully";
+  std::vector<domain::write_command> batch{
+      inbound("new"),
+      domain::prepare_mark_read(staff, chat_, {"IM00000000000000000000000000000002", {}}, {}, clock_).value()};
+  auto out = store->apply(batch);
+  ASSERT_TRUE(out.at(0).has_value() && out.at(1).has_value());
+  EXPECT_EQ(domain::event_of(*out[0])->position, 1);
+  const auto& receipt = std::get<domain::read_receipt>(*out[1]);
+  EXPECT_EQ(receipt.marked, 1);
+  EXPECT_EQ(receipt.event->position, 2);
+  EXPECT_EQ(reader->unread_count(chat_, domain::message_kind::inbound).value(), 1);  // "new"
+  EXPECT_EQ(reader->search(domain::search_query{chat_, "old", true, {}, domain::direction::older, 10}).value().size(),
+            3u);
+  EXPECT_TRUE(db.exec("fts check", "INSERT INTO message_fts (message_fts) VALUES ('integrity-check')").has_value());
+  EXPECT_FALSE(db.exec("edit", "UPDATE messages SET body = 'edited'").has_value());
+  auto check = db.prepare(named_sql{"test.integrity", "PRAGMA integrity_check"});
+  ASSERT_TRUE(check->step().value());
+  EXPECT_EQ(check->column_text(0), "ok");
+}
+
 TEST_F(sqlite_store_test, a_newer_schema_is_refused) {
   open_store().reset();
   {
@@ -135,6 +201,40 @@ TEST_F(sqlite_store_test, reads_use_the_chat_indexes) {
         EXPECT_EQ(plan.find("SCAN messages"), std::string::npos) << q->name << "\n" << plan;
         EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << q->name << " sorts\n" << plan;
       }
+  // Read state: the unread partial index, which needs "read_at IS NULL AND archived = 0" verbatim.
+  for (const named_sql* q : {&queries::oldest_unread, &queries::unread_count, &queries::mark_read_all,
+                             &queries::mark_read_up_to, &queries::unread_chats}) {
+    const std::string plan = plan_of(*q);
+    EXPECT_NE(plan.find("INDEX messages_unread_by_chat (chat_id=? AND kind=?"), std::string::npos) << q->name << "\n"
+                                                                                                   << plan;
+    EXPECT_EQ(plan.find("SCAN messages"), std::string::npos) << q->name << "\n" << plan;
+  }
+  for (const named_sql* q :
+       {&queries::oldest_unread, &queries::unread_count, &queries::mark_read_all, &queries::mark_read_up_to})
+    EXPECT_EQ(plan_of(*q).find("TEMP B-TREE"), std::string::npos) << q->name;
+  EXPECT_NE(plan_of(queries::mark_read_up_to).find("created_at<?"), std::string::npos);
+  // unread_chats sorts its (few) result rows, never the messages: no GROUP BY sort.
+  EXPECT_EQ(plan_of(queries::unread_chats).find("TEMP B-TREE FOR GROUP BY"), std::string::npos);
+  EXPECT_NE(plan_of(queries::unread_chats).find("messages_live_by_chat (chat_id=?)"), std::string::npos);
+  EXPECT_NE(plan_of(queries::read_target).find("(external_id=?)"), std::string::npos);
+  EXPECT_NE(plan_of(queries::newest_read).find("INDEX messages_by_chat (chat_id=?)"), std::string::npos);
+  EXPECT_EQ(plan_of(queries::newest_read).find("TEMP B-TREE"), std::string::npos);
+
+  // The event log: a chat seeks (chat_id, position); an instance walks the position range in order.
+  const std::string chat_events = plan_of(queries::events_after_chat);
+  EXPECT_NE(chat_events.find("SEARCH e USING INDEX events_by_chat (chat_id=? AND position>?)"), std::string::npos)
+      << chat_events;
+  const std::string instance_events = plan_of(queries::events_after_instance);
+  EXPECT_NE(instance_events.find("SEARCH e USING INTEGER PRIMARY KEY (rowid>?)"), std::string::npos) << instance_events;
+  for (const std::string* plan : {&chat_events, &instance_events}) {
+    EXPECT_EQ(plan->find("SCAN e"), std::string::npos) << *plan;
+    EXPECT_EQ(plan->find("SCAN m"), std::string::npos) << *plan;
+    EXPECT_EQ(plan->find("TEMP B-TREE"), std::string::npos) << *plan;
+    EXPECT_NE(plan->find("SEARCH m USING INTEGER PRIMARY KEY (rowid=?)"), std::string::npos) << *plan;
+  }
+  EXPECT_NE(plan_of(queries::prunable_max).find("events_by_at (at<?)"), std::string::npos);
+  EXPECT_NE(plan_of(queries::prune_events).find("events_by_at (at<?)"), std::string::npos);
+
   const std::string archive = plan_of(queries::archive_before);
   EXPECT_NE(archive.find("messages_live_by_chat"), std::string::npos) << archive;
   EXPECT_NE(plan_of(queries::token_by_hash).find("SEARCH tokens USING INDEX"), std::string::npos);
@@ -152,6 +252,34 @@ TEST_F(sqlite_store_test, messages_are_append_only_except_archived) {
   EXPECT_TRUE(db.exec("archive", "UPDATE messages SET archived = 1").has_value());
   // The external-content FTS index matches its table.
   EXPECT_TRUE(db.exec("fts check", "INSERT INTO message_fts (message_fts) VALUES ('integrity-check')").has_value());
+}
+
+TEST_F(sqlite_store_test, the_read_state_is_set_once_with_its_reader) {
+  auto store = open_store();
+  domain::write_command cmd = inbound("original");
+  ASSERT_TRUE(store->apply(std::span(&cmd, 1)).at(0).has_value());
+  auto db = raw();
+  // No reader, or no read_at with a reader: refused.
+  EXPECT_FALSE(db.exec("half", "UPDATE messages SET read_at = 5").has_value());
+  EXPECT_FALSE(db.exec("half", "UPDATE messages SET read_by_type = 'USER', read_by_id = 'u1'").has_value());
+  EXPECT_FALSE(
+      db.exec("bad type", "UPDATE messages SET read_at = 5, read_by_type = 'BOT', read_by_id = 'b'").has_value());
+  ASSERT_TRUE(db.exec("read",
+                      "UPDATE messages SET read_at = 5, read_by_type = 'USER', read_by_id = 'u1', "
+                      "read_by_name = 'Dana Scully'")
+                  .has_value());
+  // Once read: no other instant, reader or name, and never unread again.
+  EXPECT_FALSE(db.exec("again", "UPDATE messages SET read_at = 6").has_value());
+  EXPECT_FALSE(db.exec("again", "UPDATE messages SET read_by_id = 'u2'").has_value());
+  EXPECT_FALSE(db.exec("again", "UPDATE messages SET read_by_name = NULL").has_value());
+  EXPECT_FALSE(db.exec("unread",
+                       "UPDATE messages SET read_at = NULL, read_by_type = NULL, read_by_id = NULL, "
+                       "read_by_name = NULL")
+                   .has_value());
+  EXPECT_TRUE(db.exec("same", "UPDATE messages SET read_at = 5").has_value());  // unchanged is no change
+  EXPECT_TRUE(db.exec("archive", "UPDATE messages SET archived = 1").has_value());
+  EXPECT_EQ(scalar(db, "SELECT read_at FROM messages"), 5);
+  EXPECT_FALSE(db.exec("edit", "UPDATE messages SET body = 'edited'").has_value());
 }
 
 TEST_F(sqlite_store_test, the_cli_and_a_server_share_the_file) {

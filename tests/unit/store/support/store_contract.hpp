@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,55 @@ class store_contract : public testing::TestWithParam<backend_factory> {
                                     rng_, clock_);
     EXPECT_TRUE(cmd.has_value());
     return std::move(cmd).value();
+  }
+
+  // A chat in another tenant or instance, and commands for it (its patient sends, its staff answer).
+  static domain::chat_key chat_at(std::string tenant, std::string instance, std::string patient) {
+    return {std::move(tenant), std::move(instance), std::move(patient)};
+  }
+  domain::send_command inbound_to(const domain::chat_key& c, const std::string& text) {
+    domain::principal p = patient(c.patient);
+    p.tenant = c.tenant;
+    p.instance = c.instance;
+    auto cmd = domain::prepare_send(p, c, domain::message_kind::inbound, {text, {}, {}, {}}, limits_, rng_, clock_);
+    EXPECT_TRUE(cmd.has_value());
+    return std::move(cmd).value();
+  }
+
+  // POST .../chat/read as `who` (staff: the patient's messages; the patient: the care team's).
+  domain::mark_read_command mark_read(const domain::principal& who, const std::string& chat_patient = "p1",
+                                      std::optional<std::string> up_to = {}) {
+    auto cmd = domain::prepare_mark_read(who, chat(chat_patient), {std::move(up_to), {}}, limits_, clock_);
+    EXPECT_TRUE(cmd.has_value()) << cmd.error().message;
+    return std::move(cmd).value();
+  }
+
+  // Applies a mark-read and returns its receipt (failing the test on an error).
+  domain::read_receipt read_ok(domain::mark_read_command cmd) {
+    auto out = apply(std::move(cmd));
+    EXPECT_TRUE(out.has_value()) << out.error().message;
+    if (!out) return {};
+    return std::get<domain::read_receipt>(*out);
+  }
+
+  std::vector<domain::chat_event> events(const domain::event_scope& scope, std::int64_t after = 0, int limit = 1000) {
+    auto r = reader_->events_after(scope, after, limit);
+    EXPECT_TRUE(r.has_value()) << r.error().message;
+    return r ? std::move(r).value() : std::vector<domain::chat_event>{};
+  }
+  static domain::event_scope chat_scope(const std::string& patient = "p1") { return {"gh", "sb-demo", patient}; }
+  static domain::event_scope instance_scope() { return {"gh", "sb-demo", std::nullopt}; }
+
+  domain::event_log_bounds bounds() {
+    auto b = reader_->event_bounds();
+    EXPECT_TRUE(b.has_value()) << b.error().message;
+    return b ? *b : domain::event_log_bounds{-1, -1};
+  }
+
+  std::int64_t unread(domain::message_kind kind, const std::string& who = "p1") {
+    auto n = reader_->unread_count(chat(who), kind);
+    EXPECT_TRUE(n.has_value()) << n.error().message;
+    return n ? *n : -1;
   }
 
   // Applies one command and returns its outcome.

@@ -1,0 +1,138 @@
+#include "net/handlers/event_handlers.hpp"
+
+#include <boost/url/parse.hpp>
+
+#include "api/error_mapping.hpp"
+#include "api/json_codec.hpp"
+#include "api/request_parsing.hpp"
+#include "core/ids.hpp"
+#include "domain/access_policy.hpp"
+#include "domain/authentication.hpp"
+#include "domain/chat_service.hpp"
+#include "net/handlers/bearer.hpp"
+#include "net/offload.hpp"
+#include "net/reply.hpp"
+#include "net/websocket_session.hpp"
+
+namespace carechat::net {
+namespace {
+
+using core::errc;
+using core::make_error;
+
+constexpr std::string_view bearer_protocol_prefix = "bearer.";
+
+// The token from "Sec-WebSocket-Protocol: carechat.v1, bearer.<token>" (browsers cannot set
+// Authorization on a WebSocket), else from Authorization. `offered` says whether the client
+// offered subprotocols, so the answer must pick one.
+std::optional<std::string> websocket_secret(const request& req, bool& offered) {
+  offered = false;
+  if (auto it = req.find(http::field::sec_websocket_protocol); it != req.end()) {
+    offered = true;
+    std::string_view list = it->value();
+    while (!list.empty()) {
+      const auto comma = list.find(',');
+      std::string_view item = list.substr(0, comma);
+      list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+      while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+      while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+      if (item.substr(0, bearer_protocol_prefix.size()) == bearer_protocol_prefix)
+        return std::string(item.substr(bearer_protocol_prefix.size()));
+    }
+  }
+  if (auto it = req.find(http::field::authorization); it != req.end())
+    if (auto t = bearer_token(it->value())) return std::string(*t);
+  return std::nullopt;
+}
+
+bool origin_allowed(const request& req, const websocket_options& opts) {
+  auto it = req.find(http::field::origin);
+  if (it == req.end()) return true;  // not a browser: Origin is a browser's promise, not auth
+  const std::string_view origin = it->value();
+  if (auto host = req.find(http::field::host); host != req.end()) {
+    const std::string_view h = host->value();
+    if (origin == "http://" + std::string(h) || origin == "https://" + std::string(h)) return true;
+  }
+  for (const auto& o : opts.allowed_origins)
+    if (origin == o) return true;
+  return false;
+}
+
+asio::awaitable<void> refuse(beast::tcp_stream& stream, const request& req, const core::error& e) {
+  reply rep = error_reply(e);
+  response res{static_cast<http::status>(rep.status), req.version()};
+  res.set(http::field::server, "carechat");
+  res.set(http::field::content_type, "application/json");
+  res.set(http::field::cache_control, "no-store");
+  res.set("X-Content-Type-Options", "nosniff");
+  if (rep.status == 401) res.set(http::field::www_authenticate, "Bearer");
+  res.body() = std::move(rep.body);
+  res.keep_alive(false);
+  res.prepare_payload();
+  co_await http::async_write(stream, res, use_tuple);
+}
+
+}  // namespace
+
+std::optional<domain::event_scope> match_event_route(std::string_view target) {
+  auto url = boost::urls::parse_origin_form(target);
+  if (!url) return std::nullopt;
+  const auto segs = url->segments();
+  std::vector<std::string> s(segs.begin(), segs.end());
+  if (s.size() == 4 && s[2] == "chat" && s[3] == "events" && core::is_path_id(s[0]) && core::is_path_id(s[1]))
+    return domain::event_scope{s[0], s[1], std::nullopt};
+  if (s.size() == 6 && s[2] == "patient" && s[4] == "chat" && s[5] == "events" && core::is_path_id(s[0]) &&
+      core::is_path_id(s[1]) && core::is_path_id(s[3]))
+    return domain::event_scope{s[0], s[1], s[3]};
+  return std::nullopt;
+}
+
+asio::awaitable<void> serve_event_stream(beast::tcp_stream& stream, const request& req, services& svc,
+                                         domain::event_scope scope,
+                                         const std::function<void(std::function<void()>)>& set_stop) {
+  if (!origin_allowed(req, svc.websocket))
+    co_return co_await refuse(stream, req, make_error(errc::forbidden, "this Origin may not open live connections"));
+  bool offered = false;
+  auto secret = websocket_secret(req, offered);
+  if (!secret) co_return co_await refuse(stream, req, make_error(errc::unauthorized, "missing, unknown or revoked token"));
+  auto url = boost::urls::parse_origin_form(req.target());
+  auto after = api::parse_event_position(url->params());
+
+  auto who = co_await run_blocking(svc.blocking, [&]() -> core::result<domain::principal> {
+    auto lease = svc.readers.acquire();
+    return domain::authenticate(*lease, *secret);
+  });
+  if (!who) co_return co_await refuse(stream, req, who.error());
+
+  const domain::chat_key audited{scope.tenant, scope.instance, scope.patient.value_or("*")};
+  core::result<void> allowed =
+      scope.patient ? domain::authorize(*who, audited, domain::action::subscribe)
+                    : domain::authorize_instance(*who, scope.tenant, scope.instance, domain::instance_action::subscribe);
+  if (allowed && !after) allowed = after.error();
+  auto audit = domain::make_audit(*who, audited, domain::action::subscribe, svc.clock,
+                                  allowed ? "ok" : std::string(core::to_string(allowed.error().code)));
+  if (!scope.patient) audit.action = std::string(domain::to_string(domain::instance_action::subscribe));
+  if (!svc.writer.submit(std::move(audit), {}))
+    co_return co_await refuse(stream, req, make_error(errc::unavailable, "audit trail unavailable"));
+  if (!allowed) co_return co_await refuse(stream, req, allowed.error());
+
+  if (!svc.live.try_acquire(who->token_id, svc.websocket.max_per_token))
+    co_return co_await refuse(stream, req,
+                              make_error(errc::too_many_requests, "too many live connections for this token (at most " +
+                                                                      std::to_string(svc.websocket.max_per_token) + ")"));
+  struct release_slot {
+    live_connections& live;
+    std::string token;
+    ~release_slot() { live.release(token); }
+  } slot{svc.live, who->token_id};
+
+  auto session = std::make_shared<websocket_session>(websocket::stream<beast::tcp_stream>(std::move(stream)), svc,
+                                                     std::move(scope), api::viewer_of(*who));
+  set_stop([weak = std::weak_ptr<websocket_session>(session)] {
+    if (auto s = weak.lock()) s->stop();
+  });
+  co_await session->run(req, *after, offered);
+  set_stop({});
+}
+
+}  // namespace carechat::net

@@ -1,0 +1,26 @@
+#include "net/live_connections.hpp"
+
+namespace carechat::net {
+
+bool live_connections::try_acquire(const std::string& token_id, std::size_t max) {
+  std::lock_guard lock(mutex_);
+  auto& n = counts_[token_id];
+  if (n >= max) return false;
+  ++n;
+  return true;
+}
+
+void live_connections::release(const std::string& token_id) {
+  std::lock_guard lock(mutex_);
+  auto it = counts_.find(token_id);
+  if (it == counts_.end()) return;
+  if (--it->second == 0) counts_.erase(it);
+}
+
+std::size_t live_connections::count(const std::string& token_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = counts_.find(token_id);
+  return it == counts_.end() ? 0 : it->second;
+}
+
+}  // namespace carechat::net

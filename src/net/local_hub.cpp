@@ -1,0 +1,59 @@
+#include "net/local_hub.hpp"
+
+#include <memory>
+
+namespace carechat::net {
+namespace {
+
+std::string instance_key(const std::string& tenant, const std::string& instance) { return tenant + '\n' + instance; }
+
+std::string chat_key_of(const std::string& tenant, const std::string& instance, const std::string& patient) {
+  return tenant + '\n' + instance + '\n' + patient;
+}
+
+}  // namespace
+
+std::uint64_t local_hub::subscribe(const domain::event_scope& scope, domain::event_subscriber& s) {
+  std::string key = scope.patient ? chat_key_of(scope.tenant, scope.instance, *scope.patient)
+                                  : instance_key(scope.tenant, scope.instance);
+  std::lock_guard lock(mutex_);
+  const auto id = next_id_++;
+  buckets_[key].emplace(id, &s);
+  entries_.emplace(id, entry{std::move(key), &s});
+  return id;
+}
+
+void local_hub::unsubscribe(std::uint64_t id) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return;
+  auto b = buckets_.find(it->second.key);
+  if (b != buckets_.end()) {
+    b->second.erase(id);
+    if (b->second.empty()) buckets_.erase(b);
+  }
+  entries_.erase(it);
+}
+
+void local_hub::publish(std::span<const domain::chat_event> events) {
+  std::lock_guard lock(mutex_);
+  if (entries_.empty()) return;
+  for (const auto& e : events) {
+    // One shared copy per event, however many sessions receive it.
+    std::shared_ptr<const domain::chat_event> shared;
+    for (const std::string& key :
+         {chat_key_of(e.chat.tenant, e.chat.instance, e.chat.patient), instance_key(e.chat.tenant, e.chat.instance)}) {
+      auto b = buckets_.find(key);
+      if (b == buckets_.end()) continue;
+      if (!shared) shared = std::make_shared<const domain::chat_event>(e);
+      for (auto& [id, sub] : b->second) sub->deliver(shared);
+    }
+  }
+}
+
+std::size_t local_hub::subscribers() const {
+  std::lock_guard lock(mutex_);
+  return entries_.size();
+}
+
+}  // namespace carechat::net

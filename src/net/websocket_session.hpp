@@ -1,0 +1,63 @@
+// One live event connection (the chat-multi example's websocket_session, with its gaps closed):
+// replays the log from the client's position, then streams live events with no gap and no
+// duplicate, through a bounded send queue. A client that falls behind is closed with 4008 and
+// resumes from the last position it received. Thread-safety: everything runs on the connection's
+// strand except deliver() and stop(), which may be called from any thread and only post to it.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/beast/websocket.hpp>
+
+#include "api/json_codec.hpp"
+#include "domain/event_hub.hpp"
+#include "net/asio.hpp"
+#include "net/services.hpp"
+
+namespace carechat::net {
+
+namespace websocket = boost::beast::websocket;
+
+// Close codes of the live protocol (docs/api/events.md).
+inline constexpr std::uint16_t close_slow_consumer = 4008;
+
+class websocket_session final : public domain::event_subscriber,
+                                public std::enable_shared_from_this<websocket_session> {
+ public:
+  websocket_session(websocket::stream<beast::tcp_stream> ws, services& svc, domain::event_scope scope, api::viewer v);
+
+  // Accepts the handshake for `req`, replays from `after` (or starts live), then serves until the
+  // connection closes. Unsubscribes before returning.
+  asio::awaitable<void> run(const request& req, std::optional<std::int64_t> after, bool echo_subprotocol);
+
+  void deliver(std::shared_ptr<const domain::chat_event> e) override;
+  void stop();  // server shutdown: close with 1001 going away
+
+ private:
+  asio::awaitable<bool> replay(std::optional<std::int64_t> after);
+  void on_event(std::shared_ptr<const domain::chat_event> e);
+  void enqueue(std::string frame);
+  void close_with(websocket::close_reason reason);
+  asio::awaitable<void> write_loop();
+
+  websocket::stream<beast::tcp_stream> ws_;
+  services& svc_;
+  domain::event_scope scope_;
+  api::viewer viewer_;
+  std::uint64_t subscription_ = 0;
+  // strand-only state
+  bool replaying_ = true;
+  bool writing_ = false;
+  bool closed_ = false;
+  std::optional<websocket::close_reason> closing_;
+  std::int64_t last_sent_ = 0;
+  std::vector<std::shared_ptr<const domain::chat_event>> held_;  // live events that arrive during replay
+  std::deque<std::string> queue_;
+};
+
+}  // namespace carechat::net
