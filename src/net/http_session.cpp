@@ -113,8 +113,11 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
     if (websocket::is_upgrade(req)) {
       if (auto scope = match_event_route(req.target())) {
         // The connection becomes a live event stream; it never returns to HTTP.
-        co_await serve_event_stream(conn->stream, req, svc, std::move(*scope),
-                                    [&conn](std::function<void()> hook) { conn->stop_hook = std::move(hook); });
+        // Named locals, not temporaries, inside co_await: see "Pitfall" in docs/ARCHITECTURE.md.
+        const std::function<void(std::function<void()>)> set_stop = [&conn](std::function<void()> hook) {
+          conn->stop_hook = std::move(hook);
+        };
+        co_await serve_event_stream(conn->stream, req, svc, *scope, set_stop);
         break;
       }
     }

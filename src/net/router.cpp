@@ -84,7 +84,9 @@ asio::awaitable<reply> dispatch(const request& req, services& svc) {
     if (!core::is_path_id(s[0]) || !core::is_path_id(s[1]))
       co_return error_reply(make_error(errc::bad_request, "tenant and instance ids are 1-64 characters of [A-Za-z0-9._-]"));
     if (s[3] == "events") co_return websocket_only();
-    co_return co_await list_unread_chats(instance_request{req, svc, s[0], s[1], url->params()});
+    // A named local, not a temporary: see "Pitfall" in docs/ARCHITECTURE.md.
+    const instance_request ir{req, svc, s[0], s[1], url->params()};
+    co_return co_await list_unread_chats(ir);
   }
 
   // /{tenant}/{instance}/patient/{patientId}/chat[/{suffix}]

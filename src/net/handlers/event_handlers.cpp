@@ -58,7 +58,9 @@ bool origin_allowed(const request& req, const websocket_options& opts) {
   return false;
 }
 
-asio::awaitable<void> refuse(beast::tcp_stream& stream, const request& req, const core::error& e) {
+// Takes the error by value: callers pass temporaries, and a by-value coroutine parameter is moved
+// into the frame properly (see "Pitfall" in docs/ARCHITECTURE.md).
+asio::awaitable<void> refuse(beast::tcp_stream& stream, const request& req, core::error e) {
   reply rep = error_reply(e);
   response res{static_cast<http::status>(rep.status), req.version()};
   res.set(http::field::server, "carechat");
