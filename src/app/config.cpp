@@ -33,6 +33,28 @@ core::result<void> number_from_env(const char* name, T& out, T min, T max) {
   return {};
 }
 
+// A comma-separated list of http(s) origins from the environment.
+core::result<void> origin_list(const char* name, std::vector<std::string>& out) {
+  const char* v = env(name);
+  if (!v) return {};
+  std::string_view list = v;
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    std::string_view item = list.substr(0, comma);
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item.empty()) continue;
+    const bool scheme_ok = item.substr(0, 7) == "http://" || item.substr(0, 8) == "https://";
+    const bool clean = item.find_first_of(" ;'\"") == std::string_view::npos;
+    if (!scheme_ok || !clean)
+      return core::make_error(core::errc::bad_request,
+                              std::string(name) + " entries must be http(s)://host[:port], got '" + std::string(item) + "'");
+    out.emplace_back(item);
+  }
+  return {};
+}
+
 }  // namespace
 
 int page_limit_from(const char* v) {
@@ -77,28 +99,18 @@ core::result<config> load_config(const args& a) {
 
   if (auto ok = number_from_env<std::size_t>("CARECHAT_MAX_LIVE_PER_TOKEN", c.max_live_per_token, 1, 10'000); !ok)
     return std::move(ok).error();
+  if (auto ok = number_from_env<std::size_t>("CARECHAT_LIVE_QUEUE_FRAMES", c.live_queue_frames, 1, 1'000'000); !ok)
+    return std::move(ok).error();
   unsigned retention_hours = static_cast<unsigned>(c.event_retention.count());
   if (auto ok = number_from_env<unsigned>("CARECHAT_EVENT_RETENTION_HOURS", retention_hours, 1, 24 * 366); !ok)
     return std::move(ok).error();
   c.event_retention = std::chrono::hours(retention_hours);
-  if (const char* v = env("CARECHAT_ALLOWED_ORIGINS")) {
-    std::string_view list = v;
-    while (!list.empty()) {
-      const auto comma = list.find(',');
-      std::string_view item = list.substr(0, comma);
-      list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-      while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-      while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-      if (item.empty()) continue;
-      if (item.substr(0, 7) != "http://" && item.substr(0, 8) != "https://")
-        return core::make_error(core::errc::bad_request,
-                                "CARECHAT_ALLOWED_ORIGINS entries must be http(s)://host[:port], got '" +
-                                    std::string(item) + "'");
-      c.allowed_origins.emplace_back(item);
-    }
-  }
+  if (auto ok = origin_list("CARECHAT_ALLOWED_ORIGINS", c.allowed_origins); !ok) return std::move(ok).error();
+  if (auto ok = origin_list("CARECHAT_FRAME_ANCESTORS", c.frame_ancestors); !ok) return std::move(ok).error();
+  if (const char* v = env("CARECHAT_WEB_ROOT")) c.web_root = v;
 
   if (auto v = a.get("db")) c.db_path = *v;
+  if (auto v = a.get("web-root")) c.web_root = *v;
   if (auto v = a.get("listen"))
     if (auto ok = parse_listen(*v, c); !ok) return std::move(ok).error();
   if (c.db_path.empty()) return core::make_error(core::errc::bad_request, "--db must not be empty");

@@ -31,9 +31,14 @@ struct config {
   std::vector<std::string> allowed_origins;   // CARECHAT_ALLOWED_ORIGINS: comma-separated origins (besides
                                               //   the server's own) whose pages may open live connections
   std::size_t max_live_per_token = 16;        // CARECHAT_MAX_LIVE_PER_TOKEN: live connections per token
-  std::size_t live_queue_frames = 1024;       // a live client this far behind is closed (4008) and resumes
+  std::size_t live_queue_frames = 1024;       // CARECHAT_LIVE_QUEUE_FRAMES: a live client this many frames
+                                              //   behind is closed (4008) and resumes
   std::chrono::hours event_retention{24 * 7}; // CARECHAT_EVENT_RETENTION_HOURS: events kept for replay
   std::chrono::minutes prune_interval{10};    // how often expired events are dropped
+  // Browser app:
+  std::string web_root = "./web/dist";        // --web-root, CARECHAT_WEB_ROOT: the built app (make web)
+  std::vector<std::string> frame_ancestors;   // CARECHAT_FRAME_ANCESTORS: comma-separated origins that may
+                                              //   embed the chart pane in an iframe (besides the server)
 };
 
 // Applies CARECHAT_* variables from the environment, then the --db/--listen flags.

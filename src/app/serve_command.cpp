@@ -27,6 +27,7 @@ options:
   --db PATH            SQLite database file (env CARECHAT_DB; default ./var/carechat.db)
   --listen HOST:PORT   address to listen on (env CARECHAT_LISTEN; default 127.0.0.1:8080;
                        port 0 picks a free port)
+  --web-root DIR       the built browser app (env CARECHAT_WEB_ROOT; default ./web/dist)
 
 environment:
   CARECHAT_PAGE_LIMIT      default page size (20 when unset or invalid, at most 200)
@@ -37,13 +38,16 @@ environment:
   CARECHAT_ALLOWED_ORIGINS comma-separated origins allowed to open live connections
                            (the server's own origin always is)
   CARECHAT_MAX_LIVE_PER_TOKEN  live connections per token (default 16)
+  CARECHAT_LIVE_QUEUE_FRAMES   frames a live connection may fall behind before it is closed
+                               with 4008 (default 1024)
   CARECHAT_EVENT_RETENTION_HOURS  how long events stay replayable (default 168)
+  CARECHAT_FRAME_ANCESTORS comma-separated origins that may embed the chart pane (iframe)
 )";
 
 }  // namespace
 
 int serve_command(const std::vector<std::string>& argv) {
-  auto a = args::parse(argv, {"db", "listen"}, {"help"});
+  auto a = args::parse(argv, {"db", "listen", "web-root"}, {"help"});
   if (!a) {
     std::cerr << "carechat serve: " << a.error().message << "\n\n" << serve_help;
     return 2;
@@ -91,6 +95,10 @@ int serve_command(const std::vector<std::string>& argv) {
   live.max_per_token = cfg->max_live_per_token;
   live.max_queued_frames = cfg->live_queue_frames;
 
+  const net::static_assets web = net::static_assets::load(cfg->web_root);
+  net::web_options pages;
+  pages.frame_ancestors = cfg->frame_ancestors;
+
   {
     net::local_hub hub;
     net::live_connections live_counts;
@@ -100,7 +108,7 @@ int serve_command(const std::vector<std::string>& argv) {
     store::group_committer writer(**st, commit_opts);
     event_pruner pruner(writer, clock, cfg->event_retention, cfg->prune_interval);
     boost::asio::thread_pool blocking(cfg->reader_threads);
-    net::services svc{**st, readers, writer, page_tokens, clock, rng, limits, blocking, hub, live_counts, live};
+    net::services svc{**st, readers, writer, page_tokens, clock, rng, limits, blocking, hub, live_counts, live, web, pages};
     net::server server(svc, http);
     auto ep = server.listen(cfg->listen_host, cfg->listen_port);
     if (!ep) {

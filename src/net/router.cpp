@@ -9,6 +9,7 @@
 #include "core/ids.hpp"
 #include "net/handlers/chat_handlers.hpp"
 #include "net/reply.hpp"
+#include "net/web_routes.hpp"
 
 namespace carechat::net {
 namespace {
@@ -132,6 +133,7 @@ asio::awaitable<reply> dispatch(const request& req, services& svc) {
 }  // namespace
 
 asio::awaitable<response> handle_request(const request& req, services& svc) {
+  if (auto page = serve_web(req, svc.web, svc.web_pages)) co_return std::move(*page);
   reply rep = co_await dispatch(req, svc);
   co_return to_response(req, std::move(rep));
 }

@@ -17,6 +17,8 @@
 #include "domain/store.hpp"
 #include "store/group_committer.hpp"
 #include "net/live_connections.hpp"
+#include "net/static_assets.hpp"
+#include "net/web_routes.hpp"
 #include "net/websocket_options.hpp"
 #include "store/reader_pool.hpp"
 
@@ -34,6 +36,8 @@ struct services {
   domain::event_hub& hub;              // live fan-out of committed events
   live_connections& live;              // live connections per token
   websocket_options websocket;
+  const static_assets& web;            // the browser app's files
+  web_options web_pages;
 };
 
 }  // namespace carechat::net

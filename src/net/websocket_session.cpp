@@ -99,14 +99,19 @@ asio::awaitable<bool> websocket_session::replay(std::optional<std::int64_t> afte
   if (!bounds) co_return false;
   if (!after) {
     last_sent_ = bounds->latest;  // live only, from now
-  } else if (*after < bounds->floor) {
+  } else if (*after < bounds->floor || *after > bounds->latest) {
+    // Too old to replay, or a position this log never issued (another database, a reset): either
+    // way the client's view cannot be continued; it must refetch.
     last_sent_ = bounds->latest;
     const std::string frame = api::serialize_resync_required(bounds->latest);
     auto [ec, n] = co_await ws_.async_write(asio::buffer(frame), use_tuple);
     if (ec) co_return false;
   } else {
     last_sent_ = *after;
-    for (;;) {
+    // Told to close meanwhile (too slow, or the server stops)? Stop replaying and fall through to
+    // the close below: returning early would leave the connection open and silent.
+    bool more = true;
+    while (more && !closing_) {
       const std::int64_t from = last_sent_;
       auto batch = co_await run_blocking(svc_.blocking, [this, from]() -> core::result<std::vector<domain::chat_event>> {
         auto lease = svc_.readers.acquire();
@@ -114,13 +119,13 @@ asio::awaitable<bool> websocket_session::replay(std::optional<std::int64_t> afte
       });
       if (!batch) co_return false;
       for (const auto& e : *batch) {
-        if (closing_) co_return true;
+        if (closing_) break;
         const std::string frame = api::serialize_event(e, viewer_);
         auto [ec, n] = co_await ws_.async_write(asio::buffer(frame), use_tuple);
         if (ec) co_return false;
         last_sent_ = e.position;
       }
-      if (static_cast<int>(batch->size()) < svc_.websocket.replay_batch) break;
+      more = static_cast<int>(batch->size()) >= svc_.websocket.replay_batch;
     }
   }
   replaying_ = false;

@@ -210,9 +210,12 @@ asio::awaitable<reply> list_unread_chats(const instance_request& r) {
     auto lease = r.svc.readers.acquire();
     auto who = domain::authenticate(*lease, *secret);
     if (!who) return std::move(who).error();
-    auto size = api::parse_list_page_size(r.params);
     core::result<std::string> res = [&]() -> core::result<std::string> {
-      if (!size) return size.error();
+      // Who may look comes before what they asked: a refused caller learns nothing about inputs.
+      if (auto ok = domain::authorize_instance(*who, r.tenant, r.instance, domain::instance_action::list_unread); !ok)
+        return std::move(ok).error();
+      auto size = api::parse_list_page_size(r.params);
+      if (!size) return std::move(size).error();
       auto chats = domain::list_unread(*lease, *who, r.tenant, r.instance, *size, r.svc.limits);
       if (!chats) return std::move(chats).error();
       auto effective = domain::effective_page_size(*size, r.svc.limits, "pageSize");

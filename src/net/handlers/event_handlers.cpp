@@ -45,6 +45,21 @@ std::optional<std::string> websocket_secret(const request& req, bool& offered) {
   return std::nullopt;
 }
 
+bool offers_carechat_protocol(const request& req) {
+  auto it = req.find(http::field::sec_websocket_protocol);
+  if (it == req.end()) return false;
+  std::string_view list = it->value();
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    std::string_view item = list.substr(0, comma);
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item == "carechat.v1") return true;
+  }
+  return false;
+}
+
 bool origin_allowed(const request& req, const websocket_options& opts) {
   auto it = req.find(http::field::origin);
   if (it == req.end()) return true;  // not a browser: Origin is a browser's promise, not auth
@@ -111,17 +126,22 @@ asio::awaitable<void> serve_event_stream(beast::tcp_stream& stream, const reques
       scope.patient ? domain::authorize(*who, audited, domain::action::subscribe)
                     : domain::authorize_instance(*who, scope.tenant, scope.instance, domain::instance_action::subscribe);
   if (allowed && !after) allowed = after.error();
+  if (allowed && offered && !offers_carechat_protocol(req))
+    allowed = make_error(errc::bad_request, "offer the carechat.v1 subprotocol with the bearer.<token> one");
+  const bool slot_taken = allowed && svc.live.try_acquire(who->token_id, svc.websocket.max_per_token);
+  if (allowed && !slot_taken)
+    allowed = make_error(errc::too_many_requests, "too many live connections for this token (at most " +
+                                                      std::to_string(svc.websocket.max_per_token) + ")");
+  // Audited with its real outcome, refusals included, before anything is sent.
   auto audit = domain::make_audit(*who, audited, domain::action::subscribe, svc.clock,
                                   allowed ? "ok" : std::string(core::to_string(allowed.error().code)));
   if (!scope.patient) audit.action = std::string(domain::to_string(domain::instance_action::subscribe));
-  if (!svc.writer.submit(std::move(audit), {}))
+  if (!svc.writer.submit(std::move(audit), {})) {
+    if (slot_taken) svc.live.release(who->token_id);
     co_return co_await refuse(stream, req, make_error(errc::unavailable, "audit trail unavailable"));
+  }
   if (!allowed) co_return co_await refuse(stream, req, allowed.error());
 
-  if (!svc.live.try_acquire(who->token_id, svc.websocket.max_per_token))
-    co_return co_await refuse(stream, req,
-                              make_error(errc::too_many_requests, "too many live connections for this token (at most " +
-                                                                      std::to_string(svc.websocket.max_per_token) + ")"));
   struct release_slot {
     live_connections& live;
     std::string token;

@@ -1,0 +1,95 @@
+#include "net/web_routes.hpp"
+
+#include <boost/url/parse.hpp>
+
+#include "core/ids.hpp"
+
+namespace carechat::net {
+namespace {
+
+bool is_page_route(const std::vector<std::string>& s) {
+  return s.size() == 5 && (s[0] == "app" || s[0] == "portal") && s[3] == "patient" && core::is_path_id(s[1]) &&
+         core::is_path_id(s[2]) && core::is_path_id(s[4]);
+}
+
+response plain(const request& req, http::status status, std::string_view text) {
+  response res{status, req.version()};
+  res.set(http::field::server, "carechat");
+  res.set(http::field::content_type, "text/plain; charset=utf-8");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.body() = std::string(text);
+  res.keep_alive(req.keep_alive());
+  res.prepare_payload();
+  return res;
+}
+
+response file_response(const request& req, const static_asset& a, bool page, const web_options& opts) {
+  const bool not_modified = [&] {
+    auto it = req.find(http::field::if_none_match);
+    return it != req.end() && it->value() == a.etag;
+  }();
+  response res{not_modified ? http::status::not_modified : http::status::ok, req.version()};
+  res.set(http::field::server, "carechat");
+  res.set(http::field::content_type, a.content_type);
+  res.set(http::field::etag, a.etag);
+  // Revalidate every time: the ETag makes that a cheap 304, and a rebuilt app is picked up at once.
+  res.set(http::field::cache_control, "no-cache");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("Referrer-Policy", "no-referrer");
+  if (page) {
+    std::string host = "localhost";
+    if (auto h = req.find(http::field::host); h != req.end()) host = std::string(h->value());
+    res.set("Content-Security-Policy", page_csp(opts, host));
+  }
+  if (!not_modified && req.method() != http::verb::head) res.body() = a.body;
+  res.keep_alive(req.keep_alive());
+  res.prepare_payload();
+  if (req.method() == http::verb::head) res.content_length(a.body.size());
+  return res;
+}
+
+}  // namespace
+
+std::string page_csp(const web_options& opts, std::string_view host) {
+  std::string ancestors = "'self'";
+  for (const auto& o : opts.frame_ancestors) ancestors += " " + o;
+  std::string h(host);
+  // Keep the header well-formed whatever Host a client sent.
+  for (char& c : h)
+    if (c == ';' || c == ',' || c == ' ' || c == '\'' || static_cast<unsigned char>(c) < 0x21) c = '_';
+  return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+         "connect-src 'self' ws://" + h + " wss://" + h + "; manifest-src 'self'; base-uri 'none'; "
+         "form-action 'none'; frame-ancestors " + ancestors;
+}
+
+std::optional<response> serve_web(const request& req, const static_assets& files, const web_options& opts) {
+  auto url = boost::urls::parse_origin_form(req.target());
+  if (!url) return std::nullopt;
+  const auto segs = url->segments();
+  if (segs.empty()) return std::nullopt;
+  const std::string first = *segs.begin();
+  if (first != "app" && first != "portal" && first != "assets") return std::nullopt;
+  if (req.method() != http::verb::get && req.method() != http::verb::head) {
+    auto res = plain(req, http::status::method_not_allowed, "use GET");
+    res.set(http::field::allow, "GET, HEAD");
+    return res;
+  }
+  std::vector<std::string> s(segs.begin(), segs.end());
+  if (first == "assets") {
+    std::string rel = "assets";
+    for (std::size_t i = 1; i < s.size(); ++i) {
+      if (s[i].empty() || s[i] == "." || s[i] == ".." || s[i].find('/') != std::string::npos)
+        return plain(req, http::status::not_found, "not found");
+      rel += "/" + s[i];
+    }
+    const static_asset* a = files.find(rel);
+    if (!a) return plain(req, http::status::not_found, "not found");
+    return file_response(req, *a, false, opts);
+  }
+  if (!is_page_route(s)) return plain(req, http::status::not_found, "not found");
+  const static_asset* index = files.find("index.html");
+  if (!index) return plain(req, http::status::not_found, "the web app is not built: run `make web` (or `make run`)");
+  return file_response(req, *index, true, opts);
+}
+
+}  // namespace carechat::net
