@@ -118,6 +118,10 @@ int demo_command(const std::vector<std::string>& argv) {
             << "  tenant/instance  " << tenant << "/" << instance << "\n"
             << "  patient          " << patient << "\n"
             << "  chat API         " << chat_url << "\n\n"
+            << "  chart pane (staff):  " << base << "/app/" << tenant << "/" << instance << "/patient/" << patient
+            << "#token=" << secrets[0] << "\n"
+            << "  patient portal:      " << base << "/portal/" << tenant << "/" << instance << "/patient/" << patient
+            << "#token=" << secrets[1] << "\n\n"
             << "  staff user token (" << user_name << "):  " << secrets[0] << "\n"
             << "  patient token:                  " << secrets[1] << "\n"
             << "  API client token:               " << secrets[2] << "\n\n"
