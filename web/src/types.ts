@@ -1,0 +1,79 @@
+// The server's wire types (docs/api/openapi.yaml, docs/api/events.md), as the app reads them.
+
+export type ClientType = "PATIENT" | "USER";
+
+export interface Party {
+  clientType: ClientType;
+  id: string;
+  titleName: string | null;
+}
+
+/** One chat message exactly as GET .../chat and the live events return it. */
+export interface ChatMessage {
+  sender: Party;
+  receiver: Party | null;
+  message: string;
+  externalId: string;
+  createdAt: string; // UTC ISO-8601 with milliseconds
+  readAt: string | null;
+  readBy?: Party | null; // staff viewers only
+}
+
+export interface PageMeta {
+  nextPageToken: string | null; // older
+  prevPageToken: string | null; // newer
+  pageSize: number;
+  found: boolean;
+  unreadCount?: number;
+  firstUnreadExternalId?: string | null;
+}
+
+/** A page of messages, newest first. */
+export interface Page {
+  meta: PageMeta;
+  content: ChatMessage[];
+}
+
+export interface SearchHit {
+  meta: { nextPageToken: string | null; prevPageToken: string | null };
+  message: ChatMessage;
+}
+
+export interface SearchPage {
+  meta: { nextPageToken: string | null; prevPageToken: string | null; pageSize: number; found: boolean };
+  content: SearchHit[];
+}
+
+export interface ReadResult {
+  marked: number;
+  readAt: string;
+  upToExternalId: string | null;
+}
+
+/** inbound = the patient's messages (to the care team); outbound = the care team's. */
+export type Direction = "inbound" | "outbound";
+
+export type LiveFrame =
+  | { type: "ready"; position: number }
+  | { type: "resync_required"; position: number; message?: string }
+  | { type: "message.created"; position: number; patientId: string; at: string; message: ChatMessage }
+  | {
+      type: "messages.read";
+      position: number;
+      patientId: string;
+      at: string;
+      direction: Direction;
+      upToExternalId: string;
+      count: number;
+      readAt: string;
+      reader?: Party;
+    }
+  | { type: "chat.archived"; position: number; patientId: string; at: string; archiveDate: string; count: number }
+  | { type: "chat.restored"; position: number; patientId: string; at: string; count: number };
+
+export function directionOf(m: Pick<ChatMessage, "sender">): Direction {
+  return m.sender.clientType === "PATIENT" ? "inbound" : "outbound";
+}
+
+/** Maximum message length, in Unicode code points (the server's limit). */
+export const MESSAGE_LIMIT = 10_000;

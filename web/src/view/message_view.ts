@@ -1,0 +1,147 @@
+// One message bubble (testid "message"): sender and role, the parts of the message, the time (relative,
+// exact in title/datetime), the read receipt, and the send state with retry. The message text goes in
+// with textContent only: a message is never HTML.
+
+import type { Entry } from "../timeline.js";
+import type { Mode } from "../route.js";
+import { directionOf } from "../types.js";
+import { isOwnSide, partsOf, senderLabel, type MessagePart } from "../message_parts.js";
+import { readReceiptText, relativeTime, type TimeOptions } from "../time_format.js";
+import { button, h, setAttr, setText } from "./dom.js";
+import { icon } from "./icons.js";
+
+export interface MessageContext {
+  mode: Mode;
+  now: number;
+  highlighted: boolean;
+  time: TimeOptions;
+}
+
+type PartRenderer<K extends MessagePart["kind"]> = (part: Extract<MessagePart, { kind: K }>) => HTMLElement;
+
+// One renderer per part kind: the seam for attachments.
+const partRenderers: { [K in MessagePart["kind"]]: PartRenderer<K> } = {
+  text: (p) => h("p", { class: "msg__text", testid: "message-text", text: p.text }),
+};
+
+function renderPart(p: MessagePart): HTMLElement {
+  return (partRenderers[p.kind] as PartRenderer<typeof p.kind>)(p);
+}
+
+interface Parts {
+  sender: HTMLElement;
+  body: HTMLElement;
+  time: HTMLTimeElement;
+  foot: HTMLElement;
+  receipt: HTMLElement | null;
+  state: HTMLElement | null;
+  unread: HTMLElement | null;
+  signature: string;
+}
+
+const parts = new WeakMap<HTMLElement, Parts>();
+
+export function createMessageElement(): HTMLElement {
+  const sender = h("span", { class: "msg__sender", testid: "message-sender" });
+  const body = h("div", { class: "msg__bubble" });
+  const time = h("time", { class: "msg__time", testid: "message-time" });
+  const foot = h("div", { class: "msg__foot" }, [time]);
+  const el = h("article", { class: "msg", testid: "message", attrs: { tabindex: "-1" } }, [h("div", { class: "msg__meta" }, [sender]), body, foot]);
+  parts.set(el, { sender, body, time, foot, receipt: null, state: null, unread: null, signature: "" });
+  return el;
+}
+
+/** Brings a bubble up to date with its entry; cheap when nothing changed. */
+export function updateMessageElement(el: HTMLElement, entry: Entry, ctx: MessageContext): void {
+  const p = parts.get(el);
+  if (!p) return;
+  const m = entry.message;
+  const dir = directionOf(m);
+  const signature = [entry.key, entry.status, entry.error, m.message, m.readAt, m.createdAt, m.sender.titleName, ctx.highlighted, ctx.mode].join("\u0000");
+  if (signature === p.signature) {
+    updateTime(el, ctx.now, ctx.time);
+    return;
+  }
+  p.signature = signature;
+
+  setAttr(el, "data-external-id", entry.local ? "" : m.externalId);
+  setAttr(el, "data-direction", dir);
+  setAttr(el, "data-status", entry.status);
+  setAttr(el, "data-read", m.readAt !== null ? "true" : "false");
+  setAttr(el, "data-highlighted", ctx.highlighted ? "true" : null);
+  setAttr(el, "data-key", entry.key);
+  el.className = ["msg", isOwnSide(m, ctx.mode) ? "msg--own" : "msg--other", `msg--${dir}`, `msg--${entry.status}`, ctx.highlighted ? "msg--highlighted" : ""]
+    .filter(Boolean)
+    .join(" ");
+
+  setText(p.sender, senderLabel(m, ctx.mode, entry.local));
+
+  // The parts: rebuilt only when the text changed (it never does for a stored message).
+  const partNodes = partsOf(m).map(renderPart);
+  const oldText = p.body.textContent;
+  const newText = partNodes.map((n) => n.textContent).join("");
+  if (oldText !== newText || p.body.childElementCount !== partNodes.length) p.body.replaceChildren(...partNodes);
+
+  setAttr(p.time, "datetime", m.createdAt);
+  setAttr(p.time, "title", m.createdAt);
+
+  // Unread marker on messages the viewer has yet to read (the other side's).
+  const showUnread = !entry.local && m.readAt === null && !isOwnSide(m, ctx.mode) && dir === (ctx.mode === "staff" ? "inbound" : "outbound");
+  if (showUnread && !p.unread) {
+    p.unread = h("span", { class: "msg__unread", text: "Unread" });
+    p.foot.append(p.unread);
+  } else if (!showUnread && p.unread) {
+    p.unread.remove();
+    p.unread = null;
+  }
+
+  // Read receipt: on the care team's messages once the patient has read them.
+  if (dir === "outbound" && m.readAt !== null && !entry.local) {
+    if (!p.receipt) {
+      p.receipt = h("span", { class: "msg__receipt", testid: "read-receipt" }, [icon("checks", "icon icon--sm"), h("span")]);
+      p.foot.append(p.receipt);
+    }
+    setAttr(p.receipt, "title", m.readAt);
+    const label = p.receipt.lastElementChild;
+    if (label) setText(label, readReceiptText(m.readAt, ctx.now, ctx.time));
+  } else if (p.receipt) {
+    p.receipt.remove();
+    p.receipt = null;
+  }
+
+  // Send state.
+  if (p.state) {
+    p.state.remove();
+    p.state = null;
+  }
+  if (entry.status === "pending") {
+    p.state = h("span", { class: "msg__state", text: "Sending…" });
+    p.foot.append(p.state);
+  } else if (entry.status === "failed") {
+    const retry = button("Retry", { class: "btn btn--small btn--danger", testid: "retry-send", attrs: { "data-action": "retry", "data-key": entry.key } }, [
+      icon("retry", "icon icon--sm"),
+      "Retry",
+    ]);
+    const discard = button("Discard", { class: "btn btn--small btn--quiet", testid: "discard-send", attrs: { "data-action": "discard", "data-key": entry.key } });
+    p.state = h("span", { class: "msg__state msg__state--failed" }, [
+      h("span", { class: "msg__error", text: "Not sent" + (entry.error ? `: ${entry.error}` : "") }),
+      retry,
+      discard,
+    ]);
+    p.foot.append(p.state);
+  }
+  updateTime(el, ctx.now, ctx.time);
+}
+
+/** The relative time text; called for every bubble on the 30 s tick. */
+export function updateTime(el: HTMLElement, now: number, opts: TimeOptions): void {
+  const p = parts.get(el);
+  if (!p) return;
+  const iso = p.time.getAttribute("datetime");
+  if (iso) setText(p.time, relativeTime(iso, now, opts));
+  if (p.receipt) {
+    const readAt = p.receipt.getAttribute("title");
+    const label = p.receipt.lastElementChild;
+    if (readAt && label) setText(label, readReceiptText(readAt, now, opts));
+  }
+}
