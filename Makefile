@@ -12,7 +12,7 @@ JOBS       ?= $(shell nproc)
 DB         ?= var/carechat.db
 LISTEN     ?= 127.0.0.1:8080
 
-.PHONY: deps build run test test-asan test-only fuzz clean
+.PHONY: deps build run test test-asan test-only fuzz clean web web-deps web-test e2e
 
 deps:
 	@bash scripts/install-deps.sh
@@ -23,8 +23,21 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
+# The browser app (web/): npm ci when node_modules is missing or older than package-lock.json,
+# then the bundle into web/dist, which the server serves (--web-root, default ./web/dist).
+web-deps: deps
+	@cd web && if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	  npm ci --no-audit --no-fund; fi
+
+web: web-deps
+	cd web && npm run build
+
+# The app's type check and unit tests (Node's built-in test runner).
+web-test: web-deps
+	cd web && npm run typecheck && npm test
+
 # Starts the server on SQLite with the demo tenant gh/sb-demo and prints where to look.
-run: build
+run: build web
 	@mkdir -p $(dir $(DB))
 	@$(BUILD)/carechat demo --db $(DB) --listen $(LISTEN)
 	@exec $(BUILD)/carechat serve --db $(DB) --listen $(LISTEN)
@@ -32,6 +45,12 @@ run: build
 # Every test: unit and integration on the normal build.
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) --no-print-directory web-test
+	$(MAKE) --no-print-directory e2e
+
+# End-to-end (web/e2e/): playwright-core drives Debian's chromium against the real server and app.
+e2e: build web
+	CARECHAT_BIN=$(BUILD)/carechat bash web/e2e/run.sh
 
 $(ASAN_BUILD)/build.ninja:
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCARECHAT_SANITIZE=ON

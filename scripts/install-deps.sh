@@ -10,7 +10,15 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
   curl ca-certificates
+  chromium fonts-dejavu-core fonts-liberation
 )
+
+# The browser app's tooling (web/: TypeScript, esbuild) needs Node.js 18 or newer and npm; Debian 12's
+# nodejs is 18. An existing newer Node (e.g. from nodesource or nvm) is kept.
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 18 ] || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -559,6 +559,9 @@ export class App {
             : "No messages yet. Write to your care team below.",
       );
     }
+    // The load-older/newer buttons sit inside the scrolling timeline: settle them before measuring,
+    // or hiding one (the oldest page reached) would shift what the user reads by its height.
+    this.updateChrome();
     if (pinned) {
       this.timelineEl_.scrollTop = this.timelineEl_.scrollHeight;
       this.newBelow_ = false;
