@@ -129,6 +129,8 @@ std::string serialize_page(const domain::page_result& page, const page_token_cod
     w.string(*page.first_unread_external_id);
   else
     w.null();
+  w.raw(",\"position\":");
+  w.integer(page.event_position);
   close_meta(w);
   bool first = true;
   for (const auto& m : page.messages) {

@@ -28,7 +28,7 @@ viewer viewer_of(const domain::principal& who);
 // `readBy` is written for staff viewers only.
 std::string serialize_message(const domain::message& m, viewer v);
 
-// {"meta":{"nextPageToken","prevPageToken","pageSize","found","unreadCount","firstUnreadExternalId"},
+// {"meta":{"nextPageToken","prevPageToken","pageSize","found","unreadCount","firstUnreadExternalId","position"},
 //  "content":[message...]}
 // found is true exactly when content is non-empty; tokens are null when there is no such page.
 std::string serialize_page(const domain::page_result& page, const page_token_codec& tokens,

@@ -17,6 +17,7 @@ commands:
   serve     run the HTTP server
   token     create, list and revoke bearer tokens (create | list | revoke)
   audit     print the audit trail of a patient's chat
+  webhook   configure the webhook endpoint, show the delivery log, redeliver (set | show | disable | log | redeliver)
   demo      seed the demo tenant gh/sb-demo and print tokens and URLs
 
 Run `carechat <command> --help` for the options of each.
@@ -31,6 +32,7 @@ int run_cli(int argc, char** argv) {
   if (cmd == "token") return token_command(rest);
   if (cmd == "audit") return audit_command(rest);
   if (cmd == "demo") return demo_command(rest);
+  if (cmd == "webhook") return webhook_command(rest);
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     std::cout << usage;
     return 0;

@@ -11,5 +11,6 @@ int serve_command(const std::vector<std::string>& argv);
 int token_command(const std::vector<std::string>& argv);
 int audit_command(const std::vector<std::string>& argv);
 int demo_command(const std::vector<std::string>& argv);
+int webhook_command(const std::vector<std::string>& argv);
 
 }  // namespace carechat::app

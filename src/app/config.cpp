@@ -109,6 +109,33 @@ core::result<config> load_config(const args& a) {
   if (auto ok = origin_list("CARECHAT_FRAME_ANCESTORS", c.frame_ancestors); !ok) return std::move(ok).error();
   if (const char* v = env("CARECHAT_WEB_ROOT")) c.web_root = v;
 
+  if (const char* v = env("CARECHAT_PUBLIC_URL")) {
+    const std::string_view u = v;
+    if (!(u.substr(0, 7) == "http://" || u.substr(0, 8) == "https://") || u.size() > 512 ||
+        u.find_first_of(" \"'<>") != std::string_view::npos)
+      return core::make_error(core::errc::bad_request, "CARECHAT_PUBLIC_URL must be an http(s) URL");
+    c.public_url = std::string(u);
+    while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
+  }
+  if (const char* v = env("CARECHAT_WEBHOOKS")) c.webhooks_enabled = std::string_view(v) != "0";
+  if (const char* v = env("CARECHAT_WEBHOOK_ALLOW_PRIVATE")) c.webhook_allow_private = std::string_view(v) == "1";
+  if (auto ok = number_from_env<unsigned>("CARECHAT_WEBHOOK_TIMEOUT_MS", c.webhook_timeout_ms, 100, 600'000); !ok)
+    return std::move(ok).error();
+  if (auto ok = number_from_env<unsigned>("CARECHAT_WEBHOOK_POLL_MS", c.webhook_poll_ms, 10, 600'000); !ok)
+    return std::move(ok).error();
+  if (auto ok = number_from_env<unsigned>("CARECHAT_WEBHOOK_RETRY_BASE_MS", c.webhook_retry_base_ms, 1, 86'400'000);
+      !ok)
+    return std::move(ok).error();
+  if (auto ok = number_from_env<unsigned>("CARECHAT_WEBHOOK_RETRY_MAX_MS", c.webhook_retry_max_ms, 1,
+                                          7 * 86'400'000u);
+      !ok)
+    return std::move(ok).error();
+  if (auto ok = number_from_env<unsigned>("CARECHAT_WEBHOOK_MAX_ATTEMPTS", c.webhook_max_attempts, 1, 100); !ok)
+    return std::move(ok).error();
+  if (c.webhook_retry_base_ms > c.webhook_retry_max_ms)
+    return core::make_error(core::errc::bad_request,
+                            "CARECHAT_WEBHOOK_RETRY_BASE_MS may not exceed CARECHAT_WEBHOOK_RETRY_MAX_MS");
+
   if (auto v = a.get("db")) c.db_path = *v;
   if (auto v = a.get("web-root")) c.web_root = *v;
   if (auto v = a.get("listen"))

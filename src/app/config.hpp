@@ -39,6 +39,16 @@ struct config {
   std::string web_root = "./web/dist";        // --web-root, CARECHAT_WEB_ROOT: the built app (make web)
   std::vector<std::string> frame_ancestors;   // CARECHAT_FRAME_ANCESTORS: comma-separated origins that may
                                               //   embed the chart pane in an iframe (besides the server)
+  // Webhooks (docs/webhooks.md):
+  std::string public_url = "http://127.0.0.1:8080";  // CARECHAT_PUBLIC_URL: base of the body's patientUrl
+  bool webhooks_enabled = true;               // CARECHAT_WEBHOOKS=0: no delivery worker (outbox still fills)
+  bool webhook_allow_private = false;         // CARECHAT_WEBHOOK_ALLOW_PRIVATE=1: endpoints may resolve to
+                                              //   loopback/private/link-local addresses (tests, on-prem)
+  unsigned webhook_timeout_ms = 10'000;       // CARECHAT_WEBHOOK_TIMEOUT_MS: connect + request + answer
+  unsigned webhook_poll_ms = 1'000;           // CARECHAT_WEBHOOK_POLL_MS: outbox poll when not nudged
+  unsigned webhook_retry_base_ms = 5'000;     // CARECHAT_WEBHOOK_RETRY_BASE_MS: first retry ceiling
+  unsigned webhook_retry_max_ms = 86'400'000; // CARECHAT_WEBHOOK_RETRY_MAX_MS: longest delay (24 h)
+  unsigned webhook_max_attempts = 15;         // CARECHAT_WEBHOOK_MAX_ATTEMPTS: then the event is failed
 };
 
 // Applies CARECHAT_* variables from the environment, then the --db/--listen flags.

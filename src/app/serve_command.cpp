@@ -13,6 +13,7 @@
 #include "app/event_pruner.hpp"
 #include "net/local_hub.hpp"
 #include "net/server.hpp"
+#include "net/webhook_worker.hpp"
 #include "store/group_committer.hpp"
 #include "store/reader_pool.hpp"
 
@@ -42,6 +43,14 @@ environment:
                                with 4008 (default 1024)
   CARECHAT_EVENT_RETENTION_HOURS  how long events stay replayable (default 168)
   CARECHAT_FRAME_ANCESTORS comma-separated origins that may embed the chart pane (iframe)
+  CARECHAT_PUBLIC_URL      base URL of the webhook body's patientUrl (default http://127.0.0.1:8080)
+  CARECHAT_WEBHOOKS        0: do not deliver webhooks (the outbox still fills)
+  CARECHAT_WEBHOOK_ALLOW_PRIVATE  1: endpoints may resolve to loopback/private addresses
+  CARECHAT_WEBHOOK_TIMEOUT_MS     per attempt: connect, request and answer (default 10000)
+  CARECHAT_WEBHOOK_RETRY_BASE_MS  first retry delay ceiling (default 5000); doubles per attempt
+  CARECHAT_WEBHOOK_RETRY_MAX_MS   longest retry delay (default 86400000: a day)
+  CARECHAT_WEBHOOK_MAX_ATTEMPTS   attempts before an event is marked failed (default 15)
+  CARECHAT_WEBHOOK_POLL_MS        outbox poll interval when not nudged (default 1000)
 )";
 
 }  // namespace
@@ -100,7 +109,8 @@ int serve_command(const std::vector<std::string>& argv) {
   pages.frame_ancestors = cfg->frame_ancestors;
 
   {
-    net::local_hub hub;
+    net::local_hub live_hub;
+    net::webhook_nudging_hub hub(live_hub);  // committed events also wake the webhook worker
     net::live_connections live_counts;
     store::reader_pool readers(**st, {});
     store::group_committer::options commit_opts;
@@ -108,8 +118,26 @@ int serve_command(const std::vector<std::string>& argv) {
     store::group_committer writer(**st, commit_opts);
     event_pruner pruner(writer, clock, cfg->event_retention, cfg->prune_interval);
     boost::asio::thread_pool blocking(cfg->reader_threads);
-    net::services svc{**st, readers, writer, page_tokens, clock, rng, limits, blocking, hub, live_counts, live, web, pages};
+    net::services svc{**st,  readers, writer, page_tokens, clock, rng, limits, blocking, hub, live_counts, live, web,
+                      pages, (*st)->webhooks(), nullptr /* the worker, below */, cfg->webhook_allow_private};
     net::server server(svc, http);
+    std::unique_ptr<net::webhook_worker> webhooks;
+    if ((*st)->webhooks() != nullptr) {
+      net::webhook_options wo;
+      wo.enabled = cfg->webhooks_enabled;
+      wo.public_url = cfg->public_url;
+      wo.allow_private = cfg->webhook_allow_private;
+      wo.timeout = std::chrono::milliseconds(cfg->webhook_timeout_ms);
+      wo.poll_interval = std::chrono::milliseconds(cfg->webhook_poll_ms);
+      wo.retry.base = std::chrono::milliseconds(cfg->webhook_retry_base_ms);
+      wo.retry.max_delay = std::chrono::milliseconds(cfg->webhook_retry_max_ms);
+      wo.retry.max_attempts = static_cast<int>(cfg->webhook_max_attempts);
+      webhooks = std::make_unique<net::webhook_worker>(server.context(), blocking, *(*st)->webhooks(), clock, rng, wo);
+      svc.webhook_delivery = webhooks.get();
+      hub.set_worker(webhooks.get());
+      server.on_stop([w = webhooks.get()] { w->stop(); });
+      webhooks->start();
+    }
     auto ep = server.listen(cfg->listen_host, cfg->listen_port);
     if (!ep) {
       std::cerr << "carechat serve: " << ep.error().message << '\n';
@@ -121,6 +149,7 @@ int serve_command(const std::vector<std::string>& argv) {
     core::log_info("serve", "database " + cfg->db_path);
     const unsigned io = cfg->io_threads ? cfg->io_threads : std::max(1u, std::thread::hardware_concurrency());
     server.run(io, true, cfg->shutdown_grace);
+    hub.set_worker(nullptr);  // the committer may still publish while it drains
     blocking.join();
     pruner.stop();
     writer.stop();  // every queued write (audit rows included) is committed before exit

@@ -17,7 +17,8 @@ constexpr const char* token_help = R"(usage:
   carechat token revoke TOKEN_ID [--db PATH]
 
 Roles: patient (needs --patient: that patient's chat only), user (staff; needs --user and --name),
-client (an integration's API client for the tenant/instance).
+client (an integration's API client for the tenant/instance), admin (the instance's operator:
+everything a user may do plus webhook configuration; needs --user and --name).
 `create` prints the new bearer token alone on stdout; only its SHA-256 hash is stored, so it cannot
 be shown again. `list` shows token ids (tk_...), never secrets. --db defaults to CARECHAT_DB or
 ./var/carechat.db.
@@ -50,7 +51,7 @@ int token_command(const std::vector<std::string>& argv) {
   if (sub == "create") {
     const auto role = domain::role_from_string(a->get("role").value_or(""));
     if (!role) {
-      std::cerr << "carechat token create: --role must be patient, user or client\n";
+      std::cerr << "carechat token create: --role must be patient, user, client or admin\n";
       return 2;
     }
     domain::principal who;

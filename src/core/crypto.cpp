@@ -93,6 +93,20 @@ std::string to_hex(std::span<const std::uint8_t> data) {
 std::string base64url_encode(std::span<const std::uint8_t> data) { return base64_with(data, b64url_alphabet, false); }
 std::string base64_encode(std::span<const std::uint8_t> data) { return base64_with(data, b64_alphabet, true); }
 
+std::optional<bytes> base64_decode(std::string_view text) {
+  // Padding, if present, must complete the last quantum; then the URL decoder does the rest.
+  std::size_t pad = 0;
+  while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') ++pad;
+  if (pad > 0 && text.size() % 4 != 0) return std::nullopt;
+  std::string url(text.substr(0, text.size() - pad));
+  for (char& c : url) {
+    if (c == '-' || c == '_') return std::nullopt;
+    if (c == '+') c = '-';
+    else if (c == '/') c = '_';
+  }
+  return base64url_decode(url);
+}
+
 std::optional<bytes> base64url_decode(std::string_view text) {
   if (text.size() % 4 == 1) return std::nullopt;
   bytes out;

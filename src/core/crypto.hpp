@@ -28,6 +28,7 @@ std::string to_hex(std::span<const std::uint8_t> data);
 std::string base64url_encode(std::span<const std::uint8_t> data);  // no padding
 std::optional<bytes> base64url_decode(std::string_view text);      // rejects padding and foreign chars
 std::string base64_encode(std::span<const std::uint8_t> data);     // standard alphabet, padded
+std::optional<bytes> base64_decode(std::string_view text);         // standard alphabet; padding optional
 
 // AES-256-GCM. seal() returns nonce(12) || ciphertext || tag(16); open() returns nullopt on any
 // tampering, wrong key or wrong associated data.

@@ -20,6 +20,7 @@ std::string_view to_string(instance_action a) noexcept {
   switch (a) {
     case instance_action::list_unread: return "list_unread";
     case instance_action::subscribe: return "subscribe_instance";
+    case instance_action::configure_webhooks: return "configure_webhooks";
   }
   return "list_unread";
 }
@@ -38,9 +39,9 @@ core::result<void> authorize(const principal& who, const chat_key& chat, action 
     case action::mark_read:
     case action::subscribe: allowed = true; break;
     case action::send_inbound: allowed = who.role == role::patient || who.role == role::client; break;
-    case action::send_outbound: allowed = who.role == role::user || who.role == role::client; break;
+    case action::send_outbound: allowed = is_staff_member(who.role) || who.role == role::client; break;
     case action::archive:
-    case action::restore: allowed = who.role == role::user; break;
+    case action::restore: allowed = is_staff_member(who.role); break;
   }
   if (!allowed)
     return core::make_error(errc::forbidden, "role '" + std::string(to_string(who.role)) + "' may not " +
@@ -56,6 +57,9 @@ core::result<void> authorize_instance(const principal& who, const std::string& t
   if (who.role == role::patient)
     return core::make_error(errc::forbidden,
                             "role 'patient' may not " + std::string(to_string(what)) + " across patients' chats");
+  if (what == instance_action::configure_webhooks && who.role != role::admin)
+    return core::make_error(errc::forbidden, "role '" + std::string(to_string(who.role)) +
+                                                 "' may not configure webhooks: that needs an admin token");
   return {};
 }
 

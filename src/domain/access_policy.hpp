@@ -13,20 +13,22 @@ namespace carechat::domain {
 enum class action { read, search, send_inbound, send_outbound, archive, restore, mark_read, subscribe };
 
 // Actions over every chat of a tenant's instance (the staff inbox and its live stream).
-enum class instance_action { list_unread, subscribe };
+enum class instance_action { list_unread, subscribe, configure_webhooks };
 
 std::string_view to_string(action a) noexcept;
 
 // Tenant/instance mismatch, or a patient token on another patient's chat: forbidden. Then:
 //   read, search     patient (own chat), user, client
 //   send_inbound     patient (own chat), client
+// An admin may do everything a user may.
 //   send_outbound    user, client (naming the sending staff user)
 //   archive/restore  user only ("restricted from the API clients" in the reference)
 //   mark_read        patient (own chat: read receipts), user, client
 //   subscribe        as read: live events of this chat
 core::result<void> authorize(const principal& who, const chat_key& chat, action what);
 
-// Instance-wide actions are for staff: user and client, of that tenant and instance.
+// Instance-wide actions are for staff: user, admin and client, of that tenant and instance;
+// configure_webhooks (endpoint, deliveries, redelivery) is for admin only.
 core::result<void> authorize_instance(const principal& who, const std::string& tenant, const std::string& instance,
                                       instance_action what);
 

@@ -31,12 +31,14 @@ core::result<issued_token> issue_token(const principal& who, core::random_source
       p.user_id.clear();
       p.display_name.clear();
       break;
-    case role::user: {
+    case role::user:
+    case role::admin: {
+      const std::string r(to_string(who.role));
       if (!core::is_path_id(who.user_id))
-        return core::make_error(errc::bad_request, "role user needs --user (1-64 characters of [A-Za-z0-9._-])");
+        return core::make_error(errc::bad_request, "role " + r + " needs --user (1-64 characters of [A-Za-z0-9._-])");
       const auto len = core::utf8_length(who.display_name);
       if (!len || *len == 0 || *len > 200)
-        return core::make_error(errc::bad_request, "role user needs --name \"First Last\" (1-200 characters)");
+        return core::make_error(errc::bad_request, "role " + r + " needs --name \"First Last\" (1-200 characters)");
       p.patient_id.clear();
       break;
     }

@@ -173,6 +173,10 @@ core::result<page_result> read_page(store_reader& reader, const principal& who, 
     size = *s;
   }
 
+  // Before the page: see page_result::event_position.
+  auto bounds = reader.event_bounds();
+  if (!bounds) return std::move(bounds).error();
+
   const message_kind unread_kind = unread_kind_for(who);
   auto unread = reader.unread_count(chat, unread_kind);
   if (!unread) return std::move(unread).error();
@@ -182,7 +186,10 @@ core::result<page_result> read_page(store_reader& reader, const principal& who, 
     if (!first) return std::move(first).error();
     if (*first) {
       auto page = first_unread_page(reader, chat, **first, size, include_archived);
-      if (page) page->unread_count = *unread;
+      if (page) {
+        page->unread_count = *unread;
+        page->event_position = bounds->latest;
+      }
       return page;
     }
   }
@@ -197,6 +204,7 @@ core::result<page_result> read_page(store_reader& reader, const principal& who, 
   page_result out;
   out.page_size = size;
   out.unread_count = *unread;
+  out.event_position = bounds->latest;
   out.messages = std::move(w->newest_first);
   if (w->older) out.next = make_cursor(cursor_kind::messages, direction::older, w->older_anchor, size, include_archived);
   if (w->newer) out.prev = make_cursor(cursor_kind::messages, direction::newer, w->newer_anchor, size, include_archived);
@@ -291,7 +299,7 @@ core::result<send_command> prepare_send(const principal& who, const chat_key& ch
     cmd.sender = patient;
   } else {
     cmd.receiver = patient;
-    if (who.role == role::user) {
+    if (is_staff_member(who.role)) {
       if (input.named_sender)
         return make_error(errc::bad_request, "sender is taken from your token; do not send it in the body");
       cmd.sender = party{client_type::user, who.user_id, who.display_name};
@@ -339,6 +347,7 @@ core::result<mark_read_command> prepare_mark_read(const principal& who, const ch
   switch (who.role) {
     case role::patient:
     case role::user:
+    case role::admin:
       if (input.named_reader)
         return make_error(errc::bad_request, "reader is taken from your token; do not send it in the body");
       cmd.kind = who.role == role::patient ? message_kind::outbound : message_kind::inbound;

@@ -35,6 +35,9 @@ struct page_result {
   std::optional<cursor> prev;  // newer; empty exactly when nothing newer exists (or this is the newest page)
   std::int64_t unread_count = 0;  // messages the caller has yet to read (see unread_kind_for)
   std::optional<std::string> first_unread_external_id;  // set when the page opened at it
+  // The event log position read just before the page: subscribing with after=<this> misses nothing
+  // that happened after the page was read (events already reflected in it may come again).
+  std::int64_t event_position = 0;
 };
 
 // Whose unread messages matter to the caller: staff read the patient's (inbound), the patient

@@ -11,7 +11,11 @@ enum class role {
   patient,  // the patient's own apps: their chat only
   user,     // a member of the care team (staff)
   client,   // an integration's API client for the tenant/instance
+  admin,    // the operator of a tenant/instance: everything a user may do, plus webhook configuration
 };
+
+// Staff who act as a named care-team member (a user, or an admin, who is one too).
+constexpr bool is_staff_member(role r) noexcept { return r == role::user || r == role::admin; }
 
 std::string_view to_string(role r) noexcept;
 std::optional<role> role_from_string(std::string_view s) noexcept;
@@ -22,12 +26,12 @@ struct principal {
   std::string tenant;
   std::string instance;
   std::string patient_id;    // role patient only
-  std::string user_id;       // role user only
-  std::string display_name;  // role user only: "First Last"
+  std::string user_id;       // roles user and admin only
+  std::string display_name;  // roles user and admin only: "First Last"
 
   // The id written to the audit trail as "who".
   const std::string& actor_id() const {
-    return role == role::patient ? patient_id : role == role::user ? user_id : token_id;
+    return role == role::patient ? patient_id : is_staff_member(role) ? user_id : token_id;
   }
 };
 

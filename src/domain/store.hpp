@@ -16,6 +16,7 @@
 #include "domain/chat.hpp"
 #include "domain/events.hpp"
 #include "domain/principal.hpp"
+#include "domain/webhook.hpp"
 
 namespace carechat::domain {
 
@@ -197,6 +198,9 @@ class store {
   // A named server secret of `size` random bytes, created on first use and kept across restarts
   // (e.g. the page-token key), so every node sharing the database agrees on it.
   virtual core::result<core::bytes> secret(const std::string& name, std::size_t size) = 0;
+
+  // Webhook endpoints, outbox progress and the delivery log; nullptr when the backend has none.
+  virtual webhook_store* webhooks() { return nullptr; }
 };
 
 }  // namespace carechat::domain

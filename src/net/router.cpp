@@ -8,6 +8,7 @@
 
 #include "core/ids.hpp"
 #include "net/handlers/chat_handlers.hpp"
+#include "net/handlers/webhook_handlers.hpp"
 #include "net/reply.hpp"
 #include "net/web_routes.hpp"
 
@@ -71,6 +72,15 @@ asio::awaitable<reply> dispatch(const request& req, services& svc) {
       co_return r;
     }
     co_return reply{200, R"({"status":"ok"})"};
+  }
+
+  // /{tenant}/{instance}/webhook[/...]: endpoint configuration and delivery log (admin)
+  if (segs.size() >= 3 && segs.size() <= 6) {
+    std::vector<std::string> s(segs.begin(), segs.end());
+    if (s[2] == "webhook") {
+      const auto params = url->params();
+      co_return co_await webhook_route(req, svc, s, params);
+    }
   }
 
   // /{tenant}/{instance}/chat/{unread|events}: every chat of an instance (staff)

@@ -92,6 +92,7 @@ void server::begin_stop() {
   acceptor_.close(ignored);
   if (signals_) signals_->cancel(ignored);
   registry_.stop_all();
+  for (auto& hook : stop_hooks_) hook();
   drain_timer_ = std::make_unique<asio::steady_timer>(ioc_);
   watch_drain(std::chrono::steady_clock::now() + grace_);
 }

@@ -3,6 +3,9 @@
 // finish (up to a grace period). Thread-safety: listen() and run() from one thread; stop() from any.
 #pragma once
 
+#include <functional>
+#include <vector>
+
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -33,6 +36,11 @@ class server {
 
   void stop();
 
+  // The io_context the server runs, for companions such as the webhook worker.
+  asio::io_context& context() { return ioc_; }
+  // Runs `f` on an I/O thread when the server starts stopping (signal or stop()); before run().
+  void on_stop(std::function<void()> f) { stop_hooks_.push_back(std::move(f)); }
+
  private:
   asio::awaitable<void> accept_loop();
   void begin_stop();
@@ -46,6 +54,7 @@ class server {
   std::chrono::milliseconds grace_{10'000};
   std::unique_ptr<asio::steady_timer> drain_timer_;
   std::unique_ptr<asio::signal_set> signals_;
+  std::vector<std::function<void()>> stop_hooks_;
 };
 
 }  // namespace carechat::net

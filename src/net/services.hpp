@@ -24,6 +24,8 @@
 
 namespace carechat::net {
 
+class webhook_worker;
+
 struct services {
   domain::store& store;
   store::reader_pool& readers;
@@ -38,6 +40,9 @@ struct services {
   websocket_options websocket;
   const static_assets& web;            // the browser app's files
   web_options web_pages;
+  domain::webhook_store* webhooks;        // endpoints and the delivery log (nullptr: no webhooks)
+  webhook_worker* webhook_delivery;       // nudged after a configuration change (nullptr: none)
+  bool webhook_allow_private;             // CARECHAT_WEBHOOK_ALLOW_PRIVATE: private URLs may be configured
 };
 
 }  // namespace carechat::net

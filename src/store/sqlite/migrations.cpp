@@ -173,9 +173,88 @@ CREATE TABLE log_state (
 INSERT INTO log_state (name, value) VALUES ('events_floor', 0);
 )sql";
 
+// v3: webhooks. SQLite cannot alter a CHECK constraint or a NOT NULL, so `tokens` (new role admin)
+// and `webhook_outbox` (events without a message, retry schedule) are rebuilt and copied.
+// - webhook_endpoints: one per tenant/instance; the credentials and signing secrets are sealed
+//   with AES-256-GCM under server_secrets.webhook_key (associated data names the instance and the
+//   field, so a sealed value cannot be moved to another row or column).
+// - webhook_outbox: next_attempt_at orders retries; count/up_to_external_id carry the facts of
+//   messages.read and chat.archived events (never message text: message events point at the row).
+//   The partial index serves the per-instance head-of-line lookup over pending rows.
+// - webhook_attempts: one row per HTTP attempt (the delivery log); error text never holds secrets
+//   or message text.
+constexpr std::string_view schema_v3 = R"sql(
+CREATE TABLE tokens_v3 (
+  id           TEXT PRIMARY KEY,
+  hash         BLOB NOT NULL UNIQUE,
+  tenant       TEXT NOT NULL,
+  instance     TEXT NOT NULL,
+  role         TEXT NOT NULL CHECK (role IN ('patient', 'user', 'client', 'admin')),
+  patient_id   TEXT,
+  user_id      TEXT,
+  display_name TEXT,
+  created_at   INTEGER NOT NULL,
+  revoked_at   INTEGER
+);
+INSERT INTO tokens_v3 (id, hash, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at)
+  SELECT id, hash, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at FROM tokens;
+DROP TABLE tokens;
+ALTER TABLE tokens_v3 RENAME TO tokens;
+CREATE INDEX tokens_by_created ON tokens (created_at, id);
+
+CREATE TABLE webhook_outbox_v3 (
+  id                INTEGER PRIMARY KEY,
+  event_id          TEXT NOT NULL UNIQUE,
+  event_type        TEXT NOT NULL,
+  chat_id           INTEGER NOT NULL REFERENCES chats (id),
+  message_seq       INTEGER REFERENCES messages (seq),  -- message events
+  created_at        INTEGER NOT NULL,
+  state             TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed', 'skipped')),
+  attempts          INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at   INTEGER NOT NULL DEFAULT 0,
+  delivered_at      INTEGER,
+  count             INTEGER,
+  up_to_external_id TEXT
+);
+INSERT INTO webhook_outbox_v3 (id, event_id, event_type, chat_id, message_seq, created_at, state, attempts,
+                               next_attempt_at)
+  SELECT id, event_id, event_type, chat_id, message_seq, created_at, state, attempts, created_at FROM webhook_outbox;
+DROP TABLE webhook_outbox;
+ALTER TABLE webhook_outbox_v3 RENAME TO webhook_outbox;
+CREATE INDEX webhook_outbox_pending ON webhook_outbox (chat_id, id) WHERE state = 'pending';
+
+CREATE TABLE webhook_endpoints (
+  tenant                  TEXT NOT NULL,
+  instance                TEXT NOT NULL,
+  url                     TEXT NOT NULL,
+  api_key                 BLOB NOT NULL,  -- sealed
+  api_secret              BLOB NOT NULL,  -- sealed
+  signing_secret          BLOB NOT NULL,  -- sealed
+  previous_signing_secret BLOB,           -- sealed; set during a rotation
+  enabled                 INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  event_types             TEXT NOT NULL,  -- comma-separated
+  disabled_reason         TEXT NOT NULL DEFAULT '',
+  created_at              INTEGER NOT NULL,
+  updated_at              INTEGER NOT NULL,
+  PRIMARY KEY (tenant, instance)
+) WITHOUT ROWID;
+
+CREATE TABLE webhook_attempts (
+  id         INTEGER PRIMARY KEY,
+  outbox_id  INTEGER NOT NULL REFERENCES webhook_outbox (id),
+  at         INTEGER NOT NULL,
+  status     INTEGER NOT NULL,  -- HTTP status, 0 when none arrived
+  latency_ms INTEGER NOT NULL,
+  error      TEXT NOT NULL,
+  outcome    TEXT NOT NULL
+);
+CREATE INDEX webhook_attempts_by_outbox ON webhook_attempts (outbox_id, id);
+)sql";
+
 constexpr migration all[] = {
     {1, "v1 chats, messages, search, tokens, idempotency, audit, outbox, secrets", schema_v1},
     {2, "v2 read state, unread index, event log", schema_v2},
+    {3, "v3 webhooks: endpoints, outbox schedule, attempt log; role admin", schema_v3},
 };
 
 constexpr named_sql read_version{"migrations.user_version", "PRAGMA user_version"};

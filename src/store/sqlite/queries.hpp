@@ -112,6 +112,90 @@ inline constexpr named_sql select_secret{"secrets.select", "SELECT value FROM se
 
 #undef CARECHAT_TOKEN_COLUMNS
 
+// ---- webhooks (store/sqlite/webhook_store.cpp) ----
+// ?1 event id ?2 type ?3 chat id ?4 message seq (NULL for non-message events) ?5 created_at ?6 count ?7 up_to
+inline constexpr named_sql insert_outbox_event{
+    "outbox.insert_event",
+    "INSERT INTO webhook_outbox (event_id, event_type, chat_id, message_seq, created_at, count, up_to_external_id) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"};
+// ?1 tenant ?2 instance: the enabled endpoint's event types (comma-separated), for opt-in events.
+inline constexpr named_sql webhook_types_enabled{
+    "webhooks.types_enabled",
+    "SELECT event_types FROM webhook_endpoints WHERE tenant = ?1 AND instance = ?2 AND enabled = 1"};
+#define CARECHAT_ENDPOINT_COLUMNS                                                                              \
+  "tenant, instance, url, api_key, api_secret, signing_secret, previous_signing_secret, enabled, event_types, " \
+  "disabled_reason, created_at, updated_at"
+inline constexpr named_sql webhook_endpoint_get{
+    "webhooks.endpoint_get",
+    "SELECT " CARECHAT_ENDPOINT_COLUMNS " FROM webhook_endpoints WHERE tenant = ?1 AND instance = ?2"};
+inline constexpr named_sql webhook_endpoint_put{
+    "webhooks.endpoint_put",
+    "INSERT INTO webhook_endpoints (" CARECHAT_ENDPOINT_COLUMNS
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+    "ON CONFLICT (tenant, instance) DO UPDATE SET url = excluded.url, api_key = excluded.api_key, "
+    "api_secret = excluded.api_secret, signing_secret = excluded.signing_secret, "
+    "previous_signing_secret = excluded.previous_signing_secret, enabled = excluded.enabled, "
+    "event_types = excluded.event_types, disabled_reason = excluded.disabled_reason, updated_at = excluded.updated_at"};
+#undef CARECHAT_ENDPOINT_COLUMNS
+// ?1 tenant ?2 instance ?3 reason ?4 at
+inline constexpr named_sql webhook_endpoint_disable{
+    "webhooks.endpoint_disable",
+    "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ?3, updated_at = ?4 "
+    "WHERE tenant = ?1 AND instance = ?2"};
+// ?1 tenant ?2 instance: before the first endpoint exists, pending rows are history, not a backlog.
+inline constexpr named_sql webhook_skip_history{
+    "webhooks.skip_history",
+    "UPDATE webhook_outbox SET state = 'skipped' WHERE state = 'pending' AND chat_id IN "
+    "(SELECT id FROM chats WHERE tenant = ?1 AND instance = ?2)"};
+// ?1 now ?2 limit. The head (oldest pending row) of every enabled endpoint's queue, if due.
+// Rows: outbox id, event id, type, tenant, instance, patient, body, external id, count, up_to,
+// created_at, attempts.
+inline constexpr named_sql webhook_due{
+    "webhooks.due",
+    "SELECT o.id, o.event_id, o.event_type, c.tenant, c.instance, c.patient, m.body, m.external_id, o.count, "
+    "o.up_to_external_id, o.created_at, o.attempts "
+    "FROM (SELECT c2.tenant AS t, c2.instance AS i, min(o2.id) AS head FROM webhook_outbox o2 "
+    "      JOIN chats c2 ON c2.id = o2.chat_id WHERE o2.state = 'pending' GROUP BY c2.tenant, c2.instance) h "
+    "JOIN webhook_endpoints e ON e.tenant = h.t AND e.instance = h.i AND e.enabled = 1 "
+    "JOIN webhook_outbox o ON o.id = h.head "
+    "JOIN chats c ON c.id = o.chat_id "
+    "LEFT JOIN messages m ON m.seq = o.message_seq "
+    "WHERE o.next_attempt_at <= ?1 ORDER BY o.next_attempt_at, o.id LIMIT ?2"};
+// ?1 outbox id ?2 at ?3 status ?4 latency ?5 error ?6 outcome
+inline constexpr named_sql webhook_attempt_insert{
+    "webhooks.attempt_insert",
+    "INSERT INTO webhook_attempts (outbox_id, at, status, latency_ms, error, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"};
+// ?1 outbox id ?2 state ?3 next_attempt_at ?4 delivered_at (NULL unless delivered)
+inline constexpr named_sql webhook_outbox_update{
+    "webhooks.outbox_update",
+    "UPDATE webhook_outbox SET state = ?2, attempts = attempts + 1, next_attempt_at = ?3, "
+    "delivered_at = coalesce(?4, delivered_at) WHERE id = ?1"};
+// ?1 outbox id: the endpoint (tenant, instance) of a row.
+inline constexpr named_sql webhook_outbox_instance{
+    "webhooks.outbox_instance",
+    "SELECT c.tenant, c.instance FROM webhook_outbox o JOIN chats c ON c.id = o.chat_id WHERE o.id = ?1"};
+// ?1 tenant ?2 instance ?3 limit, newest first.
+inline constexpr named_sql webhook_attempts_list{
+    "webhooks.attempts",
+    "SELECT a.id, a.outbox_id, o.event_id, o.event_type, a.at, a.status, a.latency_ms, a.error, a.outcome "
+    "FROM webhook_attempts a JOIN webhook_outbox o ON o.id = a.outbox_id JOIN chats c ON c.id = o.chat_id "
+    "WHERE c.tenant = ?1 AND c.instance = ?2 ORDER BY a.id DESC LIMIT ?3"};
+// ?1 tenant ?2 instance ?3 event id | ?4 attempt id: the outbox row to redeliver.
+inline constexpr named_sql webhook_find_event{
+    "webhooks.find_event",
+    "SELECT o.id, o.event_id FROM webhook_outbox o JOIN chats c ON c.id = o.chat_id "
+    "WHERE c.tenant = ?1 AND c.instance = ?2 AND (o.event_id = ?3 OR o.id = "
+    "(SELECT outbox_id FROM webhook_attempts WHERE id = ?4))"};
+// ?1 outbox id ?2 now
+inline constexpr named_sql webhook_requeue{
+    "webhooks.requeue",
+    "UPDATE webhook_outbox SET state = 'pending', attempts = 0, next_attempt_at = ?2 WHERE id = ?1"};
+// ?1 tenant ?2 instance. Rows: state, count.
+inline constexpr named_sql webhook_counts{
+    "webhooks.counts",
+    "SELECT o.state, count(*) FROM webhook_outbox o JOIN chats c ON c.id = o.chat_id "
+    "WHERE c.tenant = ?1 AND c.instance = ?2 GROUP BY o.state"};
+
 // ---- reads: read state and the event log ----
 // Event rows: position, type, at, tenant, instance, patient, reader_type, reader_id, reader_name,
 // read_kind, up_to_external_id, count, archive_before, message_seq, then the message columns (NULL

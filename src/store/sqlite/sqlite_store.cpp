@@ -98,6 +98,10 @@ core::result<std::vector<domain::audit_row>> sqlite_store::audit_for_patient(con
 
 core::result<core::bytes> sqlite_store::secret(const std::string& name, std::size_t size) {
   std::lock_guard lock(writer_mutex_);
+  return secret_locked(name, size);
+}
+
+core::result<core::bytes> sqlite_store::secret_locked(const std::string& name, std::size_t size) {
   {
     // Insert-if-absent then read back: whichever process or node inserts first wins, and everyone
     // reads the winner's bytes.

@@ -5,6 +5,7 @@
 // thread; they and apply() take turns on the writer connection under one mutex.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -16,7 +17,7 @@
 
 namespace carechat::store::sqlite {
 
-class sqlite_store final : public domain::store {
+class sqlite_store final : public domain::store, public domain::webhook_store {
  public:
   // Opens or creates the file and brings its schema up to date. `clk` stamps messages at apply time
   // and `rng` fills new server secrets; both must outlive the store.
@@ -31,15 +32,41 @@ class sqlite_store final : public domain::store {
   core::result<bool> revoke_token(const std::string& id, core::unix_ms at) override;
   core::result<std::vector<domain::audit_row>> audit_for_patient(const std::string& patient) override;
   core::result<core::bytes> secret(const std::string& name, std::size_t size) override;
+  domain::webhook_store* webhooks() override { return this; }
+
+  // domain::webhook_store (store/sqlite/webhook_store.cpp)
+  core::result<void> put_webhook_endpoint(const domain::webhook_endpoint& e) override;
+  core::result<std::optional<domain::webhook_endpoint>> webhook_endpoint_of(const std::string& tenant,
+                                                                            const std::string& instance) override;
+  core::result<bool> disable_webhook_endpoint(const std::string& tenant, const std::string& instance,
+                                              const std::string& reason, core::unix_ms at) override;
+  core::result<std::vector<domain::webhook_job>> due_webhooks(core::unix_ms now, int limit) override;
+  core::result<void> record_webhook_attempt(const domain::webhook_attempt& a, const domain::webhook_result& r,
+                                            const std::string& disable_reason) override;
+  core::result<std::vector<domain::webhook_attempt>> webhook_attempts(const std::string& tenant,
+                                                                      const std::string& instance,
+                                                                      int limit) override;
+  core::result<std::optional<std::string>> redeliver_webhook(const std::string& tenant, const std::string& instance,
+                                                             const std::string& id, core::unix_ms now) override;
+  core::result<domain::webhook_outbox_state> webhook_outbox_counts(const std::string& tenant,
+                                                                   const std::string& instance) override;
 
  private:
   sqlite_store(sqlite_options opts, connection writer, const core::clock& clk, core::random_source& rng);
+
+  // secret() without taking the mutex (the caller holds it).
+  core::result<core::bytes> secret_locked(const std::string& name, std::size_t size);
+  // The webhook sealing key (server_secrets.webhook_key), loaded once; the caller holds the mutex.
+  core::result<core::bytes> webhook_key_locked();
+  // Runs fn in BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error); the caller holds the mutex.
+  core::result<void> in_transaction(const std::function<core::result<void>()>& fn);
 
   const sqlite_options opts_;
   const core::clock& clock_;
   core::random_source& rng_;
   std::mutex writer_mutex_;  // guards writer_ (and rng_, used only under it)
   connection writer_;
+  core::bytes webhook_key_;  // guarded by writer_mutex_; empty until loaded
 };
 
 }  // namespace carechat::store::sqlite

@@ -139,6 +139,14 @@ class batch_writer {
       (*s)->bind_int64(4, m.seq);
       (*s)->bind_int64(5, m.created_at);
       if (auto ok = (*s)->run(); !ok) return std::move(ok).error();
+    } else if (m.kind == domain::message_kind::inbound) {
+      auto wanted = webhook_wants(c.chat, domain::webhook_inbound);
+      if (!wanted) return std::move(wanted).error();
+      if (*wanted)
+        if (auto ok = insert_opt_in_event("evt_" + m.external_id.substr(2), domain::webhook_inbound, *chat, m.seq,
+                                          m.created_at, 0, {});
+            !ok)
+          return std::move(ok).error();
     }
     domain::chat_event e;
     e.type = domain::event_type::message_created;
@@ -167,6 +175,13 @@ class batch_writer {
       e.count = receipt.affected;
       e.archive_before = c.before;
       if (auto ok = append_event(**chat, e); !ok) return std::move(ok).error();
+      auto wanted = webhook_wants(c.chat, domain::webhook_archived);
+      if (!wanted) return std::move(wanted).error();
+      if (*wanted)
+        if (auto ok = insert_opt_in_event(event_id_of(e), domain::webhook_archived, **chat, std::nullopt, e.at,
+                                          receipt.affected, {});
+            !ok)
+          return std::move(ok).error();
       receipt.event = std::move(e);
     }
     return write_receipt{std::move(receipt)};
@@ -246,6 +261,13 @@ class batch_writer {
       e.up_to_external_id = receipt.up_to_external_id;
       e.count = receipt.marked;
       if (auto ok = append_event(**chat, e); !ok) return std::move(ok).error();
+      auto wanted = webhook_wants(c.chat, domain::webhook_read);
+      if (!wanted) return std::move(wanted).error();
+      if (*wanted)
+        if (auto ok = insert_opt_in_event(event_id_of(e), domain::webhook_read, **chat, std::nullopt, now,
+                                          receipt.marked, receipt.up_to_external_id);
+            !ok)
+          return std::move(ok).error();
       receipt.event = std::move(e);
     }
     return write_receipt{std::move(receipt)};
@@ -303,6 +325,43 @@ class batch_writer {
     auto m = read_message(**s);
     if (!m) return std::move(m).error();
     return write_receipt{domain::send_receipt{std::move(*m), true, std::nullopt}};  // nothing new: no event
+  }
+
+  // Does the instance's enabled webhook endpoint subscribe to the opt-in event type `type`?
+  core::result<bool> webhook_wants(const domain::chat_key& chat, std::string_view type) {
+    auto s = db_.prepared(queries::webhook_types_enabled);
+    if (!s) return std::move(s).error();
+    (*s)->bind_text(1, chat.tenant);
+    (*s)->bind_text(2, chat.instance);
+    auto row = (*s)->step();
+    if (!row) return std::move(row).error();
+    if (!*row) return false;
+    const std::string types = "," + std::string((*s)->column_text(0)) + ",";
+    return types.find("," + std::string(type) + ",") != std::string::npos;
+  }
+
+  // Non-message events have no external id: theirs is the log position, as 32 hex digits.
+  static std::string event_id_of(const domain::chat_event& e) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out(32, '0');
+    auto v = static_cast<std::uint64_t>(e.position);
+    for (int i = 31; i >= 0 && v != 0; --i, v >>= 4) out[static_cast<std::size_t>(i)] = hex[v & 0xf];
+    return "evt_" + out;
+  }
+
+  core::result<void> insert_opt_in_event(const std::string& event_id, std::string_view type, std::int64_t chat_id,
+                                         std::optional<std::int64_t> message_seq, core::unix_ms at,
+                                         std::int64_t count, const std::string& up_to) {
+    auto s = db_.prepared(queries::insert_outbox_event);
+    if (!s) return std::move(s).error();
+    (*s)->bind_text(1, event_id);
+    (*s)->bind_text(2, type);
+    (*s)->bind_int64(3, chat_id);
+    if (message_seq) (*s)->bind_int64(4, *message_seq);
+    (*s)->bind_int64(5, at);
+    if (count > 0) (*s)->bind_int64(6, count);
+    if (!up_to.empty()) (*s)->bind_text(7, up_to);
+    return (*s)->run();
   }
 
   // Appends `e` to the event log of chat row `chat_id` and sets its position.

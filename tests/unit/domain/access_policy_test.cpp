@@ -12,7 +12,7 @@ principal make(role r, std::string patient = {}) {
   p.tenant = "gh";
   p.instance = "sb-demo";
   p.patient_id = std::move(patient);
-  p.user_id = r == role::user ? "u-1" : "";
+  p.user_id = is_staff_member(r) ? "u-1" : "";
   return p;
 }
 
@@ -45,10 +45,14 @@ INSTANTIATE_TEST_SUITE_P(
                       rule{role::user, action::archive, true}, rule{role::user, action::restore, true},
                       rule{role::client, action::read, true}, rule{role::client, action::search, true},
                       rule{role::client, action::send_inbound, true}, rule{role::client, action::send_outbound, true},
-                      rule{role::client, action::archive, false}, rule{role::client, action::restore, false}));
+                      rule{role::client, action::archive, false}, rule{role::client, action::restore, false},
+                      rule{role::admin, action::read, true}, rule{role::admin, action::search, true},
+                      rule{role::admin, action::send_inbound, false}, rule{role::admin, action::send_outbound, true},
+                      rule{role::admin, action::archive, true}, rule{role::admin, action::restore, true},
+                      rule{role::admin, action::mark_read, true}, rule{role::admin, action::subscribe, true}));
 
 TEST(access_policy, other_tenant_or_instance_is_forbidden_for_every_role_and_action) {
-  for (role r : {role::patient, role::user, role::client}) {
+  for (role r : {role::patient, role::user, role::client, role::admin}) {
     for (action a : {action::read, action::search, action::send_inbound, action::send_outbound, action::archive,
                      action::restore}) {
       EXPECT_FALSE(authorize(make(r, "p-1"), chat_key{"other", "sb-demo", "p-1"}, a));
@@ -64,6 +68,24 @@ TEST(access_policy, patient_token_is_confined_to_its_own_chat) {
     ASSERT_FALSE(other);
     EXPECT_EQ(other.error().code, core::errc::forbidden);
   }
+}
+
+TEST(access_policy, only_an_admin_of_that_instance_configures_webhooks) {
+  EXPECT_TRUE(authorize_instance(make(role::admin), "gh", "sb-demo", instance_action::configure_webhooks));
+  for (role r : {role::patient, role::user, role::client}) {
+    const auto out = authorize_instance(make(r, "p-1"), "gh", "sb-demo", instance_action::configure_webhooks);
+    ASSERT_FALSE(out) << to_string(r);
+    EXPECT_EQ(out.error().code, core::errc::forbidden);
+  }
+  EXPECT_FALSE(authorize_instance(make(role::admin), "gh", "other", instance_action::configure_webhooks));
+  EXPECT_FALSE(authorize_instance(make(role::admin), "other", "sb-demo", instance_action::configure_webhooks));
+  // An admin is staff for the instance-wide reads too.
+  EXPECT_TRUE(authorize_instance(make(role::admin), "gh", "sb-demo", instance_action::list_unread));
+}
+
+TEST(access_policy, admin_role_round_trips_as_text) {
+  EXPECT_EQ(to_string(role::admin), "admin");
+  EXPECT_EQ(role_from_string("admin"), role::admin);
 }
 
 }  // namespace

@@ -79,7 +79,11 @@ TEST_F(sqlite_store_test, migrations_reach_the_latest_version_once) {
 }
 
 TEST_F(sqlite_store_test, concurrent_first_opens_agree) {
-  // Two processes starting on a new file at once: both must end up with one schema.
+  // Two processes starting on a new file at once: both must end up with one schema. Openers wait
+  // for each other's migrations (three transactions, each with an fsync, since v3), so this test
+  // uses the production busy timeout rather than the fixture's short one: the property is
+  // agreement, not speed, and 100 ms was too short on a loaded machine.
+  opts_.busy_timeout_ms = 5000;
   std::vector<std::thread> openers;
   std::atomic<int> ok{0};
   for (int i = 0; i < 4; ++i)
@@ -116,7 +120,7 @@ TEST_F(sqlite_store_test, a_v1_database_upgrades_to_v2_in_place) {
   auto store = open_store();
   ASSERT_NE(store, nullptr);
   auto db = raw();
-  EXPECT_EQ(scalar(db, "PRAGMA user_version"), 2);
+  EXPECT_EQ(scalar(db, "PRAGMA user_version"), store::sqlite::latest_schema_version());  // v2, then on to the latest
 
   auto reader = store->open_reader();
   const auto old = reader->messages(domain::page_query{chat_, true, {}, domain::direction::older, 10}).value();
@@ -382,6 +386,41 @@ TEST_F(sqlite_store_test, readers_are_query_only) {
   auto db = store::sqlite::open_read_connection(opts_);
   ASSERT_TRUE(db.has_value());
   EXPECT_FALSE(db->exec("write", "INSERT INTO server_secrets (name, value) VALUES ('x', x'00')").has_value());
+}
+
+// A v2 file upgrades to v3 in place: tokens and outbox rows survive the table rebuilds, the new
+// role admin is accepted, and old pending outbox rows keep their ids and state.
+TEST_F(sqlite_store_test, a_v2_database_upgrades_to_v3_in_place) {
+  {
+    auto db = raw();
+    ASSERT_EQ(store::sqlite::migrate(db, 2).value(), 2);
+    ASSERT_TRUE(db.exec("v2 data", R"sql(
+      INSERT INTO chats (id, tenant, instance, patient) VALUES (1, 'gh', 'sb-demo', 'p1');
+      INSERT INTO messages (chat_id, external_id, kind, sender_type, sender_id, sender_name, receiver_type,
+                            receiver_id, body, created_at)
+        VALUES (1, 'IM00000000000000000000000000000003', 1, 'USER', 'u1', 'Dana Scully', 'PATIENT', 'p1', 'hi', 30);
+      INSERT INTO webhook_outbox (id, event_id, event_type, chat_id, message_seq, created_at)
+        VALUES (7, 'evt_00000000000000000000000000000003', 'message.outbound', 1, 1, 30);
+      INSERT INTO tokens (id, hash, tenant, instance, role, user_id, display_name, created_at)
+        VALUES ('tk_old', zeroblob(32), 'gh', 'sb-demo', 'user', 'u1', 'Dana Scully', 5);
+    )sql"));
+    EXPECT_FALSE(db.exec("admin refused before v3",
+                         "INSERT INTO tokens (id, hash, tenant, instance, role, created_at) "
+                         "VALUES ('tk_a', x'01', 'gh', 'sb-demo', 'admin', 6)"));
+  }
+  auto st = open_store();
+  ASSERT_TRUE(st);
+  auto db = raw();
+  EXPECT_EQ(scalar(db, "PRAGMA user_version"), 3);
+  auto tokens = st->list_tokens();
+  ASSERT_TRUE(tokens);
+  ASSERT_EQ(tokens->size(), 1u);
+  EXPECT_EQ((*tokens)[0].id, "tk_old");
+  EXPECT_TRUE(db.exec("admin accepted", "INSERT INTO tokens (id, hash, tenant, instance, role, created_at) "
+                                        "VALUES ('tk_a', x'01', 'gh', 'sb-demo', 'admin', 6)"));
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM webhook_outbox WHERE id = 7 AND state = 'pending' AND next_attempt_at = 30"), 1);
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM webhook_endpoints"), 0);
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM pragma_foreign_key_check()"), 0);
 }
 
 }  // namespace

@@ -34,6 +34,8 @@ class backend {
   // store was destroyed must see the same data (a restart).
   virtual core::result<std::unique_ptr<domain::store>> open(const core::clock& clk, core::random_source& rng) = 0;
   virtual std::vector<outbox_row> outbox() = 0;
+  // Does `needle` appear verbatim anywhere in the database's files (e.g. a secret in clear text)?
+  virtual bool file_contains(const std::string& needle) = 0;
   // Both must fail: the audit trail is append-only.
   virtual core::result<void> update_audit_rows() = 0;
   virtual core::result<void> delete_audit_rows() = 0;

@@ -1,6 +1,9 @@
 // The SQLite backend for the contract tests: a file in the test's temp directory.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/open.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -19,6 +22,16 @@ class sqlite_backend final : public backend {
     auto s = store::sqlite::sqlite_store::open(opts_, clk, rng);
     if (!s) return std::move(s).error();
     return std::unique_ptr<domain::store>(std::move(*s));
+  }
+
+  bool file_contains(const std::string& needle) override {
+    for (const auto& suffix : {"", "-wal", "-journal"}) {
+      std::ifstream in(opts_.path + suffix, std::ios::binary);
+      if (!in) continue;
+      const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (bytes.find(needle) != std::string::npos) return true;
+    }
+    return false;
   }
 
   std::vector<outbox_row> outbox() override {

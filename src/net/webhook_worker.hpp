@@ -1,0 +1,92 @@
+// The webhook delivery worker: a coroutine on the server's io_context that polls the outbox for due
+// rows (and is nudged after commits), sends each with net/post_webhook, and records every attempt.
+// Per endpoint (tenant/instance) strictly in outbox order: the store hands out only the head of each
+// queue, and an endpoint with an attempt in flight gets no other. Several endpoints go in parallel.
+// Store calls run on the blocking pool (run_blocking); the I/O threads never block.
+// Durability: a row is marked delivered only after a 2xx; anything in flight at a crash is still
+// pending, so it is retried after restart with the same webhook-id (at least once).
+// Thread-safety: start() once; nudge() and stop() from any thread; the rest runs on one strand.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "core/clock.hpp"
+#include "core/random.hpp"
+#include "domain/event_hub.hpp"
+#include "domain/webhook.hpp"
+#include "net/asio.hpp"
+
+namespace carechat::net {
+
+struct webhook_options {
+  bool enabled = true;                             // CARECHAT_WEBHOOKS=0 turns delivery off
+  std::string public_url = "http://127.0.0.1:8080";  // CARECHAT_PUBLIC_URL: base of patientUrl
+  bool allow_private = false;                      // CARECHAT_WEBHOOK_ALLOW_PRIVATE=1
+  std::chrono::milliseconds timeout{10'000};       // CARECHAT_WEBHOOK_TIMEOUT_MS: connect + request + answer
+  std::chrono::milliseconds poll_interval{1'000};  // CARECHAT_WEBHOOK_POLL_MS: outbox poll when not nudged
+  std::size_t max_parallel = 32;                   // endpoints with an attempt in flight at once
+  domain::webhook_retry_policy retry;
+};
+
+class webhook_worker {
+ public:
+  webhook_worker(asio::io_context& ioc, asio::thread_pool& blocking, domain::webhook_store& store,
+                 const core::clock& clk, core::random_source& rng, webhook_options opts);
+  ~webhook_worker();
+
+  void start();
+  // Look at the outbox now (after a commit, a configuration change or a redelivery).
+  void nudge();
+  // Stops polling and cancels attempts in flight; they stay pending (retried after restart).
+  void stop();
+
+  const webhook_options& options() const { return opts_; }
+
+ private:
+  asio::awaitable<void> poll_loop();
+  asio::awaitable<void> deliver(domain::webhook_job job);
+  void done(const std::string& endpoint_key, std::int64_t outbox_id, bool look_again);
+
+  asio::strand<asio::io_context::executor_type> strand_;
+  asio::thread_pool& blocking_;
+  domain::webhook_store& store_;
+  const core::clock& clock_;
+  core::random_source& rng_;
+  const webhook_options opts_;
+  boost::asio::ssl::context tls_;
+  asio::steady_timer timer_;
+  // Strand only:
+  bool stopping_ = false;
+  bool nudged_ = false;
+  std::set<std::string> busy_;  // endpoints with an attempt in flight
+  std::map<std::int64_t, std::shared_ptr<asio::cancellation_signal>> in_flight_;
+};
+
+// Forwards committed events to the live hub and nudges the worker when one may have queued a
+// webhook. Thread-safety: as domain::event_hub; set_worker() before the server runs.
+class webhook_nudging_hub final : public domain::event_hub {
+ public:
+  explicit webhook_nudging_hub(domain::event_hub& inner) : inner_(inner) {}
+  void set_worker(webhook_worker* w) { worker_.store(w); }
+  std::uint64_t subscribe(const domain::event_scope& scope, domain::event_subscriber& s) override {
+    return inner_.subscribe(scope, s);
+  }
+  void unsubscribe(std::uint64_t id) override { inner_.unsubscribe(id); }
+  void publish(std::span<const domain::chat_event> events) override;
+
+ private:
+  domain::event_hub& inner_;
+  std::atomic<webhook_worker*> worker_{nullptr};
+};
+
+}  // namespace carechat::net
