@@ -1,5 +1,6 @@
 // `carechat serve`: assembles store, reader pool, group committer, codec and HTTP server.
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -75,6 +76,18 @@ int serve_command(const std::vector<std::string>& argv) {
   // tolerates. Sockets never raise it (Asio sends with MSG_NOSIGNAL).
   std::signal(SIGPIPE, SIG_IGN);
 
+  // The database must never sit under the web root: refuse rather than risk serving it.
+  {
+    std::error_code ec;
+    const auto db = std::filesystem::weakly_canonical(cfg->db_path, ec);
+    const auto root = std::filesystem::weakly_canonical(cfg->web_root, ec);
+    const auto rel = db.lexically_relative(root);
+    if (!rel.empty() && *rel.begin() != "..") {
+      std::cerr << "carechat serve: the database " << cfg->db_path << " is inside the web root " << cfg->web_root
+                << "; move one of them\n";
+      return 2;
+    }
+  }
   core::system_clock clock;
   core::openssl_random rng;
   auto st = open_store(cfg->db_path, clock, rng);

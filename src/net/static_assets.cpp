@@ -17,6 +17,12 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 
 }  // namespace
 
+bool is_web_file(std::string_view f) {
+  for (std::string_view ext : {".html", ".js", ".mjs", ".css", ".svg", ".png", ".ico", ".woff2", ".txt"})
+    if (ends_with(f, ext)) return true;
+  return false;
+}
+
 std::string_view content_type_for(std::string_view f) {
   if (ends_with(f, ".html")) return "text/html; charset=utf-8";
   if (ends_with(f, ".js") || ends_with(f, ".mjs")) return "text/javascript; charset=utf-8";
@@ -41,6 +47,9 @@ static_assets static_assets::load(const std::filesystem::path& root) {
   for (auto it = std::filesystem::recursive_directory_iterator(root, ec);
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
     if (!it->is_regular_file(ec)) continue;
+    // Only web files are ever opened: anything else (a database, its -wal, a key) is neither served
+    // nor touched; opening and closing a SQLite file here would drop the process's POSIX locks on it.
+    if (!is_web_file(it->path().filename().string())) continue;
     total += it->file_size(ec);
     if (total > max_total_bytes) {
       core::log_error("web", "web app larger than 64 MiB; not serving it");

@@ -34,4 +34,8 @@ class static_assets {
 
 std::string_view content_type_for(std::string_view filename);
 
+// The file types the app is made of (html, js, css, svg, png, ico, woff2, txt); nothing else under
+// the web root is opened or served.
+bool is_web_file(std::string_view filename);
+
 }  // namespace carechat::net

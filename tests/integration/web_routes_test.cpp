@@ -78,6 +78,26 @@ TEST_F(web_routes_test, no_escape_from_the_web_root_and_only_get) {
   EXPECT_EQ(post.headers["allow"], "GET, HEAD");
 }
 
+TEST_F(web_routes_test, only_web_file_types_are_served) {
+  std::ofstream(web_ / "notes.db") << "SQLite format 3";
+  std::ofstream(web_ / "assets" / "keys.pem") << "-----BEGIN PRIVATE KEY-----";
+  std::ofstream(web_ / "assets" / "app.js.map") << "{}";
+  start_with({});
+  EXPECT_EQ(http_->request("GET", "/assets/keys.pem").status, 404u);
+  EXPECT_EQ(http_->request("GET", "/assets/app.js.map").status, 404u);
+  EXPECT_EQ(http_->request("GET", "/assets/app.js").status, 200u);
+}
+
+TEST_F(web_routes_test, a_database_inside_the_web_root_is_refused_at_start) {
+  // Regression: a web root holding the database would have served it (token hashes, server keys)
+  // and, by opening and closing it, dropped SQLite's locks in the running server.
+  auto r = run_cli({"serve", "--db", (web_ / "carechat.db").string(), "--listen", "127.0.0.1:0", "--web-root",
+                    web_.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("inside the web root"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(web_ / "carechat.db"));
+}
+
 TEST_F(web_routes_test, missing_build_says_how_to_build_it) {
   restart({{"CARECHAT_WEB_ROOT", (dir_.path() / "nowhere").string()}});
   auto page = http_->request("GET", "/app/gh/sb-demo/patient/" + patient);
