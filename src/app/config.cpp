@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "core/log.hpp"
+#include "core/text.hpp"
 
 namespace carechat::app {
 namespace {
@@ -37,14 +38,7 @@ core::result<void> number_from_env(const char* name, T& out, T min, T max) {
 core::result<void> origin_list(const char* name, std::vector<std::string>& out) {
   const char* v = env(name);
   if (!v) return {};
-  std::string_view list = v;
-  while (!list.empty()) {
-    const auto comma = list.find(',');
-    std::string_view item = list.substr(0, comma);
-    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (item.empty()) continue;
+  for (const std::string_view item : core::split_list(v)) {
     const bool scheme_ok = item.substr(0, 7) == "http://" || item.substr(0, 8) == "https://";
     const bool clean = item.find_first_of(" ;'\"") == std::string_view::npos;
     if (!scheme_ok || !clean)

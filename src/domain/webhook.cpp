@@ -102,7 +102,7 @@ std::optional<std::vector<std::uint8_t>> signing_key(std::string_view secret) {
   constexpr std::string_view prefix = "whsec_";
   if (secret.substr(0, prefix.size()) != prefix || secret.size() > 200) return std::nullopt;
   auto key = core::base64_decode(secret.substr(prefix.size()));
-  if (!key || key->size() < 16) return std::nullopt;
+  if (!key || key->size() < 16 || key->size() > 64) return std::nullopt;
   return std::vector<std::uint8_t>(key->begin(), key->end());
 }
 
@@ -185,8 +185,10 @@ core::result<prepared_endpoint> prepare_webhook_endpoint(const std::string& tena
 }
 
 std::string mask_secret(std::string_view secret) {
-  if (secret.size() < 16) return "****";
-  // For whsec_ secrets, show the prefix's end and the tail only.
+  // Show 4 characters at each end only of long ASCII secrets: short ones would give away too much,
+  // and cutting non-ASCII text by bytes could split a character.
+  const bool ascii = std::all_of(secret.begin(), secret.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (!ascii || secret.size() < 24) return "****";
   return std::string(secret.substr(0, 4)) + "\u2026" + std::string(secret.substr(secret.size() - 4));
 }
 

@@ -8,6 +8,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "net/handlers/event_handlers.hpp"
+#include "net/reply.hpp"
 #include "net/router.hpp"
 
 namespace carechat::net {
@@ -24,16 +25,7 @@ struct connection_state {
 };
 
 response error_response(unsigned version, core::errc code, std::string message) {
-  const core::error e{code, std::move(message)};
-  response res{static_cast<http::status>(api::http_status(code)), version};
-  res.set(http::field::server, "carechat");
-  res.set(http::field::content_type, "application/json");
-  res.set(http::field::cache_control, "no-store");
-  res.set("X-Content-Type-Options", "nosniff");
-  res.body() = api::error_body(e);
-  res.keep_alive(false);
-  res.prepare_payload();
-  return res;
+  return to_response(version, false, error_reply(core::error{code, std::move(message)}));
 }
 
 }  // namespace

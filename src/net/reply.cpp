@@ -19,4 +19,21 @@ reply error_reply(const core::error& e) {
   return reply{api::http_status(e.code), api::error_body(e)};
 }
 
+response to_response(unsigned version, bool keep_alive, reply rep) {
+  response res{static_cast<http::status>(rep.status), version};
+  res.set(http::field::server, "carechat");
+  res.set(http::field::content_type, "application/json");
+  res.set(http::field::cache_control, "no-store");
+  res.set("X-Content-Type-Options", "nosniff");
+  if (rep.status == 401) res.set(http::field::www_authenticate, "Bearer");
+  if (rep.idempotent_replay) res.set("Idempotent-Replayed", "true");
+  if (rep.allow_post_only) res.set(http::field::allow, "POST");
+  if (rep.allow_get_only) res.set(http::field::allow, "GET");
+  if (rep.allow_get_or_put) res.set(http::field::allow, "GET, PUT");
+  res.body() = std::move(rep.body);
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
+}
+
 }  // namespace carechat::net

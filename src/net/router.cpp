@@ -41,22 +41,6 @@ reply websocket_only() {
   return error_reply(make_error(errc::bad_request, "this endpoint is a WebSocket: connect with an Upgrade request"));
 }
 
-response to_response(const request& req, reply rep) {
-  response res{static_cast<http::status>(rep.status), req.version()};
-  res.set(http::field::server, "carechat");
-  res.set(http::field::content_type, "application/json");
-  // Patient data: never cached by browsers or proxies.
-  res.set(http::field::cache_control, "no-store");
-  res.set("X-Content-Type-Options", "nosniff");
-  if (rep.status == 401) res.set(http::field::www_authenticate, "Bearer");
-  if (rep.idempotent_replay) res.set("Idempotent-Replayed", "true");
-  if (rep.allow_post_only) res.set(http::field::allow, "POST");
-  if (rep.allow_get_only) res.set(http::field::allow, "GET");
-  res.body() = std::move(rep.body);
-  res.keep_alive(req.keep_alive());
-  res.prepare_payload();
-  return res;
-}
 
 reply not_found() { return error_reply(make_error(errc::not_found, "no such route")); }
 
@@ -145,7 +129,7 @@ asio::awaitable<reply> dispatch(const request& req, services& svc) {
 asio::awaitable<response> handle_request(const request& req, services& svc) {
   if (auto page = serve_web(req, svc.web, svc.web_pages)) co_return std::move(*page);
   reply rep = co_await dispatch(req, svc);
-  co_return to_response(req, std::move(rep));
+  co_return to_response(req.version(), req.keep_alive(), std::move(rep));
 }
 
 }  // namespace carechat::net

@@ -6,6 +6,7 @@
 #include "api/json_codec.hpp"
 #include "api/request_parsing.hpp"
 #include "core/ids.hpp"
+#include "core/text.hpp"
 #include "domain/access_policy.hpp"
 #include "domain/authentication.hpp"
 #include "domain/chat_service.hpp"
@@ -29,16 +30,9 @@ std::optional<std::string> websocket_secret(const request& req, bool& offered) {
   offered = false;
   if (auto it = req.find(http::field::sec_websocket_protocol); it != req.end()) {
     offered = true;
-    std::string_view list = it->value();
-    while (!list.empty()) {
-      const auto comma = list.find(',');
-      std::string_view item = list.substr(0, comma);
-      list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-      while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-      while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    for (const std::string_view item : core::split_list(it->value()))
       if (item.substr(0, bearer_protocol_prefix.size()) == bearer_protocol_prefix)
         return std::string(item.substr(bearer_protocol_prefix.size()));
-    }
   }
   if (auto it = req.find(http::field::authorization); it != req.end())
     if (auto t = bearer_token(it->value())) return std::string(*t);
@@ -48,15 +42,8 @@ std::optional<std::string> websocket_secret(const request& req, bool& offered) {
 bool offers_carechat_protocol(const request& req) {
   auto it = req.find(http::field::sec_websocket_protocol);
   if (it == req.end()) return false;
-  std::string_view list = it->value();
-  while (!list.empty()) {
-    const auto comma = list.find(',');
-    std::string_view item = list.substr(0, comma);
-    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+  for (const std::string_view item : core::split_list(it->value()))
     if (item == "carechat.v1") return true;
-  }
   return false;
 }
 
@@ -76,16 +63,7 @@ bool origin_allowed(const request& req, const websocket_options& opts) {
 // Takes the error by value: callers pass temporaries, and a by-value coroutine parameter is moved
 // into the frame properly (see "Pitfall" in docs/ARCHITECTURE.md).
 asio::awaitable<void> refuse(beast::tcp_stream& stream, const request& req, core::error e) {
-  reply rep = error_reply(e);
-  response res{static_cast<http::status>(rep.status), req.version()};
-  res.set(http::field::server, "carechat");
-  res.set(http::field::content_type, "application/json");
-  res.set(http::field::cache_control, "no-store");
-  res.set("X-Content-Type-Options", "nosniff");
-  if (rep.status == 401) res.set(http::field::www_authenticate, "Bearer");
-  res.body() = std::move(rep.body);
-  res.keep_alive(false);
-  res.prepare_payload();
+  response res = to_response(req.version(), false, error_reply(e));
   co_await http::async_write(stream, res, use_tuple);
 }
 

@@ -1,5 +1,7 @@
 #include "net/handlers/webhook_handlers.hpp"
 
+#include "core/log.hpp"
+
 #include <charconv>
 #include <optional>
 
@@ -40,6 +42,7 @@ reply method_not_allowed(http::verb allowed) {
 }
 
 core::result<int> parse_limit(boost::urls::params_view params) {
+  if (params.count("limit") > 1) return make_error(errc::bad_request, "limit is given more than once");
   auto it = params.find("limit");
   if (it == params.end()) return 50;
   const std::string v = (*it).value;
@@ -110,6 +113,7 @@ asio::awaitable<reply> webhook_route(const request& req, services& svc, const st
     else if (req.method() == http::verb::put) o = op::put;
     else {
       reply r = error_reply(make_error(errc::method_not_allowed, "use GET or PUT"));
+      r.allow_get_or_put = true;
       co_return r;
     }
     wanted = req.method();
@@ -153,16 +157,27 @@ asio::awaitable<reply> webhook_route(const request& req, services& svc, const st
       if (auto ok = domain::authorize_instance(*who, tenant, instance, domain::instance_action::configure_webhooks);
           !ok)
         return std::move(ok).error();
-      auto limit = parse_limit(params);
-      if (!limit) return std::move(limit).error();
-      return run_op(svc, o, tenant, instance, body, event_id, *limit);
+      int limit = 50;  // only the delivery log takes one
+      if (o == op::deliveries) {
+        auto parsed = parse_limit(params);
+        if (!parsed) return std::move(parsed).error();
+        limit = *parsed;
+      }
+      return run_op(svc, o, tenant, instance, body, event_id, limit);
     }();
     changed = res.has_value() && o != op::show && o != op::deliveries;
     auto entry = domain::make_audit(*who, domain::chat_key{tenant, instance, "*"}, domain::action::read, svc.clock,
                                     res ? "ok" : std::string(core::to_string(res.error().code)));
     entry.action = std::string(action_name(o));
-    if (!svc.writer.submit(std::move(entry), {}))
+    if (!svc.writer.submit(std::move(entry), {})) {
+      // A change is already committed: answering 503 would hide it (and lose a generated signing
+      // secret). Report it as done and leave the missing audit row to the operator's log.
+      if (changed) {
+        core::log_error("webhook", "audit row for " + std::string(action_name(o)) + " could not be queued");
+        return res;
+      }
       return make_error(errc::unavailable, "the audit trail cannot accept entries right now; retry later");
+    }
     return res;
   });
   if (!out) co_return error_reply(out.error());

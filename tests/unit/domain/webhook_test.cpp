@@ -226,6 +226,9 @@ TEST(webhook_endpoint_prep, defaults_generation_rotation_and_validation) {
 
 TEST(webhook_mask, never_shows_a_secret_in_full) {
   EXPECT_EQ(mask_secret("short"), "****");
+  EXPECT_EQ(mask_secret("0123456789abcdefghij"), "****");  // under 24 characters: nothing shown
+  // Non-ASCII secrets are never cut (a byte cut could split a character into invalid UTF-8).
+  EXPECT_EQ(mask_secret("\xC3\xA9\xC3\xA9\xC3\xA9-abcdefghijklmnopqrstuvwxyz"), "****");
   EXPECT_EQ(mask_secret("abcdefghijklmnopqrstuvwxyz"), "abcd\u2026wxyz");
   const std::string s(vector_secret);
   EXPECT_EQ(mask_secret(s).find(s.substr(6, 10)), std::string::npos);
