@@ -11,8 +11,9 @@ FUZZ_CXX   ?= clang++-14
 JOBS       ?= $(shell nproc)
 DB         ?= var/carechat.db
 LISTEN     ?= 127.0.0.1:8080
+RELEASE_BUILD ?= build-release
 
-.PHONY: deps build run test test-asan test-only fuzz clean web web-deps web-test e2e
+.PHONY: deps build run test test-asan test-only fuzz clean web web-deps web-test e2e bench bench-quick
 
 deps:
 	@bash scripts/install-deps.sh
@@ -71,6 +72,24 @@ $(FUZZ_BUILD)/build.ninja:
 fuzz: deps $(FUZZ_BUILD)/build.ninja
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	bash scripts/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(JOBS)
+
+# Benchmarks (bench/, docs/benchmarks.md): a Release build of the server in $(RELEASE_BUILD)/ (tests off;
+# -Werror off: GCC 12 at -O3 reports a false -Wrestrict in std::string), the bench programs in
+# $(RELEASE_BUILD)/bench/ (their own CMake project, never part of `make test`), then every figure beside
+# its baseline; the table is printed and written to bench/results/latest.json. bench-quick: < 2 min.
+BENCH_BUILD = { test -f $(RELEASE_BUILD)/build.ninja || cmake -S . -B $(RELEASE_BUILD) -G Ninja \
+	    -DCMAKE_BUILD_TYPE=Release -DCARECHAT_TESTS=OFF -DCARECHAT_WERROR=OFF; } \
+	&& cmake --build $(RELEASE_BUILD) --target carechat -j $(JOBS) \
+	&& { test -f $(RELEASE_BUILD)/bench/build.ninja || cmake -S bench -B $(RELEASE_BUILD)/bench -G Ninja -DCMAKE_BUILD_TYPE=Release; } \
+	&& cmake --build $(RELEASE_BUILD)/bench -j $(JOBS)
+
+bench: deps
+	$(BENCH_BUILD)
+	python3 bench/run.py --bin $(RELEASE_BUILD)/carechat --tools $(RELEASE_BUILD)/bench
+
+bench-quick: deps
+	$(BENCH_BUILD)
+	python3 bench/run.py --quick --bin $(RELEASE_BUILD)/carechat --tools $(RELEASE_BUILD)/bench
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

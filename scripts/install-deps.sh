@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
   curl ca-certificates
+  wrk nginx-light python3
   chromium fonts-dejavu-core fonts-liberation
 )
 
