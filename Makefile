@@ -13,7 +13,7 @@ DB         ?= var/carechat.db
 LISTEN     ?= 127.0.0.1:8080
 RELEASE_BUILD ?= build-release
 
-.PHONY: deps build run test test-asan test-only fuzz clean web web-deps web-test e2e bench bench-quick
+.PHONY: bench-deps deps build run test test-asan test-only fuzz clean web web-deps web-test e2e bench bench-quick
 
 deps:
 	@bash scripts/install-deps.sh
@@ -83,11 +83,14 @@ BENCH_BUILD = { test -f $(RELEASE_BUILD)/build.ninja || cmake -S . -B $(RELEASE_
 	&& { test -f $(RELEASE_BUILD)/bench/build.ninja || cmake -S bench -B $(RELEASE_BUILD)/bench -G Ninja -DCMAKE_BUILD_TYPE=Release; } \
 	&& cmake --build $(RELEASE_BUILD)/bench -j $(JOBS)
 
-bench: deps
+bench-deps: deps
+	@bash scripts/install-deps.sh --bench
+
+bench: bench-deps
 	$(BENCH_BUILD)
 	python3 bench/run.py --bin $(RELEASE_BUILD)/carechat --tools $(RELEASE_BUILD)/bench
 
-bench-quick: deps
+bench-quick: bench-deps
 	$(BENCH_BUILD)
 	python3 bench/run.py --quick --bin $(RELEASE_BUILD)/carechat --tools $(RELEASE_BUILD)/bench
 

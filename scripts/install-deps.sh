@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages carechat needs to build, run and test.
+# Installs the Debian 12 packages carechat needs to build, run and test; with --bench, also the
+# load tools and baselines of `make bench` (kept apart so tests never depend on installing a web server).
 # Idempotent and quiet when everything is present: `make run` and `make test` call it every time.
 set -euo pipefail
 
@@ -10,9 +11,11 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
   curl ca-certificates
-  wrk nginx-light python3
   chromium fonts-dejavu-core fonts-liberation
 )
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(wrk nginx-light python3)
+fi
 
 # The browser app's tooling (web/: TypeScript, esbuild) needs Node.js 18 or newer and npm; Debian 12's
 # nodejs is 18. An existing newer Node (e.g. from nodesource or nvm) is kept.
