@@ -1,5 +1,7 @@
 #include "domain/webhook.hpp"
 
+#include "core/time_format.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -26,16 +28,6 @@ std::uint64_t random_u64(core::random_source& rng) {
   std::uint64_t v = 0;
   for (auto x : b) v = (v << 8) | x;
   return v;
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
 std::optional<int> number(std::string_view s) {
@@ -77,17 +69,14 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view v, c
   static constexpr std::array<std::string_view, 12> months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   const auto month_it = std::find(months.begin(), months.end(), v.substr(8, 3));
-  const auto day = number(v.substr(5, 2));
-  const auto year = number(v.substr(12, 4));
-  const auto hh = number(v.substr(17, 2));
-  const auto mm = number(v.substr(20, 2));
-  const auto ss = number(v.substr(23, 2));
-  if (month_it == months.end() || !day || !year || !hh || !mm || !ss || *day < 1 || *day > 31 || *hh > 23 ||
-      *mm > 59 || *ss > 60)
-    return std::nullopt;
+  if (month_it == months.end()) return std::nullopt;
+  // Same fields as ISO-8601: let core's parser do the calendar (and reject 31 Feb, 25:00, ...).
   const unsigned month = static_cast<unsigned>(month_it - months.begin()) + 1;
-  const std::int64_t secs = days_from_civil(*year, month, static_cast<unsigned>(*day)) * 86400 + *hh * 3600 +
-                            *mm * 60 + *ss;
+  const std::string iso = std::string(v.substr(12, 4)) + "-" + (month < 10 ? "0" : "") + std::to_string(month) + "-" +
+                          std::string(v.substr(5, 2)) + "T" + std::string(v.substr(17, 8)) + "Z";
+  const auto at = core::parse_iso8601(iso);
+  if (!at) return std::nullopt;
+  const std::int64_t secs = *at / 1000;
   const std::int64_t delta = secs * 1000 - now;
   return std::chrono::milliseconds(std::max<std::int64_t>(delta, 0));
 }

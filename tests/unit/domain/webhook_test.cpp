@@ -176,6 +176,9 @@ TEST(webhook_retry, parse_retry_after_seconds_and_http_dates) {
   EXPECT_FALSE(parse_retry_after("1.5", now));
   EXPECT_FALSE(parse_retry_after("Sunday, 06-Nov-94 08:49:37 GMT", now));
   EXPECT_FALSE(parse_retry_after("Sun, 06 Foo 1994 08:49:37 GMT", now));
+  EXPECT_FALSE(parse_retry_after("Mon, 31 Feb 2025 08:49:37 GMT", now));  // no such day
+  EXPECT_FALSE(parse_retry_after("Sun, 06 Nov 1994 25:49:37 GMT", now));
+  EXPECT_FALSE(parse_retry_after("Sun, 0x Nov 1994 08:49:37 GMT", now));
 }
 
 TEST(webhook_endpoint_prep, defaults_generation_rotation_and_validation) {
