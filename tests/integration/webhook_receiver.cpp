@@ -89,21 +89,23 @@ void webhook_receiver::serve(std::shared_ptr<tcp::socket> socket) {
     std::lock_guard lock(mutex_);
     ++active_;
   }
-  std::thread([this, socket] {
+  std::thread([this, socket]() mutable {
     struct leave {
       webhook_receiver* self;
       ~leave() {
-        {
-          std::lock_guard lock(self->mutex_);
-          --self->active_;
-        }
+        // Notify under the lock: once it is released the receiver may be destroyed.
+        std::lock_guard lock(self->mutex_);
+        --self->active_;
         self->changed_.notify_all();
       }
     } on_exit{this};
+    // Declared after on_exit, so the socket is closed before the count drops: the destructor may
+    // tear down the io_context as soon as it sees no active connection.
+    const std::shared_ptr<tcp::socket> conn = std::move(socket);
     beast::flat_buffer buf;
     http::request<http::string_body> req;
     beast::error_code ec;
-    http::read(*socket, buf, req, ec);
+    http::read(*conn, buf, req, ec);
     if (ec) return;
     received_webhook r;
     r.method = std::string(req.method_string());
@@ -135,8 +137,8 @@ void webhook_receiver::serve(std::shared_ptr<tcp::socket> socket) {
     res.body() = "ok";
     res.keep_alive(false);
     res.prepare_payload();
-    http::write(*socket, res, ec);
-    socket->shutdown(tcp::socket::shutdown_both, ec);
+    http::write(*conn, res, ec);
+    conn->shutdown(tcp::socket::shutdown_both, ec);
     {
       std::lock_guard lock(mutex_);
       requests_.push_back(std::move(r));
