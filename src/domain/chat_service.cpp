@@ -99,6 +99,17 @@ core::result<std::string> checked_text(const std::string& text, std::size_t max_
   return text;
 }
 
+// A staff user an API client names in a body ("sender" of a send, "reader" of a read): a path-like
+// id and a titleName, checked like any other text.
+core::result<party> named_staff_user(const party& named, const limits& lim, const std::string& field) {
+  if (!core::is_path_id(named.id))
+    return make_error(errc::bad_request, field + ".id must be 1-64 characters of [A-Za-z0-9._-]");
+  if (!named.title_name) return make_error(errc::bad_request, field + ".titleName is required");
+  auto title = checked_text(*named.title_name, lim.max_title_name_chars, (field + ".titleName").c_str());
+  if (!title) return std::move(title).error();
+  return party{client_type::user, named.id, std::move(*title)};
+}
+
 }  // namespace
 
 core::result<int> effective_page_size(std::optional<int> requested, const limits& lim, const char* name) {
@@ -306,13 +317,9 @@ core::result<send_command> prepare_send(const principal& who, const chat_key& ch
     } else {
       if (!input.named_sender)
         return make_error(errc::bad_request, "an API client must name the sending staff user: sender {id, titleName}");
-      const party& s = *input.named_sender;
-      if (!core::is_path_id(s.id))
-        return make_error(errc::bad_request, "sender.id must be 1-64 characters of [A-Za-z0-9._-]");
-      if (!s.title_name) return make_error(errc::bad_request, "sender.titleName is required");
-      auto title = checked_text(*s.title_name, lim.max_title_name_chars, "sender.titleName");
-      if (!title) return std::move(title).error();
-      cmd.sender = party{client_type::user, s.id, std::move(*title)};
+      auto sender = named_staff_user(*input.named_sender, lim, "sender");
+      if (!sender) return std::move(sender).error();
+      cmd.sender = std::move(*sender);
     }
   }
   cmd.text = std::move(*text);
@@ -358,14 +365,10 @@ core::result<mark_read_command> prepare_mark_read(const principal& who, const ch
         cmd.kind = message_kind::outbound;  // the patient's app reports the patient's reads
         cmd.reader = patient;
       } else {
-        const party& r = *input.named_reader;
-        if (!core::is_path_id(r.id))
-          return make_error(errc::bad_request, "reader.id must be 1-64 characters of [A-Za-z0-9._-]");
-        if (!r.title_name) return make_error(errc::bad_request, "reader.titleName is required");
-        auto title = checked_text(*r.title_name, lim.max_title_name_chars, "reader.titleName");
-        if (!title) return std::move(title).error();
+        auto reader = named_staff_user(*input.named_reader, lim, "reader");
+        if (!reader) return std::move(reader).error();
         cmd.kind = message_kind::inbound;
-        cmd.reader = party{client_type::user, r.id, std::move(*title)};
+        cmd.reader = std::move(*reader);
       }
       break;
   }
