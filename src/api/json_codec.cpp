@@ -230,7 +230,7 @@ std::string serialize_event(const domain::chat_event& e, viewer v) {
       break;
     case domain::event_type::messages_read:
       w.raw(",\"direction\":");
-      w.string(e.read_kind == domain::message_kind::inbound ? "inbound" : "outbound");
+      w.string(domain::wire_direction(e.read_kind));
       w.raw(",\"upToExternalId\":");
       w.string(e.up_to_external_id);
       w.raw(",\"count\":");

@@ -25,7 +25,10 @@ std::string webhook_body(const domain::webhook_job& job, std::string_view public
   } else {
     o["type"] = job.event_type;
     o["count"] = job.count;
-    if (job.event_type == domain::webhook_read) o["upTo"] = job.up_to_external_id;
+    if (job.event_type == domain::webhook_read) {
+      o["direction"] = job.direction;
+      o["upTo"] = job.up_to_external_id;
+    }
     o["at"] = core::format_iso8601_ms(job.at);
   }
   return json::serialize(o);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/clock.hpp"
 
@@ -39,6 +40,11 @@ struct position {
 enum class direction { older, newer };
 
 enum class message_kind { inbound, outbound };  // inbound: patient -> care team
+
+// The wire name of a direction ("inbound" / "outbound"), as events and webhooks spell it.
+constexpr std::string_view wire_direction(message_kind k) noexcept {
+  return k == message_kind::inbound ? "inbound" : "outbound";
+}
 
 struct message {
   std::int64_t seq = 0;

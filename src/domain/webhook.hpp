@@ -59,6 +59,7 @@ struct webhook_job {
   std::string message_external_id;  // message events
   std::int64_t count = 0;           // messages.read, chat.archived
   std::string up_to_external_id;    // messages.read
+  std::string direction;            // messages.read: "inbound" or "outbound"
   core::unix_ms at = 0;             // when the event happened
   int attempts = 0;                 // attempts made before this one
 };

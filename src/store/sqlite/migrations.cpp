@@ -251,10 +251,17 @@ CREATE TABLE webhook_attempts (
 CREATE INDEX webhook_attempts_by_outbox ON webhook_attempts (outbox_id, id);
 )sql";
 
+// v4: a messages.read webhook says which direction was read (inbound: the patient's messages, read
+// by staff; outbound: the care team's, read by the patient). NULL on every other event type.
+constexpr std::string_view schema_v4 = R"sql(
+ALTER TABLE webhook_outbox ADD COLUMN direction TEXT CHECK (direction IN ('inbound', 'outbound'));
+)sql";
+
 constexpr migration all[] = {
     {1, "v1 chats, messages, search, tokens, idempotency, audit, outbox, secrets", schema_v1},
     {2, "v2 read state, unread index, event log", schema_v2},
     {3, "v3 webhooks: endpoints, outbox schedule, attempt log; role admin", schema_v3},
+    {4, "v4 webhook outbox: direction of messages.read", schema_v4},
 };
 
 constexpr named_sql read_version{"migrations.user_version", "PRAGMA user_version"};

@@ -114,10 +114,11 @@ inline constexpr named_sql select_secret{"secrets.select", "SELECT value FROM se
 
 // ---- webhooks (store/sqlite/webhook_store.cpp) ----
 // ?1 event id ?2 type ?3 chat id ?4 message seq (NULL for non-message events) ?5 created_at ?6 count ?7 up_to
+// ?8 direction (messages.read only)
 inline constexpr named_sql insert_outbox_event{
     "outbox.insert_event",
-    "INSERT INTO webhook_outbox (event_id, event_type, chat_id, message_seq, created_at, count, up_to_external_id) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"};
+    "INSERT INTO webhook_outbox (event_id, event_type, chat_id, message_seq, created_at, count, up_to_external_id, "
+    "direction) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"};
 // ?1 tenant ?2 instance: the enabled endpoint's event types (comma-separated), for opt-in events.
 inline constexpr named_sql webhook_types_enabled{
     "webhooks.types_enabled",
@@ -153,7 +154,7 @@ inline constexpr named_sql webhook_skip_history{
 inline constexpr named_sql webhook_due{
     "webhooks.due",
     "SELECT o.id, o.event_id, o.event_type, c.tenant, c.instance, c.patient, m.body, m.external_id, o.count, "
-    "o.up_to_external_id, o.created_at, o.attempts "
+    "o.up_to_external_id, o.created_at, o.attempts, o.direction "
     "FROM (SELECT c2.tenant AS t, c2.instance AS i, min(o2.id) AS head FROM webhook_outbox o2 "
     "      JOIN chats c2 ON c2.id = o2.chat_id WHERE o2.state = 'pending' GROUP BY c2.tenant, c2.instance) h "
     "JOIN webhook_endpoints e ON e.tenant = h.t AND e.instance = h.i AND e.enabled = 1 "

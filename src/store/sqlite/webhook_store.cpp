@@ -173,6 +173,7 @@ core::result<std::vector<domain::webhook_job>> sqlite_store::due_webhooks(core::
     if (!(*s)->column_is_null(9)) j.up_to_external_id = std::string((*s)->column_text(9));
     j.at = (*s)->column_int64(10);
     j.attempts = static_cast<int>((*s)->column_int64(11));
+    if (!(*s)->column_is_null(12)) j.direction = std::string((*s)->column_text(12));
     out.push_back(std::move(j));
   }
 }

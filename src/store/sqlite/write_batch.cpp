@@ -221,8 +221,7 @@ class batch_writer {
       }
       if (!up_to)
         return core::make_error(errc::bad_request,
-                                std::string("upTo does not name an ") +
-                                    (c.kind == domain::message_kind::inbound ? "inbound" : "outbound") +
+                                "upTo does not name an " + std::string(domain::wire_direction(c.kind)) +
                                     " message of this chat");
     }
     domain::read_receipt receipt;
@@ -265,7 +264,7 @@ class batch_writer {
       if (!wanted) return std::move(wanted).error();
       if (*wanted)
         if (auto ok = insert_opt_in_event(event_id_of(e), domain::webhook_read, **chat, std::nullopt, now,
-                                          receipt.marked, receipt.up_to_external_id);
+                                          receipt.marked, receipt.up_to_external_id, c.kind);
             !ok)
           return std::move(ok).error();
       receipt.event = std::move(e);
@@ -351,7 +350,8 @@ class batch_writer {
 
   core::result<void> insert_opt_in_event(const std::string& event_id, std::string_view type, std::int64_t chat_id,
                                          std::optional<std::int64_t> message_seq, core::unix_ms at,
-                                         std::int64_t count, const std::string& up_to) {
+                                         std::int64_t count, const std::string& up_to,
+                                         std::optional<domain::message_kind> read_kind = std::nullopt) {
     auto s = db_.prepared(queries::insert_outbox_event);
     if (!s) return std::move(s).error();
     (*s)->bind_text(1, event_id);
@@ -361,6 +361,7 @@ class batch_writer {
     (*s)->bind_int64(5, at);
     if (count > 0) (*s)->bind_int64(6, count);
     if (!up_to.empty()) (*s)->bind_text(7, up_to);
+    if (read_kind) (*s)->bind_text(8, domain::wire_direction(*read_kind));
     return (*s)->run();
   }
 

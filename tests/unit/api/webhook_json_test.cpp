@@ -20,6 +20,7 @@ domain::webhook_job job(std::string type) {
   j.message_external_id = "IM0123";
   j.count = 3;
   j.up_to_external_id = "IM0456";
+  j.direction = "outbound";
   j.at = 1'700'000'000'000;
   return j;
 }
@@ -40,6 +41,7 @@ TEST(webhook_json, opt_in_bodies_add_the_type_and_their_facts) {
   EXPECT_EQ(read.at("type"), "messages.read");
   EXPECT_EQ(read.at("count"), 3);
   EXPECT_EQ(read.at("upTo"), "IM0456");
+  EXPECT_EQ(read.at("direction"), "outbound");
   EXPECT_FALSE(read.contains("message"));
   auto archived = boost::json::parse(webhook_body(job("chat.archived"), "http://x")).as_object();
   EXPECT_EQ(archived.at("type"), "chat.archived");

@@ -388,8 +388,9 @@ TEST_F(sqlite_store_test, readers_are_query_only) {
   EXPECT_FALSE(db->exec("write", "INSERT INTO server_secrets (name, value) VALUES ('x', x'00')").has_value());
 }
 
-// A v2 file upgrades to v3 in place: tokens and outbox rows survive the table rebuilds, the new
-// role admin is accepted, and old pending outbox rows keep their ids and state.
+// A v2 file upgrades to v3 (and on to the latest) in place: tokens and outbox rows survive the table
+// rebuilds, the new role admin is accepted, and old pending outbox rows keep their ids and state
+// (v4's direction column is NULL on them: they are message events).
 TEST_F(sqlite_store_test, a_v2_database_upgrades_to_v3_in_place) {
   {
     auto db = raw();
@@ -411,14 +412,16 @@ TEST_F(sqlite_store_test, a_v2_database_upgrades_to_v3_in_place) {
   auto st = open_store();
   ASSERT_TRUE(st);
   auto db = raw();
-  EXPECT_EQ(scalar(db, "PRAGMA user_version"), 3);
+  EXPECT_EQ(scalar(db, "PRAGMA user_version"), store::sqlite::latest_schema_version());
   auto tokens = st->list_tokens();
   ASSERT_TRUE(tokens);
   ASSERT_EQ(tokens->size(), 1u);
   EXPECT_EQ((*tokens)[0].id, "tk_old");
   EXPECT_TRUE(db.exec("admin accepted", "INSERT INTO tokens (id, hash, tenant, instance, role, created_at) "
                                         "VALUES ('tk_a', x'01', 'gh', 'sb-demo', 'admin', 6)"));
-  EXPECT_EQ(scalar(db, "SELECT count(*) FROM webhook_outbox WHERE id = 7 AND state = 'pending' AND next_attempt_at = 30"), 1);
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM webhook_outbox WHERE id = 7 AND state = 'pending' AND next_attempt_at = 30 "
+                       "AND direction IS NULL"),
+            1);
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM webhook_endpoints"), 0);
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM pragma_foreign_key_check()"), 0);
 }

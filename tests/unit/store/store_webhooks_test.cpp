@@ -211,7 +211,19 @@ TEST_P(store_webhooks, opt_in_event_types_are_queued_only_when_enabled) {
   EXPECT_EQ(jobs[0].event_type, "messages.read");
   EXPECT_EQ(jobs[0].count, 2);
   EXPECT_EQ(jobs[0].up_to_external_id, in.external_id);
+  EXPECT_EQ(jobs[0].direction, "inbound");  // the patient's messages, read by staff
   EXPECT_EQ(jobs[0].event_id.size(), 36u);
+  record(jobs[0], next::delivered);
+  const auto out = send(outbound("care team writes"));
+  jobs = due();
+  ASSERT_EQ(jobs.size(), 1u);  // the reference webhook of that send
+  record(jobs[0], next::delivered);
+  read_ok(mark_read(patient()));
+  jobs = due();
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].event_type, "messages.read");
+  EXPECT_EQ(jobs[0].direction, "outbound");  // a read receipt: the patient read the care team's message
+  EXPECT_EQ(jobs[0].up_to_external_id, out.external_id);
   record(jobs[0], next::delivered);
   auto archive = domain::prepare_archive(staff(), chat(), clock_.now_ms() + 1, clock_);
   ASSERT_TRUE(archive);
@@ -219,7 +231,8 @@ TEST_P(store_webhooks, opt_in_event_types_are_queued_only_when_enabled) {
   jobs = due();
   ASSERT_EQ(jobs.size(), 1u);
   EXPECT_EQ(jobs[0].event_type, "chat.archived");
-  EXPECT_EQ(jobs[0].count, 2);
+  EXPECT_EQ(jobs[0].count, 3);
+  EXPECT_TRUE(jobs[0].direction.empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(backends, store_webhooks, testing::ValuesIn(all_backends()), backend_name);
