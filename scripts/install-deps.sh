@@ -10,7 +10,7 @@ packages=(
   libsqlite3-dev sqlite3 libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
-  curl ca-certificates
+  curl ca-certificates openssl
   chromium fonts-dejavu-core fonts-liberation
 )
 if [ "${1:-}" = "--bench" ]; then

@@ -113,6 +113,7 @@ core::result<config> load_config(const args& a) {
   }
   if (const char* v = env("CARECHAT_WEBHOOKS")) c.webhooks_enabled = std::string_view(v) != "0";
   if (const char* v = env("CARECHAT_WEBHOOK_ALLOW_PRIVATE")) c.webhook_allow_private = std::string_view(v) == "1";
+  if (const char* v = env("CARECHAT_WEBHOOK_CA_FILE")) c.webhook_ca_file = v;
   if (auto ok = number_from_env<unsigned>("CARECHAT_WEBHOOK_TIMEOUT_MS", c.webhook_timeout_ms, 100, 600'000); !ok)
     return std::move(ok).error();
   if (auto ok = number_from_env<unsigned>("CARECHAT_WEBHOOK_POLL_MS", c.webhook_poll_ms, 10, 600'000); !ok)

@@ -49,6 +49,7 @@ struct config {
   unsigned webhook_retry_base_ms = 5'000;     // CARECHAT_WEBHOOK_RETRY_BASE_MS: first retry ceiling
   unsigned webhook_retry_max_ms = 86'400'000; // CARECHAT_WEBHOOK_RETRY_MAX_MS: longest delay (24 h)
   unsigned webhook_max_attempts = 15;         // CARECHAT_WEBHOOK_MAX_ATTEMPTS: then the event is failed
+  std::string webhook_ca_file;                // CARECHAT_WEBHOOK_CA_FILE: PEM CAs trusted besides the system's
 };
 
 // Applies CARECHAT_* variables from the environment, then the --db/--listen flags.

@@ -14,6 +14,7 @@
 #include "app/event_pruner.hpp"
 #include "net/local_hub.hpp"
 #include "net/server.hpp"
+#include "net/webhook_client.hpp"
 #include "net/webhook_worker.hpp"
 #include "store/group_committer.hpp"
 #include "store/reader_pool.hpp"
@@ -52,6 +53,8 @@ environment:
   CARECHAT_WEBHOOK_RETRY_MAX_MS   longest retry delay (default 86400000: a day)
   CARECHAT_WEBHOOK_MAX_ATTEMPTS   attempts before an event is marked failed (default 15)
   CARECHAT_WEBHOOK_POLL_MS        outbox poll interval when not nudged (default 1000)
+  CARECHAT_WEBHOOK_CA_FILE        PEM file of CA certificates trusted for HTTPS endpoints,
+                                  besides the system's (e.g. a clinic's private CA)
 )";
 
 }  // namespace
@@ -117,6 +120,12 @@ int serve_command(const std::vector<std::string>& argv) {
   live.max_per_token = cfg->max_live_per_token;
   live.max_queued_frames = cfg->live_queue_frames;
 
+  auto webhook_tls = net::make_webhook_tls_context(cfg->webhook_ca_file);
+  if (!webhook_tls) {
+    std::cerr << "carechat serve: CARECHAT_WEBHOOK_CA_FILE: " << webhook_tls.error().message << '\n';
+    return 1;
+  }
+
   const net::static_assets web = net::static_assets::load(cfg->web_root);
   net::web_options pages;
   pages.frame_ancestors = cfg->frame_ancestors;
@@ -145,7 +154,8 @@ int serve_command(const std::vector<std::string>& argv) {
       wo.retry.base = std::chrono::milliseconds(cfg->webhook_retry_base_ms);
       wo.retry.max_delay = std::chrono::milliseconds(cfg->webhook_retry_max_ms);
       wo.retry.max_attempts = static_cast<int>(cfg->webhook_max_attempts);
-      webhooks = std::make_unique<net::webhook_worker>(server.context(), blocking, *(*st)->webhooks(), clock, rng, wo);
+      webhooks = std::make_unique<net::webhook_worker>(server.context(), blocking, *(*st)->webhooks(), clock, rng, wo,
+                                                        std::move(*webhook_tls));
       svc.webhook_delivery = webhooks.get();
       hub.set_worker(webhooks.get());
       server.on_stop([w = webhooks.get()] { w->stop(); });

@@ -50,12 +50,19 @@ asio::awaitable<webhook_response> exchange(Stream& stream, const webhook_request
 
 }  // namespace
 
-ssl::context make_webhook_tls_context() {
+core::result<ssl::context> make_webhook_tls_context(const std::string& extra_ca_file) {
   ssl::context ctx(ssl::context::tls_client);
   ctx.set_default_verify_paths();
   ctx.set_verify_mode(ssl::verify_peer);
   ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                   ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  if (!extra_ca_file.empty()) {
+    boost::system::error_code ec;
+    ctx.load_verify_file(extra_ca_file, ec);
+    if (ec)
+      return core::make_error(core::errc::bad_request,
+                              "cannot load CA certificates from " + extra_ca_file + ": " + ec.message());
+  }
   return ctx;
 }
 

@@ -12,6 +12,7 @@
 
 #include <boost/asio/ssl/context.hpp>
 
+#include "core/result.hpp"
 #include "net/asio.hpp"
 #include "net/webhook_target.hpp"
 
@@ -31,8 +32,10 @@ struct webhook_response {
 
 inline constexpr std::size_t webhook_response_body_limit = 64 * 1024;
 
-// A client context: verify peers against the system's CA store.
-boost::asio::ssl::context make_webhook_tls_context();
+// A client context: verify peers against the system's CA store plus, when `extra_ca_file` is not
+// empty, the PEM certificates in that file (CARECHAT_WEBHOOK_CA_FILE: a clinic's private CA). An
+// unreadable or certificate-less file is an error, reported at startup rather than at first delivery.
+core::result<boost::asio::ssl::context> make_webhook_tls_context(const std::string& extra_ca_file);
 
 // Connects to one of `addresses` (already resolved and checked: resolve_webhook_target).
 asio::awaitable<webhook_response> post_webhook(const webhook_request& req, const std::vector<tcp::endpoint>& addresses,

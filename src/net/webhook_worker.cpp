@@ -17,14 +17,15 @@ std::string key_of(const domain::webhook_job& j) { return j.tenant + "/" + j.ins
 }  // namespace
 
 webhook_worker::webhook_worker(asio::io_context& ioc, asio::thread_pool& blocking, domain::webhook_store& store,
-                               const core::clock& clk, core::random_source& rng, webhook_options opts)
+                               const core::clock& clk, core::random_source& rng, webhook_options opts,
+                               boost::asio::ssl::context tls)
     : strand_(asio::make_strand(ioc)),
       blocking_(blocking),
       store_(store),
       clock_(clk),
       rng_(rng),
       opts_(std::move(opts)),
-      tls_(make_webhook_tls_context()),
+      tls_(std::move(tls)),
       timer_(strand_) {}
 
 webhook_worker::~webhook_worker() = default;

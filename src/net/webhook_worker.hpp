@@ -40,8 +40,10 @@ struct webhook_options {
 
 class webhook_worker {
  public:
+  // `tls`: the client context every HTTPS attempt verifies peers with (make_webhook_tls_context).
   webhook_worker(asio::io_context& ioc, asio::thread_pool& blocking, domain::webhook_store& store,
-                 const core::clock& clk, core::random_source& rng, webhook_options opts);
+                 const core::clock& clk, core::random_source& rng, webhook_options opts,
+                 boost::asio::ssl::context tls);
   ~webhook_worker();
 
   void start();

@@ -6,6 +6,7 @@
 #include <openssl/hmac.h>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -29,6 +30,17 @@ webhook_receiver::webhook_receiver() {
   });
 }
 
+webhook_receiver::webhook_receiver(const tls_identity& tls)
+    : tls_(std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server)) {
+  tls_->use_certificate_chain_file(tls.cert_chain_file);
+  tls_->use_private_key_file(tls.key_file, asio::ssl::context::pem);
+  listen();
+  thread_ = std::thread([this] {
+    auto guard = asio::make_work_guard(ioc_);
+    ioc_.run();
+  });
+}
+
 webhook_receiver::~webhook_receiver() {
   {
     std::unique_lock lock(mutex_);
@@ -39,7 +51,7 @@ webhook_receiver::~webhook_receiver() {
 }
 
 std::string webhook_receiver::url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + path;
+  return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_) + path;
 }
 
 // The port is picked below the ephemeral range (32768+ on Linux), so that while the receiver is
@@ -102,49 +114,63 @@ void webhook_receiver::serve(std::shared_ptr<tcp::socket> socket) {
     // Declared after on_exit, so the socket is closed before the count drops: the destructor may
     // tear down the io_context as soon as it sees no active connection.
     const std::shared_ptr<tcp::socket> conn = std::move(socket);
-    beast::flat_buffer buf;
-    http::request<http::string_body> req;
+    if (!tls_) {
+      exchange(*conn);
+    } else {
+      asio::ssl::stream<tcp::socket&> stream(*conn, *tls_);
+      beast::error_code ec;
+      stream.handshake(asio::ssl::stream_base::server, ec);
+      if (!ec) exchange(stream);
+    }
     beast::error_code ec;
-    http::read(*conn, buf, req, ec);
-    if (ec) return;
-    received_webhook r;
-    r.method = std::string(req.method_string());
-    r.target = std::string(req.target());
-    for (const auto& f : req) {
-      std::string name(f.name_string());
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      r.headers[name] = std::string(f.value());
-    }
-    r.body = req.body();
-    r.at = std::chrono::steady_clock::now();
-    std::chrono::milliseconds delay;
-    std::string retry_after;
-    {
-      std::lock_guard lock(mutex_);
-      if (!script_.empty()) {
-        r.answered = script_.front();
-        script_.pop_front();
-      } else {
-        r.answered = default_status_;
-      }
-      delay = delay_;
-      retry_after = retry_after_;
-    }
-    if (delay.count() > 0) std::this_thread::sleep_for(delay);
-    http::response<http::string_body> res{static_cast<http::status>(r.answered), 11};
-    res.set(http::field::content_type, "text/plain");
-    if (!retry_after.empty() && (r.answered < 200 || r.answered >= 300)) res.set(http::field::retry_after, retry_after);
-    res.body() = "ok";
-    res.keep_alive(false);
-    res.prepare_payload();
-    http::write(*conn, res, ec);
     conn->shutdown(tcp::socket::shutdown_both, ec);
-    {
-      std::lock_guard lock(mutex_);
-      requests_.push_back(std::move(r));
-    }
-    changed_.notify_all();
   }).detach();
+}
+
+// Reads one request, answers it as scripted and records it.
+template <class Stream>
+void webhook_receiver::exchange(Stream& stream) {
+  beast::flat_buffer buf;
+  http::request<http::string_body> req;
+  beast::error_code ec;
+  http::read(stream, buf, req, ec);
+  if (ec) return;
+  received_webhook r;
+  r.method = std::string(req.method_string());
+  r.target = std::string(req.target());
+  for (const auto& f : req) {
+    std::string name(f.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.headers[name] = std::string(f.value());
+  }
+  r.body = req.body();
+  r.at = std::chrono::steady_clock::now();
+  std::chrono::milliseconds delay;
+  std::string retry_after;
+  {
+    std::lock_guard lock(mutex_);
+    if (!script_.empty()) {
+      r.answered = script_.front();
+      script_.pop_front();
+    } else {
+      r.answered = default_status_;
+    }
+    delay = delay_;
+    retry_after = retry_after_;
+  }
+  if (delay.count() > 0) std::this_thread::sleep_for(delay);
+  http::response<http::string_body> res{static_cast<http::status>(r.answered), 11};
+  res.set(http::field::content_type, "text/plain");
+  if (!retry_after.empty() && (r.answered < 200 || r.answered >= 300)) res.set(http::field::retry_after, retry_after);
+  res.body() = "ok";
+  res.keep_alive(false);
+  res.prepare_payload();
+  http::write(stream, res, ec);
+  {
+    std::lock_guard lock(mutex_);
+    requests_.push_back(std::move(r));
+  }
+  changed_.notify_all();
 }
 
 void webhook_receiver::script(std::vector<int> statuses) {

@@ -1,4 +1,5 @@
 // A real HTTP receiver for webhook tests: a Beast server on a loopback port, run by its own thread,
+// plain HTTP or, given a certificate and key, HTTPS (OpenSSL, as any receiver would run it),
 // that records every request and answers as scripted (statuses in turn, then a default; optional
 // Retry-After and delay); it can be taken down (stops listening) and brought back on the same port.
 // Thread-safety: every member may be called from the test thread while the receiver runs.
@@ -17,6 +18,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 namespace carechat::testing {
 
@@ -29,9 +31,16 @@ struct received_webhook {
   std::chrono::steady_clock::time_point at;
 };
 
+// The receiver's TLS identity: PEM files of its certificate chain and private key.
+struct tls_identity {
+  std::string cert_chain_file;
+  std::string key_file;
+};
+
 class webhook_receiver {
  public:
   webhook_receiver();
+  explicit webhook_receiver(const tls_identity& tls);
   ~webhook_receiver();
   webhook_receiver(const webhook_receiver&) = delete;
   webhook_receiver& operator=(const webhook_receiver&) = delete;
@@ -60,7 +69,10 @@ class webhook_receiver {
   void listen();
   void accept_one();
   void serve(std::shared_ptr<boost::asio::ip::tcp::socket> socket);
+  template <class Stream>
+  void exchange(Stream& stream);
 
+  std::unique_ptr<boost::asio::ssl::context> tls_;  // null: plain HTTP
   boost::asio::io_context ioc_;
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
   unsigned short port_ = 0;
