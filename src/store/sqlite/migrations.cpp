@@ -257,11 +257,42 @@ constexpr std::string_view schema_v4 = R"sql(
 ALTER TABLE webhook_outbox ADD COLUMN direction TEXT CHECK (direction IN ('inbound', 'outbound'));
 )sql";
 
+// v5: unread counters per chat and direction, so a page reads its unreadCount in O(1) instead of
+// counting the unread index (O(unread): thousands of rows per GET in a busy chat). Triggers keep
+// them exact whatever statement changes a message: an insert, a mark-read (read_at set), an
+// archive or a restore (archived flipped). "Unread" is the partial index's condition: read_at IS
+// NULL AND archived = 0. Existing chats are counted once here.
+constexpr std::string_view schema_v5 = R"sql(
+ALTER TABLE chats ADD COLUMN unread_inbound INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE chats ADD COLUMN unread_outbound INTEGER NOT NULL DEFAULT 0;
+UPDATE chats SET
+  unread_inbound = (SELECT count(*) FROM messages m WHERE m.chat_id = chats.id AND m.kind = 0
+                    AND m.read_at IS NULL AND m.archived = 0),
+  unread_outbound = (SELECT count(*) FROM messages m WHERE m.chat_id = chats.id AND m.kind = 1
+                     AND m.read_at IS NULL AND m.archived = 0);
+
+CREATE TRIGGER messages_unread_insert AFTER INSERT ON messages
+WHEN new.read_at IS NULL AND new.archived = 0
+BEGIN
+  UPDATE chats SET unread_inbound = unread_inbound + (new.kind = 0), unread_outbound = unread_outbound + (new.kind = 1)
+  WHERE id = new.chat_id;
+END;
+CREATE TRIGGER messages_unread_update AFTER UPDATE OF read_at, archived ON messages
+WHEN (old.read_at IS NULL AND old.archived = 0) IS NOT (new.read_at IS NULL AND new.archived = 0)
+BEGIN
+  UPDATE chats SET
+    unread_inbound = unread_inbound + (new.kind = 0) * (CASE WHEN new.read_at IS NULL AND new.archived = 0 THEN 1 ELSE -1 END),
+    unread_outbound = unread_outbound + (new.kind = 1) * (CASE WHEN new.read_at IS NULL AND new.archived = 0 THEN 1 ELSE -1 END)
+  WHERE id = new.chat_id;
+END;
+)sql";
+
 constexpr migration all[] = {
     {1, "v1 chats, messages, search, tokens, idempotency, audit, outbox, secrets", schema_v1},
     {2, "v2 read state, unread index, event log", schema_v2},
     {3, "v3 webhooks: endpoints, outbox schedule, attempt log; role admin", schema_v3},
     {4, "v4 webhook outbox: direction of messages.read", schema_v4},
+    {5, "v5 unread counters per chat", schema_v5},
 };
 
 constexpr named_sql read_version{"migrations.user_version", "PRAGMA user_version"};

@@ -55,7 +55,10 @@ const named_sql mark_read_up_to{"messages.mark_read.up_to", CC_MARK_READ " AND (
 #define CC_UNREAD " AND kind = ?4 AND read_at IS NULL AND archived = 0"
 const named_sql oldest_unread{"messages.oldest_unread", "SELECT " CC_COLUMNS " FROM messages WHERE " CC_CHAT CC_UNREAD
                                                         " ORDER BY created_at, seq LIMIT 1"};
-const named_sql unread_count{"messages.unread_count", "SELECT count(*) FROM messages WHERE " CC_CHAT CC_UNREAD};
+// The counters the v5 triggers keep (O(1)); no row: nothing was ever sent, so 0.
+const named_sql unread_count{"chats.unread_count",
+                             "SELECT CASE ?4 WHEN 0 THEN unread_inbound ELSE unread_outbound END FROM chats "
+                             "WHERE tenant = ?1 AND instance = ?2 AND patient = ?3"};
 
 // Grouped per chat over the unread partial index (chat_id, kind = 0 inbound); the newest live
 // message per chat is one seek at the end of messages_live_by_chat.

@@ -206,16 +206,20 @@ TEST_F(sqlite_store_test, reads_use_the_chat_indexes) {
         EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << q->name << " sorts\n" << plan;
       }
   // Read state: the unread partial index, which needs "read_at IS NULL AND archived = 0" verbatim.
-  for (const named_sql* q : {&queries::oldest_unread, &queries::unread_count, &queries::mark_read_all,
-                             &queries::mark_read_up_to, &queries::unread_chats}) {
+  for (const named_sql* q :
+       {&queries::oldest_unread, &queries::mark_read_all, &queries::mark_read_up_to, &queries::unread_chats}) {
     const std::string plan = plan_of(*q);
     EXPECT_NE(plan.find("INDEX messages_unread_by_chat (chat_id=? AND kind=?"), std::string::npos) << q->name << "\n"
                                                                                                    << plan;
     EXPECT_EQ(plan.find("SCAN messages"), std::string::npos) << q->name << "\n" << plan;
   }
-  for (const named_sql* q :
-       {&queries::oldest_unread, &queries::unread_count, &queries::mark_read_all, &queries::mark_read_up_to})
+  for (const named_sql* q : {&queries::oldest_unread, &queries::mark_read_all, &queries::mark_read_up_to})
     EXPECT_EQ(plan_of(*q).find("TEMP B-TREE"), std::string::npos) << q->name;
+  // The unread count is the counter on the chat row (v5): one unique-index lookup, no messages.
+  EXPECT_NE(plan_of(queries::unread_count).find("SEARCH chats USING INDEX sqlite_autoindex_chats_1 (tenant=? AND "
+                                                "instance=? AND patient=?)"),
+            std::string::npos);
+  EXPECT_EQ(plan_of(queries::unread_count).find("messages"), std::string::npos);
   EXPECT_NE(plan_of(queries::mark_read_up_to).find("created_at<?"), std::string::npos);
   // unread_chats sorts its (few) result rows, never the messages: no GROUP BY sort.
   EXPECT_EQ(plan_of(queries::unread_chats).find("TEMP B-TREE FOR GROUP BY"), std::string::npos);

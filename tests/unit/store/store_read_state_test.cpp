@@ -1,5 +1,7 @@
 // Contract: read state. mark_read marks one direction's unread, unarchived messages (all, or up to
 // and including one message), set once; reads show it; unread counts and the staff inbox follow.
+#include <random>
+
 #include "unit/store/support/store_contract.hpp"
 
 namespace carechat::test {
@@ -174,6 +176,54 @@ TEST_P(store_read_state, archived_messages_stay_unread) {
   EXPECT_FALSE(all[1].read_at.has_value());
   EXPECT_FALSE(all[2].read_at.has_value());
   EXPECT_EQ(reader_->oldest_unread(chat(), message_kind::inbound).value()->text, "m0");
+}
+
+// The unread counters (kept by the store beside the messages) always equal a recount of the
+// messages themselves, whatever mix of sends, reads, archives and restores reaches two chats.
+TEST_P(store_read_state, unread_counts_always_equal_a_recount_of_the_messages) {
+  std::mt19937 pick(20261121);
+  const strings who = {"p1", "p2"};
+  auto recount = [&](const std::string& p, message_kind kind) {
+    std::int64_t n = 0;
+    auto all = reader_->messages(domain::page_query{chat(p), true, {}, direction::older, 1000}).value();
+    for (const auto& m : all) n += m.kind == kind && !m.read_at && !m.archived;
+    return n;
+  };
+  std::vector<domain::message> sent;
+  for (int step = 0; step < 300; ++step) {
+    const std::string& p = who[pick() % 2];
+    clock_.advance(1 + static_cast<core::unix_ms>(pick() % 3));
+    switch (pick() % 8) {
+      case 0: case 1: case 2: sent.push_back(send(inbound("in " + std::to_string(step), p))); break;
+      case 3: case 4: sent.push_back(send(outbound("out " + std::to_string(step), p))); break;
+      case 5: {  // read all, or up to a random message of that chat and direction
+        const bool staff_reads = pick() % 2 == 0;
+        std::optional<std::string> up_to;
+        for (const auto& m : sent)
+          if (m.sender.id == p || (m.receiver && m.receiver->id == p))
+            if ((m.kind == message_kind::inbound) == staff_reads && pick() % 4 == 0) up_to = m.external_id;
+        auto who_reads = staff_reads ? staff() : patient(p);
+        auto cmd = domain::prepare_mark_read(who_reads, chat(p), {up_to, {}}, limits_, clock_);
+        ASSERT_TRUE(cmd.has_value());
+        ASSERT_TRUE(apply(std::move(*cmd)).has_value());
+        break;
+      }
+      case 6: {
+        const core::unix_ms before =
+            sent.empty() ? clock_.now_ms() : sent[pick() % sent.size()].created_at + static_cast<core::unix_ms>(pick() % 2);
+        auto cmd = domain::prepare_archive(staff(), chat(p), before, clock_);
+        ASSERT_TRUE(cmd.has_value());
+        ASSERT_TRUE(apply(std::move(*cmd)).has_value());
+        break;
+      }
+      default:
+        ASSERT_TRUE(apply(domain::prepare_restore(staff(), chat(p), clock_).value()).has_value());
+    }
+    for (const auto& c : who)
+      for (auto kind : {message_kind::inbound, message_kind::outbound})
+        ASSERT_EQ(unread(kind, c), recount(c, kind)) << "step " << step << " chat " << c;
+  }
+  EXPECT_GT(unread(message_kind::inbound, "p1") + unread(message_kind::inbound, "p2"), 0);
 }
 
 TEST_P(store_read_state, an_unknown_chat_marks_nothing) {
