@@ -140,7 +140,7 @@ int serve_command(const std::vector<std::string>& argv) {
     store::group_committer writer(**st, commit_opts);
     event_pruner pruner(writer, clock, cfg->event_retention, cfg->prune_interval);
     boost::asio::thread_pool blocking(cfg->reader_threads);
-    net::services svc{**st,  readers, writer, page_tokens, clock, rng, limits, blocking, hub, live_counts, live, web,
+    net::services svc{**st,  readers, writer, page_tokens, clock, rng, limits, blocking, live_hub, live_counts, live, web,
                       pages, (*st)->webhooks(), nullptr /* the worker, below */, cfg->webhook_allow_private};
     net::server server(svc, http);
     std::unique_ptr<net::webhook_worker> webhooks;

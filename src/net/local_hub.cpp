@@ -13,7 +13,7 @@ std::string chat_key_of(const std::string& tenant, const std::string& instance, 
 
 }  // namespace
 
-std::uint64_t local_hub::subscribe(const domain::event_scope& scope, domain::event_subscriber& s) {
+std::uint64_t local_hub::subscribe(const domain::event_scope& scope, live_subscriber& s) {
   std::string key = scope.patient ? chat_key_of(scope.tenant, scope.instance, *scope.patient)
                                   : instance_key(scope.tenant, scope.instance);
   std::lock_guard lock(mutex_);
@@ -39,13 +39,13 @@ void local_hub::publish(std::span<const domain::chat_event> events) {
   std::lock_guard lock(mutex_);
   if (entries_.empty()) return;
   for (const auto& e : events) {
-    // One shared copy per event, however many sessions receive it.
-    std::shared_ptr<const domain::chat_event> shared;
+    // One shared copy per event (and so one frame per viewer), however many sessions receive it.
+    std::shared_ptr<const live_event> shared;
     for (const std::string& key :
          {chat_key_of(e.chat.tenant, e.chat.instance, e.chat.patient), instance_key(e.chat.tenant, e.chat.instance)}) {
       auto b = buckets_.find(key);
       if (b == buckets_.end()) continue;
-      if (!shared) shared = std::make_shared<const domain::chat_event>(e);
+      if (!shared) shared = std::make_shared<const live_event>(e);
       for (auto& [id, sub] : b->second) sub->deliver(shared);
     }
   }

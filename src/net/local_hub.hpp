@@ -1,6 +1,7 @@
 // In-process event fan-out: one node's WebSocket sessions subscribe here; the group committer
 // publishes each committed batch. Subscriptions are indexed by chat and by instance, so a message
-// costs work proportional to its own watchers, not to every connection on the node.
+// costs work proportional to its own watchers, not to every connection on the node. Each event is
+// wrapped once in a shared live_event, whose frames every receiving session shares.
 // Thread-safety: all members may be called from any thread; deliveries happen under the hub's lock
 // and therefore never race with unsubscribe().
 #pragma once
@@ -10,22 +11,26 @@
 #include <unordered_map>
 
 #include "domain/event_hub.hpp"
+#include "domain/events.hpp"
+#include "net/live_event.hpp"
 
 namespace carechat::net {
 
 class local_hub final : public domain::event_hub {
  public:
-  std::uint64_t subscribe(const domain::event_scope& scope, domain::event_subscriber& s) override;
-  void unsubscribe(std::uint64_t id) override;
+  // Registers `s` for events in `scope` from now on; returns an id for unsubscribe(). The caller
+  // keeps `s` alive until unsubscribe() returns.
+  std::uint64_t subscribe(const domain::event_scope& scope, live_subscriber& s);
+  void unsubscribe(std::uint64_t id);
   void publish(std::span<const domain::chat_event> events) override;
   std::size_t subscribers() const;
 
  private:
   struct entry {
     std::string key;  // the index bucket it is filed under
-    domain::event_subscriber* subscriber;
+    live_subscriber* subscriber;
   };
-  using bucket = std::unordered_map<std::uint64_t, domain::event_subscriber*>;
+  using bucket = std::unordered_map<std::uint64_t, live_subscriber*>;
 
   mutable std::mutex mutex_;
   std::uint64_t next_id_ = 1;

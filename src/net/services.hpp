@@ -12,7 +12,7 @@
 #include "api/page_token.hpp"
 #include "core/clock.hpp"
 #include "core/random.hpp"
-#include "domain/event_hub.hpp"
+#include "net/local_hub.hpp"
 #include "domain/limits.hpp"
 #include "domain/store.hpp"
 #include "store/group_committer.hpp"
@@ -35,7 +35,7 @@ struct services {
   core::random_source& rng;
   domain::limits limits;
   boost::asio::thread_pool& blocking;  // runs store reads so I/O threads never block
-  domain::event_hub& hub;              // live fan-out of committed events
+  local_hub& hub;                      // live fan-out of committed events to this node's sessions
   live_connections& live;              // live connections per token
   websocket_options websocket;
   const static_assets& web;            // the browser app's files

@@ -80,10 +80,6 @@ class webhook_nudging_hub final : public domain::event_hub {
  public:
   explicit webhook_nudging_hub(domain::event_hub& inner) : inner_(inner) {}
   void set_worker(webhook_worker* w) { worker_.store(w); }
-  std::uint64_t subscribe(const domain::event_scope& scope, domain::event_subscriber& s) override {
-    return inner_.subscribe(scope, s);
-  }
-  void unsubscribe(std::uint64_t id) override { inner_.unsubscribe(id); }
   void publish(std::span<const domain::chat_event> events) override;
 
  private:

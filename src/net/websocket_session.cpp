@@ -18,7 +18,7 @@ websocket_session::websocket_session(websocket::stream<beast::tcp_stream> ws, se
                                      api::viewer v)
     : ws_(std::move(ws)), svc_(svc), scope_(std::move(scope)), viewer_(v) {}
 
-void websocket_session::deliver(std::shared_ptr<const domain::chat_event> e) {
+void websocket_session::deliver(std::shared_ptr<const live_event> e) {
   asio::post(ws_.get_executor(), [self = shared_from_this(), e = std::move(e)]() mutable { self->on_event(std::move(e)); });
 }
 
@@ -28,7 +28,7 @@ void websocket_session::stop() {
   });
 }
 
-void websocket_session::on_event(std::shared_ptr<const domain::chat_event> e) {
+void websocket_session::on_event(std::shared_ptr<const live_event> e) {
   if (closed_ || closing_) return;
   if (replaying_) {
     if (held_.size() >= svc_.websocket.max_queued_frames) {
@@ -38,12 +38,13 @@ void websocket_session::on_event(std::shared_ptr<const domain::chat_event> e) {
     held_.push_back(std::move(e));
     return;
   }
-  if (e->position <= last_sent_) return;  // already sent by the replay
-  last_sent_ = e->position;
-  enqueue(api::serialize_event(*e, viewer_));
+  if (e->position() <= last_sent_) return;  // already sent by the replay
+  last_sent_ = e->position();
+  const std::string* frame = &e->frame(viewer_);
+  enqueue(std::shared_ptr<const std::string>(std::move(e), frame));  // shares the event's ownership
 }
 
-void websocket_session::enqueue(std::string frame) {
+void websocket_session::enqueue(std::shared_ptr<const std::string> frame) {
   if (closed_ || closing_) return;
   if (queue_.size() >= svc_.websocket.max_queued_frames) {
     close_with(slow_consumer());
@@ -71,9 +72,9 @@ void websocket_session::close_with(websocket::close_reason reason) {
 asio::awaitable<void> websocket_session::write_loop() {
   auto self = shared_from_this();
   while (!queue_.empty() && !closing_) {
-    std::string frame = std::move(queue_.front());
+    const std::shared_ptr<const std::string> frame = std::move(queue_.front());
     queue_.pop_front();
-    auto [ec, n] = co_await ws_.async_write(asio::buffer(frame), use_tuple);
+    auto [ec, n] = co_await ws_.async_write(asio::buffer(*frame), use_tuple);
     if (ec) {
       closed_ = true;
       writing_ = false;
@@ -134,7 +135,7 @@ asio::awaitable<bool> websocket_session::replay(std::optional<std::int64_t> afte
     asio::co_spawn(ws_.get_executor(), write_loop(), asio::detached);
     co_return true;
   }
-  enqueue(api::serialize_ready(last_sent_));
+  enqueue(std::make_shared<const std::string>(api::serialize_ready(last_sent_)));
   auto held = std::move(held_);
   held_.clear();
   for (auto& e : held) on_event(std::move(e));

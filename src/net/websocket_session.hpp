@@ -15,7 +15,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include "api/json_codec.hpp"
-#include "domain/event_hub.hpp"
+#include "net/live_event.hpp"
 #include "net/asio.hpp"
 #include "net/services.hpp"
 
@@ -26,7 +26,7 @@ namespace websocket = boost::beast::websocket;
 // Close codes of the live protocol (docs/api/events.md).
 inline constexpr std::uint16_t close_slow_consumer = 4008;
 
-class websocket_session final : public domain::event_subscriber,
+class websocket_session final : public live_subscriber,
                                 public std::enable_shared_from_this<websocket_session> {
  public:
   websocket_session(websocket::stream<beast::tcp_stream> ws, services& svc, domain::event_scope scope, api::viewer v);
@@ -35,13 +35,14 @@ class websocket_session final : public domain::event_subscriber,
   // connection closes. Unsubscribes before returning.
   asio::awaitable<void> run(const request& req, std::optional<std::int64_t> after, bool echo_subprotocol);
 
-  void deliver(std::shared_ptr<const domain::chat_event> e) override;
+  void deliver(std::shared_ptr<const live_event> e) override;
   void stop();  // server shutdown: close with 1001 going away
 
  private:
   asio::awaitable<bool> replay(std::optional<std::int64_t> after);
-  void on_event(std::shared_ptr<const domain::chat_event> e);
-  void enqueue(std::string frame);
+  void on_event(std::shared_ptr<const live_event> e);
+  // Frames are shared: a live event's frame is the same string for every session of its viewer.
+  void enqueue(std::shared_ptr<const std::string> frame);
   void close_with(websocket::close_reason reason);
   asio::awaitable<void> write_loop();
 
@@ -56,8 +57,8 @@ class websocket_session final : public domain::event_subscriber,
   bool closed_ = false;
   std::optional<websocket::close_reason> closing_;
   std::int64_t last_sent_ = 0;
-  std::vector<std::shared_ptr<const domain::chat_event>> held_;  // live events that arrive during replay
-  std::deque<std::string> queue_;
+  std::vector<std::shared_ptr<const live_event>> held_;  // live events that arrive during replay
+  std::deque<std::shared_ptr<const std::string>> queue_;
 };
 
 }  // namespace carechat::net

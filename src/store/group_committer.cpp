@@ -9,12 +9,17 @@ group_committer::group_committer(domain::store& s, options o) : store_(s), opts_
 group_committer::~group_committer() { stop(); }
 
 bool group_committer::submit(domain::write_command cmd, completion done) {
+  bool wake;
   {
     std::lock_guard lock(mutex_);
     if (stopping_ || queue_.size() >= opts_.max_queue) return false;
     queue_.push_back(pending{std::move(cmd), std::move(done)});
+    // A busy writer looks at the queue again before it sleeps: only an idle one needs the (futex)
+    // wake-up, so under load the many small submits (read-audit rows) cost no syscall each.
+    wake = writer_idle_;
+    writer_idle_ = false;
   }
-  wake_.notify_one();
+  if (wake) wake_.notify_one();
   return true;
 }
 
@@ -39,7 +44,11 @@ void group_committer::run() {
   for (;;) {
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      while (!stopping_ && queue_.empty()) {
+        writer_idle_ = true;
+        wake_.wait(lock);
+      }
+      writer_idle_ = false;
       if (queue_.empty()) return;  // stopping, and everything queued is done
       // No waiting for a batch to fill: whatever arrived during the previous commit is the batch.
       while (!queue_.empty() && batch.size() < max_batch) {

@@ -74,6 +74,7 @@ class group_committer {
   std::condition_variable wake_;
   std::deque<pending> queue_;  // guarded by mutex_
   bool stopping_ = false;      // guarded by mutex_
+  bool writer_idle_ = false;   // guarded by mutex_: the writer sleeps on wake_ and needs a notify
   std::once_flag joined_;
   std::atomic<std::uint64_t> batches_{0};
   std::atomic<std::uint64_t> commands_{0};

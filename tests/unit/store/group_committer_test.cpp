@@ -24,8 +24,6 @@ class recording_hub final : public domain::event_hub {
  public:
   explicit recording_hub(const std::atomic<int>& completions) : completions_(completions) {}
 
-  std::uint64_t subscribe(const domain::event_scope&, domain::event_subscriber&) override { return 0; }
-  void unsubscribe(std::uint64_t) override {}
   void publish(std::span<const domain::chat_event> events) override {
     std::lock_guard lock(mutex_);
     std::vector<std::int64_t> positions;
