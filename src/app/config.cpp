@@ -90,6 +90,12 @@ core::result<config> load_config(const args& a) {
     return std::move(ok).error();
   if (auto ok = number_from_env<std::size_t>("CARECHAT_MAX_CONNECTIONS", c.max_connections, 1, 1'000'000); !ok)
     return std::move(ok).error();
+  if (auto ok = number_from_env<unsigned>("CARECHAT_TOKEN_CACHE_MS", c.token_cache_ms, 0, 3'600'000); !ok)
+    return std::move(ok).error();
+  if (auto ok = number_from_env<unsigned>("CARECHAT_TOKEN_RECHECK_MS", c.token_recheck_ms, 10, 60'000); !ok)
+    return std::move(ok).error();
+  if (auto ok = number_from_env<unsigned>("CARECHAT_PAGE_CACHE_MS", c.page_cache_ms, 0, 60'000); !ok)
+    return std::move(ok).error();
 
   if (auto ok = number_from_env<std::size_t>("CARECHAT_MAX_LIVE_PER_TOKEN", c.max_live_per_token, 1, 10'000); !ok)
     return std::move(ok).error();

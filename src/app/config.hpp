@@ -27,6 +27,10 @@ struct config {
   std::chrono::seconds request_timeout{30};   // time to receive a request and send its answer
   std::chrono::milliseconds shutdown_grace{10'000};  // in-flight requests get this long on SIGTERM
   std::size_t max_connections = 10'000;       // CARECHAT_MAX_CONNECTIONS
+  // Caches (docs/ARCHITECTURE.md, "Caches"):
+  unsigned token_cache_ms = 60'000;           // CARECHAT_TOKEN_CACHE_MS: how long a token stays cached; 0: off
+  unsigned token_recheck_ms = 250;            // CARECHAT_TOKEN_RECHECK_MS: revocations are noticed within this
+  unsigned page_cache_ms = 1'000;             // CARECHAT_PAGE_CACHE_MS: a latest page's longest life; 0: off
   // Live updates (WebSocket):
   std::vector<std::string> allowed_origins;   // CARECHAT_ALLOWED_ORIGINS: comma-separated origins (besides
                                               //   the server's own) whose pages may open live connections

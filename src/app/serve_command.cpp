@@ -12,6 +12,7 @@
 #include "app/store_factory.hpp"
 #include "core/log.hpp"
 #include "app/event_pruner.hpp"
+#include "app/token_revocation_watch.hpp"
 #include "net/local_hub.hpp"
 #include "net/server.hpp"
 #include "net/webhook_client.hpp"
@@ -53,6 +54,10 @@ environment:
   CARECHAT_WEBHOOK_RETRY_MAX_MS   longest retry delay (default 86400000: a day)
   CARECHAT_WEBHOOK_MAX_ATTEMPTS   attempts before an event is marked failed (default 15)
   CARECHAT_WEBHOOK_POLL_MS        outbox poll interval when not nudged (default 1000)
+  CARECHAT_TOKEN_CACHE_MS  how long an authenticated token is remembered (default 60000; 0: off)
+  CARECHAT_TOKEN_RECHECK_MS  revocations (from any process) take effect within this (default 250)
+  CARECHAT_PAGE_CACHE_MS   longest life of a chat's cached latest page (default 1000; 0: off);
+                           changes made through this server drop it at once
   CARECHAT_WEBHOOK_CA_FILE        PEM file of CA certificates trusted for HTTPS endpoints,
                                   besides the system's (e.g. a clinic's private CA)
 )";
@@ -132,16 +137,23 @@ int serve_command(const std::vector<std::string>& argv) {
 
   {
     net::local_hub live_hub;
-    net::webhook_nudging_hub hub(live_hub);  // committed events also wake the webhook worker
+    net::page_cache latest_pages({std::chrono::milliseconds(cfg->page_cache_ms)});
+    // A committed event first drops its chat's cached pages, then goes live (and may wake the
+    // webhook worker), all before its writer is answered.
+    domain::event_hub_chain fan_out({&latest_pages, &live_hub});
+    net::webhook_nudging_hub hub(fan_out);
     net::live_connections live_counts;
     store::reader_pool readers(**st, {});
+    domain::token_cache tokens({std::chrono::milliseconds(cfg->token_cache_ms)});
+    token_revocation_watch revocations(readers, tokens, std::chrono::milliseconds(cfg->token_recheck_ms));
     store::group_committer::options commit_opts;
     commit_opts.hub = &hub;
     store::group_committer writer(**st, commit_opts);
     event_pruner pruner(writer, clock, cfg->event_retention, cfg->prune_interval);
     boost::asio::thread_pool blocking(cfg->reader_threads);
     net::services svc{**st,  readers, writer, page_tokens, clock, rng, limits, blocking, live_hub, live_counts, live, web,
-                      pages, (*st)->webhooks(), nullptr /* the worker, below */, cfg->webhook_allow_private};
+                      pages, (*st)->webhooks(), nullptr /* the worker, below */, cfg->webhook_allow_private,
+                      tokens, latest_pages};
     net::server server(svc, http);
     std::unique_ptr<net::webhook_worker> webhooks;
     if ((*st)->webhooks() != nullptr) {
@@ -175,6 +187,7 @@ int serve_command(const std::vector<std::string>& argv) {
     hub.set_worker(nullptr);  // the committer may still publish while it drains
     blocking.join();
     pruner.stop();
+    revocations.stop();
     writer.stop();  // every queued write (audit rows included) is committed before exit
   }
   core::log_info("serve", "stopped");

@@ -15,6 +15,11 @@ constexpr std::size_t max_secret_length = 128;
 
 core::error unauthorized() { return core::make_error(core::errc::unauthorized, "missing, unknown or revoked token"); }
 
+bool well_formed(std::string_view secret) {
+  return secret.size() > secret_prefix.size() && secret.size() <= max_secret_length &&
+         secret.substr(0, secret_prefix.size()) == secret_prefix;
+}
+
 }  // namespace
 
 core::sha256_digest hash_token(std::string_view secret) { return core::sha256(secret); }
@@ -61,9 +66,7 @@ core::result<issued_token> issue_token(const principal& who, core::random_source
 }
 
 core::result<principal> authenticate(store_reader& reader, std::string_view secret) {
-  if (secret.size() <= secret_prefix.size() || secret.size() > max_secret_length ||
-      secret.substr(0, secret_prefix.size()) != secret_prefix)
-    return unauthorized();
+  if (!well_formed(secret)) return unauthorized();
   const auto hash = hash_token(secret);
   auto found = reader.token_by_hash(hash);
   if (!found) return std::move(found).error();
@@ -73,6 +76,19 @@ core::result<principal> authenticate(store_reader& reader, std::string_view secr
   // branches early on secret-derived bytes.
   if (!core::constant_time_equal(rec.hash, hash) || rec.revoked_at) return unauthorized();
   return rec.who;
+}
+
+std::optional<principal> cached_principal(const token_cache& cache, std::string_view secret, core::unix_ms now) {
+  if (!well_formed(secret)) return std::nullopt;
+  return cache.find(hash_token(secret), now);
+}
+
+core::result<principal> authenticate(store_reader& reader, std::string_view secret, token_cache& cache,
+                                     core::unix_ms now) {
+  const auto generation = cache.generation();  // before the read: see token_cache
+  auto who = authenticate(reader, secret);
+  if (who) cache.insert(hash_token(secret), *who, generation, now);
+  return who;
 }
 
 }  // namespace carechat::domain

@@ -2,6 +2,7 @@
 // stored only as SHA-256 hashes and compared in constant time. Thread-safety: pure functions.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -10,6 +11,7 @@
 #include "core/result.hpp"
 #include "domain/principal.hpp"
 #include "domain/store.hpp"
+#include "domain/token_cache.hpp"
 
 namespace carechat::domain {
 
@@ -25,5 +27,11 @@ core::sha256_digest hash_token(std::string_view secret);
 
 // Unknown, malformed or revoked: unauthorized (one message for all, so probing learns nothing).
 core::result<principal> authenticate(store_reader& reader, std::string_view secret);
+
+// The cache's principal for `secret`, if it holds one (no store read); none for a malformed secret.
+std::optional<principal> cached_principal(const token_cache& cache, std::string_view secret, core::unix_ms now);
+// authenticate(), remembering a success in `cache` (see token_cache for the generation handshake).
+core::result<principal> authenticate(store_reader& reader, std::string_view secret, token_cache& cache,
+                                     core::unix_ms now);
 
 }  // namespace carechat::domain

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <span>
+#include <vector>
 
 #include "domain/events.hpp"
 
@@ -17,6 +18,18 @@ class event_hub {
   // Fans out events just committed, in position order. Called by the group committer after each
   // batch commits, before the writers are told.
   virtual void publish(std::span<const chat_event> events) = 0;
+};
+
+// Publishes to several hubs, in the order given (e.g. caches to invalidate before the fan-out).
+class event_hub_chain final : public event_hub {
+ public:
+  explicit event_hub_chain(std::vector<event_hub*> hubs) : hubs_(std::move(hubs)) {}
+  void publish(std::span<const chat_event> events) override {
+    for (event_hub* h : hubs_) h->publish(events);
+  }
+
+ private:
+  std::vector<event_hub*> hubs_;
 };
 
 }  // namespace carechat::domain

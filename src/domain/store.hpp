@@ -163,6 +163,9 @@ class store_reader {
                                         bool include_archived) = 0;
   virtual core::result<std::vector<message>> search(const search_query& q) = 0;
   virtual core::result<std::optional<token_record>> token_by_hash(const core::sha256_digest& hash) = 0;
+  // How many tokens have ever been revoked: grows with every revocation, from any process or node.
+  // Token caches poll it and start over when it moves.
+  virtual core::result<std::int64_t> token_revocations() = 0;
 
   // Events with position > after in `scope`, oldest first, at most `limit`.
   virtual core::result<std::vector<chat_event>> events_after(const event_scope& scope, std::int64_t after,

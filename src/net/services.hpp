@@ -12,7 +12,9 @@
 #include "api/page_token.hpp"
 #include "core/clock.hpp"
 #include "core/random.hpp"
+#include "domain/token_cache.hpp"
 #include "net/local_hub.hpp"
+#include "net/page_cache.hpp"
 #include "domain/limits.hpp"
 #include "domain/store.hpp"
 #include "store/group_committer.hpp"
@@ -43,6 +45,8 @@ struct services {
   domain::webhook_store* webhooks;        // endpoints and the delivery log (nullptr: no webhooks)
   webhook_worker* webhook_delivery;       // nudged after a configuration change (nullptr: none)
   bool webhook_allow_private;             // CARECHAT_WEBHOOK_ALLOW_PRIVATE: private URLs may be configured
+  domain::token_cache& tokens;            // recently authenticated tokens (cleared on any revocation)
+  page_cache& latest_pages;               // chats' latest pages as served (dropped on any change)
 };
 
 }  // namespace carechat::net

@@ -1,5 +1,8 @@
 // Authentication (401) and isolation (403): no route answers without a valid token, and no token
 // reaches another tenant's, instance's or patient's chat.
+#include <chrono>
+#include <thread>
+
 #include "integration/fixture.hpp"
 
 namespace carechat::testing {
@@ -101,6 +104,11 @@ TEST_F(auth_test, revoked_token_is_refused_while_the_server_runs) {
   auto revoked = run_cli({"token", "revoke", "--db", db_.string(), id});
   ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
 
+  // The server cached the token when it was used above; the revocation (made by another process)
+  // reaches it within CARECHAT_TOKEN_RECHECK_MS (250 ms). Give it a generous 5 s before failing.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (http_->get(chat_path(), doomed).status == 200u && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   for (const auto& rt : every_route()) expect_error(call(rt, chat_path(), "Bearer " + doomed), 401, "unauthorized");
   // The listing shows it revoked; other tokens still work; revoking twice or an unknown id fails.
   auto list = run_cli({"token", "list", "--db", db_.string()});

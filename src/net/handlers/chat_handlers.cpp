@@ -41,16 +41,38 @@ core::error audit_unavailable() {
   return make_error(errc::unavailable, "the audit trail cannot accept entries right now; retry later");
 }
 
-// Read routes do all their blocking work in one trip to the pool: authenticate, authorize, read,
-// serialize, audit. `body` maps (reader, principal) to the JSON answer.
-template <class Body>
-asio::awaitable<reply> authenticated_read(const chat_request& r, domain::action what, Body body) {
+// A refused request still leaves its trace in the audit trail.
+reply refused(const chat_request& r, const domain::principal& who, domain::action what, core::error e) {
+  if (!audit(r.svc, who, r.chat, what, e)) return error_reply(audit_unavailable());
+  return error_reply(e);
+}
+
+// No answer from a cache: the read goes to the store.
+struct no_cached_answer {
+  std::optional<std::string> operator()(const domain::principal&) const { return std::nullopt; }
+};
+
+// Read routes answer from the caches on the I/O thread when they can (a token seen moments ago,
+// a latest page nobody changed since): `cached` maps the principal to the JSON answer, or none.
+// Otherwise they do all their blocking work in one trip to the pool: authenticate, authorize,
+// read, serialize, audit; `body` maps (reader, principal) to the JSON answer. Either way the
+// access is audited.
+template <class Body, class Cached = no_cached_answer>
+asio::awaitable<reply> authenticated_read(const chat_request& r, domain::action what, Body body,
+                                          Cached cached = {}) {
   auto secret = secret_of(r.req);
   if (!secret) co_return error_reply(unauthorized());
+  if (auto known = domain::cached_principal(r.svc.tokens, *secret, r.svc.clock.now_ms())) {
+    if (auto ok = domain::authorize(*known, r.chat, what); !ok) co_return refused(r, *known, what, ok.error());
+    if (std::optional<std::string> answer = cached(*known)) {
+      if (!audit(r.svc, *known, r.chat, what, core::result<void>{})) co_return error_reply(audit_unavailable());
+      co_return reply{200, std::move(*answer)};
+    }
+  }
   auto out = co_await run_blocking(r.svc.blocking, [&]() -> core::result<std::string> {
     auto lease = r.svc.readers.acquire();
     domain::store_reader& reader = *lease;
-    auto who = domain::authenticate(reader, *secret);
+    auto who = domain::authenticate(reader, *secret, r.svc.tokens, r.svc.clock.now_ms());
     if (!who) return std::move(who).error();
     core::result<std::string> res = [&]() -> core::result<std::string> {
       if (auto ok = domain::authorize(*who, r.chat, what); !ok) return std::move(ok).error();
@@ -69,16 +91,23 @@ asio::awaitable<reply> authenticated_read(const chat_request& r, domain::action 
 asio::awaitable<core::result<domain::principal>> authenticate(const chat_request& r) {
   auto secret = secret_of(r.req);
   if (!secret) co_return unauthorized();
+  if (auto known = domain::cached_principal(r.svc.tokens, *secret, r.svc.clock.now_ms())) co_return std::move(*known);
   co_return co_await run_blocking(r.svc.blocking, [&]() -> core::result<domain::principal> {
     auto lease = r.svc.readers.acquire();
-    return domain::authenticate(*lease, *secret);
+    return domain::authenticate(*lease, *secret, r.svc.tokens, r.svc.clock.now_ms());
   });
 }
 
-// A refused write still leaves its trace in the audit trail.
-reply refused(const chat_request& r, const domain::principal& who, domain::action what, core::error e) {
-  if (!audit(r.svc, who, r.chat, what, e)) return error_reply(audit_unavailable());
-  return error_reply(e);
+// The page-cache variant of a request for a chat's latest page; none for any other page.
+std::optional<page_cache::variant> latest_page_variant(const domain::page_request& req, const domain::principal& who,
+                                                       const domain::limits& lim) {
+  if (req.from || req.first_unread_anchor) return std::nullopt;
+  int size = lim.default_page_size;
+  if (req.page_size) {
+    if (*req.page_size < 1) return std::nullopt;  // the store path answers the 400
+    size = std::min(*req.page_size, lim.max_page_size);
+  }
+  return page_cache::variant{api::viewer_of(who), size, req.include_archived.value_or(false)};
 }
 
 template <class Receipt>
@@ -94,9 +123,22 @@ asio::awaitable<reply> list_messages(const chat_request& r) {
       [&](domain::store_reader& reader, const domain::principal& who) -> core::result<std::string> {
         auto req = api::parse_page_request(r.params, r.svc.page_tokens, r.chat);
         if (!req) return std::move(req).error();
+        const auto variant = latest_page_variant(*req, who, r.svc.limits);
+        const auto snapshot = r.svc.latest_pages.snapshot();  // before the read: see page_cache
         auto page = domain::read_page(reader, who, r.chat, *req, r.svc.limits);
         if (!page) return std::move(page).error();
-        return api::serialize_page(*page, r.svc.page_tokens, r.chat, api::viewer_of(who));
+        auto body = api::serialize_page(*page, r.svc.page_tokens, r.chat, api::viewer_of(who));
+        if (variant) r.svc.latest_pages.insert(r.chat, *variant, body, snapshot, r.svc.clock.now_ms());
+        return body;
+      },
+      [&](const domain::principal& who) -> std::optional<std::string> {
+        auto req = api::parse_page_request(r.params, r.svc.page_tokens, r.chat);
+        if (!req) return std::nullopt;
+        const auto variant = latest_page_variant(*req, who, r.svc.limits);
+        if (!variant) return std::nullopt;
+        auto body = r.svc.latest_pages.find(r.chat, *variant, r.svc.clock.now_ms());
+        if (!body) return std::nullopt;
+        return *body;
       });
 }
 

@@ -71,6 +71,8 @@ core::result<statement_lease> connection::prepared(const named_sql& q) {
 
 std::int64_t connection::changes() const noexcept { return sqlite3_changes64(db_); }
 
+bool connection::in_transaction() const noexcept { return sqlite3_get_autocommit(db_) == 0; }
+
 std::int64_t connection::last_insert_rowid() const noexcept { return sqlite3_last_insert_rowid(db_); }
 
 }  // namespace carechat::store::sqlite

@@ -62,6 +62,9 @@ class connection {
   // A fresh, uncached statement (one-off queries such as EXPLAIN QUERY PLAN in tests).
   core::result<statement> prepare(const named_sql& q);
 
+  // Inside an explicit transaction (BEGIN ... not yet committed or rolled back)? SQLite rolls a
+  // transaction back by itself after some errors (disk full, I/O); callers check this then.
+  bool in_transaction() const noexcept;
   // Rows changed by the most recent INSERT/UPDATE/DELETE on this connection.
   std::int64_t changes() const noexcept;
   // The rowid of the most recent successful INSERT on this connection.

@@ -287,12 +287,25 @@ BEGIN
 END;
 )sql";
 
+// v6: a revocation counter, so a server's token cache (net: authenticate without a store read)
+// can notice, by polling one row, that a token was revoked by another process (`carechat token
+// revoke`) or node. The trigger counts every first revocation, whatever statement sets it.
+constexpr std::string_view schema_v6 = R"sql(
+INSERT INTO log_state (name, value) VALUES ('token_revocations', 0);
+CREATE TRIGGER tokens_count_revocations AFTER UPDATE OF revoked_at ON tokens
+WHEN old.revoked_at IS NULL AND new.revoked_at IS NOT NULL
+BEGIN
+  UPDATE log_state SET value = value + 1 WHERE name = 'token_revocations';
+END;
+)sql";
+
 constexpr migration all[] = {
     {1, "v1 chats, messages, search, tokens, idempotency, audit, outbox, secrets", schema_v1},
     {2, "v2 read state, unread index, event log", schema_v2},
     {3, "v3 webhooks: endpoints, outbox schedule, attempt log; role admin", schema_v3},
     {4, "v4 webhook outbox: direction of messages.read", schema_v4},
     {5, "v5 unread counters per chat", schema_v5},
+    {6, "v6 token revocation counter", schema_v6},
 };
 
 constexpr named_sql read_version{"migrations.user_version", "PRAGMA user_version"};

@@ -149,6 +149,16 @@ core::result<domain::event_log_bounds> sqlite_reader::event_bounds() {
   return domain::event_log_bounds{(*s)->column_int64(0), (*s)->column_int64(1)};
 }
 
+core::result<std::int64_t> sqlite_reader::token_revocations() {
+  auto conn = db();
+  if (!conn) return std::move(conn).error();
+  auto s = (*conn)->prepared(queries::token_revocations);
+  if (!s) return std::move(s).error();
+  auto row = (*s)->step();
+  if (!row) return std::move(row).error();
+  return *row ? (*s)->column_int64(0) : 0;
+}
+
 core::result<std::optional<domain::message>> sqlite_reader::oldest_unread(const domain::chat_key& chat,
                                                                           domain::message_kind kind) {
   auto conn = db();

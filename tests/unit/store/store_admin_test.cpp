@@ -73,9 +73,12 @@ TEST_P(store_admin, tokens_insert_lookup_list_revoke) {
   EXPECT_EQ((*listed)[2].who.role, domain::role::client);
 
   const auto revoked_at = clock_.now_ms();
+  const auto revocations_before = reader_->token_revocations().value();
   EXPECT_TRUE(store_->revoke_token(patient_token.id, revoked_at).value());
+  EXPECT_EQ(reader_->token_revocations().value(), revocations_before + 1);  // token caches poll this
   EXPECT_TRUE(store_->revoke_token(patient_token.id, revoked_at + 999).value());  // again: still true
   EXPECT_FALSE(store_->revoke_token("tk_missing", revoked_at).value());
+  EXPECT_EQ(reader_->token_revocations().value(), revocations_before + 1);  // only first revocations count
   auto after = reader_->token_by_hash(patient_token.hash);
   ASSERT_TRUE(after.value().has_value());
   EXPECT_EQ(after.value()->revoked_at, revoked_at);  // the first revocation's instant is kept

@@ -1,0 +1,38 @@
+#include "domain/token_cache.hpp"
+
+namespace carechat::domain {
+
+std::optional<principal> token_cache::find(const core::sha256_digest& hash, core::unix_ms now) const {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(key_of(hash));
+  if (it == entries_.end() || now - it->second.cached_at >= opts_.ttl.count() || now < it->second.cached_at)
+    return std::nullopt;
+  return it->second.who;
+}
+
+std::uint64_t token_cache::generation() const {
+  std::lock_guard lock(mutex_);
+  return generation_;
+}
+
+void token_cache::insert(const core::sha256_digest& hash, const principal& who, std::uint64_t generation_seen,
+                         core::unix_ms now) {
+  if (opts_.ttl.count() <= 0) return;
+  std::lock_guard lock(mutex_);
+  if (generation_seen != generation_) return;  // cleared meanwhile: what we read may be revoked
+  if (entries_.size() >= opts_.max_entries) entries_.clear();
+  entries_.insert_or_assign(key_of(hash), entry{who, now});
+}
+
+void token_cache::clear() {
+  std::lock_guard lock(mutex_);
+  ++generation_;
+  entries_.clear();
+}
+
+std::size_t token_cache::size() const {
+  std::lock_guard lock(mutex_);
+  return entries_.size();
+}
+
+}  // namespace carechat::domain

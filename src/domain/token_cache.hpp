@@ -1,0 +1,58 @@
+// Recently authenticated bearer tokens, so a request whose token was seen moments ago is resolved
+// without a store read (and so, in net/, without leaving the I/O thread). Keyed by the token's
+// SHA-256 (the secret itself is never kept). Only successful lookups are cached.
+//
+// Revocation: a cached principal stays valid until the cache hears of any revocation (clear(),
+// called by whoever polls store_reader::token_revocations()) or its entry ages past `ttl`. The
+// generation handshake keeps a lookup that raced with a clear() from re-inserting what it read
+// before the revocation: take generation() before reading the store, pass it to insert().
+// Thread-safety: every member may be called from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "core/clock.hpp"
+#include "core/crypto.hpp"
+#include "domain/principal.hpp"
+
+namespace carechat::domain {
+
+class token_cache {
+ public:
+  struct options {
+    std::chrono::milliseconds ttl{60'000};  // 0: cache nothing
+    std::size_t max_entries = 10'000;       // past it the cache starts over
+  };
+
+  explicit token_cache(options o) : opts_(o) {}
+
+  std::optional<principal> find(const core::sha256_digest& hash, core::unix_ms now) const;
+  std::uint64_t generation() const;
+  // Caches `who` unless a clear() happened since `generation_seen` was taken.
+  void insert(const core::sha256_digest& hash, const principal& who, std::uint64_t generation_seen,
+              core::unix_ms now);
+  // Forgets everything (a token was revoked somewhere).
+  void clear();
+  std::size_t size() const;
+
+ private:
+  struct entry {
+    principal who;
+    core::unix_ms cached_at = 0;
+  };
+  static std::string key_of(const core::sha256_digest& hash) {
+    return std::string(reinterpret_cast<const char*>(hash.data()), hash.size());
+  }
+
+  const options opts_;
+  mutable std::mutex mutex_;
+  std::uint64_t generation_ = 0;
+  std::unordered_map<std::string, entry> entries_;
+};
+
+}  // namespace carechat::domain
