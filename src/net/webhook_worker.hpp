@@ -74,8 +74,8 @@ class webhook_worker {
   std::map<std::int64_t, std::shared_ptr<asio::cancellation_signal>> in_flight_;
 };
 
-// Forwards committed events to the live hub and nudges the worker when one may have queued a
-// webhook. Thread-safety: as domain::event_hub; set_worker() before the server runs.
+// Forwards committed events to the next hub (the page cache and the live fan-out) and nudges the
+// worker when one may have queued a webhook. Thread-safety: as domain::event_hub; set_worker() before the server runs.
 class webhook_nudging_hub final : public domain::event_hub {
  public:
   explicit webhook_nudging_hub(domain::event_hub& inner) : inner_(inner) {}
