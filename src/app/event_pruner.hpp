@@ -4,10 +4,8 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 
+#include "app/periodic_thread.hpp"
 #include "core/clock.hpp"
 #include "store/group_committer.hpp"
 
@@ -17,20 +15,15 @@ class event_pruner {
  public:
   event_pruner(store::group_committer& writer, const core::clock& clk, std::chrono::hours retention,
                std::chrono::minutes interval);
-  ~event_pruner();
-  void stop();
+  void stop() { thread_.stop(); }
 
  private:
-  void run();
+  void prune();
 
   store::group_committer& writer_;
   const core::clock& clock_;
   std::chrono::hours retention_;
-  std::chrono::minutes interval_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  periodic_thread thread_;  // last: starts after everything it uses exists
 };
 
 }  // namespace carechat::app

@@ -6,10 +6,8 @@ namespace carechat::app {
 
 token_revocation_watch::token_revocation_watch(store::reader_pool& readers, domain::token_cache& cache,
                                                std::chrono::milliseconds interval)
-    : readers_(readers), cache_(cache), interval_(interval) {
-  // The first count is read before any request can fill the cache, so every later revocation moves it.
-  seen_ = read_count();
-  thread_ = std::thread([this] { run(); });
+    : readers_(readers), cache_(cache), seen_(read_count()) {
+  thread_ = std::make_unique<periodic_thread>(interval, [this] { check(); });
 }
 
 std::optional<std::int64_t> token_revocation_watch::read_count() {
@@ -20,29 +18,12 @@ std::optional<std::int64_t> token_revocation_watch::read_count() {
   return std::nullopt;
 }
 
-token_revocation_watch::~token_revocation_watch() { stop(); }
-
-void token_revocation_watch::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
-}
-
-void token_revocation_watch::run() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    wake_.wait_for(lock, interval_, [this] { return stopping_; });
-    if (stopping_) return;
-    lock.unlock();
-    const auto now = read_count();
-    // Cleared on a change, and on a failed read (we cannot tell, so we assume one happened).
-    if (!now || !seen_ || *now != *seen_) cache_.clear();
-    seen_ = now;
-    lock.lock();
-  }
+void token_revocation_watch::check() {
+  const auto now = read_count();
+  // Cleared on a change, and on a failed read (we cannot tell, so we assume one happened). The
+  // first run (right after the constructor's read) normally finds nothing new.
+  if (!now || !seen_ || *now != *seen_) cache_.clear();
+  seen_ = now;
 }
 
 }  // namespace carechat::app

@@ -5,12 +5,11 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
+#include <memory>
 #include <optional>
-#include <thread>
 
+#include "app/periodic_thread.hpp"
 #include "domain/token_cache.hpp"
 #include "store/reader_pool.hpp"
 
@@ -18,22 +17,19 @@ namespace carechat::app {
 
 class token_revocation_watch {
  public:
+  // Reads the first count before returning (so before any request can fill the cache): every
+  // later revocation then moves it.
   token_revocation_watch(store::reader_pool& readers, domain::token_cache& cache, std::chrono::milliseconds interval);
-  ~token_revocation_watch();
-  void stop();
+  void stop() { thread_->stop(); }
 
  private:
-  void run();
+  void check();
   std::optional<std::int64_t> read_count();
 
   store::reader_pool& readers_;
   domain::token_cache& cache_;
-  std::chrono::milliseconds interval_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::optional<std::int64_t> seen_;
-  std::thread thread_;  // started by the constructor after the first count
+  std::optional<std::int64_t> seen_;          // the polling thread's, after the constructor
+  std::unique_ptr<periodic_thread> thread_;   // started by the constructor after the first count
 };
 
 }  // namespace carechat::app
