@@ -4,7 +4,7 @@ namespace carechat::domain {
 
 std::optional<principal> token_cache::find(const core::sha256_digest& hash, core::unix_ms now) const {
   std::lock_guard lock(mutex_);
-  auto it = entries_.find(key_of(hash));
+  auto it = entries_.find(hash);
   if (it == entries_.end() || now - it->second.cached_at >= opts_.ttl.count() || now < it->second.cached_at)
     return std::nullopt;
   return it->second.who;
@@ -21,7 +21,7 @@ void token_cache::insert(const core::sha256_digest& hash, const principal& who, 
   std::lock_guard lock(mutex_);
   if (generation_seen != generation_) return;  // cleared meanwhile: what we read may be revoked
   if (entries_.size() >= opts_.max_entries) entries_.clear();
-  entries_.insert_or_assign(key_of(hash), entry{who, now});
+  entries_.insert_or_assign(hash, entry{who, now});
 }
 
 void token_cache::clear() {

@@ -11,9 +11,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <mutex>
 #include <optional>
-#include <string>
 #include <unordered_map>
 
 #include "core/clock.hpp"
@@ -34,8 +34,7 @@ class token_cache {
   std::optional<principal> find(const core::sha256_digest& hash, core::unix_ms now) const;
   std::uint64_t generation() const;
   // Caches `who` unless a clear() happened since `generation_seen` was taken.
-  void insert(const core::sha256_digest& hash, const principal& who, std::uint64_t generation_seen,
-              core::unix_ms now);
+  void insert(const core::sha256_digest& hash, const principal& who, std::uint64_t generation_seen, core::unix_ms now);
   // Forgets everything (a token was revoked somewhere).
   void clear();
   std::size_t size() const;
@@ -45,14 +44,20 @@ class token_cache {
     principal who;
     core::unix_ms cached_at = 0;
   };
-  static std::string key_of(const core::sha256_digest& hash) {
-    return std::string(reinterpret_cast<const char*>(hash.data()), hash.size());
-  }
+  // The key is already a uniform hash: its first 8 bytes are a good bucket index (no allocation
+  // per lookup, unlike a string key).
+  struct digest_hash {
+    std::size_t operator()(const core::sha256_digest& d) const noexcept {
+      std::size_t h = 0;
+      std::memcpy(&h, d.data(), sizeof h);
+      return h;
+    }
+  };
 
   const options opts_;
   mutable std::mutex mutex_;
   std::uint64_t generation_ = 0;
-  std::unordered_map<std::string, entry> entries_;
+  std::unordered_map<core::sha256_digest, entry, digest_hash> entries_;
 };
 
 }  // namespace carechat::domain

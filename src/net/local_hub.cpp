@@ -2,20 +2,13 @@
 
 #include <memory>
 
+#include "net/index_keys.hpp"
+
 namespace carechat::net {
-namespace {
-
-std::string instance_key(const std::string& tenant, const std::string& instance) { return tenant + '\n' + instance; }
-
-std::string chat_key_of(const std::string& tenant, const std::string& instance, const std::string& patient) {
-  return tenant + '\n' + instance + '\n' + patient;
-}
-
-}  // namespace
 
 std::uint64_t local_hub::subscribe(const domain::event_scope& scope, live_subscriber& s) {
-  std::string key = scope.patient ? chat_key_of(scope.tenant, scope.instance, *scope.patient)
-                                  : instance_key(scope.tenant, scope.instance);
+  std::string key = scope.patient ? chat_index_key(scope.tenant, scope.instance, *scope.patient)
+                                  : instance_index_key(scope.tenant, scope.instance);
   std::lock_guard lock(mutex_);
   const auto id = next_id_++;
   buckets_[key].emplace(id, &s);
@@ -41,8 +34,7 @@ void local_hub::publish(std::span<const domain::chat_event> events) {
   for (const auto& e : events) {
     // One shared copy per event (and so one frame per viewer), however many sessions receive it.
     std::shared_ptr<const live_event> shared;
-    for (const std::string& key :
-         {chat_key_of(e.chat.tenant, e.chat.instance, e.chat.patient), instance_key(e.chat.tenant, e.chat.instance)}) {
+    for (const std::string& key : {chat_index_key(e.chat), instance_index_key(e.chat.tenant, e.chat.instance)}) {
       auto b = buckets_.find(key);
       if (b == buckets_.end()) continue;
       if (!shared) shared = std::make_shared<const live_event>(e);

@@ -1,15 +1,8 @@
 #include "net/page_cache.hpp"
 
-namespace carechat::net {
+#include "net/index_keys.hpp"
 
-std::string page_cache::chat_id(const domain::chat_key& c) {
-  std::string id;
-  id.reserve(c.tenant.size() + c.instance.size() + c.patient.size() + 2);
-  id.append(c.tenant).push_back('\n');
-  id.append(c.instance).push_back('\n');
-  id.append(c.patient);
-  return id;
-}
+namespace carechat::net {
 
 std::uint64_t page_cache::variant_key(const variant& v) {
   return (static_cast<std::uint64_t>(v.page_size) << 2) | (v.viewer == api::viewer::staff ? 2u : 0u) |
@@ -19,7 +12,7 @@ std::uint64_t page_cache::variant_key(const variant& v) {
 std::shared_ptr<const std::string> page_cache::find(const domain::chat_key& chat, const variant& v,
                                                     core::unix_ms now) const {
   std::lock_guard lock(mutex_);
-  auto c = chats_.find(chat_id(chat));
+  auto c = chats_.find(chat_index_key(chat));
   if (c == chats_.end()) return nullptr;
   auto p = c->second.pages.find(variant_key(v));
   if (p == c->second.pages.end()) return nullptr;
@@ -39,7 +32,7 @@ void page_cache::insert(const domain::chat_key& chat, const variant& v, std::str
   std::lock_guard lock(mutex_);
   // Started over since the read began: the records of what changed meanwhile are gone.
   if (snapshot_seen < floor_) return;
-  std::string id = chat_id(chat);
+  std::string id = chat_index_key(chat);
   auto c = chats_.find(id);
   if (c != chats_.end() && c->second.changed_at > snapshot_seen) return;  // written since the read began
   if (pages_ >= opts_.max_pages) {
@@ -60,7 +53,7 @@ void page_cache::publish(std::span<const domain::chat_event> events) {
     ++counter_;
     // Every written chat keeps a record (the moment it changed) so that a read in flight cannot
     // store an older page; the records go when the cache starts over.
-    auto& c = chats_[chat_id(e.chat)];
+    auto& c = chats_[chat_index_key(e.chat)];
     c.changed_at = counter_;
     pages_ -= c.pages.size();
     c.pages.clear();

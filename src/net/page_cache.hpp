@@ -58,7 +58,6 @@ class page_cache final : public domain::event_hub {
     std::uint64_t changed_at = 0;  // the counter when an event last touched the chat
     std::unordered_map<std::uint64_t, page> pages;  // by variant_key
   };
-  static std::string chat_id(const domain::chat_key& c);
   static std::uint64_t variant_key(const variant& v);
 
   const options opts_;

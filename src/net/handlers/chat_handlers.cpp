@@ -62,7 +62,8 @@ asio::awaitable<reply> authenticated_read(const chat_request& r, domain::action 
                                           Cached cached = {}) {
   auto secret = secret_of(r.req);
   if (!secret) co_return error_reply(unauthorized());
-  if (auto known = domain::cached_principal(r.svc.tokens, *secret, r.svc.clock.now_ms())) {
+  const auto known = domain::cached_principal(r.svc.tokens, *secret, r.svc.clock.now_ms());
+  if (known) {
     if (auto ok = domain::authorize(*known, r.chat, what); !ok) co_return refused(r, *known, what, ok.error());
     if (std::optional<std::string> answer = cached(*known)) {
       if (!audit(r.svc, *known, r.chat, what, core::result<void>{})) co_return error_reply(audit_unavailable());
@@ -72,7 +73,9 @@ asio::awaitable<reply> authenticated_read(const chat_request& r, domain::action 
   auto out = co_await run_blocking(r.svc.blocking, [&]() -> core::result<std::string> {
     auto lease = r.svc.readers.acquire();
     domain::store_reader& reader = *lease;
-    auto who = domain::authenticate(reader, *secret, r.svc.tokens, r.svc.clock.now_ms());
+    // A principal the cache already gave needs no second token lookup.
+    auto who = known ? core::result<domain::principal>(*known)
+                     : domain::authenticate(reader, *secret, r.svc.tokens, r.svc.clock.now_ms());
     if (!who) return std::move(who).error();
     core::result<std::string> res = [&]() -> core::result<std::string> {
       if (auto ok = domain::authorize(*who, r.chat, what); !ok) return std::move(ok).error();
@@ -102,12 +105,9 @@ asio::awaitable<core::result<domain::principal>> authenticate(const chat_request
 std::optional<page_cache::variant> latest_page_variant(const domain::page_request& req, const domain::principal& who,
                                                        const domain::limits& lim) {
   if (req.from || req.first_unread_anchor) return std::nullopt;
-  int size = lim.default_page_size;
-  if (req.page_size) {
-    if (*req.page_size < 1) return std::nullopt;  // the store path answers the 400
-    size = std::min(*req.page_size, lim.max_page_size);
-  }
-  return page_cache::variant{api::viewer_of(who), size, req.include_archived.value_or(false)};
+  const auto size = domain::effective_page_size(req.page_size, lim, "pageSize");
+  if (!size) return std::nullopt;  // the store path answers the 400
+  return page_cache::variant{api::viewer_of(who), *size, req.include_archived.value_or(false)};
 }
 
 template <class Receipt>
@@ -118,11 +118,12 @@ const Receipt* receipt_of(const domain::write_outcome& out) {
 }  // namespace
 
 asio::awaitable<reply> list_messages(const chat_request& r) {
+  // Parsed once for both paths; a bad request is still answered only after authentication.
+  const auto req = api::parse_page_request(r.params, r.svc.page_tokens, r.chat);
   co_return co_await authenticated_read(
       r, domain::action::read,
       [&](domain::store_reader& reader, const domain::principal& who) -> core::result<std::string> {
-        auto req = api::parse_page_request(r.params, r.svc.page_tokens, r.chat);
-        if (!req) return std::move(req).error();
+        if (!req) return req.error();
         const auto variant = latest_page_variant(*req, who, r.svc.limits);
         const auto snapshot = r.svc.latest_pages.snapshot();  // before the read: see page_cache
         auto page = domain::read_page(reader, who, r.chat, *req, r.svc.limits);
@@ -132,7 +133,6 @@ asio::awaitable<reply> list_messages(const chat_request& r) {
         return body;
       },
       [&](const domain::principal& who) -> std::optional<std::string> {
-        auto req = api::parse_page_request(r.params, r.svc.page_tokens, r.chat);
         if (!req) return std::nullopt;
         const auto variant = latest_page_variant(*req, who, r.svc.limits);
         if (!variant) return std::nullopt;
