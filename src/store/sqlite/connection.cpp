@@ -43,7 +43,9 @@ void connection::close() noexcept {
 
 core::result<void> connection::exec(std::string_view what, const std::string& sql) {
   const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK) return make_sqlite_error(rc, what);
+  // Only our own SQL runs here (pragmas, migrations, transaction control; no values spliced in), so
+  // SQLite's message (which table, which column) is safe to pass on, as prepare() does.
+  if (rc != SQLITE_OK) return make_sqlite_error(rc, what, sqlite3_errmsg(db_));
   return {};
 }
 

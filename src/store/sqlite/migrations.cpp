@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "store/sqlite/transaction.hpp"
+
 namespace carechat::store::sqlite {
 namespace {
 
@@ -326,25 +328,17 @@ core::error newer_than_build(int found) {
 
 // One migration in its own transaction; a no-op if another process applied it meanwhile.
 core::result<void> apply_one(connection& db, const migration& m) {
-  if (auto ok = db.exec("migration begin", "BEGIN IMMEDIATE"); !ok) return ok;
-  auto fail = [&](core::error e) -> core::result<void> {
-    (void)db.exec("migration rollback", "ROLLBACK");  // the original error is the one to report
-    return e;
-  };
-  auto v = current_version(db);
-  if (!v) return fail(std::move(v).error());
-  if (*v < m.version) {
+  return immediate_transaction(db, [&]() -> core::result<void> {
+    auto v = current_version(db);
+    if (!v) return std::move(v).error();
+    if (*v >= m.version) return {};
     if (*v != m.version - 1)
-      return fail(core::make_error(core::errc::internal,
-                                   "sqlite: schema version gap before migration " + std::to_string(m.version)));
-    if (auto ok = db.exec("migration " + std::to_string(m.version), std::string(m.sql)); !ok)
-      return fail(std::move(ok).error());
+      return core::make_error(core::errc::internal,
+                              "sqlite: schema version gap before migration " + std::to_string(m.version));
+    if (auto ok = db.exec("migration " + std::to_string(m.version), std::string(m.sql)); !ok) return ok;
     // PRAGMA takes no bound parameters; the version is our own integer.
-    if (auto ok = db.exec("migration set version", "PRAGMA user_version = " + std::to_string(m.version)); !ok)
-      return fail(std::move(ok).error());
-  }
-  if (auto ok = db.exec("migration commit", "COMMIT"); !ok) return fail(std::move(ok).error());
-  return {};
+    return db.exec("migration set version", "PRAGMA user_version = " + std::to_string(m.version));
+  });
 }
 
 }  // namespace

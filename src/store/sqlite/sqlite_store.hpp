@@ -58,8 +58,6 @@ class sqlite_store final : public domain::store, public domain::webhook_store {
   core::result<core::bytes> secret_locked(const std::string& name, std::size_t size);
   // The webhook sealing key (server_secrets.webhook_key), loaded once; the caller holds the mutex.
   core::result<core::bytes> webhook_key_locked();
-  // Runs fn in BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error); the caller holds the mutex.
-  core::result<void> in_transaction(const std::function<core::result<void>()>& fn);
 
   const sqlite_options opts_;
   const core::clock& clock_;

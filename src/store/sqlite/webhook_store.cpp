@@ -6,6 +6,7 @@
 #include "store/sqlite/queries.hpp"
 #include "store/sqlite/rows.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "store/sqlite/transaction.hpp"
 
 namespace carechat::store::sqlite {
 namespace {
@@ -42,14 +43,6 @@ core::result<core::bytes> sqlite_store::webhook_key_locked() {
   return webhook_key_;
 }
 
-core::result<void> sqlite_store::in_transaction(const std::function<core::result<void>()>& fn) {
-  if (auto ok = writer_.exec("webhooks begin", "BEGIN IMMEDIATE"); !ok) return ok;
-  auto r = fn();
-  if (r) r = writer_.exec("webhooks commit", "COMMIT");
-  if (!r) (void)writer_.exec("webhooks rollback", "ROLLBACK");  // the first error is the one reported
-  return r;
-}
-
 core::result<void> sqlite_store::put_webhook_endpoint(const domain::webhook_endpoint& e) {
   std::lock_guard lock(writer_mutex_);
   auto key = webhook_key_locked();
@@ -57,7 +50,7 @@ core::result<void> sqlite_store::put_webhook_endpoint(const domain::webhook_endp
   auto seal = [&](std::string_view field, const std::string& value) {
     return core::aead_seal(*key, core::as_bytes(value), aad_of(e.tenant, e.instance, field), rng_);
   };
-  return in_transaction([&]() -> core::result<void> {
+  return immediate_transaction(writer_, [&]() -> core::result<void> {
     bool existed = false;
     {
       auto s = writer_.prepared(queries::webhook_endpoint_get);
@@ -182,7 +175,7 @@ core::result<void> sqlite_store::record_webhook_attempt(const domain::webhook_at
                                                         const domain::webhook_result& r,
                                                         const std::string& disable_reason) {
   std::lock_guard lock(writer_mutex_);
-  return in_transaction([&]() -> core::result<void> {
+  return immediate_transaction(writer_, [&]() -> core::result<void> {
     {
       auto s = writer_.prepared(queries::webhook_attempt_insert);
       if (!s) return std::move(s).error();
@@ -267,7 +260,7 @@ core::result<std::optional<std::string>> sqlite_store::redeliver_webhook(const s
       id.find_first_not_of("0123456789", 3) == std::string::npos)
     attempt_id = std::stoll(id.substr(3));
   std::optional<std::string> found;
-  auto ok = in_transaction([&]() -> core::result<void> {
+  auto ok = immediate_transaction(writer_, [&]() -> core::result<void> {
     std::int64_t outbox_id = 0;
     {
       auto s = writer_.prepared(queries::webhook_find_event);

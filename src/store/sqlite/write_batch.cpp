@@ -7,6 +7,7 @@
 #include "core/ids.hpp"
 #include "store/sqlite/queries.hpp"
 #include "store/sqlite/rows.hpp"
+#include "store/sqlite/transaction.hpp"
 
 namespace carechat::store::sqlite {
 namespace {
@@ -29,21 +30,17 @@ class batch_writer {
   std::vector<write_outcome> apply(std::span<const domain::write_command> batch) {
     auto all_failed = [&](const core::error& e) { return std::vector<write_outcome>(batch.size(), write_outcome(e)); };
     if (batch.empty()) return {};
-    if (auto ok = run(queries::begin_immediate); !ok) return all_failed(ok.error());
     std::vector<write_outcome> out;
     out.reserve(batch.size());
-    for (const auto& cmd : batch) {
-      auto r = apply_one(cmd);
-      if (!r) {
-        abandon();
-        return all_failed(r.error());
+    auto ok = immediate_transaction(db_, [&]() -> core::result<void> {
+      for (const auto& cmd : batch) {
+        auto r = apply_one(cmd);
+        if (!r) return std::move(r).error();
+        out.push_back(std::move(*r));
       }
-      out.push_back(std::move(*r));
-    }
-    if (auto ok = run(queries::commit); !ok) {
-      abandon();
-      return all_failed(ok.error());
-    }
+      return {};
+    });
+    if (!ok) return all_failed(ok.error());
     return out;
   }
 
@@ -65,9 +62,7 @@ class batch_writer {
       if (auto ok = run(queries::rollback_to_savepoint); !ok) return std::move(ok).error();
     const domain::audit_entry* entry = std::visit([](const auto& c) { return audit_of(c); }, cmd);
     if (entry != nullptr) {
-      // An audit-only command carries its own outcome (e.g. a read that was refused); the others' is ours.
-      const std::string outcome = std::holds_alternative<domain::audit_entry>(cmd) ? entry->outcome : outcome_name(r);
-      if (auto ok = insert_audit(*entry, outcome); !ok) {
+      if (auto ok = insert_audit(*entry, outcome_name(r)); !ok) {
         // Nothing may change without its audit row, so the command goes too.
         if (auto rb = run(queries::rollback_to_savepoint); !rb) return std::move(rb).error();
         r = std::move(ok).error();
@@ -83,7 +78,8 @@ class batch_writer {
   static const domain::audit_entry* audit_of(const domain::restore_command& c) { return &c.audit; }
   static const domain::audit_entry* audit_of(const domain::mark_read_command& c) { return &c.audit; }
   static const domain::audit_entry* audit_of(const domain::prune_events_command&) { return nullptr; }
-  static const domain::audit_entry* audit_of(const domain::audit_entry& e) { return &e; }
+  // Audit-only rows never get here (apply_one writes them first); std::visit needs the overload.
+  static const domain::audit_entry* audit_of(const domain::audit_entry&) { return nullptr; }
 
   static std::string outcome_name(const write_outcome& r) {
     if (!r) return std::string(core::to_string(r.error().code));
@@ -305,7 +301,7 @@ class batch_writer {
     return write_receipt{std::monostate{}};
   }
 
-  // The row itself is written by apply_one(), with every other command's audit row.
+  // Audit-only rows are written by apply_one() without a savepoint; std::visit needs the overload.
   write_outcome execute(const domain::audit_entry&) { return write_receipt{std::monostate{}}; }
 
   core::result<std::optional<prior_claim>> find_claim(const domain::idempotency_claim& claim) {
@@ -475,10 +471,6 @@ class batch_writer {
     if (!s) return std::move(s).error();
     return (*s)->run();
   }
-
-  // Best effort: the error that got us here is the one reported. SQLite may already have rolled
-  // back by itself (e.g. after an I/O error), in which case ROLLBACK fails harmlessly.
-  void abandon() { (void)run(queries::rollback); }
 
   connection& db_;
   const core::clock& clock_;

@@ -5,6 +5,7 @@
 
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/open.hpp"
+#include "store/sqlite/transaction.hpp"
 #include "unit/store/support/temp_dir.hpp"
 
 namespace carechat::test {
@@ -100,6 +101,49 @@ TEST_F(sqlite_wrapper, bad_sql_fails_to_prepare_with_its_name) {
   ASSERT_FALSE(s.has_value());
   EXPECT_EQ(s.error().code, core::errc::internal);
   EXPECT_NE(s.error().message.find("broken"), std::string::npos);
+}
+
+TEST_F(sqlite_wrapper, exec_errors_name_what_failed) {
+  auto r = db_->exec("add column", "ALTER TABLE missing_table ADD COLUMN x INTEGER");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().message.find("add column"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("missing_table"), std::string::npos) << r.error().message;
+}
+
+// A transaction commits its work, rolls back a failure, and rolls back (then rethrows) an
+// exception: the connection is never left holding the write lock.
+TEST_F(sqlite_wrapper, immediate_transaction_commits_rolls_back_and_survives_a_throw) {
+  auto insert_one = [&](int i) -> core::result<void> {
+    auto s = db_->prepared(insert);
+    if (!s) return std::move(s).error();
+    (*s)->bind_int64(1, i);
+    return (*s)->run();
+  };
+  auto rows = [&] {
+    auto s = db_->prepared(count);
+    EXPECT_TRUE((*s)->step().value());
+    return (*s)->column_int64(0);
+  };
+  ASSERT_TRUE(store::sqlite::immediate_transaction(*db_, [&] { return insert_one(1); }).has_value());
+  EXPECT_EQ(rows(), 1);
+  auto failed = store::sqlite::immediate_transaction(*db_, [&]() -> core::result<void> {
+    if (auto ok = insert_one(2); !ok) return ok;
+    return core::make_error(core::errc::bad_request, "changed my mind");
+  });
+  ASSERT_FALSE(failed.has_value());
+  EXPECT_EQ(failed.error().message, "changed my mind");
+  EXPECT_FALSE(db_->in_transaction());
+  EXPECT_EQ(rows(), 1);
+  EXPECT_THROW((void)store::sqlite::immediate_transaction(*db_,
+                                                          [&]() -> core::result<void> {
+                                                            (void)insert_one(3);
+                                                            throw std::runtime_error("bug");
+                                                          }),
+               std::runtime_error);
+  EXPECT_FALSE(db_->in_transaction());
+  EXPECT_EQ(rows(), 1);
+  ASSERT_TRUE(store::sqlite::immediate_transaction(*db_, [&] { return insert_one(4); }).has_value());
+  EXPECT_EQ(rows(), 2);
 }
 
 TEST_F(sqlite_wrapper, constraint_errors_do_not_echo_values) {
