@@ -268,13 +268,21 @@ core::result<search_result> search_page(store_reader& reader, const principal& w
 
   search_result out;
   out.page_size = base.page_size;
-  out.hits.reserve(w->newest_first.size());
-  for (auto& m : w->newest_first) {
+  const std::size_t n = w->newest_first.size();
+  out.hits.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    message& m = w->newest_first[i];
     search_hit hit;
     for (direction d : {direction::older, direction::newer}) {
-      auto e = reader.any_beyond(chat, m.pos(), d, base.include_archived);
-      if (!e) return std::move(e).error();
-      if (*e)
+      // Another hit (a message too) beyond this one, on this page or past it, settles it; only
+      // the page's outermost hits may need to ask the store: two queries a page, not two a hit.
+      bool exists = d == direction::older ? (i + 1 < n || w->older) : (i > 0 || w->newer);
+      if (!exists) {
+        auto e = reader.any_beyond(chat, m.pos(), d, base.include_archived);
+        if (!e) return std::move(e).error();
+        exists = *e;
+      }
+      if (exists)
         (d == direction::older ? hit.older : hit.newer) =
             make_cursor(cursor_kind::messages, d, m.pos(), base.content_page_size, base.include_archived);
     }
@@ -357,7 +365,7 @@ core::result<mark_read_command> prepare_mark_read(const principal& who, const ch
     case role::admin:
       if (input.named_reader)
         return make_error(errc::bad_request, "reader is taken from your token; do not send it in the body");
-      cmd.kind = who.role == role::patient ? message_kind::outbound : message_kind::inbound;
+      cmd.kind = unread_kind_for(who);  // what this caller reads is what counts as its unread
       cmd.reader = who.role == role::patient ? patient : party{client_type::user, who.user_id, who.display_name};
       break;
     case role::client:
