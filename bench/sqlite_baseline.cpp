@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
@@ -46,25 +47,39 @@ std::int64_t now_ms() {
       .count();
 }
 
-int commits(const std::string& dir, double seconds) {
-  sqlite3* db = open_db(dir + "/commits.db");
+// The one INSERT both modes use: a patient's message, external id "IM<n>".
+sqlite3_stmt* prepare_insert(sqlite3* db) {
   sqlite3_stmt* ins = nullptr;
   check(sqlite3_prepare_v2(db,
                            "INSERT INTO messages (chat_id, external_id, kind, sender_type, sender_id, sender_name, "
                            "body, created_at) VALUES (?1, ?2, 0, 'PATIENT', 'p', NULL, ?3, ?4)",
                            -1, &ins, nullptr),
         db, "prepare insert");
+  return ins;
+}
+
+// Inserts row number n with prepare_insert's statement: bind, step, reset. `body` must outlive the
+// call (bound SQLITE_STATIC: pass a string literal).
+void insert_row(sqlite3* db, sqlite3_stmt* ins, std::int64_t chat, long n, const char* body, std::int64_t created_at,
+                const char* what) {
+  sqlite3_bind_int64(ins, 1, chat);
+  const std::string ext = "IM" + std::to_string(n);
+  sqlite3_bind_text(ins, 2, ext.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(ins, 3, body, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(ins, 4, created_at);
+  check(sqlite3_step(ins), db, what);
+  sqlite3_reset(ins);
+}
+
+int commits(const std::string& dir, double seconds) {
+  sqlite3* db = open_db(dir + "/commits.db");
+  sqlite3_stmt* ins = prepare_insert(db);
   long n = 0;
   const auto start = clock_type::now();
   const auto until = start + std::chrono::duration<double>(seconds);
   while (clock_type::now() < until) {
-    sqlite3_bind_int64(ins, 1, n % 100);
-    const std::string ext = "IM" + std::to_string(n);
-    sqlite3_bind_text(ins, 2, ext.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(ins, 3, "{\"message\":\"hello from the raw baseline\"}", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(ins, 4, now_ms());
-    check(sqlite3_step(ins), db, "insert");  // autocommit: one transaction, one fsync (FULL)
-    sqlite3_reset(ins);
+    // Autocommit: one transaction, one fsync (FULL).
+    insert_row(db, ins, n % 100, n, "{\"message\":\"hello from the raw baseline\"}", now_ms(), "insert");
     ++n;
   }
   const double secs = std::chrono::duration<double>(clock_type::now() - start).count();
@@ -78,21 +93,10 @@ int reads(const std::string& dir, double seconds) {
   sqlite3* db = open_db(dir + "/reads.db");
   const int chats = 100, per_chat = 200;
   exec(db, "BEGIN");
-  sqlite3_stmt* ins = nullptr;
-  check(sqlite3_prepare_v2(db,
-                           "INSERT INTO messages (chat_id, external_id, kind, sender_type, sender_id, body, "
-                           "created_at) VALUES (?1, ?2, 0, 'PATIENT', 'p', ?3, ?4)",
-                           -1, &ins, nullptr),
-        db, "prepare insert");
+  sqlite3_stmt* ins = prepare_insert(db);
   const std::int64_t t0 = now_ms();
   for (int i = 0; i < chats * per_chat; ++i) {
-    sqlite3_bind_int64(ins, 1, i % chats);
-    const std::string ext = "IM" + std::to_string(i);
-    sqlite3_bind_text(ins, 2, ext.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(ins, 3, "a message of ordinary length for the read baseline", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(ins, 4, t0 + i);
-    check(sqlite3_step(ins), db, "seed");
-    sqlite3_reset(ins);
+    insert_row(db, ins, i % chats, i, "a message of ordinary length for the read baseline", t0 + i, "seed");
   }
   sqlite3_finalize(ins);
   exec(db, "COMMIT");

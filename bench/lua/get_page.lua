@@ -2,13 +2,9 @@
 -- paths) or BENCH_PATHS_FILE (one a line; bench/run.py uses it); each request picks one at random,
 -- so a list of many chats spreads the reads.
 local token = os.getenv("BENCH_TOKEN")
-local paths = {}
-local paths_file = os.getenv("BENCH_PATHS_FILE")
-if paths_file then
-  for line in io.lines(paths_file) do if #line > 0 then paths[#paths + 1] = line end end
-else
-  for p in string.gmatch(os.getenv("BENCH_PATHS") or "/", "%S+") do paths[#paths + 1] = p end
-end
+-- paths.lua sits beside this script: wrk runs it in a fresh Lua state per thread, each loads it.
+package.path = (debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "?.lua;" .. package.path
+local paths = require("paths").load()
 wrk.method = "GET"
 wrk.headers["Authorization"] = "Bearer " .. token
 math.randomseed(os.time())

@@ -3,13 +3,9 @@
 -- (optional: pause per request and connection, to offer a lower load than closed-loop wrk would),
 -- BENCH_WORDS (optional: 1 puts random words, sometimes the search word "kiwi", in the text).
 local token = os.getenv("BENCH_TOKEN")
-local paths = {}
-local paths_file = os.getenv("BENCH_PATHS_FILE")
-if paths_file then
-  for line in io.lines(paths_file) do if #line > 0 then paths[#paths + 1] = line end end
-else
-  for p in string.gmatch(os.getenv("BENCH_PATHS") or "/", "%S+") do paths[#paths + 1] = p end
-end
+-- paths.lua sits beside this script: wrk runs it in a fresh Lua state per thread, each loads it.
+package.path = (debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "?.lua;" .. package.path
+local paths = require("paths").load()
 local delay_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
 local words = os.getenv("BENCH_WORDS") == "1"
 local vocabulary = {"appointment", "refill", "pharmacy", "tomorrow", "morning", "question", "results",
