@@ -60,3 +60,9 @@ test("errors carry the server's code; network failures are status 0", async () =
   };
   await assert.rejects(new ChatApi(BASE, "x", down).getPage({}), (e: unknown) => e instanceof ApiError && e.status === 0 && e.transient);
 });
+
+test("an error answer without a JSON body gets a plain message by status", async () => {
+  const html = (status: number): FetchLike => async () => new Response("<html>Bad Gateway</html>", { status, headers: { "Content-Type": "text/html" } });
+  await assert.rejects(new ChatApi(BASE, "x", html(502)).getPage({}), (e: unknown) => e instanceof ApiError && e.status === 502 && e.code === "http_502" && e.transient && e.message === "The server had a problem (502). Try again.");
+  await assert.rejects(new ChatApi(BASE, "x", html(413)).getPage({}), (e: unknown) => e instanceof ApiError && e.status === 413 && !e.transient && e.message === "The server refused the request (413).");
+});

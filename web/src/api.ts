@@ -22,6 +22,11 @@ export class ApiError extends Error {
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
+/** What staff read when an error answer carries no message of its own (a proxy's 502 page, ...). */
+function fallbackMessage(status: number): string {
+  return status >= 500 ? `The server had a problem (${status}). Try again.` : `The server refused the request (${status}).`;
+}
+
 const REQUEST_TIMEOUT_MS = 30_000;
 
 export interface PageQuery {
@@ -67,7 +72,7 @@ export class ChatApi {
       throw new ApiError(
         res.status,
         typeof err?.code === "string" ? err.code : "http_" + res.status,
-        typeof err?.message === "string" ? err.message : `HTTP ${res.status}`,
+        typeof err?.message === "string" ? err.message : fallbackMessage(res.status),
       );
     }
     if (json === null) throw new ApiError(res.status, "bad_response", "The server's answer could not be read.");

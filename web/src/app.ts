@@ -16,7 +16,7 @@ import { LOCAL_PREFIX, Timeline, type Entry, type OwnIdentity } from "./timeline
 import { directionOf, MESSAGE_LIMIT, type ChatMessage, type LiveFrame, type Page, type Party, type SearchHit } from "./types.js";
 import { titleWithCount, UnreadCounter } from "./unread.js";
 import { uuid4 } from "./uuid.js";
-import { button, h, setAttr, setText, srOnly } from "./view/dom.js";
+import { button, h, setAttr, setText } from "./view/dom.js";
 import { icon } from "./view/icons.js";
 import { TimelineView } from "./view/timeline_view.js";
 
@@ -80,6 +80,7 @@ export class App {
   private receiptTimer_: ReturnType<typeof setTimeout> | null = null;
   private countTimer_: ReturnType<typeof setTimeout> | null = null;
   private searchTimer_: ReturnType<typeof setTimeout> | null = null;
+  private tickTimer_: ReturnType<typeof setInterval> | null = null;
   private searchSeq_ = 0;
   private searchNext_: string | null = null;
   private searchQuery_ = "";
@@ -282,7 +283,7 @@ export class App {
       if (parseFragment(this.loc.hash).token !== null) this.loc.reload();
     });
     window.addEventListener("popstate", () => this.applyFiltersFromUrl());
-    setInterval(() => this.tick(), TICK_MS);
+    this.tickTimer_ = setInterval(() => this.tick(), TICK_MS);
   }
 
   // ---- start ------------------------------------------------------------------------------------
@@ -331,6 +332,10 @@ export class App {
     return "carechat.me:" + this.loc.pathname;
   }
 
+  private releaseReadyWaiters(): void {
+    for (const w of this.readyWaiters_.splice(0)) w();
+  }
+
   private waitForReady(ms: number): Promise<void> {
     if (this.firstReadySeen_) return Promise.resolve();
     return new Promise((resolve) => {
@@ -344,6 +349,11 @@ export class App {
 
   private get readDirection() {
     return readDirectionFor(this.mode_);
+  }
+
+  /** The patient of this chat, as a party (a sender, or the reader of the care team's messages). */
+  private get patientParty(): Party {
+    return { clientType: "PATIENT", id: this.route_?.patientId ?? "", titleName: null };
   }
 
   private get own(): OwnIdentity {
@@ -440,7 +450,7 @@ export class App {
 
   private onLiveState(s: LiveState): void {
     // The first connection failed: load without waiting for it (a catch-up follows its first ready).
-    if (s === "reconnecting" && !this.firstReadySeen_) for (const w of this.readyWaiters_.splice(0)) w();
+    if (s === "reconnecting" && !this.firstReadySeen_) this.releaseReadyWaiters();
     const state = s === "stopped" ? "offline" : s; // "offline": stopped for good (e.g. the token was refused)
     setAttr(this.conn_, "data-state", state);
     const text = s === "live" ? "Live" : s === "connecting" ? "Connecting..." : s === "stopped" ? "Offline" : "Reconnecting...";
@@ -456,14 +466,12 @@ export class App {
       case "ready": {
         const first = !this.firstReadySeen_;
         this.firstReadySeen_ = true;
-        for (const w of this.readyWaiters_.splice(0)) w();
+        this.releaseReadyWaiters();
         if (first && this.initialLoaded_ && this.needCatchUp_) void this.catchUp();
         if (this.initialLoaded_) this.retryTransientFailures();
         return;
       }
       case "resync_required":
-        if (this.initialLoaded_) void this.reloadLatest();
-        return;
       case "chat.archived":
       case "chat.restored":
         if (this.initialLoaded_) void this.reloadLatest();
@@ -472,7 +480,7 @@ export class App {
         this.onLiveMessage(f.message);
         return;
       case "messages.read": {
-        const readBy: Party | null = f.direction === "outbound" ? { clientType: "PATIENT", id: route.patientId, titleName: null } : (f.reader ?? null);
+        const readBy: Party | null = f.direction === "outbound" ? this.patientParty : (f.reader ?? null);
         const changed = this.timeline_.markRead(f.direction, f.upToExternalId, f.readAt, readBy);
         if (f.direction === this.readDirection) {
           if (this.unread_.applyReadBatch(f.direction, f.upToExternalId, f.readAt, f.count)) this.scheduleCountRefresh();
@@ -586,6 +594,10 @@ export class App {
     const label = this.jump_.lastElementChild;
     if (label) setText(label, this.newBelow_ ? "New messages" : "Jump to latest");
     this.jump_.classList.toggle("jump--new", this.newBelow_);
+    this.updateMarkRead();
+  }
+
+  private updateMarkRead(): void {
     this.markReadBtn_.disabled = this.markingRead_ || this.unread_.count === 0 || this.authFailed_;
   }
 
@@ -623,47 +635,43 @@ export class App {
     else if (t.scrollHeight - t.scrollTop - t.clientHeight <= AUTOLOAD_PX && !this.timeline_.atLatest) void this.loadNewer();
   }
 
-  async loadOlder(): Promise<void> {
-    const token = this.timeline_.olderToken;
-    if (!this.api_ || token === null || this.loadingOlder_ || this.loadingWindow_) return;
-    const gen = this.generation_;
-    this.loadingOlder_ = true;
-    this.setBusy(true);
-    this.updateChrome();
-    try {
-      const page = await this.api_.getPage({ pageToken: token });
-      if (gen !== this.generation_ || this.timeline_.olderToken !== token) return;
-      this.timeline_.addOlder(page);
-      this.loadingOlder_ = false;
-      this.render(); // keeps the first visible row in place
-    } catch (e) {
-      this.handleError(e, "Older messages could not be loaded.", { label: "Retry", run: () => void this.loadOlder() });
-    } finally {
-      this.loadingOlder_ = false;
-      this.setBusy(false);
-      this.updateChrome();
-    }
-    requestAnimationFrame(() => this.checkAutoLoad());
+  loadOlder(): Promise<void> {
+    return this.loadPage("older");
   }
 
-  async loadNewer(): Promise<void> {
-    const token = this.timeline_.newerToken;
-    if (!this.api_ || token === null || this.loadingNewer_ || this.loadingWindow_) return;
+  loadNewer(): Promise<void> {
+    return this.loadPage("newer");
+  }
+
+  /** Extends the window by one page at one end (the page token of that side). */
+  private async loadPage(side: "older" | "newer"): Promise<void> {
+    const older = side === "older";
+    const tokenNow = () => (older ? this.timeline_.olderToken : this.timeline_.newerToken);
+    const setLoading = (v: boolean) => {
+      if (older) this.loadingOlder_ = v;
+      else this.loadingNewer_ = v;
+    };
+    const token = tokenNow();
+    if (!this.api_ || token === null || (older ? this.loadingOlder_ : this.loadingNewer_) || this.loadingWindow_) return;
     const gen = this.generation_;
-    this.loadingNewer_ = true;
+    setLoading(true);
     this.setBusy(true);
     this.updateChrome();
     try {
       const page = await this.api_.getPage({ pageToken: token });
-      if (gen !== this.generation_ || this.timeline_.newerToken !== token) return;
-      this.timeline_.addNewer(page);
-      this.loadingNewer_ = false;
-      this.render();
-      if (this.timeline_.atLatest) this.scheduleReceipts();
+      if (gen !== this.generation_ || tokenNow() !== token) return;
+      if (older) this.timeline_.addOlder(page);
+      else this.timeline_.addNewer(page);
+      setLoading(false);
+      this.render(); // keeps the first visible row in place
+      if (!older && this.timeline_.atLatest) this.scheduleReceipts();
     } catch (e) {
-      this.handleError(e, "Newer messages could not be loaded.", { label: "Retry", run: () => void this.loadNewer() });
+      // A failure that arrives after the window was replaced (a search jump, a reload) is stale.
+      if (gen === this.generation_) {
+        this.handleError(e, older ? "Older messages could not be loaded." : "Newer messages could not be loaded.", { label: "Retry", run: () => void this.loadPage(side) });
+      }
     } finally {
-      this.loadingNewer_ = false;
+      setLoading(false);
       this.setBusy(false);
       this.updateChrome();
     }
@@ -696,7 +704,7 @@ export class App {
     setAttr(this.badge_, "aria-label", `${n} unread`);
     setAttr(this.badge_, "title", `${n} unread ${n === 1 ? "message" : "messages"}`);
     document.title = titleWithCount(this.mode_ === "staff" ? "Patient messages · carechat" : "Messages with your care team · carechat", n);
-    this.markReadBtn_.disabled = this.markingRead_ || n === 0 || this.authFailed_;
+    this.updateMarkRead();
   }
 
   /** Asks the server for the unread count again (after read events, whose effect a GET may already include). */
@@ -725,7 +733,7 @@ export class App {
     this.updateChrome();
     try {
       const res = await this.api_.markRead();
-      const readBy: Party | null = this.mode_ === "patient" ? { clientType: "PATIENT", id: this.route_?.patientId ?? "", titleName: null } : this.me_;
+      const readBy: Party | null = this.mode_ === "patient" ? this.patientParty : this.me_;
       if (res.upToExternalId !== null) this.timeline_.markRead(this.readDirection, res.upToExternalId, res.readAt, readBy);
       this.unread_.applyReadBatch(this.readDirection, res.upToExternalId, res.readAt, res.marked);
       this.dividerBefore_ = null;
@@ -759,8 +767,7 @@ export class App {
     if (!upTo) return;
     try {
       const res = await this.api_.markRead(upTo.key);
-      const patient: Party = { clientType: "PATIENT", id: this.route_?.patientId ?? "", titleName: null };
-      if (res.upToExternalId !== null) this.timeline_.markRead("outbound", res.upToExternalId, res.readAt, patient);
+      if (res.upToExternalId !== null) this.timeline_.markRead("outbound", res.upToExternalId, res.readAt, this.patientParty);
       if (this.unread_.applyReadBatch("outbound", res.upToExternalId, res.readAt, res.marked)) this.scheduleCountRefresh();
       this.updateBadge();
       this.render();
@@ -844,7 +851,7 @@ export class App {
     const sender: Party =
       this.mode_ === "staff"
         ? { clientType: "USER", id: this.me_?.id ?? "", titleName: this.me_?.titleName ?? null }
-        : { clientType: "PATIENT", id: this.route_?.patientId ?? "", titleName: null };
+        : this.patientParty;
     return { sender, receiver: null, message: text, externalId: "", createdAt, readAt: null };
   }
 
@@ -1156,6 +1163,8 @@ export class App {
   private fatal(text: string): void {
     this.authFailed_ = true;
     this.live_?.stop();
+    if (this.tickTimer_ !== null) clearInterval(this.tickTimer_);
+    this.tickTimer_ = null;
     this.setBusy(false);
     this.showError(text, null);
     this.input_.disabled = true;

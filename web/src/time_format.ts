@@ -87,8 +87,3 @@ export function readReceiptText(readAtIso: string, nowMs: number, opts: TimeOpti
   if (dayKey(t, opts) === dayKey(nowMs, opts)) return `Read ${clockTime(t, opts)}`;
   return `Read ${shortDate(t, nowMs, opts)}`;
 }
-
-/** A full, unambiguous local time for tooltips and screen readers. */
-export function fullTime(ms: number, opts: TimeOptions = {}): string {
-  return fmt(opts, { dateStyle: "full", timeStyle: "short" }).format(new Date(ms));
-}

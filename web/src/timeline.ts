@@ -101,10 +101,6 @@ export class Timeline {
     return this.server_.get(externalId);
   }
 
-  has(externalId: string): boolean {
-    return this.server_.has(externalId);
-  }
-
   get serverCount(): number {
     return this.server_.size;
   }

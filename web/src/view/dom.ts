@@ -37,8 +37,3 @@ export function setAttr(el: Element, name: string, value: string | null): void {
 export function setText(el: Node, text: string): void {
   if (el.textContent !== text) el.textContent = text;
 }
-
-/** A visually hidden span for screen readers. */
-export function srOnly(text: string): HTMLSpanElement {
-  return h("span", { class: "sr-only", text });
-}

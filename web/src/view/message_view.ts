@@ -2,6 +2,7 @@
 // exact in title/datetime), the read receipt, and the send state with retry. The message text goes in
 // with textContent only: a message is never HTML.
 
+import { readDirectionFor } from "../filters.js";
 import type { Entry } from "../timeline.js";
 import type { Mode } from "../route.js";
 import { directionOf } from "../types.js";
@@ -86,7 +87,7 @@ export function updateMessageElement(el: HTMLElement, entry: Entry, ctx: Message
   setAttr(p.time, "title", m.createdAt);
 
   // Unread marker on messages the viewer has yet to read (the other side's).
-  const showUnread = !entry.local && m.readAt === null && !isOwnSide(m, ctx.mode) && dir === (ctx.mode === "staff" ? "inbound" : "outbound");
+  const showUnread = !entry.local && m.readAt === null && !isOwnSide(m, ctx.mode) && dir === readDirectionFor(ctx.mode);
   if (showUnread && !p.unread) {
     p.unread = h("span", { class: "msg__unread", text: "Unread" });
     p.foot.append(p.unread);
