@@ -2,13 +2,13 @@
 // directly on the database, server running or not (a running server picks changes up on its next
 // poll). Secrets are never printed back in full; a generated signing secret is printed once.
 #include <iostream>
-#include <sstream>
 
 #include "app/args.hpp"
 #include "app/commands.hpp"
 #include "app/config.hpp"
 #include "app/store_factory.hpp"
 #include "core/ids.hpp"
+#include "core/text.hpp"
 #include "core/time_format.hpp"
 #include "domain/access_policy.hpp"
 #include "domain/store.hpp"
@@ -43,8 +43,7 @@ int fail(const std::string& what, int code = 1) {
 }
 
 void print_endpoint(const domain::webhook_endpoint& e, const domain::webhook_outbox_state& counts) {
-  std::string types;
-  for (const auto& t : e.event_types) types += (types.empty() ? "" : ",") + t;
+  const std::string types = core::join_list(e.event_types);
   std::cout << "tenant\t" << e.tenant << "\ninstance\t" << e.instance << "\nurl\t" << e.url << "\nenabled\t"
             << (e.enabled ? "yes" : "no") << '\n';
   if (!e.enabled) std::cout << "disabled_reason\t" << e.disabled_reason << '\n';
@@ -102,12 +101,7 @@ int webhook_command(const std::vector<std::string>& argv) {
     in.signing_secret = a->get("signing-secret");
     in.rotate = a->has("rotate");
     if (auto ev = a->get("events")) {
-      std::vector<std::string> types;
-      std::istringstream list(*ev);
-      std::string t;
-      while (std::getline(list, t, ','))
-        if (!t.empty()) types.push_back(t);
-      in.event_types = std::move(types);
+      in.event_types = core::split_list_copy(*ev);  // "a, b" as well as "a,b"
     }
     if (auto ok = net::check_webhook_url(in.url, cfg->webhook_allow_private); !ok) {
       audit("webhook_set", std::string(core::to_string(ok.error().code)));

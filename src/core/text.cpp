@@ -15,4 +15,19 @@ std::vector<std::string_view> split_list(std::string_view text, char sep) {
   return out;
 }
 
+std::vector<std::string> split_list_copy(std::string_view text, char sep) {
+  std::vector<std::string> out;
+  for (std::string_view item : split_list(text, sep)) out.emplace_back(item);
+  return out;
+}
+
+std::string join_list(const std::vector<std::string>& items, char sep) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out.push_back(sep);
+    out += item;
+  }
+  return out;
+}
+
 }  // namespace carechat::core

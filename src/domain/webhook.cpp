@@ -16,10 +16,6 @@ bool is_webhook_event_type(std::string_view t) noexcept {
   return t == webhook_outbound || t == webhook_inbound || t == webhook_read || t == webhook_archived;
 }
 
-bool webhook_endpoint::wants(std::string_view type) const {
-  return std::find(event_types.begin(), event_types.end(), type) != event_types.end();
-}
-
 namespace {
 
 std::uint64_t random_u64(core::random_source& rng) {

@@ -43,8 +43,6 @@ struct webhook_endpoint {
   std::string disabled_reason;  // why enabled is false ("" when enabled)
   core::unix_ms created_at = 0;
   core::unix_ms updated_at = 0;
-
-  bool wants(std::string_view type) const;
 };
 
 // A due outbox row with what the body is built from (read at delivery time, never copied).

@@ -220,7 +220,7 @@ TEST_F(webhook_test, redirects_are_not_followed) {
 }
 
 TEST_F(webhook_test, opt_in_patient_messages_carry_their_type) {
-  configure({"--events", "message.outbound,message.inbound"});
+  configure({"--events", "message.outbound, message.inbound"});  // spaces after commas are fine
   ASSERT_EQ(send_inbound("from the patient").status, 200u);
   ASSERT_TRUE(wait_delivered(1)) << server_->log();
   const auto body = boost::json::parse(receiver_.delivered().front().body).as_object();

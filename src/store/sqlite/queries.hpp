@@ -79,10 +79,6 @@ inline constexpr named_sql insert_idempotency{
     "idempotency.insert",
     "INSERT INTO idempotency_keys (token_id, key, request_hash, message_seq, created_at) VALUES (?1, ?2, ?3, ?4, ?5)"};
 
-inline constexpr named_sql insert_outbox{
-    "outbox.insert",
-    "INSERT INTO webhook_outbox (event_id, event_type, chat_id, message_seq, created_at) VALUES (?1, ?2, ?3, ?4, ?5)"};
-
 inline constexpr named_sql insert_audit{
     "audit.insert",
     "INSERT INTO audit_log (at, token_id, role, actor_id, action, tenant, instance, patient, outcome) "

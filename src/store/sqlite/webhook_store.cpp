@@ -1,7 +1,7 @@
 // sqlite_store's domain::webhook_store half: endpoints (credentials sealed with AES-256-GCM), the
 // outbox queue and the attempt log. Each call takes the writer mutex and, when it changes more than
 // one row, runs in its own transaction.
-#include <sstream>
+#include "core/text.hpp"
 
 #include "store/sqlite/queries.hpp"
 #include "store/sqlite/rows.hpp"
@@ -17,20 +17,6 @@ std::string aad_of(const std::string& tenant, const std::string& instance, std::
   return "carechat.webhook/" + tenant + "/" + instance + "/" + std::string(field);
 }
 
-std::string join_types(const std::vector<std::string>& types) {
-  std::string out;
-  for (const auto& t : types) out += (out.empty() ? "" : ",") + t;
-  return out;
-}
-
-std::vector<std::string> split_types(std::string_view text) {
-  std::vector<std::string> out;
-  std::string item;
-  std::istringstream in{std::string(text)};
-  while (std::getline(in, item, ','))
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
 
 }  // namespace
 
@@ -78,7 +64,7 @@ core::result<void> sqlite_store::put_webhook_endpoint(const domain::webhook_endp
     (*s)->bind_blob(6, seal("signing_secret", e.signing_secret));
     if (e.previous_signing_secret) (*s)->bind_blob(7, seal("previous_signing_secret", *e.previous_signing_secret));
     (*s)->bind_int64(8, e.enabled ? 1 : 0);
-    (*s)->bind_text(9, join_types(e.event_types));
+    (*s)->bind_text(9, core::join_list(e.event_types));
     (*s)->bind_text(10, e.enabled ? std::string() : e.disabled_reason);
     (*s)->bind_int64(11, e.created_at);
     (*s)->bind_int64(12, e.updated_at);
@@ -122,7 +108,7 @@ core::result<std::optional<domain::webhook_endpoint>> sqlite_store::webhook_endp
     e.previous_signing_secret = std::move(*prev);
   }
   e.enabled = (*s)->column_int64(7) != 0;
-  e.event_types = split_types((*s)->column_text(8));
+  e.event_types = core::split_list_copy((*s)->column_text(8));
   e.disabled_reason = std::string((*s)->column_text(9));
   e.created_at = (*s)->column_int64(10);
   e.updated_at = (*s)->column_int64(11);

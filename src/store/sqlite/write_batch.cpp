@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/ids.hpp"
+#include "core/text.hpp"
 #include "store/sqlite/queries.hpp"
 #include "store/sqlite/rows.hpp"
 #include "store/sqlite/transaction.hpp"
@@ -15,8 +16,6 @@ namespace {
 using core::errc;
 using domain::write_outcome;
 using domain::write_receipt;
-
-constexpr std::string_view outbound_event_type = "message.outbound";
 
 struct prior_claim {
   core::bytes request_hash;
@@ -135,23 +134,18 @@ class batch_writer {
       (*s)->bind_int64(5, m.created_at);
       if (auto ok = (*s)->run(); !ok) return std::move(ok).error();
     }
-    if (c.record_webhook_event) {
-      auto s = db_.prepared(queries::insert_outbox);
-      if (!s) return std::move(s).error();
-      (*s)->bind_text(1, "evt_" + m.external_id.substr(2));
-      (*s)->bind_text(2, outbound_event_type);
-      (*s)->bind_int64(3, *chat);
-      (*s)->bind_int64(4, m.seq);
-      (*s)->bind_int64(5, m.created_at);
-      if (auto ok = (*s)->run(); !ok) return std::move(ok).error();
-    } else if (m.kind == domain::message_kind::inbound) {
+    // The reference webhook (staff -> patient) always; the patient's messages when opted in.
+    bool queue = c.record_webhook_event;
+    if (!queue && m.kind == domain::message_kind::inbound) {
       auto wanted = webhook_wants(c.chat, domain::webhook_inbound);
       if (!wanted) return std::move(wanted).error();
-      if (*wanted)
-        if (auto ok = insert_opt_in_event("evt_" + m.external_id.substr(2), domain::webhook_inbound, *chat, m.seq,
-                                          m.created_at, 0, {});
-            !ok)
-          return std::move(ok).error();
+      queue = *wanted;
+    }
+    if (queue) {
+      const auto type = c.record_webhook_event ? domain::webhook_outbound : domain::webhook_inbound;
+      if (auto ok = insert_outbox_event("evt_" + m.external_id.substr(2), type, *chat, m.seq, m.created_at, 0, {});
+          !ok)
+        return std::move(ok).error();
     }
     domain::chat_event e;
     e.type = domain::event_type::message_created;
@@ -183,7 +177,7 @@ class batch_writer {
       auto wanted = webhook_wants(c.chat, domain::webhook_archived);
       if (!wanted) return std::move(wanted).error();
       if (*wanted)
-        if (auto ok = insert_opt_in_event(event_id_of(e), domain::webhook_archived, **chat, std::nullopt, e.at,
+        if (auto ok = insert_outbox_event(event_id_of(e), domain::webhook_archived, **chat, std::nullopt, e.at,
                                           receipt.affected, {});
             !ok)
           return std::move(ok).error();
@@ -268,7 +262,7 @@ class batch_writer {
       auto wanted = webhook_wants(c.chat, domain::webhook_read);
       if (!wanted) return std::move(wanted).error();
       if (*wanted)
-        if (auto ok = insert_opt_in_event(event_id_of(e), domain::webhook_read, **chat, std::nullopt, now,
+        if (auto ok = insert_outbox_event(event_id_of(e), domain::webhook_read, **chat, std::nullopt, now,
                                           receipt.marked, receipt.up_to_external_id, c.kind);
             !ok)
           return std::move(ok).error();
@@ -340,8 +334,9 @@ class batch_writer {
     auto row = (*s)->step();
     if (!row) return std::move(row).error();
     if (!*row) return false;
-    const std::string types = "," + std::string((*s)->column_text(0)) + ",";
-    return types.find("," + std::string(type) + ",") != std::string::npos;
+    for (std::string_view t : core::split_list((*s)->column_text(0)))
+      if (t == type) return true;
+    return false;
   }
 
   // Non-message events have no external id: theirs is the log position, as 32 hex digits.
@@ -353,7 +348,7 @@ class batch_writer {
     return "evt_" + out;
   }
 
-  core::result<void> insert_opt_in_event(const std::string& event_id, std::string_view type, std::int64_t chat_id,
+  core::result<void> insert_outbox_event(const std::string& event_id, std::string_view type, std::int64_t chat_id,
                                          std::optional<std::int64_t> message_seq, core::unix_ms at,
                                          std::int64_t count, const std::string& up_to,
                                          std::optional<domain::message_kind> read_kind = std::nullopt) {

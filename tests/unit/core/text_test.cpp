@@ -13,5 +13,13 @@ TEST(split_list, trims_and_drops_empty_items) {
   EXPECT_EQ(split_list("a;b", ';'), (std::vector<std::string_view>{"a", "b"}));
 }
 
+TEST(split_list, copies_and_joins_round_trip) {
+  EXPECT_EQ(split_list_copy("message.outbound, message.inbound"),
+            (std::vector<std::string>{"message.outbound", "message.inbound"}));
+  EXPECT_EQ(join_list({"a", "b", "c"}), "a,b,c");
+  EXPECT_EQ(join_list({}), "");
+  EXPECT_EQ(split_list_copy(join_list({"x", "y"})), (std::vector<std::string>{"x", "y"}));
+}
+
 }  // namespace
 }  // namespace carechat::core
