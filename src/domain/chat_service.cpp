@@ -400,4 +400,10 @@ audit_entry make_audit(const principal& who, const chat_key& chat, action what, 
                      std::move(outcome)};
 }
 
+audit_entry make_instance_audit(const principal& who, const std::string& tenant, const std::string& instance,
+                                std::string_view what, const core::clock& clk, std::string outcome) {
+  return audit_entry{clk.now_ms(), who.token_id, who.role, who.actor_id(), std::string(what),
+                     chat_key{tenant, instance, "*"}, std::move(outcome)};
+}
+
 }  // namespace carechat::domain

@@ -108,6 +108,15 @@ core::result<std::vector<unread_chat>> list_unread(store_reader& reader, const p
 // An audit row for `who` doing `what` on `chat`; outcome "ok" unless set.
 audit_entry make_audit(const principal& who, const chat_key& chat, action what, const core::clock& clk,
                        std::string outcome = "ok");
+// An audit row for an instance-wide action (the staff inbox, instance live updates, webhook
+// administration): the patient column is "*", the action is named by `what`.
+audit_entry make_instance_audit(const principal& who, const std::string& tenant, const std::string& instance,
+                                std::string_view what, const core::clock& clk, std::string outcome = "ok");
+// The outcome an audit row records for a result: "ok", or the error code's name.
+template <class T>
+std::string audit_outcome(const core::result<T>& r) {
+  return r ? "ok" : std::string(core::to_string(r.error().code));
+}
 
 // Resolves a requested page size: absent -> default; above max -> max; below 1 -> bad_request.
 core::result<int> effective_page_size(std::optional<int> requested, const limits& lim, const char* name);

@@ -9,7 +9,7 @@
 #include "domain/access_policy.hpp"
 #include "domain/authentication.hpp"
 #include "domain/chat_service.hpp"
-#include "net/handlers/bearer.hpp"
+#include "net/handlers/handler_support.hpp"
 #include "net/offload.hpp"
 
 namespace carechat::net {
@@ -18,27 +18,12 @@ namespace {
 using core::errc;
 using core::make_error;
 
-core::error unauthorized() { return make_error(errc::unauthorized, "missing, unknown or revoked token"); }
-
-std::optional<std::string> secret_of(const request& req) {
-  auto it = req.find(http::field::authorization);
-  if (it == req.end()) return std::nullopt;
-  auto token = bearer_token(it->value());
-  if (!token) return std::nullopt;
-  return std::string(*token);
-}
-
 // Queues the audit row of a request that did not reach the store's own audit (reads and requests
 // refused before their write). False when the committer refused it: the caller then answers 503
 // rather than disclose anything unaudited.
 bool audit(services& svc, const domain::principal& who, const domain::chat_key& chat, domain::action what,
            const core::result<void>& outcome) {
-  std::string result = outcome ? "ok" : std::string(core::to_string(outcome.error().code));
-  return svc.writer.submit(domain::make_audit(who, chat, what, svc.clock, std::move(result)), {});
-}
-
-core::error audit_unavailable() {
-  return make_error(errc::unavailable, "the audit trail cannot accept entries right now; retry later");
+  return svc.writer.submit(domain::make_audit(who, chat, what, svc.clock, domain::audit_outcome(outcome)), {});
 }
 
 // A refused request still leaves its trace in the audit trail.
@@ -60,9 +45,9 @@ struct no_cached_answer {
 template <class Body, class Cached = no_cached_answer>
 asio::awaitable<reply> authenticated_read(const chat_request& r, domain::action what, Body body,
                                           Cached cached = {}) {
-  auto secret = secret_of(r.req);
+  auto secret = bearer_secret(r.req);
   if (!secret) co_return error_reply(unauthorized());
-  const auto known = domain::cached_principal(r.svc.tokens, *secret, r.svc.clock.now_ms());
+  const auto known = cached_principal(r.svc, *secret);
   if (known) {
     if (auto ok = domain::authorize(*known, r.chat, what); !ok) co_return refused(r, *known, what, ok.error());
     if (std::optional<std::string> answer = cached(*known)) {
@@ -89,16 +74,12 @@ asio::awaitable<reply> authenticated_read(const chat_request& r, domain::action 
   co_return reply{200, std::move(*out)};
 }
 
-// Write routes authenticate on the pool, then prepare on the strand and commit through the group
-// committer (the store writes the audit row in the same transaction as the change).
+// Write routes authenticate (cache, else the pool), then prepare on the strand and commit through
+// the group committer (the store writes the audit row in the same transaction as the change).
 asio::awaitable<core::result<domain::principal>> authenticate(const chat_request& r) {
-  auto secret = secret_of(r.req);
+  auto secret = bearer_secret(r.req);
   if (!secret) co_return unauthorized();
-  if (auto known = domain::cached_principal(r.svc.tokens, *secret, r.svc.clock.now_ms())) co_return std::move(*known);
-  co_return co_await run_blocking(r.svc.blocking, [&]() -> core::result<domain::principal> {
-    auto lease = r.svc.readers.acquire();
-    return domain::authenticate(*lease, *secret, r.svc.tokens, r.svc.clock.now_ms());
-  });
+  co_return co_await net::authenticate(r.svc, *secret);
 }
 
 // The page-cache variant of a request for a chat's latest page; none for any other page.
@@ -246,11 +227,11 @@ asio::awaitable<reply> mark_read(const chat_request& r) {
 }
 
 asio::awaitable<reply> list_unread_chats(const instance_request& r) {
-  auto secret = secret_of(r.req);
+  auto secret = bearer_secret(r.req);
   if (!secret) co_return error_reply(unauthorized());
   auto out = co_await run_blocking(r.svc.blocking, [&]() -> core::result<std::string> {
     auto lease = r.svc.readers.acquire();
-    auto who = domain::authenticate(*lease, *secret);
+    auto who = authenticate_with(r.svc, *lease, *secret);
     if (!who) return std::move(who).error();
     core::result<std::string> res = [&]() -> core::result<std::string> {
       // Who may look comes before what they asked: a refused caller learns nothing about inputs.
@@ -260,13 +241,13 @@ asio::awaitable<reply> list_unread_chats(const instance_request& r) {
       if (!size) return std::move(size).error();
       auto chats = domain::list_unread(*lease, *who, r.tenant, r.instance, *size, r.svc.limits);
       if (!chats) return std::move(chats).error();
-      auto effective = domain::effective_page_size(*size, r.svc.limits, "pageSize");
-      return api::serialize_unread(*chats, effective ? *effective : r.svc.limits.default_page_size);
+      // list_unread succeeded, so the size was valid and this cannot fail.
+      return api::serialize_unread(*chats, domain::effective_page_size(*size, r.svc.limits, "pageSize").value());
     }();
-    // The inbox spans patients: its audit row names the instance ("*" for the patient).
-    auto entry = domain::make_audit(*who, domain::chat_key{r.tenant, r.instance, "*"}, domain::action::read,
-                                    r.svc.clock, res ? "ok" : std::string(core::to_string(res.error().code)));
-    entry.action = std::string(domain::to_string(domain::instance_action::list_unread));
+    // The inbox spans patients: its audit row names the instance.
+    auto entry = domain::make_instance_audit(*who, r.tenant, r.instance,
+                                             domain::to_string(domain::instance_action::list_unread), r.svc.clock,
+                                             domain::audit_outcome(res));
     if (!r.svc.writer.submit(std::move(entry), {})) return audit_unavailable();
     return res;
   });

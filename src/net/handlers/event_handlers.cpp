@@ -10,7 +10,7 @@
 #include "domain/access_policy.hpp"
 #include "domain/authentication.hpp"
 #include "domain/chat_service.hpp"
-#include "net/handlers/bearer.hpp"
+#include "net/handlers/handler_support.hpp"
 #include "net/offload.hpp"
 #include "net/reply.hpp"
 #include "net/websocket_session.hpp"
@@ -34,9 +34,7 @@ std::optional<std::string> websocket_secret(const request& req, bool& offered) {
       if (item.substr(0, bearer_protocol_prefix.size()) == bearer_protocol_prefix)
         return std::string(item.substr(bearer_protocol_prefix.size()));
   }
-  if (auto it = req.find(http::field::authorization); it != req.end())
-    if (auto t = bearer_token(it->value())) return std::string(*t);
-  return std::nullopt;
+  return bearer_secret(req);
 }
 
 bool offers_carechat_protocol(const request& req) {
@@ -89,14 +87,11 @@ asio::awaitable<void> serve_event_stream(beast::tcp_stream& stream, const reques
     co_return co_await refuse(stream, req, make_error(errc::forbidden, "this Origin may not open live connections"));
   bool offered = false;
   auto secret = websocket_secret(req, offered);
-  if (!secret) co_return co_await refuse(stream, req, make_error(errc::unauthorized, "missing, unknown or revoked token"));
+  if (!secret) co_return co_await refuse(stream, req, unauthorized());
   auto url = boost::urls::parse_origin_form(req.target());
   auto after = api::parse_event_position(url->params());
 
-  auto who = co_await run_blocking(svc.blocking, [&]() -> core::result<domain::principal> {
-    auto lease = svc.readers.acquire();
-    return domain::authenticate(*lease, *secret);
-  });
+  auto who = co_await authenticate(svc, *secret);
   if (!who) co_return co_await refuse(stream, req, who.error());
 
   const domain::chat_key audited{scope.tenant, scope.instance, scope.patient.value_or("*")};
@@ -111,12 +106,14 @@ asio::awaitable<void> serve_event_stream(beast::tcp_stream& stream, const reques
     allowed = make_error(errc::too_many_requests, "too many live connections for this token (at most " +
                                                       std::to_string(svc.websocket.max_per_token) + ")");
   // Audited with its real outcome, refusals included, before anything is sent.
-  auto audit = domain::make_audit(*who, audited, domain::action::subscribe, svc.clock,
-                                  allowed ? "ok" : std::string(core::to_string(allowed.error().code)));
-  if (!scope.patient) audit.action = std::string(domain::to_string(domain::instance_action::subscribe));
+  auto audit = scope.patient ? domain::make_audit(*who, audited, domain::action::subscribe, svc.clock,
+                                                  domain::audit_outcome(allowed))
+                             : domain::make_instance_audit(*who, scope.tenant, scope.instance,
+                                                           domain::to_string(domain::instance_action::subscribe),
+                                                           svc.clock, domain::audit_outcome(allowed));
   if (!svc.writer.submit(std::move(audit), {})) {
     if (slot_taken) svc.live.release(who->token_id);
-    co_return co_await refuse(stream, req, make_error(errc::unavailable, "audit trail unavailable"));
+    co_return co_await refuse(stream, req, audit_unavailable());
   }
   if (!allowed) co_return co_await refuse(stream, req, allowed.error());
 

@@ -10,7 +10,7 @@
 #include "domain/access_policy.hpp"
 #include "domain/authentication.hpp"
 #include "domain/chat_service.hpp"
-#include "net/handlers/bearer.hpp"
+#include "net/handlers/handler_support.hpp"
 #include "net/offload.hpp"
 #include "net/webhook_target.hpp"
 #include "net/webhook_worker.hpp"
@@ -136,10 +136,8 @@ asio::awaitable<reply> webhook_route(const request& req, services& svc, const st
   if (o == op::redeliver && !core::is_path_id(event_id))
     co_return error_reply(make_error(errc::bad_request, "the event id is 1-64 characters of [A-Za-z0-9._-]"));
 
-  std::optional<std::string> secret;
-  if (auto it = req.find(http::field::authorization); it != req.end())
-    if (auto token = bearer_token(it->value())) secret = std::string(*token);
-  if (!secret) co_return error_reply(make_error(errc::unauthorized, "missing, unknown or revoked token"));
+  const auto secret = bearer_secret(req);
+  if (!secret) co_return error_reply(unauthorized());
 
   const std::string& tenant = segs[0];
   const std::string& instance = segs[1];
@@ -149,7 +147,7 @@ asio::awaitable<reply> webhook_route(const request& req, services& svc, const st
     std::optional<domain::principal> who;
     {
       auto lease = svc.readers.acquire();
-      auto found = domain::authenticate(*lease, *secret);
+      auto found = authenticate_with(svc, *lease, *secret);
       if (!found) return std::move(found).error();
       who = std::move(*found);
     }
@@ -166,9 +164,8 @@ asio::awaitable<reply> webhook_route(const request& req, services& svc, const st
       return run_op(svc, o, tenant, instance, body, event_id, limit);
     }();
     changed = res.has_value() && o != op::show && o != op::deliveries;
-    auto entry = domain::make_audit(*who, domain::chat_key{tenant, instance, "*"}, domain::action::read, svc.clock,
-                                    res ? "ok" : std::string(core::to_string(res.error().code)));
-    entry.action = std::string(action_name(o));
+    auto entry =
+        domain::make_instance_audit(*who, tenant, instance, action_name(o), svc.clock, domain::audit_outcome(res));
     if (!svc.writer.submit(std::move(entry), {})) {
       // A change is already committed: answering 503 would hide it (and lose a generated signing
       // secret). Report it as done and leave the missing audit row to the operator's log.
@@ -176,7 +173,7 @@ asio::awaitable<reply> webhook_route(const request& req, services& svc, const st
         core::log_error("webhook", "audit row for " + std::string(action_name(o)) + " could not be queued");
         return res;
       }
-      return make_error(errc::unavailable, "the audit trail cannot accept entries right now; retry later");
+      return audit_unavailable();
     }
     return res;
   });

@@ -1,0 +1,41 @@
+#include "net/handlers/handler_support.hpp"
+
+#include "domain/authentication.hpp"
+#include "net/handlers/bearer.hpp"
+#include "net/offload.hpp"
+
+namespace carechat::net {
+
+std::optional<std::string> bearer_secret(const request& req) {
+  auto it = req.find(http::field::authorization);
+  if (it == req.end()) return std::nullopt;
+  auto token = bearer_token(it->value());
+  if (!token) return std::nullopt;
+  return std::string(*token);
+}
+
+core::error unauthorized() { return core::make_error(core::errc::unauthorized, "missing, unknown or revoked token"); }
+
+core::error audit_unavailable() {
+  return core::make_error(core::errc::unavailable, "the audit trail cannot accept entries right now; retry later");
+}
+
+std::optional<domain::principal> cached_principal(services& svc, const std::string& secret) {
+  return domain::cached_principal(svc.tokens, secret, svc.clock.now_ms());
+}
+
+core::result<domain::principal> authenticate_with(services& svc, domain::store_reader& reader,
+                                                  const std::string& secret) {
+  if (auto known = cached_principal(svc, secret)) return std::move(*known);
+  return domain::authenticate(reader, secret, svc.tokens, svc.clock.now_ms());
+}
+
+asio::awaitable<core::result<domain::principal>> authenticate(services& svc, const std::string& secret) {
+  if (auto known = cached_principal(svc, secret)) co_return std::move(*known);
+  co_return co_await run_blocking(svc.blocking, [&]() -> core::result<domain::principal> {
+    auto lease = svc.readers.acquire();
+    return domain::authenticate(*lease, secret, svc.tokens, svc.clock.now_ms());
+  });
+}
+
+}  // namespace carechat::net

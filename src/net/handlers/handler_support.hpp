@@ -1,0 +1,34 @@
+// What every authenticated route does the same way: take the bearer secret from the request,
+// resolve it (token cache first, on the calling thread; else the store, on the pool, filling the
+// cache), and the errors and audit rows around that. Thread-safety: as the services they use.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/error.hpp"
+#include "core/result.hpp"
+#include "domain/principal.hpp"
+#include "domain/store.hpp"
+#include "net/asio.hpp"
+#include "net/services.hpp"
+
+namespace carechat::net {
+
+// The secret of "Authorization: Bearer <token>", or none.
+std::optional<std::string> bearer_secret(const request& req);
+
+// 401 for a missing, malformed, unknown or revoked token (one message for all).
+core::error unauthorized();
+// 503 when the committer cannot take an audit row: nothing is disclosed unaudited.
+core::error audit_unavailable();
+
+// The principal the token cache holds for `secret` (no store read), if any.
+std::optional<domain::principal> cached_principal(services& svc, const std::string& secret);
+// For code already on the pool: the cache's principal, else a store lookup (cached on success).
+core::result<domain::principal> authenticate_with(services& svc, domain::store_reader& reader,
+                                                  const std::string& secret);
+// The cache's principal, else a trip to the pool for a store lookup.
+asio::awaitable<core::result<domain::principal>> authenticate(services& svc, const std::string& secret);
+
+}  // namespace carechat::net
