@@ -28,6 +28,18 @@ response error_response(unsigned version, core::errc code, std::string message) 
   return to_response(version, false, error_reply(core::error{code, std::move(message)}));
 }
 
+response too_large(unsigned version, std::size_t limit) {
+  return error_response(version, core::errc::payload_too_large,
+                        "request body is larger than " + std::to_string(limit) + " bytes");
+}
+
+// A parse error the client should hear about (the connection then closes), rather than a reset:
+// a malformed request line, method, version or field. Not a peer that closed or stopped sending.
+bool answerable_parse_error(const beast::error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::bad_target).category() &&
+         ec != http::error::end_of_stream && ec != http::error::partial_message;
+}
+
 }  // namespace
 
 asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const http_options& opts,
@@ -69,23 +81,19 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
     // Beast checks a declared Content-Length against body_limit while reading the header: refuse
     // the oversized body here, before a byte of it is read.
     if (ec == http::error::body_limit) {
-      auto res = error_response(parser.get().version(), core::errc::payload_too_large,
-                                "request body is larger than " + std::to_string(opts.max_body_bytes) + " bytes");
+      auto res = too_large(parser.get().version(), opts.max_body_bytes);
       co_await http::async_write(conn->stream, res, use_tuple);
       break;
     }
-    if (ec) break;  // closed, timed out, cancelled by stop, or malformed: nothing to answer
+    if (ec && answerable_parse_error(ec)) {
+      auto res = error_response(11, core::errc::bad_request, "malformed request: " + ec.message());
+      co_await http::async_write(conn->stream, res, use_tuple);
+      break;
+    }
+    if (ec) break;  // closed, timed out or cancelled by stop: nothing to answer
     conn->busy = true;
     conn->stream.expires_after(opts.request_timeout);
     const unsigned version = parser.get().version();
-
-    // Refuse an oversized body before reading it.
-    if (auto len = parser.content_length(); len && *len > opts.max_body_bytes) {
-      auto res = error_response(version, core::errc::payload_too_large,
-                                "request body is larger than " + std::to_string(opts.max_body_bytes) + " bytes");
-      co_await http::async_write(conn->stream, res, use_tuple);
-      break;
-    }
     if (auto it = parser.get().find(http::field::expect);
         it != parser.get().end() && beast::iequals(it->value(), "100-continue")) {
       http::response<http::empty_body> cont{http::status::continue_, version};
@@ -93,9 +101,8 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
       if (cec) break;
     }
     auto [rec, rn] = co_await http::async_read(conn->stream, buffer, parser, use_tuple);
-    if (rec == http::error::body_limit) {
-      auto res = error_response(version, core::errc::payload_too_large,
-                                "request body is larger than " + std::to_string(opts.max_body_bytes) + " bytes");
+    if (rec == http::error::body_limit) {  // a chunked body that grew past the limit
+      auto res = too_large(version, opts.max_body_bytes);
       co_await http::async_write(conn->stream, res, use_tuple);
       break;
     }

@@ -46,6 +46,9 @@ asio::awaitable<std::invoke_result_t<F&>> run_blocking(asio::thread_pool& pool, 
             } catch (const std::exception& e) {
               core::log_error("offload", e.what());
               return core::make_error(core::errc::internal, "internal error");
+            } catch (...) {  // anything else would std::terminate the pool thread
+              core::log_error("offload", "a non-standard exception");
+              return core::make_error(core::errc::internal, "internal error");
             }
           }();
           asio::post(home, [out = std::move(out), handler = std::move(handler)]() mutable {

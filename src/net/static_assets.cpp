@@ -1,7 +1,7 @@
 #include "net/static_assets.hpp"
 
 #include <fstream>
-#include <sstream>
+#include <iterator>
 
 #include "core/crypto.hpp"
 #include "core/log.hpp"
@@ -56,10 +56,14 @@ static_assets static_assets::load(const std::filesystem::path& root) {
       return static_assets{};
     }
     std::ifstream in(it->path(), std::ios::binary);
-    std::ostringstream buf;
-    buf << in.rdbuf();
+    std::string body(std::istreambuf_iterator<char>(in), {});
+    if (!in.is_open() || in.bad()) {
+      // Served empty with a valid ETag, an unreadable file would look fine and break the app.
+      core::log_error("web", "cannot read " + it->path().string() + "; not serving it");
+      continue;
+    }
     static_asset a;
-    a.body = buf.str();
+    a.body = std::move(body);
     const std::string rel = std::filesystem::relative(it->path(), root, ec).generic_string();
     a.content_type = std::string(content_type_for(rel));
     const auto digest = core::sha256(a.body);

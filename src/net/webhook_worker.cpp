@@ -129,10 +129,11 @@ asio::awaitable<void> webhook_worker::deliver(domain::webhook_job job) {
                    {"webhook-id", job.event_id},
                    {"webhook-timestamp", std::to_string(timestamp)},
                    {"webhook-signature", domain::webhook_signature(secrets, job.event_id, timestamp, req.body)}};
-    // DNS is blocking (getaddrinfo): on the pool. Checked again here (rebinding); only the
-    // addresses just checked are connected to.
+    // DNS is blocking (getaddrinfo): on the resolver threads. Checked again here (rebinding); only
+    // the addresses just checked are connected to.
     const webhook_target& where = req.target;
-    auto addresses = co_await run_blocking(blocking_, [&]() { return resolve_webhook_target(where, opts_.allow_private); });
+    auto addresses =
+        co_await run_blocking(resolvers_, [&]() { return resolve_webhook_target(where, opts_.allow_private); });
     if (!addresses) {
       res.error = addresses.error().message;
     } else {

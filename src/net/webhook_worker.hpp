@@ -61,6 +61,9 @@ class webhook_worker {
 
   asio::strand<asio::io_context::executor_type> strand_;
   asio::thread_pool& blocking_;
+  // DNS (getaddrinfo blocks, sometimes for seconds) gets threads of its own, so a slow resolver
+  // delays webhook attempts only, never the store reads that share `blocking_`.
+  asio::thread_pool resolvers_{2};
   domain::webhook_store& store_;
   const core::clock& clock_;
   core::random_source& rng_;

@@ -199,6 +199,19 @@ TEST_F(input_test, oversized_headers_are_431) {
   EXPECT_EQ(http_->get(chat_path(), user_).status, 200u) << "a new connection works";
 }
 
+TEST_F(input_test, a_malformed_request_is_answered_400_not_reset) {
+  for (const std::string& bad : {std::string("GET /healthz HTTP/9.9\r\n\r\n"),
+                                  std::string("GET /healthz HTTP/1.1\r\nBad Header Name: x\r\n\r\n"),
+                                  std::string("G@T /healthz HTTP/1.1\r\n\r\n")}) {
+    raw_connection c(server_->port());
+    ASSERT_TRUE(c.send(bad));
+    auto res = c.read_response(5s);
+    ASSERT_TRUE(res) << "no answer to " << bad;
+    expect_error(*res, 400, "bad_request");
+  }
+  EXPECT_EQ(http_->get(chat_path(), user_).status, 200u) << "a new connection works";
+}
+
 TEST_F(input_test, unknown_routes_are_404) {
   const std::string p = "/gh/sb-demo/patient/" + patient;
   for (const std::string& t : std::vector<std::string>{
