@@ -12,9 +12,9 @@ namespace {
 
 template <class T>
 bool parse_number(std::string_view s, T& out) {
-  if (s.empty()) return false;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && p == s.data() + s.size();
+  const auto v = core::parse_decimal<T>(s);
+  if (v) out = *v;
+  return v.has_value();
 }
 
 const char* env(const char* name) {

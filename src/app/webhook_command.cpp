@@ -144,12 +144,9 @@ int webhook_command(const std::vector<std::string>& argv) {
   if (sub == "log") {
     int limit = 20;
     if (auto l = a->get("limit")) {
-      try {
-        limit = std::stoi(*l);
-      } catch (...) {
-        limit = 0;
-      }
-      if (limit < 1 || limit > 10'000) return fail("--limit must be 1-10000", 2);
+      const auto n = core::parse_decimal<int>(*l);  // "20x", " 20" and "-1" are not limits
+      if (!n || *n < 1 || *n > 10'000) return fail("--limit must be 1-10000", 2);
+      limit = *n;
     }
     auto log = ws->webhook_attempts(tenant, instance, limit);
     if (!log) return fail(log.error().message);

@@ -1,6 +1,8 @@
 // Small text helpers for header and config values. Thread-safety: pure functions.
 #pragma once
 
+#include <charconv>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,6 +12,18 @@ namespace carechat::core {
 // Splits on `sep`, trims spaces and tabs around each item, drops empty items. The views point into
 // `text`.
 std::vector<std::string_view> split_list(std::string_view text, char sep = ',');
+// A whole string of decimal digits (no sign, space or prefix) that fits in T; none otherwise.
+template <class T>
+std::optional<T> parse_decimal(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  for (char c : text)
+    if (c < '0' || c > '9') return std::nullopt;
+  T v{};
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
 // split_list's items as owned strings.
 std::vector<std::string> split_list_copy(std::string_view text, char sep = ',');
 // The items joined with `sep` (the inverse of split_list for items without `sep` or edge spaces).

@@ -1,14 +1,13 @@
 #include "domain/webhook.hpp"
 
-#include "core/time_format.hpp"
-
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <charconv>
 #include <cstring>
 
 #include "core/crypto.hpp"
+#include "core/text.hpp"
+#include "core/time_format.hpp"
 
 namespace carechat::domain {
 
@@ -23,14 +22,6 @@ std::uint64_t random_u64(core::random_source& rng) {
   rng.fill(b);
   std::uint64_t v = 0;
   for (auto x : b) v = (v << 8) | x;
-  return v;
-}
-
-std::optional<int> number(std::string_view s) {
-  int v = 0;
-  if (s.empty()) return std::nullopt;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
   return v;
 }
 
@@ -56,7 +47,7 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view v, c
   if (v.empty()) return std::nullopt;
   if (std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     if (v.size() > 9) return std::chrono::milliseconds(std::int64_t{999'999'999} * 1000);  // huge: the cap applies
-    return std::chrono::milliseconds(std::int64_t{*number(v)} * 1000);
+    return std::chrono::milliseconds(std::int64_t{*core::parse_decimal<int>(v)} * 1000);
   }
   // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" (29 characters).
   if (v.size() != 29 || v[3] != ',' || v[4] != ' ' || v[7] != ' ' || v[11] != ' ' || v[16] != ' ' || v[19] != ':' ||

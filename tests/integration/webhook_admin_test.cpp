@@ -78,6 +78,12 @@ TEST_F(webhook_admin_test, admin_configures_shows_logs_and_redelivers) {
   expect_no_secret(cli_show.out);
   auto cli_log = webhook_cli({"log"});
   expect_no_secret(cli_log.out);
+  for (const std::string bad : {"20x", " 20", "0", "-1", "10001"}) {
+    auto refused = webhook_cli({"log", "--limit", bad});
+    EXPECT_EQ(refused.exit_code, 2) << "--limit '" << bad << "'";
+    EXPECT_NE(refused.err.find("--limit must be 1-10000"), std::string::npos) << refused.err;
+  }
+  EXPECT_EQ(webhook_cli({"log", "--limit", "5"}).exit_code, 0);
 
   // Configuration changes and redeliveries are audited, patient "*".
   auto audit = run_cli({"audit", "--db", db_.string(), "--patient", "*"});

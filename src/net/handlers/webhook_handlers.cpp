@@ -2,11 +2,11 @@
 
 #include "core/log.hpp"
 
-#include <charconv>
 #include <optional>
 
 #include "api/webhook_json.hpp"
 #include "core/ids.hpp"
+#include "core/text.hpp"
 #include "domain/access_policy.hpp"
 #include "domain/authentication.hpp"
 #include "domain/chat_service.hpp"
@@ -45,12 +45,9 @@ core::result<int> parse_limit(boost::urls::params_view params) {
   if (params.count("limit") > 1) return make_error(errc::bad_request, "limit is given more than once");
   auto it = params.find("limit");
   if (it == params.end()) return 50;
-  const std::string v = (*it).value;
-  int n = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec != std::errc() || p != v.data() + v.size() || n < 1)
-    return make_error(errc::bad_request, "limit must be a positive integer");
-  return std::min(n, 200);
+  const auto n = core::parse_decimal<int>((*it).value);
+  if (!n || *n < 1) return make_error(errc::bad_request, "limit must be a positive integer");
+  return std::min(*n, 200);
 }
 
 core::result<std::string> run_op(services& svc, op o, const std::string& tenant, const std::string& instance,

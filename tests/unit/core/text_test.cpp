@@ -13,6 +13,14 @@ TEST(split_list, trims_and_drops_empty_items) {
   EXPECT_EQ(split_list("a;b", ';'), (std::vector<std::string_view>{"a", "b"}));
 }
 
+TEST(parse_decimal, digits_only_whole_string_in_range) {
+  EXPECT_EQ(parse_decimal<int>("20"), 20);
+  EXPECT_EQ(parse_decimal<unsigned>("0"), 0u);
+  for (const char* bad : {"", "20x", " 20", "20 ", "-1", "+5", "0x10", "1e3", "99999999999"})
+    EXPECT_FALSE(parse_decimal<int>(bad).has_value()) << bad;
+  EXPECT_EQ(parse_decimal<std::int64_t>("99999999999"), 99'999'999'999);
+}
+
 TEST(split_list, copies_and_joins_round_trip) {
   EXPECT_EQ(split_list_copy("message.outbound, message.inbound"),
             (std::vector<std::string>{"message.outbound", "message.inbound"}));
