@@ -2,8 +2,8 @@
 
 namespace carechat::app {
 
-periodic_thread::periodic_thread(std::chrono::milliseconds interval, std::function<void()> task)
-    : interval_(interval), task_(std::move(task)), thread_([this] { run(); }) {}
+periodic_thread::periodic_thread(std::chrono::milliseconds interval, std::function<void()> task, first_run first)
+    : interval_(interval), task_(std::move(task)), first_(first), thread_([this] { run(); }) {}
 
 periodic_thread::~periodic_thread() { stop(); }
 
@@ -18,6 +18,7 @@ void periodic_thread::stop() {
 
 void periodic_thread::run() {
   std::unique_lock lock(mutex_);
+  if (first_ == first_run::after_interval) wake_.wait_for(lock, interval_, [this] { return stopping_; });
   while (!stopping_) {
     lock.unlock();
     task_();

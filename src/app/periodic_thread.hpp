@@ -13,8 +13,9 @@ namespace carechat::app {
 
 class periodic_thread {
  public:
-  // Starts the thread; `task` runs at once, then after every `interval`.
-  periodic_thread(std::chrono::milliseconds interval, std::function<void()> task);
+  enum class first_run { now, after_interval };
+  // Starts the thread; `task` runs at once (or after one interval), then after every `interval`.
+  periodic_thread(std::chrono::milliseconds interval, std::function<void()> task, first_run first = first_run::now);
   ~periodic_thread();
   periodic_thread(const periodic_thread&) = delete;
   periodic_thread& operator=(const periodic_thread&) = delete;
@@ -25,6 +26,7 @@ class periodic_thread {
 
   std::chrono::milliseconds interval_;
   std::function<void()> task_;
+  first_run first_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

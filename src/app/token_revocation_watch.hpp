@@ -28,8 +28,9 @@ class token_revocation_watch {
 
   store::reader_pool& readers_;
   domain::token_cache& cache_;
-  std::optional<std::int64_t> seen_;          // the polling thread's, after the constructor
-  std::unique_ptr<periodic_thread> thread_;   // started by the constructor after the first count
+  bool failing_ = false;                     // the last read failed (before seen_: its first read sets it)
+  std::optional<std::int64_t> seen_;         // the polling thread's, after the constructor
+  std::unique_ptr<periodic_thread> thread_;  // started by the constructor after the first count
 };
 
 }  // namespace carechat::app
