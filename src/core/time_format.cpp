@@ -74,10 +74,26 @@ std::string format_iso8601_ms(unix_ms t) {
   const civil c = civil_from_days(days);
   const auto ms = static_cast<int>(rem % 1000);
   const auto secs = static_cast<int>(rem / 1000);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<long long>(c.y), c.m, c.d,
-                secs / 3600, secs / 60 % 60, secs % 60, ms);
-  return buf;
+  if (c.y < 0 || c.y > 9999) {  // rare: snprintf handles the sign and the extra digits
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<long long>(c.y), c.m, c.d,
+                  secs / 3600, secs / 60 % 60, secs % 60, ms);
+    return buf;
+  }
+  // Every message and event carries timestamps: written digit by digit, not through snprintf.
+  std::string out = "0000-00-00T00:00:00.000Z";
+  auto put = [&out](std::size_t at, long long v, int width) {
+    for (int i = width - 1; i >= 0; --i, v /= 10)
+      out[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + v % 10);
+  };
+  put(0, c.y, 4);
+  put(5, c.m, 2);
+  put(8, c.d, 2);
+  put(11, secs / 3600, 2);
+  put(14, secs / 60 % 60, 2);
+  put(17, secs % 60, 2);
+  put(20, ms, 3);
+  return out;
 }
 
 std::optional<unix_ms> parse_iso8601(std::string_view s) {

@@ -24,6 +24,13 @@ TEST(format_iso8601_ms, before_the_epoch) {
   EXPECT_EQ(format_iso8601_ms(-2203891200000), "1900-03-01T00:00:00.000Z");
 }
 
+TEST(format_iso8601_ms, four_digit_years_and_beyond) {
+  EXPECT_EQ(format_iso8601_ms(253402300799999), "9999-12-31T23:59:59.999Z");  // the last four-digit instant
+  EXPECT_EQ(format_iso8601_ms(253402300800000), "10000-01-01T00:00:00.000Z");
+  EXPECT_EQ(format_iso8601_ms(-62167219200000), "0000-01-01T00:00:00.000Z");
+  EXPECT_EQ(format_iso8601_ms(1'700'000'000'123), "2023-11-14T22:13:20.123Z");
+}
+
 TEST(format_iso8601_ms, extremes_do_not_crash) {
   EXPECT_FALSE(format_iso8601_ms(std::numeric_limits<unix_ms>::max()).empty());
   EXPECT_FALSE(format_iso8601_ms(std::numeric_limits<unix_ms>::min()).empty());
