@@ -17,10 +17,4 @@ void live_connections::release(const std::string& token_id) {
   if (--it->second == 0) counts_.erase(it);
 }
 
-std::size_t live_connections::count(const std::string& token_id) const {
-  std::lock_guard lock(mutex_);
-  auto it = counts_.find(token_id);
-  return it == counts_.end() ? 0 : it->second;
-}
-
 }  // namespace carechat::net

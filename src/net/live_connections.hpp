@@ -14,10 +14,9 @@ class live_connections {
   // Takes a slot for `token_id` if it has fewer than `max`; false otherwise.
   bool try_acquire(const std::string& token_id, std::size_t max);
   void release(const std::string& token_id);
-  std::size_t count(const std::string& token_id) const;
 
  private:
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   std::unordered_map<std::string, std::size_t> counts_;
 };
 

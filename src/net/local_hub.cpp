@@ -12,7 +12,7 @@ std::uint64_t local_hub::subscribe(const domain::event_scope& scope, live_subscr
   std::lock_guard lock(mutex_);
   const auto id = next_id_++;
   buckets_[key].emplace(id, &s);
-  entries_.emplace(id, entry{std::move(key), &s});
+  entries_.emplace(id, std::move(key));
   return id;
 }
 
@@ -20,7 +20,7 @@ void local_hub::unsubscribe(std::uint64_t id) {
   std::lock_guard lock(mutex_);
   auto it = entries_.find(id);
   if (it == entries_.end()) return;
-  auto b = buckets_.find(it->second.key);
+  auto b = buckets_.find(it->second);
   if (b != buckets_.end()) {
     b->second.erase(id);
     if (b->second.empty()) buckets_.erase(b);

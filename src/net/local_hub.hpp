@@ -26,15 +26,11 @@ class local_hub final : public domain::event_hub {
   std::size_t subscribers() const;
 
  private:
-  struct entry {
-    std::string key;  // the index bucket it is filed under
-    live_subscriber* subscriber;
-  };
   using bucket = std::unordered_map<std::uint64_t, live_subscriber*>;
 
   mutable std::mutex mutex_;
   std::uint64_t next_id_ = 1;
-  std::unordered_map<std::uint64_t, entry> entries_;
+  std::unordered_map<std::uint64_t, std::string> entries_;  // id -> the bucket it is filed under
   std::unordered_map<std::string, bucket> buckets_;  // "t\ni\np" for a chat, "t\ni" for an instance
 };
 

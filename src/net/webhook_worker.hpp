@@ -52,8 +52,6 @@ class webhook_worker {
   // Stops polling and cancels attempts in flight; they stay pending (retried after restart).
   void stop();
 
-  const webhook_options& options() const { return opts_; }
-
  private:
   asio::awaitable<void> poll_loop();
   asio::awaitable<void> deliver(domain::webhook_job job);
