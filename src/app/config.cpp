@@ -96,6 +96,8 @@ core::result<config> load_config(const args& a) {
     return std::move(ok).error();
   if (auto ok = number_from_env<unsigned>("CARECHAT_PAGE_CACHE_MS", c.page_cache_ms, 0, 60'000); !ok)
     return std::move(ok).error();
+  if (auto ok = number_from_env<unsigned>("CARECHAT_AUDIT_DELAY_MS", c.audit_delay_ms, 0, 1'000); !ok)
+    return std::move(ok).error();
 
   if (auto ok = number_from_env<std::size_t>("CARECHAT_MAX_LIVE_PER_TOKEN", c.max_live_per_token, 1, 10'000); !ok)
     return std::move(ok).error();

@@ -148,6 +148,7 @@ int serve_command(const std::vector<std::string>& argv) {
     token_revocation_watch revocations(readers, tokens, std::chrono::milliseconds(cfg->token_recheck_ms));
     store::group_committer::options commit_opts;
     commit_opts.hub = &hub;
+    commit_opts.background_delay = std::chrono::milliseconds(cfg->audit_delay_ms);
     store::group_committer writer(**st, commit_opts);
     event_pruner pruner(writer, clock, cfg->event_retention, cfg->prune_interval);
     boost::asio::thread_pool blocking(cfg->reader_threads);

@@ -13,10 +13,13 @@ bool group_committer::submit(domain::write_command cmd, completion done) {
   {
     std::lock_guard lock(mutex_);
     if (stopping_ || queue_.size() >= opts_.max_queue) return false;
+    const bool awaited = static_cast<bool>(done);
     queue_.push_back(pending{std::move(cmd), std::move(done)});
+    if (awaited) ++awaited_;
     // A busy writer looks at the queue again before it sleeps: only an idle one needs the (futex)
-    // wake-up, so under load the many small submits (read-audit rows) cost no syscall each.
-    wake = writer_idle_;
+    // wake-up, so under load the many small submits (read-audit rows) cost no syscall each. A
+    // lingering writer needs one only for what ends its wait.
+    wake = writer_idle_ || (lingering_ && (awaited || queue_.size() >= opts_.max_batch));
     writer_idle_ = false;
   }
   if (wake) wake_.notify_one();
@@ -50,8 +53,15 @@ void group_committer::run() {
       }
       writer_idle_ = false;
       if (queue_.empty()) return;  // stopping, and everything queued is done
+      if (opts_.background_delay.count() > 0 && awaited_ == 0 && queue_.size() < max_batch) {
+        lingering_ = true;
+        wake_.wait_for(lock, opts_.background_delay,
+                       [&] { return stopping_ || awaited_ > 0 || queue_.size() >= max_batch; });
+        lingering_ = false;
+      }
       // No waiting for a batch to fill: whatever arrived during the previous commit is the batch.
       while (!queue_.empty() && batch.size() < max_batch) {
+        if (queue_.front().done) --awaited_;
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -36,6 +37,12 @@ class group_committer {
     // runs: a client that got its answer and then subscribes can never miss its own event. Must
     // outlive the committer.
     domain::event_hub* hub = nullptr;
+    // How long a batch of fire-and-forget commands only (read audit rows: nobody waits for them)
+    // may wait for company before it is committed. A read-heavy load then commits and fsyncs a
+    // few hundred times a second instead of after every handful of reads, which is most of the
+    // writer's CPU. A command with a completion, a full batch or stop() ends the wait at once, so
+    // sends never wait for it. Zero: commit whatever is queued at once.
+    std::chrono::microseconds background_delay{0};
   };
 
   // Starts the writer thread. `s` must outlive the committer.
@@ -73,6 +80,8 @@ class group_committer {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<pending> queue_;  // guarded by mutex_
+  std::size_t awaited_ = 0;    // guarded by mutex_: queued commands that have a completion
+  bool lingering_ = false;     // guarded by mutex_: the writer waits out background_delay
   bool stopping_ = false;      // guarded by mutex_
   bool writer_idle_ = false;   // guarded by mutex_: the writer sleeps on wake_ and needs a notify
   std::once_flag joined_;

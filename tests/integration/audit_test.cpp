@@ -78,16 +78,21 @@ TEST_F(chat_server_test, audit_records_every_request_without_text_or_secrets) {
       {"user", "restore", "ok"},
   };
 
-  // Reads queue their rows with the writer before answering; give the last commit a moment.
-  std::vector<audit_row> rows;
+  // Reads queue their rows with the writer before answering, and a read's row may wait up to
+  // CARECHAT_AUDIT_DELAY_MS to share a commit: give the last commit a moment.
   cli_result out;
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    out = run_cli({"audit", "--db", db_.string(), "--patient", patient});
-    ASSERT_EQ(out.exit_code, 0) << out.err;
-    rows = parse_audit(out.out);
-    if (rows.size() >= want.size()) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const auto audit_rows = [&](const std::string& who, std::size_t expected) {
+    std::vector<audit_row> found;
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      out = run_cli({"audit", "--db", db_.string(), "--patient", who});
+      EXPECT_EQ(out.exit_code, 0) << out.err;
+      found = parse_audit(out.out);
+      if (found.size() >= expected) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return found;
+  };
+  const std::vector<audit_row> rows = audit_rows(patient, want.size());
   ASSERT_EQ(rows.size(), want.size()) << out.out;
 
   std::multiset<std::tuple<std::string, std::string, std::string>> got, expect;
@@ -123,9 +128,8 @@ TEST_F(chat_server_test, audit_records_every_request_without_text_or_secrets) {
     EXPECT_EQ(log.find(s), std::string::npos) << s;
 
   // The other patient's chat has its own rows, and none of ours.
-  auto theirs = run_cli({"audit", "--db", db_.string(), "--patient", other_patient});
-  auto their_rows = parse_audit(theirs.out);
-  ASSERT_EQ(their_rows.size(), 1u) << theirs.out;
+  auto their_rows = audit_rows(other_patient, 1);
+  ASSERT_EQ(their_rows.size(), 1u) << out.out;
   EXPECT_EQ(their_rows[0].action, "read");
   EXPECT_EQ(their_rows[0].patient, other_patient);
 }

@@ -1,4 +1,6 @@
 // The webhook admin routes: role admin only, secrets masked, the delivery log and redelivery.
+#include <thread>
+
 #include "integration/webhook_fixture.hpp"
 
 namespace carechat::testing {
@@ -85,8 +87,14 @@ TEST_F(webhook_admin_test, admin_configures_shows_logs_and_redelivers) {
   }
   EXPECT_EQ(webhook_cli({"log", "--limit", "5"}).exit_code, 0);
 
-  // Configuration changes and redeliveries are audited, patient "*".
-  auto audit = run_cli({"audit", "--db", db_.string(), "--patient", "*"});
+  // Configuration changes and redeliveries are audited, patient "*". Their rows are queued with the
+  // writer (fire-and-forget, like reads' rows, so may wait CARECHAT_AUDIT_DELAY_MS): poll.
+  cli_result audit;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    audit = run_cli({"audit", "--db", db_.string(), "--patient", "*"});
+    if (audit.out.find("webhook_disable") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   EXPECT_NE(audit.out.find("webhook_set"), std::string::npos) << audit.out;
   EXPECT_NE(audit.out.find("webhook_redeliver"), std::string::npos) << audit.out;
   EXPECT_NE(audit.out.find("webhook_disable"), std::string::npos) << audit.out;

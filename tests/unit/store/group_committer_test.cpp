@@ -174,6 +174,42 @@ TEST_P(group_committer_test, batches_hold_at_most_max_batch) {
   EXPECT_EQ(committer.batches(), 1u + 5u);  // the warm-up, then 4 + 4 + 4 + 4 + 2
 }
 
+// background_delay: fire-and-forget rows (read audits) wait for company instead of a commit each.
+TEST_P(group_committer_test, background_rows_wait_and_a_waited_command_takes_them_along) {
+  group_committer committer(*faulty_, {.max_batch = 512, .max_queue = 100, .background_delay = 1h});
+  const auto row = domain::make_audit(patient(), chat(), domain::action::read, clock_);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(committer.submit(row, {}));
+  // Time enough for a writer that did not wait to commit them on their own (then 2 batches).
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(committer.batches(), 0u);
+  std::promise<domain::write_outcome> sent;
+  ASSERT_TRUE(committer.submit(inbound("hello"), [&](domain::write_outcome o) { sent.set_value(std::move(o)); }));
+  auto answer = sent.get_future();
+  ASSERT_EQ(answer.wait_for(30s), std::future_status::ready) << "a send must not wait out the delay";
+  EXPECT_TRUE(answer.get().has_value());
+  EXPECT_EQ(committer.batches(), 1u);
+  EXPECT_EQ(committer.commands(), 4u);
+}
+
+TEST_P(group_committer_test, a_full_batch_of_background_rows_is_committed_without_waiting) {
+  group_committer committer(*faulty_, {.max_batch = 4, .max_queue = 100, .background_delay = 1h});
+  const auto row = domain::make_audit(patient(), chat(), domain::action::read, clock_);
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(committer.submit(row, {}));
+  for (int i = 0; i < 3000 && committer.commands() < 4; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(committer.commands(), 4u);
+  EXPECT_EQ(committer.batches(), 1u);
+}
+
+TEST_P(group_committer_test, stop_commits_waiting_background_rows_at_once) {
+  group_committer committer(*faulty_, {.max_batch = 512, .max_queue = 100, .background_delay = 1h});
+  const auto row = domain::make_audit(patient(), chat(), domain::action::read, clock_);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(committer.submit(row, {}));
+  std::this_thread::sleep_for(50ms);  // let the writer start waiting
+  auto stopped = std::async(std::launch::async, [&] { committer.stop(); });
+  ASSERT_EQ(stopped.wait_for(30s), std::future_status::ready) << "stop() must not wait out the delay";
+  EXPECT_EQ(committer.commands(), 3u);
+}
+
 TEST_P(group_committer_test, a_full_queue_refuses_without_calling_back) {
   group_committer committer(*faulty_, {.max_batch = 512, .max_queue = 3});
   faulty_->stall();
