@@ -13,7 +13,7 @@ namespace carechat::net {
 class connection_registry {
  public:
   // `close_if_idle` is called (from any thread) when the server stops; it must hop to the
-  // connection's strand itself. Returns an id for remove().
+  // connection's executor itself. Returns an id for remove().
   std::uint64_t add(std::function<void()> close_if_idle);
   void remove(std::uint64_t id);
   std::size_t size() const;

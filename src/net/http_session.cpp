@@ -1,6 +1,8 @@
 #include "net/http_session.hpp"
 
+#include <array>
 #include <memory>
+#include <string>
 #include <optional>
 
 #include "api/error_mapping.hpp"
@@ -16,12 +18,13 @@ namespace {
 
 namespace websocket = boost::beast::websocket;
 
-// State the stop path may touch from another thread, always via the strand.
+// State the stop path may touch from another thread, always by posting to the connection's
+// executor (its I/O thread's io_context, which one thread runs: an implicit strand).
 struct connection_state {
   explicit connection_state(tcp::socket s) : stream(std::move(s)) {}
   beast::tcp_stream stream;
-  bool busy = false;                  // strand-only
-  std::function<void()> stop_hook;    // strand-only: set while the connection is a live (WebSocket) one
+  bool busy = false;                  // own thread only
+  std::function<void()> stop_hook;    // own thread only: set while the connection is a live (WebSocket) one
 };
 
 response error_response(unsigned version, core::errc code, std::string message) {
@@ -46,9 +49,9 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
                                        connection_registry& registry) {
   auto conn = std::make_shared<connection_state>(std::move(socket));
   std::weak_ptr<connection_state> weak = conn;
-  auto strand = conn->stream.get_executor();
-  const auto id = registry.add([weak, strand] {
-    asio::post(strand, [weak] {
+  auto home = conn->stream.get_executor();
+  const auto id = registry.add([weak, home] {
+    asio::post(home, [weak] {
       auto c = weak.lock();
       if (!c) return;
       if (c->stop_hook)
@@ -64,6 +67,7 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
   } guard{registry, id};
 
   beast::flat_buffer buffer;
+  std::string head;  // an API reply's status line and headers; reused so it allocates once
   for (;;) {
     if (registry.stopping()) break;
     conn->busy = false;
@@ -120,10 +124,22 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
         break;
       }
     }
-    response res = co_await handle_request(req, svc);
-    const bool keep = res.keep_alive() && !registry.stopping();
-    res.keep_alive(keep);
-    auto [wec, wn] = co_await http::async_write(conn->stream, res, use_tuple);
+    answer out = co_await handle_request(req, svc);
+    bool keep = false;
+    beast::error_code wec;
+    if (out.web) {
+      keep = out.web->keep_alive() && !registry.stopping();
+      out.web->keep_alive(keep);
+      auto [ec2, n2] = co_await http::async_write(conn->stream, *out.web, use_tuple);
+      wec = ec2;
+    } else {
+      const reply& rep = out.api;
+      keep = req.keep_alive() && !registry.stopping();
+      format_reply_head(head, version, keep, rep);
+      const std::array<asio::const_buffer, 2> bytes{asio::buffer(head), asio::buffer(body_of(rep))};
+      auto [ec2, n2] = co_await asio::async_write(conn->stream, bytes, use_tuple);
+      wec = ec2;
+    }
     if (wec || !keep) break;
   }
   beast::error_code ignored;

@@ -1,6 +1,6 @@
 // One HTTP/1.1 connection: reads requests with limits and timeouts, routes them, writes responses,
 // keeps the connection alive while the client wants. Thread-safety: one coroutine on the
-// connection's own strand; nothing is shared but `services` and the registry.
+// connection's own I/O thread; nothing is shared but `services` and the registry.
 #pragma once
 
 #include "net/asio.hpp"

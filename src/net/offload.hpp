@@ -1,6 +1,6 @@
 // Awaitables that move blocking work off the I/O threads (STYLE habit 1): store reads run on a
 // thread pool, writes go to the group committer, and the coroutine resumes on its own executor
-// (its connection's strand). Thread-safety: safe to call from any coroutine.
+// (its connection's executor: its I/O thread). Thread-safety: safe to call from any coroutine.
 #pragma once
 
 #include <exception>

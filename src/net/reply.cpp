@@ -19,21 +19,37 @@ reply error_reply(const core::error& e) {
   return reply{api::http_status(e.code), api::error_body(e)};
 }
 
+std::string_view body_of(const reply& rep) { return rep.shared_body ? std::string_view(*rep.shared_body) : rep.body; }
+
 response to_response(unsigned version, bool keep_alive, reply rep) {
   response res{static_cast<http::status>(rep.status), version};
-  res.set(http::field::server, "carechat");
-  res.set(http::field::content_type, "application/json");
-  res.set(http::field::cache_control, "no-store");
-  res.set("X-Content-Type-Options", "nosniff");
-  if (rep.status == 401) res.set(http::field::www_authenticate, "Bearer");
-  if (rep.idempotent_replay) res.set("Idempotent-Replayed", "true");
-  if (rep.allow_post_only) res.set(http::field::allow, "POST");
-  if (rep.allow_get_only) res.set(http::field::allow, "GET");
-  if (rep.allow_get_or_put) res.set(http::field::allow, "GET, PUT");
-  res.body() = std::move(rep.body);
+  for_each_reply_header(rep, [&](std::string_view name, std::string_view value) { res.set(name, value); });
+  res.body() = rep.shared_body ? std::string(*rep.shared_body) : std::move(rep.body);
   res.keep_alive(keep_alive);
   res.prepare_payload();
   return res;
+}
+
+void format_reply_head(std::string& head, unsigned version, bool keep_alive, const reply& rep) {
+  head.clear();
+  head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  head += std::to_string(rep.status);
+  head += ' ';
+  head += http::obsolete_reason(static_cast<http::status>(rep.status));
+  head += "\r\n";
+  for_each_reply_header(rep, [&](std::string_view name, std::string_view value) {
+    head += name;
+    head += ": ";
+    head += value;
+    head += "\r\n";
+  });
+  head += "Content-Length: ";
+  head += std::to_string(body_of(rep).size());
+  head += "\r\n";
+  // HTTP/1.1 keeps a connection unless told; HTTP/1.0 closes one unless told (as Beast's keep_alive()).
+  if (version == 10 && keep_alive) head += "Connection: keep-alive\r\n";
+  if (version != 10 && !keep_alive) head += "Connection: close\r\n";
+  head += "\r\n";
 }
 
 }  // namespace carechat::net

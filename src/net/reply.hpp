@@ -2,7 +2,9 @@
 // handler decides. Thread-safety: plain value.
 #pragma once
 
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/error.hpp"
 #include "net/asio.hpp"
@@ -11,7 +13,9 @@ namespace carechat::net {
 
 struct reply {
   unsigned status = 200;
-  std::string body;              // JSON
+  std::string body{};            // JSON
+  // A JSON body shared with a cache (a latest page), sent as is instead of `body`: no copy.
+  std::shared_ptr<const std::string> shared_body{};
   bool idempotent_replay = false;  // adds "Idempotent-Replayed: true"
   bool allow_post_only = false;    // 405 on a POST-only route: "Allow: POST"
   bool allow_get_only = false;     // 405 on a GET-only route: "Allow: GET"
@@ -20,8 +24,33 @@ struct reply {
 
 reply error_reply(const core::error& e);
 
-// The HTTP response for a reply: JSON, never cached (patient data), nosniff, and the headers the
-// reply asks for. The one place API responses are shaped; `keep_alive` is the connection's choice.
+// The body a reply sends: its shared body when it has one, else its own.
+std::string_view body_of(const reply& rep);
+
+// Calls f(name, value) for each header of an API reply besides Content-Length and Connection:
+// JSON, never cached (patient data), nosniff, and the few a handler asks for. The one list both
+// writers below use.
+template <class F>
+void for_each_reply_header(const reply& rep, F&& f) {
+  f(std::string_view("Server"), std::string_view("carechat"));
+  f(std::string_view("Content-Type"), std::string_view("application/json"));
+  f(std::string_view("Cache-Control"), std::string_view("no-store"));
+  f(std::string_view("X-Content-Type-Options"), std::string_view("nosniff"));
+  if (rep.status == 401) f(std::string_view("WWW-Authenticate"), std::string_view("Bearer"));
+  if (rep.idempotent_replay) f(std::string_view("Idempotent-Replayed"), std::string_view("true"));
+  if (rep.allow_post_only) f(std::string_view("Allow"), std::string_view("POST"));
+  if (rep.allow_get_only) f(std::string_view("Allow"), std::string_view("GET"));
+  if (rep.allow_get_or_put) f(std::string_view("Allow"), std::string_view("GET, PUT"));
+}
+
+// Writes the status line and headers of `rep` (version 10 or 11) into `head`, replacing what it
+// held: the bytes Beast's serializer would send before the body, without building an
+// http::response (one allocation per header) or running the serializer per request. The
+// connection writes `head` and body_of(rep) together.
+void format_reply_head(std::string& head, unsigned version, bool keep_alive, const reply& rep);
+
+// The HTTP response for a reply (for the rare paths that need a Beast message: errors written
+// before a request is routed, refused WebSocket upgrades); `keep_alive` is the connection's choice.
 response to_response(unsigned version, bool keep_alive, reply rep);
 
 }  // namespace carechat::net

@@ -126,10 +126,11 @@ asio::awaitable<reply> dispatch(const request& req, services& svc) {
 
 }  // namespace
 
-asio::awaitable<response> handle_request(const request& req, services& svc) {
-  if (auto page = serve_web(req, svc.web, svc.web_pages)) co_return std::move(*page);
-  reply rep = co_await dispatch(req, svc);
-  co_return to_response(req.version(), req.keep_alive(), std::move(rep));
+asio::awaitable<answer> handle_request(const request& req, services& svc) {
+  answer out;
+  out.web = serve_web(req, svc.web, svc.web_pages);
+  if (!out.web) out.api = co_await dispatch(req, svc);
+  co_return out;
 }
 
 }  // namespace carechat::net

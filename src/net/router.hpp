@@ -10,14 +10,24 @@
 //   GET  /{tenant}/{instance}/chat/unread                          staff inbox (badge data)
 //   GET  .../chat/events and /{tenant}/{instance}/chat/events      WebSocket upgrades, handled by
 //        http_session before routing (handlers/event_handlers); a plain GET gets a 400 here
-// Thread-safety: stateless; runs on the calling connection's strand.
+// Thread-safety: stateless; runs on the calling connection's I/O thread.
 #pragma once
 
+#include <optional>
+
 #include "net/asio.hpp"
+#include "net/reply.hpp"
 #include "net/services.hpp"
 
 namespace carechat::net {
 
-asio::awaitable<response> handle_request(const request& req, services& svc);
+// What a request gets: a web route's response (a Beast message), or else an API reply, which the
+// connection writes itself (format_reply_head + the body, no Beast serializer).
+struct answer {
+  std::optional<response> web;
+  reply api;
+};
+
+asio::awaitable<answer> handle_request(const request& req, services& svc);
 
 }  // namespace carechat::net

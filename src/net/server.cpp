@@ -41,9 +41,15 @@ core::result<tcp::endpoint> server::listen(const std::string& host, std::uint16_
   return acceptor_.local_endpoint();
 }
 
+asio::io_context& server::next_context() {
+  const std::size_t i = next_context_++ % (others_.size() + 1);
+  return i == 0 ? ioc_ : *others_[i - 1];
+}
+
 asio::awaitable<void> server::accept_loop() {
   for (;;) {
-    auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(ioc_), use_tuple);
+    // The new socket belongs to the next I/O thread's context: its session runs there throughout.
+    auto [ec, socket] = co_await acceptor_.async_accept(next_context(), use_tuple);
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
     if (ec) {
       // e.g. EMFILE: back off briefly rather than spin.
@@ -71,14 +77,20 @@ void server::run(unsigned io_threads, bool handle_signals, std::chrono::millisec
       if (!ec) begin_stop();
     });
   }
+  const unsigned n = io_threads == 0 ? 1 : io_threads;
+  for (unsigned i = 1; i < n; ++i) {
+    others_.push_back(std::make_unique<asio::io_context>(1));
+    keep_running_.push_back(asio::make_work_guard(*others_.back()));
+  }
   asio::co_spawn(ioc_, accept_loop(), log_exception);
   std::vector<std::thread> threads;
-  const unsigned n = io_threads == 0 ? 1 : io_threads;
-  for (unsigned i = 1; i < n; ++i) threads.emplace_back([this] { ioc_.run(); });
+  for (auto& ctx : others_) threads.emplace_back([&ctx] { ctx->run(); });
   ioc_.run();
   for (auto& t : threads) t.join();
   signals_.reset();
   drain_timer_.reset();
+  keep_running_.clear();
+  others_.clear();  // after the threads: a context's sockets are gone with its sessions
 }
 
 void server::stop() {
@@ -93,6 +105,8 @@ void server::begin_stop() {
   if (signals_) signals_->cancel(ignored);
   registry_.stop_all();
   for (auto& hook : stop_hooks_) hook();
+  // The other threads now run while their connections last, as the first one does.
+  for (auto& guard : keep_running_) guard.reset();
   drain_timer_ = std::make_unique<asio::steady_timer>(ioc_);
   watch_drain(std::chrono::steady_clock::now() + grace_);
 }
@@ -102,6 +116,7 @@ void server::watch_drain(std::chrono::steady_clock::time_point deadline) {
   if (registry_.size() == 0) return;  // no more work: run() returns on its own
   if (std::chrono::steady_clock::now() >= deadline) {
     core::log_warn("net", "grace period over: closing remaining connections");
+    for (auto& ctx : others_) ctx->stop();
     ioc_.stop();
     return;
   }

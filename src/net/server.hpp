@@ -1,6 +1,11 @@
-// The HTTP server: an io_context run by N I/O threads, one acceptor, one coroutine per connection
-// on its own strand. Stops gracefully: no new connections, idle ones closed, in-flight requests
-// finish (up to a grace period). Thread-safety: listen() and run() from one thread; stop() from any.
+// The HTTP server: one io_context per I/O thread (the nginx worker model), one acceptor handing
+// each new connection to the next thread in turn, one coroutine per connection that runs on its
+// thread's io_context from start to end. A connection's work therefore never hops between threads
+// (no strand, no cross-thread wake-up, no any_executor holding a shared strand), and a
+// single-threaded io_context is its connection's implicit strand: anything else that touches a
+// connection posts to its executor. Stops gracefully: no new connections, idle ones closed,
+// in-flight requests finish (up to a grace period).
+// Thread-safety: listen() and run() from one thread; stop() from any.
 #pragma once
 
 #include <functional>
@@ -12,6 +17,7 @@
 
 #include <memory>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -36,19 +42,25 @@ class server {
 
   void stop();
 
-  // The io_context the server runs, for companions such as the webhook worker.
+  // The first I/O thread's io_context (the one run() runs on the calling thread), for companions
+  // such as the webhook worker.
   asio::io_context& context() { return ioc_; }
   // Runs `f` on an I/O thread when the server starts stopping (signal or stop()); before run().
   void on_stop(std::function<void()> f) { stop_hooks_.push_back(std::move(f)); }
 
  private:
   asio::awaitable<void> accept_loop();
+  asio::io_context& next_context();
   void begin_stop();
   void watch_drain(std::chrono::steady_clock::time_point deadline);
 
   services& svc_;
   http_options opts_;
-  asio::io_context ioc_;
+  asio::io_context ioc_{1};  // the acceptor, signals and stop run here; connections too
+  // The other I/O threads' contexts, made by run(); each kept running by a work guard until stop.
+  std::vector<std::unique_ptr<asio::io_context>> others_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running_;
+  std::size_t next_context_ = 0;  // round-robin over ioc_ and others_; accept loop only
   tcp::acceptor acceptor_;
   connection_registry registry_;
   std::chrono::milliseconds grace_{10'000};

@@ -2,7 +2,8 @@
 // replays the log from the client's position, then streams live events with no gap and no
 // duplicate, through a bounded send queue. A client that falls behind is closed with 4008 and
 // resumes from the last position it received. Thread-safety: everything runs on the connection's
-// strand except deliver() and stop(), which may be called from any thread and only post to it.
+// executor (its I/O thread, an implicit strand) except deliver() and stop(), which may be called
+// from any thread and only post to it.
 #pragma once
 
 #include <cstdint>
@@ -51,7 +52,7 @@ class websocket_session final : public live_subscriber,
   domain::event_scope scope_;
   api::viewer viewer_;
   std::uint64_t subscription_ = 0;
-  // strand-only state
+  // own-thread-only state
   bool replaying_ = true;
   bool writing_ = false;
   bool closed_ = false;

@@ -34,11 +34,11 @@ reply refused(const chat_request& r, const domain::principal& who, domain::actio
 
 // No answer from a cache: the read goes to the store.
 struct no_cached_answer {
-  std::optional<std::string> operator()(const domain::principal&) const { return std::nullopt; }
+  std::shared_ptr<const std::string> operator()(const domain::principal&) const { return nullptr; }
 };
 
 // Read routes answer from the caches on the I/O thread when they can (a token seen moments ago,
-// a latest page nobody changed since): `cached` maps the principal to the JSON answer, or none.
+// a latest page nobody changed since): `cached` maps the principal to the cached JSON, or null.
 // Otherwise they do all their blocking work in one trip to the pool: authenticate, authorize,
 // read, serialize, audit; `body` maps (reader, principal) to the JSON answer. Either way the
 // access is audited.
@@ -50,9 +50,11 @@ asio::awaitable<reply> authenticated_read(const chat_request& r, domain::action 
   const auto known = cached_principal(r.svc, *secret);
   if (known) {
     if (auto ok = domain::authorize(*known, r.chat, what); !ok) co_return refused(r, *known, what, ok.error());
-    if (std::optional<std::string> answer = cached(*known)) {
+    if (std::shared_ptr<const std::string> answer = cached(*known)) {
       if (!audit(r.svc, *known, r.chat, what, core::result<void>{})) co_return error_reply(audit_unavailable());
-      co_return reply{200, std::move(*answer)};
+      reply rep{200};
+      rep.shared_body = std::move(answer);  // sent from the cache as is
+      co_return rep;
     }
   }
   auto out = co_await run_blocking(r.svc.blocking, [&]() -> core::result<std::string> {
@@ -74,7 +76,7 @@ asio::awaitable<reply> authenticated_read(const chat_request& r, domain::action 
   co_return reply{200, std::move(*out)};
 }
 
-// Write routes authenticate (cache, else the pool), then prepare on the strand and commit through
+// Write routes authenticate (cache, else the pool), then prepare on the I/O thread and commit through
 // the group committer (the store writes the audit row in the same transaction as the change).
 asio::awaitable<core::result<domain::principal>> authenticate(const chat_request& r) {
   auto secret = bearer_secret(r.req);
@@ -113,13 +115,11 @@ asio::awaitable<reply> list_messages(const chat_request& r) {
         if (variant) r.svc.latest_pages.insert(r.chat, *variant, body, snapshot, r.svc.clock.now_ms());
         return body;
       },
-      [&](const domain::principal& who) -> std::optional<std::string> {
-        if (!req) return std::nullopt;
+      [&](const domain::principal& who) -> std::shared_ptr<const std::string> {
+        if (!req) return nullptr;
         const auto variant = latest_page_variant(*req, who, r.svc.limits);
-        if (!variant) return std::nullopt;
-        auto body = r.svc.latest_pages.find(r.chat, *variant, r.svc.clock.now_ms());
-        if (!body) return std::nullopt;
-        return *body;
+        if (!variant) return nullptr;
+        return r.svc.latest_pages.find(r.chat, *variant, r.svc.clock.now_ms());
       });
 }
 

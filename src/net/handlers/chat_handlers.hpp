@@ -1,6 +1,6 @@
 // The chat routes: thin adapters from HTTP to the domain use cases. Each authenticates, authorizes,
 // parses, runs the use case off the I/O thread, writes the audit row and serializes the answer.
-// Thread-safety: run on the calling connection's strand; `chat_request` lives for the call.
+// Thread-safety: run on the calling connection's executor (its I/O thread); `chat_request` lives for the call.
 #pragma once
 
 #include <string_view>

@@ -4,7 +4,7 @@
 // Checks Origin, authenticates (Sec-WebSocket-Protocol "bearer.<token>" for browsers, or
 // Authorization), authorizes the scope, enforces the per-token cap, audits, then runs a
 // websocket_session. Refusals are ordinary HTTP error responses. Thread-safety: runs on the
-// connection's strand.
+// connection's executor (its I/O thread).
 #pragma once
 
 #include <functional>

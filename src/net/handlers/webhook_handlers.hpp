@@ -5,7 +5,7 @@
 //   GET  /{t}/{i}/webhook/deliveries?limit=N                the attempt log, newest first
 //   POST /{t}/{i}/webhook/deliveries/{eventId}/redeliver    queue an event again
 // Each authenticates and authorizes on the blocking pool and queues an audit row (patient "*").
-// Thread-safety: run on the calling connection's strand.
+// Thread-safety: run on the calling connection's executor (its I/O thread).
 #pragma once
 
 #include <string>

@@ -1,0 +1,103 @@
+// The bytes an API reply goes out as (format_reply_head + body) against the Beast message of the
+// same reply (to_response): a client must not be able to tell the two writers apart.
+#include "net/reply.hpp"
+
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace carechat::net {
+namespace {
+
+struct parsed {
+  unsigned status = 0;
+  unsigned version = 0;
+  bool keep_alive = false;
+  std::multimap<std::string, std::string> fields;
+  std::string body;
+};
+
+parsed parse(const std::string& wire) {
+  http::response_parser<http::string_body> p;
+  p.eager(true);
+  beast::error_code ec;
+  const std::size_t used = p.put(asio::buffer(wire), ec);
+  EXPECT_FALSE(ec) << ec.message() << "\n" << wire;
+  EXPECT_TRUE(p.is_done()) << wire;
+  EXPECT_EQ(used, wire.size()) << "nothing after the body";
+  parsed out;
+  const auto& m = p.get();
+  out.status = m.result_int();
+  out.version = m.version();
+  out.keep_alive = m.keep_alive();
+  for (const auto& f : m) out.fields.emplace(std::string(f.name_string()), std::string(f.value()));
+  out.body = m.body();
+  return out;
+}
+
+std::string beast_wire(unsigned version, bool keep, const reply& rep) {
+  std::ostringstream os;
+  os << to_response(version, keep, rep);
+  return os.str();
+}
+
+std::string our_wire(unsigned version, bool keep, const reply& rep) {
+  std::string head = "left over from the previous request";
+  format_reply_head(head, version, keep, rep);
+  return head + std::string(body_of(rep));
+}
+
+void expect_same(unsigned version, bool keep, const reply& rep) {
+  const parsed ours = parse(our_wire(version, keep, rep));
+  const parsed beasts = parse(beast_wire(version, keep, rep));
+  EXPECT_EQ(ours.status, beasts.status);
+  EXPECT_EQ(ours.version, version);
+  EXPECT_EQ(ours.version, beasts.version);
+  EXPECT_EQ(ours.keep_alive, keep);
+  EXPECT_EQ(ours.keep_alive, beasts.keep_alive);
+  EXPECT_EQ(ours.fields, beasts.fields);
+  EXPECT_EQ(ours.body, beasts.body);
+}
+
+TEST(reply_head, matches_beast_for_every_kind_of_reply) {
+  reply ok{200, R"({"content":[]})"};
+  reply replay{200, R"({"id":"x"})"};
+  replay.idempotent_replay = true;
+  reply unauthorized = error_reply(core::error{core::errc::unauthorized, "missing token"});
+  reply post_only = error_reply(core::error{core::errc::method_not_allowed, "use POST"});
+  post_only.allow_post_only = true;
+  reply get_put = error_reply(core::error{core::errc::method_not_allowed, "use GET or PUT"});
+  get_put.allow_get_or_put = true;
+  reply empty{204, ""};
+  for (const reply* rep : {&ok, &replay, &unauthorized, &post_only, &get_put, &empty})
+    for (unsigned version : {10u, 11u})
+      for (bool keep : {true, false}) {
+        SCOPED_TRACE(std::to_string(rep->status) + " HTTP/" + std::to_string(version) + (keep ? " keep" : " close"));
+        expect_same(version, keep, *rep);
+      }
+}
+
+TEST(reply_head, a_shared_body_is_sent_instead_of_the_own_one) {
+  reply rep{200, "not this"};
+  rep.shared_body = std::make_shared<const std::string>(R"({"cached":true})");
+  EXPECT_EQ(body_of(rep), R"({"cached":true})");
+  const parsed ours = parse(our_wire(11, true, rep));
+  EXPECT_EQ(ours.body, R"({"cached":true})");
+  EXPECT_EQ(ours.fields.find("Content-Length")->second, "15");
+  expect_same(11, true, rep);
+}
+
+TEST(reply_head, names_the_status) {
+  std::string head;
+  format_reply_head(head, 11, true, reply{404, "{}"});
+  EXPECT_EQ(head.rfind("HTTP/1.1 404 Not Found\r\n", 0), 0u) << head;
+  format_reply_head(head, 10, false, reply{503, "{}"});
+  EXPECT_EQ(head.rfind("HTTP/1.0 503 Service Unavailable\r\n", 0), 0u) << head;
+  EXPECT_EQ(head.find("Connection"), std::string::npos) << "HTTP/1.0 closes unless told otherwise";
+}
+
+}  // namespace
+}  // namespace carechat::net
