@@ -6,7 +6,8 @@ Usage: bench/run.py [--quick] [--only 1,3] [--bin build-release/carechat] [--too
 
 Starts every server itself (carechat and nginx, in a temporary directory, on random ports), mints
 tokens with the real CLI (`carechat token create`), seeds data through the API (wrk with bench/lua/send.lua),
-prints one table and writes it as JSON to OUT/latest.json (and OUT/run-<UTC time>.json.tmp, ignored by git).
+prints one table and writes it as JSON to OUT/latest.json (a quick run: latest-quick.json; an --only run:
+latest-partial.json; both ignored by git) and OUT/run-<UTC time>.json.tmp (ignored by git).
 See docs/benchmarks.md for what each figure measures.
 """
 import argparse, datetime, json, os, platform, re, resource, shutil, signal, socket, subprocess, sys, tempfile, time
@@ -473,7 +474,9 @@ def main():
     result = {"when": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"), "mode": "quick" if quick else "full",
               "seconds": round(time.time() - t_start, 1), "machine": machine(work), "figures": rows}
     os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "latest-quick.json" if quick else "latest.json"), "w") as f:
+    # Only a whole full run is the committed record; a quick or --only run keeps its own file.
+    latest = "latest-quick.json" if quick else ("latest-partial.json" if args.only else "latest.json")
+    with open(os.path.join(args.out, latest), "w") as f:
         json.dump(result, f, indent=2)
     with open(os.path.join(args.out, "run-%s.json.tmp" % result["when"].replace(":", "")), "w") as f:
         json.dump(result, f, indent=2)
