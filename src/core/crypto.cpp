@@ -19,6 +19,10 @@ struct cipher_ctx_deleter {
 };
 using cipher_ctx = std::unique_ptr<EVP_CIPHER_CTX, cipher_ctx_deleter>;
 
+struct digest_ctx_deleter {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+
 constexpr char b64url_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -57,9 +61,16 @@ void openssl_random::fill(std::span<std::uint8_t> out) {
 }
 
 sha256_digest sha256(std::string_view data) {
+  // Every authenticated request hashes its bearer token. EVP_Digest(EVP_sha256()) would look the
+  // algorithm up in OpenSSL 3's provider store (a lock) and allocate a context each time: fetch
+  // once per process and keep a context per thread instead.
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local const std::unique_ptr<EVP_MD_CTX, digest_ctx_deleter> ctx{EVP_MD_CTX_new()};
   sha256_digest d{};
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), d.data(), &len, EVP_sha256(), nullptr) != 1 || len != d.size())
+  if (md == nullptr || !ctx || EVP_DigestInit_ex2(ctx.get(), md, nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 || EVP_DigestFinal_ex(ctx.get(), d.data(), &len) != 1 ||
+      len != d.size())
     throw std::runtime_error("SHA-256 failed");
   return d;
 }

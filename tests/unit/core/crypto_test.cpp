@@ -1,5 +1,7 @@
 #include "core/crypto.hpp"
 
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include <stdexcept>
@@ -28,6 +30,20 @@ bytes from_hex(std::string_view h) {
 }
 
 std::string str(const bytes& b) { return std::string(b.begin(), b.end()); }
+
+TEST(sha256, each_thread_and_each_call_starts_afresh) {
+  // The digest context is kept per thread and reused: no call may see the previous one's input.
+  const auto expect_abc = [] {
+    for (int i = 0; i < 100; ++i) {
+      EXPECT_EQ(hex(sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+      EXPECT_EQ(hex(sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    }
+  };
+  std::thread a(expect_abc), b(expect_abc);
+  expect_abc();
+  a.join();
+  b.join();
+}
 
 TEST(sha256, known_vectors) {
   EXPECT_EQ(hex(sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
