@@ -44,56 +44,42 @@ reply websocket_only() {
 
 reply not_found() { return error_reply(make_error(errc::not_found, "no such route")); }
 
-asio::awaitable<reply> dispatch(const request& req, services& svc) {
-  auto url = boost::urls::parse_origin_form(req.target());
-  if (!url) co_return error_reply(make_error(errc::bad_request, "malformed request target"));
-  const auto segs = url->segments();  // percent-decoded
+reply method_not_allowed_get_only() {
+  reply r = error_reply(make_error(errc::method_not_allowed, "use GET"));
+  r.allow_get_only = true;
+  return r;
+}
 
-  if (segs.size() == 1 && segs.front() == "healthz") {
-    if (req.method() != http::verb::get) {
-      reply r = error_reply(make_error(errc::method_not_allowed, "use GET"));
-      r.allow_get_only = true;
-      co_return r;
-    }
+// `segs` are the target's percent-decoded path segments, `url` the parsed target (its query).
+asio::awaitable<reply> dispatch(const request& req, services& svc, const boost::urls::url_view& url,
+                                std::vector<std::string>& segs) {
+  if (segs.size() == 1 && segs[0] == "healthz") {
+    if (req.method() != http::verb::get) co_return method_not_allowed_get_only();
     co_return reply{200, R"({"status":"ok"})"};
   }
 
   // /{tenant}/{instance}/webhook[/...]: endpoint configuration and delivery log (admin)
-  if (segs.size() >= 3 && segs.size() <= 6) {
-    std::vector<std::string> s(segs.begin(), segs.end());
-    if (s[2] == "webhook") {
-      const auto params = url->params();
-      co_return co_await webhook_route(req, svc, s, params);
-    }
+  if (segs.size() >= 3 && segs.size() <= 6 && segs[2] == "webhook") {
+    const auto params = url.params();
+    co_return co_await webhook_route(req, svc, segs, params);
   }
 
   // /{tenant}/{instance}/chat/{unread|events}: every chat of an instance (staff)
   if (segs.size() == 4) {
-    std::vector<std::string> s(segs.begin(), segs.end());
-    if (s[2] != "chat" || (s[3] != "unread" && s[3] != "events")) co_return not_found();
-    if (req.method() != http::verb::get) {
-      reply r = error_reply(make_error(errc::method_not_allowed, "use GET"));
-      r.allow_get_only = true;
-      co_return r;
-    }
-    if (!core::is_path_id(s[0]) || !core::is_path_id(s[1]))
+    if (segs[2] != "chat" || (segs[3] != "unread" && segs[3] != "events")) co_return not_found();
+    if (req.method() != http::verb::get) co_return method_not_allowed_get_only();
+    if (!core::is_path_id(segs[0]) || !core::is_path_id(segs[1]))
       co_return error_reply(make_error(errc::bad_request, "tenant and instance ids are 1-64 characters of [A-Za-z0-9._-]"));
-    if (s[3] == "events") co_return websocket_only();
+    if (segs[3] == "events") co_return websocket_only();
     // A named local, not a temporary: see "Pitfall" in docs/ARCHITECTURE.md.
-    const instance_request ir{req, svc, s[0], s[1], url->params()};
+    const instance_request ir{req, svc, std::move(segs[0]), std::move(segs[1]), url.params()};
     co_return co_await list_unread_chats(ir);
   }
 
   // /{tenant}/{instance}/patient/{patientId}/chat[/{suffix}]
   if (segs.size() < 5 || segs.size() > 6) co_return not_found();
-  auto it = segs.begin();
-  const std::string tenant = *it++;
-  const std::string instance = *it++;
-  const std::string patient_literal = *it++;
-  const std::string patient = *it++;
-  const std::string chat_literal = *it++;
-  const std::string suffix = it != segs.end() ? std::string(*it) : std::string();
-  if (patient_literal != "patient" || chat_literal != "chat") co_return not_found();
+  if (segs[2] != "patient" || segs[4] != "chat") co_return not_found();
+  const std::string_view suffix = segs.size() == 6 ? std::string_view(segs[5]) : std::string_view();
 
   const route_method* match = nullptr;
   for (const auto& rm : chat_routes)
@@ -106,11 +92,12 @@ asio::awaitable<reply> dispatch(const request& req, services& svc) {
     r.allow_get_only = match->method == http::verb::get;
     co_return r;
   }
-  if (!core::is_path_id(tenant) || !core::is_path_id(instance) || !core::is_path_id(patient))
+  if (!core::is_path_id(segs[0]) || !core::is_path_id(segs[1]) || !core::is_path_id(segs[3]))
     co_return error_reply(
         make_error(errc::bad_request, "tenant, instance and patient ids are 1-64 characters of [A-Za-z0-9._-]"));
 
-  chat_request cr{req, svc, domain::chat_key{tenant, instance, patient}, url->params(), url->encoded_path()};
+  chat_request cr{req, svc, domain::chat_key{std::move(segs[0]), std::move(segs[1]), std::move(segs[3])}, url.params(),
+                  url.encoded_path()};
   switch (match->route) {
     case chat_route::list: co_return co_await list_messages(cr);
     case chat_route::search: co_return co_await search_messages(cr);
@@ -128,8 +115,17 @@ asio::awaitable<reply> dispatch(const request& req, services& svc) {
 
 asio::awaitable<answer> handle_request(const request& req, services& svc) {
   answer out;
-  out.web = serve_web(req, svc.web, svc.web_pages);
-  if (!out.web) out.api = co_await dispatch(req, svc);
+  // The target is parsed and its path decoded once, for the web routes and the API alike.
+  const auto url = boost::urls::parse_origin_form(req.target());
+  if (!url) {
+    out.api = error_reply(make_error(errc::bad_request, "malformed request target"));
+    co_return out;
+  }
+  std::vector<std::string> segs;
+  segs.reserve(8);
+  for (auto&& seg : url->segments()) segs.emplace_back(seg);
+  out.web = serve_web(req, segs, svc.web, svc.web_pages);
+  if (!out.web) out.api = co_await dispatch(req, svc, *url, segs);
   co_return out;
 }
 

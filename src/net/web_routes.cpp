@@ -1,7 +1,5 @@
 #include "net/web_routes.hpp"
 
-#include <boost/url/parse.hpp>
-
 #include "core/ids.hpp"
 
 namespace carechat::net {
@@ -62,19 +60,16 @@ std::string page_csp(const web_options& opts, std::string_view host) {
          "form-action 'none'; frame-ancestors " + ancestors;
 }
 
-std::optional<response> serve_web(const request& req, const static_assets& files, const web_options& opts) {
-  auto url = boost::urls::parse_origin_form(req.target());
-  if (!url) return std::nullopt;
-  const auto segs = url->segments();
-  if (segs.empty()) return std::nullopt;
-  const std::string first = *segs.begin();
+std::optional<response> serve_web(const request& req, const std::vector<std::string>& s, const static_assets& files,
+                                  const web_options& opts) {
+  if (s.empty()) return std::nullopt;
+  const std::string& first = s.front();
   if (first != "app" && first != "portal" && first != "assets") return std::nullopt;
   if (req.method() != http::verb::get && req.method() != http::verb::head) {
     auto res = plain(req, http::status::method_not_allowed, "use GET");
     res.set(http::field::allow, "GET, HEAD");
     return res;
   }
-  std::vector<std::string> s(segs.begin(), segs.end());
   if (first == "assets") {
     std::string rel = "assets";
     for (std::size_t i = 1; i < s.size(); ++i) {

@@ -20,7 +20,9 @@ struct web_options {
 };
 
 // The response for a web route, or nullopt when `req` is not one (the API router takes it).
-std::optional<response> serve_web(const request& req, const static_assets& files, const web_options& opts);
+// `segments` are the request target's percent-decoded path segments (the router parses it once).
+std::optional<response> serve_web(const request& req, const std::vector<std::string>& segments,
+                                  const static_assets& files, const web_options& opts);
 
 // The Content-Security-Policy of the app's pages (exposed for tests).
 std::string page_csp(const web_options& opts, std::string_view host);
