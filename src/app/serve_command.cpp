@@ -12,6 +12,7 @@
 #include "app/store_factory.hpp"
 #include "core/log.hpp"
 #include "app/event_pruner.hpp"
+#include "app/search_indexer.hpp"
 #include "app/token_revocation_watch.hpp"
 #include "net/local_hub.hpp"
 #include "net/server.hpp"
@@ -151,6 +152,7 @@ int serve_command(const std::vector<std::string>& argv) {
     commit_opts.background_delay = std::chrono::milliseconds(cfg->audit_delay_ms);
     store::group_committer writer(**st, commit_opts);
     event_pruner pruner(writer, clock, cfg->event_retention, cfg->prune_interval);
+    search_indexer indexer(**st, std::chrono::milliseconds(cfg->search_index_ms));
     boost::asio::thread_pool blocking(cfg->reader_threads);
     net::services svc{**st,  readers, writer, page_tokens, clock, rng, limits, blocking, live_hub, live_counts, live, web,
                       pages, (*st)->webhooks(), nullptr /* the worker, below */, cfg->webhook_allow_private,
@@ -188,6 +190,7 @@ int serve_command(const std::vector<std::string>& argv) {
     hub.set_worker(nullptr);  // the committer may still publish while it drains
     blocking.join();
     pruner.stop();
+    indexer.stop();
     revocations.stop();
     writer.stop();  // every queued write (audit rows included) is committed before exit
   }

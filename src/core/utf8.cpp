@@ -1,6 +1,12 @@
 #include "core/utf8.hpp"
 
+#include <algorithm>
+#include <clocale>
 #include <cstdint>
+#include <cwctype>
+#include <string>
+
+#include <locale.h>
 
 namespace carechat::core {
 
@@ -39,6 +45,73 @@ std::optional<std::size_t> utf8_length(std::string_view s) {
     ++count;
   }
   return count;
+}
+
+namespace {
+
+// The next code point of a well-formed sequence at p[i], advancing i; an ill-formed byte is
+// returned as 0x110000 + byte (outside Unicode, so it only ever equals the same byte).
+std::uint32_t next_code_point(const std::uint8_t* p, std::size_t n, std::size_t& i) {
+  const std::uint8_t c = p[i];
+  std::size_t extra = 0;
+  std::uint32_t cp = c;
+  if (c >= 0x80) {
+    if ((c & 0xE0) == 0xC0) {
+      extra = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      extra = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      extra = 3;
+      cp = c & 0x07;
+    } else {
+      ++i;
+      return 0x110000u + c;
+    }
+    for (std::size_t k = 1; k <= extra; ++k) {
+      if (i + k >= n || (p[i + k] & 0xC0) != 0x80) {
+        ++i;
+        return 0x110000u + c;
+      }
+      cp = (cp << 6) | (p[i + k] & 0x3F);
+    }
+  }
+  i += extra + 1;
+  return cp;
+}
+
+locale_t utf8_locale() {
+  // Made once; never freed (it lives as long as the process). C.UTF-8 is built into glibc >= 2.35.
+  static const locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+  return loc;
+}
+
+std::u32string folded(std::string_view s) {
+  std::u32string out;
+  out.reserve(s.size());
+  const auto* p = reinterpret_cast<const std::uint8_t*>(s.data());
+  const locale_t loc = utf8_locale();
+  for (std::size_t i = 0; i < s.size();) {
+    std::uint32_t cp = next_code_point(p, s.size(), i);
+    if (cp < 0x80) {
+      if (cp >= 'A' && cp <= 'Z') cp += 'a' - 'A';
+    } else if (cp < 0x110000u && loc != static_cast<locale_t>(nullptr)) {
+      cp = static_cast<std::uint32_t>(towlower_l(static_cast<wint_t>(cp), loc));
+    }
+    out.push_back(static_cast<char32_t>(cp));
+  }
+  return out;
+}
+
+}  // namespace
+
+bool contains_ignoring_case(std::string_view haystack, std::string_view needle) {
+  if (needle.empty()) return true;
+  if (needle.size() > haystack.size() * 4) return false;  // cannot fit even after folding
+  const std::u32string h = folded(haystack);
+  const std::u32string n = folded(needle);
+  return std::search(h.begin(), h.end(), n.begin(), n.end()) != h.end();
 }
 
 }  // namespace carechat::core

@@ -11,4 +11,10 @@ namespace carechat::core {
 // U+10FFFF), nullopt otherwise.
 std::optional<std::size_t> utf8_length(std::string_view s);
 
+// Whether `needle` occurs in `haystack` ignoring case: both are case-folded code point by code
+// point (Unicode simple lowercase mapping, as the C.UTF-8 locale's towlower has it, so Ż matches ż
+// and ÓŁ matches ół, not only ASCII). Ill-formed bytes compare as themselves. An empty needle
+// occurs everywhere. The search scan's test: it agrees with the trigram index's case folding.
+bool contains_ignoring_case(std::string_view haystack, std::string_view needle);
+
 }  // namespace carechat::core

@@ -193,6 +193,17 @@ class store {
   // commit itself fails, every outcome is an error.
   virtual std::vector<write_outcome> apply(std::span<const write_command> batch) = 0;
 
+  // Adds up to `max_messages` of the messages not yet in the search index to it, oldest first, and
+  // answers how many (0: up to date). A store whose search index is kept after the fact (SQLite:
+  // in a file of its own, so indexing never holds up apply()) needs this called regularly
+  // (app/search_indexer); its searches find the not-yet-indexed messages by a scan meanwhile. A
+  // store that indexes inside apply() answers 0. Called by one thread at a time; never blocks
+  // apply() for longer than a lock handover.
+  virtual core::result<std::int64_t> index_search(int max_messages) {
+    (void)max_messages;
+    return std::int64_t{0};
+  }
+
   // Administration, used by the CLI while a server may be running on the same database.
   virtual core::result<void> insert_token(const token_record& token) = 0;
   virtual core::result<std::vector<token_record>> list_tokens() = 0;

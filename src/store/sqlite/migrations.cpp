@@ -15,6 +15,7 @@ namespace {
 // - message_fts is an external-content trigram index over messages.body: the text is stored once.
 //   Only the insert trigger is needed because messages are append-only; the guard triggers make
 //   that a rule rather than a habit (only `archived` may change), so the index cannot go stale.
+//   (v7 moves the index to a search database of its own: store/sqlite/search_index.)
 // - The webhook outbox points at the message instead of copying its text.
 // - audit_log is append-only, enforced by triggers.
 constexpr std::string_view schema_v1 = R"sql(
@@ -301,6 +302,19 @@ BEGIN
 END;
 )sql";
 
+// v7: the full-text index moves out of this file into a search database of its own, kept after
+// the fact by an indexer (store/sqlite/search_index), no longer by a trigger inside every send's
+// transaction: FTS5 flushes and merges segments per transaction, which was most of a send's cost
+// in the writer, and indexing in this file would hold its one write lock. The new index starts
+// empty and is rebuilt in the background; searches scan what it does not cover yet.
+// log_state.search_binding: a random number the search database repeats, so an index made for
+// another main file is recognised (and dropped) rather than trusted.
+constexpr std::string_view schema_v7 = R"sql(
+DROP TRIGGER messages_fts_insert;
+DROP TABLE message_fts;
+INSERT INTO log_state (name, value) VALUES ('search_binding', random() & 0x7fffffffffffffff);
+)sql";
+
 constexpr migration all[] = {
     {1, "v1 chats, messages, search, tokens, idempotency, audit, outbox, secrets", schema_v1},
     {2, "v2 read state, unread index, event log", schema_v2},
@@ -308,6 +322,7 @@ constexpr migration all[] = {
     {4, "v4 webhook outbox: direction of messages.read", schema_v4},
     {5, "v5 unread counters per chat", schema_v5},
     {6, "v6 token revocation counter", schema_v6},
+    {7, "v7 search index moved to its own file, kept by an indexer", schema_v7},
 };
 
 constexpr named_sql read_version{"migrations.user_version", "PRAGMA user_version"};

@@ -3,19 +3,56 @@
 #include <sqlite3.h>
 
 #include <string>
+#include <string_view>
+
+#include "core/utf8.hpp"
 
 namespace carechat::store::sqlite {
 namespace {
 
-core::result<connection> open_with(const sqlite_options& opts, int flags, bool query_only) {
+// carechat_contains(text, needle): 1 when needle occurs in text ignoring case, Unicode-aware
+// (core::contains_ignoring_case), the test of a search's scan. SQLite's own lower()/LIKE fold
+// ASCII only, while the trigram index folds Unicode: a scan must agree with the index.
+void contains_function(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+  const int text_len = sqlite3_value_bytes(argv[0]);
+  const auto* needle = reinterpret_cast<const char*>(sqlite3_value_text(argv[1]));
+  const int needle_len = sqlite3_value_bytes(argv[1]);
+  if (text == nullptr || needle == nullptr) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  sqlite3_result_int(ctx, core::contains_ignoring_case(std::string_view(text, static_cast<std::size_t>(text_len)),
+                                                       std::string_view(needle, static_cast<std::size_t>(needle_len)))
+                              ? 1
+                              : 0);
+}
+
+core::result<void> register_functions(connection& db) {
+  const int rc = sqlite3_create_function_v2(db.handle(), "carechat_contains", 2,
+                                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                                            contains_function, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK)
+    return core::make_error(core::errc::internal, std::string("sqlite: cannot register carechat_contains: ") +
+                                                      sqlite3_errstr(rc));
+  return {};
+}
+
+core::result<connection> open_with(const sqlite_options& opts, const std::string& path, int flags, bool query_only,
+                                   const char* synchronous = "FULL") {
   // NOMUTEX: each connection is confined to one thread at a time, so SQLite's own locking is waste.
-  auto db = connection::open(opts.path, flags | SQLITE_OPEN_NOMUTEX);
+  auto db = connection::open(path, flags | SQLITE_OPEN_NOMUTEX);
   if (!db) return db;
   // busy_timeout first, so the pragmas below already wait for a lock instead of failing at once.
   const std::string pragmas = "PRAGMA busy_timeout = " + std::to_string(opts.busy_timeout_ms) +
-                              "; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;" +
+                              "; PRAGMA synchronous = " + synchronous + "; PRAGMA foreign_keys = ON;" +
                               (query_only ? " PRAGMA query_only = 1;" : "");
   if (auto ok = db->exec("connection pragmas", pragmas); !ok) return std::move(ok).error();
+  if (auto ok = register_functions(*db); !ok) return std::move(ok).error();
   return db;
 }
 
@@ -34,15 +71,32 @@ core::result<void> enable_wal(connection& db) {
 }  // namespace
 
 core::result<connection> open_write_connection(const sqlite_options& opts) {
-  auto db = open_with(opts, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, false);
+  auto db = open_with(opts, opts.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, false);
   if (!db) return db;
   if (auto ok = enable_wal(*db); !ok) return std::move(ok).error();
   return db;
 }
 
-core::result<connection> open_read_connection(const sqlite_options& opts) {
+core::result<connection> open_plain_read_connection(const sqlite_options& opts) {
   // READWRITE even though it never writes: a WAL reader must be able to update the -shm index.
-  return open_with(opts, SQLITE_OPEN_READWRITE, true);
+  return open_with(opts, opts.path, SQLITE_OPEN_READWRITE, true);
+}
+
+core::result<connection> open_read_connection(const sqlite_options& opts) {
+  auto db = open_plain_read_connection(opts);
+  if (!db) return db;
+  auto attach = db->prepare(named_sql{"search.attach", "ATTACH DATABASE ?1 AS search"});
+  if (!attach) return std::move(attach).error();
+  attach->bind_text(1, opts.search_path());
+  if (auto ok = attach->run(); !ok) return std::move(ok).error();
+  return db;
+}
+
+core::result<connection> open_search_connection(const sqlite_options& opts) {
+  auto db = open_with(opts, opts.search_path(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, false, "NORMAL");
+  if (!db) return db;
+  if (auto ok = enable_wal(*db); !ok) return std::move(ok).error();
+  return db;
 }
 
 }  // namespace carechat::store::sqlite

@@ -14,6 +14,14 @@ namespace carechat::store::sqlite {
 core::result<connection> open_write_connection(const sqlite_options& opts);
 
 // A reader: the file must exist; query_only=1 so a bug cannot write through it; same other pragmas.
+// The search database (search_index) is attached as `search`, for the search queries.
 core::result<connection> open_read_connection(const sqlite_options& opts);
+
+// The search database's own writer (search_index): created if missing, WAL, synchronous=NORMAL
+// (derived data: a crash may lose the last batches, which are indexed again), busy_timeout.
+core::result<connection> open_search_connection(const sqlite_options& opts);
+
+// The main file read-only and alone (no search database attached): what the indexer reads from.
+core::result<connection> open_plain_read_connection(const sqlite_options& opts);
 
 }  // namespace carechat::store::sqlite

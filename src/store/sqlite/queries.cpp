@@ -12,8 +12,16 @@ namespace {
 #define CC_ALL ""
 #define CC_OLDER " AND (created_at, seq) < (?4, ?5) ORDER BY created_at DESC, seq DESC LIMIT ?6"
 #define CC_NEWER " AND (created_at, seq) > (?4, ?5) ORDER BY created_at ASC, seq ASC LIMIT ?6"
-#define CC_FTS " AND seq IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?7)"
-#define CC_SCAN " AND instr(lower(body), lower(?7)) > 0"
+// A search with the index (the attached search database, store/sqlite/search_index): its hits,
+// plus the messages not indexed yet (the last moments' sends, above search.search_state.upto) by
+// the scan's test, so a message is findable from the moment its send is acknowledged. ?7 is the
+// FTS5 phrase, ?8 the raw text.
+#define CC_FTS                                                                               \
+  " AND (seq IN (SELECT rowid FROM search.message_fts WHERE message_fts MATCH ?7)"           \
+  " OR (seq > (SELECT upto FROM search.search_state WHERE id = 1)"                           \
+  " AND carechat_contains(body, ?8)))"
+// Case-insensitive substring, Unicode-aware like the index (store/sqlite/open.cpp).
+#define CC_SCAN " AND carechat_contains(body, ?7)"
 #define CC_SELECT(filter, extra, window) "SELECT " CC_COLUMNS " FROM messages WHERE " CC_CHAT filter extra window
 #define CC_EXISTS(filter, cmp) \
   "SELECT EXISTS (SELECT 1 FROM messages WHERE " CC_CHAT filter " AND (created_at, seq) " cmp " (?4, ?5))"

@@ -49,7 +49,8 @@ core::result<connection*> sqlite_reader::db() {
 core::result<std::vector<domain::message>> sqlite_reader::window(const named_sql& sql, const domain::chat_key& chat,
                                                                  const std::optional<domain::position>& after,
                                                                  domain::direction dir, int limit,
-                                                                 const std::string* needle) {
+                                                                 const std::string* needle,
+                                                                 const std::string* raw_needle) {
   std::vector<domain::message> out;
   if (limit <= 0) return out;  // SQLite reads a negative LIMIT as "no limit"
   auto conn = db();
@@ -62,6 +63,7 @@ core::result<std::vector<domain::message>> sqlite_reader::window(const named_sql
   (*s)->bind_int64(5, from.seq);
   (*s)->bind_int64(6, limit);
   if (needle != nullptr) (*s)->bind_text(7, *needle);
+  if (raw_needle != nullptr) (*s)->bind_text(8, *raw_needle);
   for (;;) {
     auto row = (*s)->step();
     if (!row) return std::move(row).error();
@@ -96,7 +98,7 @@ core::result<std::vector<domain::message>> sqlite_reader::search(const domain::s
   const std::size_t chars = core::utf8_length(q.text).value_or(q.text.size());
   if (chars >= trigram) {
     const std::string phrase = fts5_phrase(q.text);
-    return window(queries::search_fts(q.include_archived, q.dir), q.chat, q.after, q.dir, q.limit, &phrase);
+    return window(queries::search_fts(q.include_archived, q.dir), q.chat, q.after, q.dir, q.limit, &phrase, &q.text);
   }
   return window(queries::search_scan(q.include_archived, q.dir), q.chat, q.after, q.dir, q.limit, &q.text);
 }

@@ -19,7 +19,8 @@ class sqlite_reader final : public domain::store_reader {
   core::result<bool> any_beyond(const domain::chat_key& chat, domain::position from, domain::direction dir,
                                 bool include_archived) override;
   // Case-insensitive substring of the text. Queries of 3 or more characters use the trigram index
-  // (Unicode case folding); shorter ones scan the chat's rows, where only ASCII letters fold.
+  // (Unicode case folding) plus a scan of the messages not indexed yet; shorter ones scan the
+  // chat's rows. A scan folds only ASCII letters.
   core::result<std::vector<domain::message>> search(const domain::search_query& q) override;
   core::result<std::optional<domain::token_record>> token_by_hash(const core::sha256_digest& hash) override;
 
@@ -39,7 +40,8 @@ class sqlite_reader final : public domain::store_reader {
   core::result<connection*> db();
   core::result<std::vector<domain::message>> window(const named_sql& sql, const domain::chat_key& chat,
                                                     const std::optional<domain::position>& after, domain::direction dir,
-                                                    int limit, const std::string* needle);
+                                                    int limit, const std::string* needle,
+                                                    const std::string* raw_needle = nullptr);
 
   sqlite_options opts_;
   std::optional<connection> db_;

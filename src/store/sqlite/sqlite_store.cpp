@@ -14,11 +14,15 @@ core::result<std::unique_ptr<sqlite_store>> sqlite_store::open(const sqlite_opti
   auto writer = open_write_connection(opts);
   if (!writer) return std::move(writer).error();
   if (auto v = migrate(*writer); !v) return std::move(v).error();
-  return std::unique_ptr<sqlite_store>(new sqlite_store(opts, std::move(*writer), clk, rng));
+  // Before any reader: readers attach the search database.
+  auto search = search_index::open(opts, *writer);
+  if (!search) return std::move(search).error();
+  return std::unique_ptr<sqlite_store>(new sqlite_store(opts, std::move(*writer), std::move(*search), clk, rng));
 }
 
-sqlite_store::sqlite_store(sqlite_options opts, connection writer, const core::clock& clk, core::random_source& rng)
-    : opts_(std::move(opts)), clock_(clk), rng_(rng), writer_(std::move(writer)) {}
+sqlite_store::sqlite_store(sqlite_options opts, connection writer, std::unique_ptr<search_index> search,
+                           const core::clock& clk, core::random_source& rng)
+    : opts_(std::move(opts)), clock_(clk), rng_(rng), writer_(std::move(writer)), search_(std::move(search)) {}
 
 std::unique_ptr<domain::store_reader> sqlite_store::open_reader() { return std::make_unique<sqlite_reader>(opts_); }
 

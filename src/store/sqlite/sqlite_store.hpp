@@ -13,6 +13,7 @@
 #include "core/random.hpp"
 #include "domain/store.hpp"
 #include "store/sqlite/connection.hpp"
+#include "store/sqlite/search_index.hpp"
 #include "store/sqlite/sqlite_options.hpp"
 
 namespace carechat::store::sqlite {
@@ -26,6 +27,8 @@ class sqlite_store final : public domain::store, public domain::webhook_store {
 
   std::unique_ptr<domain::store_reader> open_reader() override;
   std::vector<domain::write_outcome> apply(std::span<const domain::write_command> batch) override;
+  // The search database's own connections and lock: never the writer's (store/sqlite/search_index).
+  core::result<std::int64_t> index_search(int max_messages) override { return search_->add_new(max_messages); }
 
   core::result<void> insert_token(const domain::token_record& token) override;
   core::result<std::vector<domain::token_record>> list_tokens() override;
@@ -52,7 +55,8 @@ class sqlite_store final : public domain::store, public domain::webhook_store {
                                                                    const std::string& instance) override;
 
  private:
-  sqlite_store(sqlite_options opts, connection writer, const core::clock& clk, core::random_source& rng);
+  sqlite_store(sqlite_options opts, connection writer, std::unique_ptr<search_index> search, const core::clock& clk,
+               core::random_source& rng);
 
   // secret() without taking the mutex (the caller holds it).
   core::result<core::bytes> secret_locked(const std::string& name, std::size_t size);
@@ -65,6 +69,7 @@ class sqlite_store final : public domain::store, public domain::webhook_store {
   std::mutex writer_mutex_;  // guards writer_ (and rng_, used only under it)
   connection writer_;
   core::bytes webhook_key_;  // guarded by writer_mutex_; empty until loaded
+  std::unique_ptr<search_index> search_;
 };
 
 }  // namespace carechat::store::sqlite

@@ -1,5 +1,7 @@
 #include "core/utf8.hpp"
 
+#include <string>
+
 #include <gtest/gtest.h>
 
 namespace carechat::core {
@@ -78,6 +80,27 @@ TEST(utf8_length, every_single_byte) {
     const std::string s(1, static_cast<char>(b));
     EXPECT_EQ(utf8_length(s).has_value(), b < 0x80) << b;
   }
+}
+
+TEST(contains_ignoring_case, folds_ascii_and_beyond) {
+  EXPECT_TRUE(contains_ignoring_case("Hello World", "o w"));
+  EXPECT_TRUE(contains_ignoring_case("Hello World", "WORLD"));
+  EXPECT_TRUE(contains_ignoring_case("Żółw", "żółw"));
+  EXPECT_TRUE(contains_ignoring_case("Żółw", "ÓŁ"));
+  EXPECT_TRUE(contains_ignoring_case("ΣΟΦΙΑ", "σοφ"));
+  EXPECT_TRUE(contains_ignoring_case("Привет", "РИВ"));
+  EXPECT_TRUE(contains_ignoring_case("anything", ""));
+  EXPECT_FALSE(contains_ignoring_case("Hello", "help"));
+  EXPECT_FALSE(contains_ignoring_case("", "a"));
+  EXPECT_FALSE(contains_ignoring_case("short", "much longer than the text"));
+}
+
+TEST(contains_ignoring_case, ill_formed_bytes_match_only_themselves) {
+  const std::string bad = std::string("ab") + '\xff' + "cd";
+  EXPECT_TRUE(contains_ignoring_case(bad, std::string("b") + '\xff' + "C"));
+  EXPECT_FALSE(contains_ignoring_case(bad, "bcd"));
+  EXPECT_FALSE(contains_ignoring_case("abcd", std::string(1, '\xff')));
+  EXPECT_TRUE(contains_ignoring_case(std::string("x") + '\xc3', std::string(1, '\xc3')));  // cut-off sequence
 }
 
 }  // namespace

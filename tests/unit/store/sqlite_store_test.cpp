@@ -3,8 +3,10 @@
 #include "store/sqlite/sqlite_store.hpp"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <atomic>
+#include <filesystem>
 #include <thread>
 
 #include "domain/authentication.hpp"
@@ -156,7 +158,11 @@ TEST_F(sqlite_store_test, a_v1_database_upgrades_to_v2_in_place) {
   EXPECT_EQ(reader->unread_count(chat_, domain::message_kind::inbound).value(), 1);  // "new"
   EXPECT_EQ(reader->search(domain::search_query{chat_, "old", true, {}, domain::direction::older, 10}).value().size(),
             3u);
-  EXPECT_TRUE(db.exec("fts check", "INSERT INTO message_fts (message_fts) VALUES ('integrity-check')").has_value());
+  // v7 moved the index to the search database, which starts empty and fills from the old rows.
+  EXPECT_EQ(store->index_search(100).value(), 4);
+  EXPECT_EQ(reader->search(domain::search_query{chat_, "old", true, {}, domain::direction::older, 10}).value().size(),
+            3u);
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'message_fts'"), 0) << "gone from the main file";
   EXPECT_FALSE(db.exec("edit", "UPDATE messages SET body = 'edited'").has_value());
   auto check = db.prepare(named_sql{"test.integrity", "PRAGMA integrity_check"});
   ASSERT_TRUE(check->step().value());
@@ -186,6 +192,7 @@ TEST_F(sqlite_store_test, the_file_is_in_wal_mode) {
 TEST_F(sqlite_store_test, reads_use_the_chat_indexes) {
   auto store = open_store();
   auto db = raw();
+  ASSERT_TRUE(db.exec("attach", "ATTACH DATABASE '" + opts_.search_path() + "' AS search").has_value());
   auto plan_of = [&](const named_sql& q) {
     auto s = db.prepare(named_sql{q.name, "EXPLAIN QUERY PLAN " + std::string(q.sql)});
     EXPECT_TRUE(s.has_value()) << q.name << ": " << s.error().message;
@@ -258,8 +265,49 @@ TEST_F(sqlite_store_test, messages_are_append_only_except_archived) {
   EXPECT_FALSE(db.exec("edit", "UPDATE messages SET body = 'edited'").has_value());
   EXPECT_FALSE(db.exec("delete", "DELETE FROM messages").has_value());
   EXPECT_TRUE(db.exec("archive", "UPDATE messages SET archived = 1").has_value());
-  // The external-content FTS index matches its table.
-  EXPECT_TRUE(db.exec("fts check", "INSERT INTO message_fts (message_fts) VALUES ('integrity-check')").has_value());
+  // The search database's index is consistent once it holds the message.
+  EXPECT_EQ(store->index_search(10).value(), 1);
+  auto search = connection::open(opts_.search_path(), SQLITE_OPEN_READWRITE);
+  ASSERT_TRUE(search.has_value());
+  EXPECT_TRUE(search->exec("fts check", "INSERT INTO message_fts (message_fts) VALUES ('integrity-check')").has_value());
+}
+
+// The search database is derived data: deleted, made for another file, or ahead of the main file
+// (restored from an older backup), it starts over, and searches stay complete meanwhile.
+TEST_F(sqlite_store_test, the_search_database_is_rebuilt_when_it_does_not_match) {
+  const auto search_finds = [&](sqlite_store& store) {
+    auto reader = store.open_reader();
+    return reader->search(domain::search_query{chat_, "kiwi", false, {}, domain::direction::older, 10}).value().size();
+  };
+  {
+    auto store = open_store();
+    for (const char* t : {"kiwi a", "kiwi b", "kiwi c"}) {
+      domain::write_command cmd = inbound(t);
+      ASSERT_TRUE(store->apply(std::span(&cmd, 1)).at(0).has_value());
+    }
+    EXPECT_EQ(store->index_search(10).value(), 3);
+    EXPECT_EQ(store->index_search(10).value(), 0);
+  }
+  const auto tamper = [&](const std::string& sql) {
+    auto search = connection::open(opts_.search_path(), SQLITE_OPEN_READWRITE);
+    ASSERT_TRUE(search.has_value());
+    ASSERT_TRUE(search->exec("tamper", sql).has_value());
+  };
+  for (const std::string& damage : {std::string("UPDATE search_state SET upto = 1000"),  // ahead of the main file
+                                    std::string("UPDATE search_state SET binding = binding + 1")}) {  // another file's
+    SCOPED_TRACE(damage);
+    tamper(damage);
+    auto store = open_store();
+    EXPECT_EQ(search_finds(*store), 3u) << "the scan covers what the new index does not";
+    EXPECT_EQ(store->index_search(10).value(), 3) << "started over";
+    EXPECT_EQ(search_finds(*store), 3u);
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(opts_.search_path() + suffix);
+  auto store = open_store();
+  EXPECT_EQ(search_finds(*store), 3u);
+  EXPECT_EQ(store->index_search(2).value(), 2);
+  EXPECT_EQ(store->index_search(2).value(), 1);
+  EXPECT_EQ(search_finds(*store), 3u);
 }
 
 TEST_F(sqlite_store_test, the_read_state_is_set_once_with_its_reader) {

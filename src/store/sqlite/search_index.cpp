@@ -1,0 +1,127 @@
+#include "store/sqlite/search_index.hpp"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "store/sqlite/open.hpp"
+#include "store/sqlite/transaction.hpp"
+
+namespace carechat::store::sqlite {
+namespace {
+
+// Contentless: the index keeps no copy of the text (the main file has it); MATCH answers seqs.
+constexpr const char* schema = R"sql(
+CREATE VIRTUAL TABLE IF NOT EXISTS message_fts USING fts5 (body, content = '', tokenize = 'trigram');
+CREATE TABLE IF NOT EXISTS search_state (
+  id      INTEGER PRIMARY KEY CHECK (id = 1),
+  binding INTEGER NOT NULL,  -- the main file's log_state.search_binding
+  upto    INTEGER NOT NULL   -- every message with seq <= upto is in message_fts
+);
+)sql";
+
+constexpr named_sql main_binding{"search.main_binding", "SELECT value FROM log_state WHERE name = 'search_binding'"};
+constexpr named_sql main_max_seq{"search.main_max_seq", "SELECT coalesce(max(seq), 0) FROM messages"};
+constexpr named_sql state{"search.state", "SELECT binding, upto FROM search_state WHERE id = 1"};
+constexpr named_sql start_over{"search.start_over", "INSERT OR REPLACE INTO search_state (id, binding, upto) VALUES (1, ?1, 0)"};
+constexpr named_sql new_messages{"search.new_messages", "SELECT seq, body FROM messages WHERE seq > ?1 ORDER BY seq LIMIT ?2"};
+constexpr named_sql add{"search.add", "INSERT INTO message_fts (rowid, body) VALUES (?1, ?2)"};
+constexpr named_sql advance{"search.advance", "UPDATE search_state SET upto = ?1 WHERE id = 1"};
+
+core::result<std::int64_t> single_int(connection& db, const named_sql& q) {
+  auto s = db.prepared(q);
+  if (!s) return std::move(s).error();
+  auto row = (*s)->step();
+  if (!row) return std::move(row).error();
+  if (!*row) return core::make_error(core::errc::internal, std::string("sqlite: no row from ") + std::string(q.name));
+  return (*s)->column_int64(0);
+}
+
+}  // namespace
+
+core::result<std::unique_ptr<search_index>> search_index::open(const sqlite_options& opts, connection& main) {
+  auto binding = single_int(main, main_binding);
+  if (!binding) return std::move(binding).error();
+  auto newest = single_int(main, main_max_seq);
+  if (!newest) return std::move(newest).error();
+  auto db = open_search_connection(opts);
+  if (!db) return std::move(db).error();
+  auto ok = immediate_transaction(*db, [&]() -> core::result<void> {
+    if (auto made = db->exec("search schema", schema); !made) return made;
+    bool belongs = false;
+    {
+      auto s = db->prepared(state);
+      if (!s) return std::move(s).error();
+      auto row = (*s)->step();
+      if (!row) return std::move(row).error();
+      belongs = *row && (*s)->column_int64(0) == *binding && (*s)->column_int64(1) <= *newest;
+    }  // the statement is reset here: DROP TABLE below needs no statement running
+    if (belongs) return {};
+    // Made for another file, or ahead of this one (restored from an older backup): start over.
+    // A contentless index cannot delete rows, so the table is made anew.
+    if (auto dropped = db->exec("search reset", "DROP TABLE message_fts;"); !dropped) return dropped;
+    if (auto made = db->exec("search schema", schema); !made) return made;
+    auto reset = db->prepared(start_over);
+    if (!reset) return std::move(reset).error();
+    (*reset)->bind_int64(1, *binding);
+    return (*reset)->run();
+  });
+  if (!ok) return std::move(ok).error();
+  return std::unique_ptr<search_index>(new search_index(opts, std::move(*db)));
+}
+
+core::result<std::int64_t> search_index::add_new(int max_messages) {
+  std::lock_guard lock(mutex_);
+  if (!main_reader_) {
+    auto r = open_plain_read_connection(opts_);
+    if (!r) return std::move(r).error();
+    main_reader_ = std::make_unique<connection>(std::move(*r));
+  }
+  std::int64_t added = 0;
+  // The high-water mark is read inside the search database's write transaction, so two indexers
+  // (two servers on one file) never add the same message twice.
+  auto ok = immediate_transaction(search_, [&]() -> core::result<void> {
+    std::int64_t upto = 0;
+    {
+      auto s = search_.prepared(state);
+      if (!s) return std::move(s).error();
+      auto row = (*s)->step();
+      if (!row) return std::move(row).error();
+      if (!*row) return core::make_error(core::errc::internal, "sqlite: the search database has no state row");
+      upto = (*s)->column_int64(1);
+    }
+    std::vector<std::pair<std::int64_t, std::string>> rows;
+    {
+      // A read transaction of its own on the main file: a snapshot, never its write lock.
+      auto s = main_reader_->prepared(new_messages);
+      if (!s) return std::move(s).error();
+      (*s)->bind_int64(1, upto);
+      (*s)->bind_int64(2, max_messages < 1 ? 1 : max_messages);
+      for (;;) {
+        auto row = (*s)->step();
+        if (!row) return std::move(row).error();
+        if (!*row) break;
+        rows.emplace_back((*s)->column_int64(0), std::string((*s)->column_text(1)));
+      }
+    }
+    if (rows.empty()) return {};
+    auto s = search_.prepared(add);
+    if (!s) return std::move(s).error();
+    for (const auto& [seq, body] : rows) {
+      (*s)->reset();  // one statement, run once per message
+      (*s)->bind_int64(1, seq);
+      (*s)->bind_text(2, body);
+      if (auto done = (*s)->run(); !done) return std::move(done).error();
+    }
+    auto a = search_.prepared(advance);
+    if (!a) return std::move(a).error();
+    (*a)->bind_int64(1, rows.back().first);
+    if (auto done = (*a)->run(); !done) return std::move(done).error();
+    added = static_cast<std::int64_t>(rows.size());
+    return {};
+  });
+  if (!ok) return std::move(ok).error();
+  return added;
+}
+
+}  // namespace carechat::store::sqlite

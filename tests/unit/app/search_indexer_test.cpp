@@ -1,0 +1,75 @@
+// The search indexer over a real SQLite file and group committer: messages sent through the
+// writer join the full-text index (the search database beside the file) within a few rounds.
+#include "app/search_indexer.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <future>
+#include <thread>
+
+#include "core/crypto.hpp"
+#include "domain/chat_service.hpp"
+#include "store/group_committer.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+#include "unit/store/support/temp_dir.hpp"
+
+namespace carechat::app {
+namespace {
+
+using namespace std::chrono_literals;
+
+// One number from the file, read by a connection of its own (as an operator's sqlite3 would).
+std::int64_t scalar(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  std::int64_t v = -1;
+  if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+    v = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return v;
+}
+
+TEST(search_indexer, indexes_what_the_writer_committed) {
+  test::temp_dir dir;
+  core::manual_clock clock{1'700'000'000'000};
+  core::openssl_random rng;
+  store::sqlite::sqlite_options opts;
+  opts.path = (dir.path() / "carechat.db").string();
+  auto st = store::sqlite::sqlite_store::open(opts, clock, rng);
+  ASSERT_TRUE(st.has_value()) << st.error().message;
+  store::group_committer writer(**st, {});
+
+  domain::principal patient;
+  patient.role = domain::role::patient;
+  patient.token_id = "tk_p";
+  patient.tenant = "gh";
+  patient.instance = "sb-demo";
+  patient.patient_id = "p1";
+  const domain::chat_key chat{"gh", "sb-demo", "p1"};
+  const domain::limits limits;
+  for (int i = 0; i < 5; ++i) {
+    auto cmd = domain::prepare_send(patient, chat, domain::message_kind::inbound, {"kiwi " + std::to_string(i), {}, {}, {}},
+                                    limits, rng, clock);
+    ASSERT_TRUE(cmd.has_value());
+    std::promise<domain::write_outcome> done;
+    ASSERT_TRUE(writer.submit(std::move(*cmd), [&](domain::write_outcome o) { done.set_value(std::move(o)); }));
+    ASSERT_TRUE(done.get_future().get().has_value());
+  }
+  const std::string search_db = opts.search_path();
+  const char* upto = "SELECT upto FROM search_state WHERE id = 1";
+  EXPECT_EQ(scalar(search_db, upto), 0) << "sends leave the index to the indexer";
+
+  search_indexer indexer(**st, 10ms);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (scalar(search_db, upto) < 5 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(scalar(search_db, upto), 5);
+  EXPECT_EQ(scalar(search_db, "SELECT count(*) FROM message_fts WHERE message_fts MATCH 'kiwi'"), 5);
+  indexer.stop();
+  writer.stop();
+}
+
+}  // namespace
+}  // namespace carechat::app
