@@ -96,7 +96,7 @@ core::result<config> load_config(const args& a) {
     return std::move(ok).error();
   if (auto ok = number_from_env<unsigned>("CARECHAT_PAGE_CACHE_MS", c.page_cache_ms, 0, 60'000); !ok)
     return std::move(ok).error();
-  if (auto ok = number_from_env<unsigned>("CARECHAT_SEARCH_INDEX_MS", c.search_index_ms, 10, 60'000); !ok)
+  if (auto ok = number_from_env<unsigned>("CARECHAT_SEARCH_INDEX_MS", c.search_index_ms, 0, 60'000); !ok)
     return std::move(ok).error();
   if (auto ok = number_from_env<unsigned>("CARECHAT_AUDIT_DELAY_MS", c.audit_delay_ms, 0, 1'000); !ok)
     return std::move(ok).error();

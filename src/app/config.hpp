@@ -32,7 +32,7 @@ struct config {
   unsigned token_recheck_ms = 250;            // CARECHAT_TOKEN_RECHECK_MS: revocations are noticed within this
   unsigned page_cache_ms = 1'000;             // CARECHAT_PAGE_CACHE_MS: a latest page's longest life; 0: off
   unsigned search_index_ms = 100;             // CARECHAT_SEARCH_INDEX_MS: how often new messages join the
-                                              //   search index (searches scan the rest meanwhile)
+                                              //   search index (searches scan the rest meanwhile); 0: never
   unsigned audit_delay_ms = 10;               // CARECHAT_AUDIT_DELAY_MS: how long read-audit rows may wait
                                               //   to share a commit; 0: committed at once
   // Live updates (WebSocket):

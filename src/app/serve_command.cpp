@@ -2,6 +2,7 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include <boost/asio/thread_pool.hpp>
@@ -152,7 +153,10 @@ int serve_command(const std::vector<std::string>& argv) {
     commit_opts.background_delay = std::chrono::milliseconds(cfg->audit_delay_ms);
     store::group_committer writer(**st, commit_opts);
     event_pruner pruner(writer, clock, cfg->event_retention, cfg->prune_interval);
-    search_indexer indexer(**st, std::chrono::milliseconds(cfg->search_index_ms));
+    // 0: this server does not index (another node does, or a benchmark wants a quiet machine);
+    // searches then scan what is not indexed.
+    std::optional<search_indexer> indexer;
+    if (cfg->search_index_ms > 0) indexer.emplace(**st, std::chrono::milliseconds(cfg->search_index_ms));
     boost::asio::thread_pool blocking(cfg->reader_threads);
     net::services svc{**st,  readers, writer, page_tokens, clock, rng, limits, blocking, live_hub, live_counts, live, web,
                       pages, (*st)->webhooks(), nullptr /* the worker, below */, cfg->webhook_allow_private,
@@ -190,7 +194,7 @@ int serve_command(const std::vector<std::string>& argv) {
     hub.set_worker(nullptr);  // the committer may still publish while it drains
     blocking.join();
     pruner.stop();
-    indexer.stop();
+    if (indexer) indexer->stop();
     revocations.stop();
     writer.stop();  // every queued write (audit rows included) is committed before exit
   }
