@@ -1,11 +1,13 @@
 // WebSocket load client for docs/benchmarks.md (Boost.Beast, C++20 coroutines, one thread).
 //
-//   ws_load fanout HOST PORT WS_PATH TOKEN SEND_PATH SEND_TOKEN SUBSCRIBERS MESSAGES SENDERS
+//   ws_load fanout HOST PORT WS_PATH TOKEN SEND_PATH SEND_TOKEN SUBSCRIBERS MESSAGES SENDERS [RATE]
 //     opens SUBSCRIBERS live connections to WS_PATH, waits for every `ready`, then SENDERS keep-alive
 //     HTTP clients POST MESSAGES messages to SEND_PATH between them, each carrying its send time
 //     (system clock, microseconds) in its text. Every delivered message.created frame gives one
-//     send->delivery latency. Prints one line of JSON: deliveries, deliveries/s (first send to last
-//     delivery), p50/p99/max latency in ms.
+//     send->delivery latency. Without RATE the senders go as fast as they are answered (a burst:
+//     the throughput figure); with RATE (messages/s in all) they keep to a schedule of one message
+//     every SENDERS/RATE s each (a paced load: the latency figure). Prints one line of JSON:
+//     deliveries, deliveries/s (first send to last delivery), p50/p99/max latency in ms.
 //   ws_load idle HOST PORT WS_PATH TOKEN CONNECTIONS HOLD_SECONDS
 //     opens CONNECTIONS live connections, waits for every `ready`, prints {"held":N,...} and keeps
 //     them open (reading, so pings are answered) for HOLD_SECONDS, then exits.
@@ -124,8 +126,12 @@ awaitable<bool> open_all(state& st, double timeout_s) {
   co_return st.failed == 0;
 }
 
-awaitable<void> sender(state& st, std::string path, std::string token, std::size_t count) {
+awaitable<void> sender(state& st, std::string path, std::string token, std::size_t count, double interval_s,
+                       double offset_s) {
   auto ex = co_await asio::this_coro::executor;
+  asio::steady_timer pace(ex);
+  const auto start = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                              std::chrono::duration<double>(offset_s));
   beast::tcp_stream stream(ex);
   auto [cec] = co_await stream.async_connect(st.endpoint, tuple_awaitable);
   if (cec) {
@@ -134,6 +140,11 @@ awaitable<void> sender(state& st, std::string path, std::string token, std::size
   }
   beast::flat_buffer buffer;
   for (std::size_t i = 0; i < count; ++i) {
+    if (interval_s > 0) {  // paced: the i-th send is due at start + i * interval (never early)
+      pace.expires_at(start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                  std::chrono::duration<double>(interval_s * static_cast<double>(i))));
+      co_await pace.async_wait(tuple_awaitable);
+    }
     http::request<http::string_body> req{http::verb::post, path, 11};
     req.set(http::field::host, st.host);
     req.set(http::field::authorization, "Bearer " + token);
@@ -161,7 +172,7 @@ double percentile(std::vector<double>& v, double p) {
 }
 
 awaitable<void> run_fanout(state& st, std::string send_path, std::string send_token, std::size_t messages,
-                           std::size_t senders) {
+                           std::size_t senders, double rate) {
   auto ex = co_await asio::this_coro::executor;
   const bool ok = co_await open_all(st, 120);
   if (!ok) {
@@ -170,7 +181,10 @@ awaitable<void> run_fanout(state& st, std::string send_path, std::string send_to
   }
   for (std::size_t s = 0; s < senders; ++s) {
     const std::size_t share = messages / senders + (s < messages % senders ? 1 : 0);
-    asio::co_spawn(ex, sender(st, send_path, send_token, share), asio::detached);
+    // Paced: each sender's schedule is offset so the senders take turns evenly.
+    const double interval = rate > 0 ? static_cast<double>(senders) / rate : 0.0;
+    const double offset = rate > 0 ? static_cast<double>(s) / rate : 0.0;
+    asio::co_spawn(ex, sender(st, send_path, send_token, share, interval, offset), asio::detached);
   }
   // Wait for every delivery (or 60 s without progress).
   std::size_t last = 0;
@@ -214,9 +228,9 @@ awaitable<void> run_idle(state& st, double hold_s) {
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
-  if (!((mode == "fanout" && argc == 11) || (mode == "idle" && argc == 8))) {
+  if (!((mode == "fanout" && (argc == 11 || argc == 12)) || (mode == "idle" && argc == 8))) {
     std::fprintf(stderr,
-                 "usage: ws_load fanout HOST PORT WS_PATH TOKEN SEND_PATH SEND_TOKEN SUBSCRIBERS MESSAGES SENDERS\n"
+                 "usage: ws_load fanout HOST PORT WS_PATH TOKEN SEND_PATH SEND_TOKEN SUBSCRIBERS MESSAGES SENDERS [RATE]\n"
                  "       ws_load idle HOST PORT WS_PATH TOKEN CONNECTIONS HOLD_SECONDS\n");
     return 2;
   }
@@ -230,7 +244,7 @@ int main(int argc, char** argv) {
     st.connections = std::strtoul(argv[8], nullptr, 10);
     st.latencies_ms.reserve(st.connections * std::strtoul(argv[9], nullptr, 10));
     asio::co_spawn(ioc, run_fanout(st, argv[6], argv[7], std::strtoul(argv[9], nullptr, 10),
-                                   std::strtoul(argv[10], nullptr, 10)),
+                                   std::strtoul(argv[10], nullptr, 10), argc == 12 ? std::atof(argv[11]) : 0.0),
                    asio::detached);
   } else {
     st.connections = std::strtoul(argv[6], nullptr, 10);
