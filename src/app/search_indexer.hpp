@@ -21,6 +21,7 @@ class search_indexer {
   void catch_up();
 
   domain::store& store_;
+  bool niced_ = false;      // the indexer thread only: its priority was lowered
   bool failing_ = false;    // the indexer thread only: logs when indexing starts and stops failing
   periodic_thread thread_;  // last: starts after everything it uses exists
 };
