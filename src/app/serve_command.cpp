@@ -62,6 +62,11 @@ environment:
   CARECHAT_TOKEN_RECHECK_MS  revocations (from any process) take effect within this (default 250)
   CARECHAT_PAGE_CACHE_MS   longest life of a chat's cached latest page (default 1000; 0: off);
                            changes made through this server drop it at once
+  CARECHAT_AUDIT_DELAY_MS  how long a read's audit row may wait to share a commit (default 10;
+                           0: at once); writes never wait for it
+  CARECHAT_SEARCH_INDEX_MS how often new messages join the search index, kept in <db>-search
+                           (default 100; 0: never, e.g. another node indexes); searches
+                           scan the messages not indexed yet
   CARECHAT_WEBHOOK_CA_FILE        PEM file of CA certificates trusted for HTTPS endpoints,
                                   besides the system's (e.g. a clinic's private CA)
 )";
