@@ -10,75 +10,45 @@
 
 namespace carechat::core {
 
-std::optional<std::size_t> utf8_length(std::string_view s) {
-  std::size_t count = 0;
-  std::size_t i = 0;
-  const auto* p = reinterpret_cast<const std::uint8_t*>(s.data());
-  const std::size_t n = s.size();
-  while (i < n) {
-    const std::uint8_t c = p[i];
-    std::size_t extra;
-    std::uint32_t cp;
-    if (c < 0x80) {
-      ++i;
-      ++count;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      extra = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      extra = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      extra = 3;
-      cp = c & 0x07;
-    } else {
-      return std::nullopt;
-    }
-    for (std::size_t k = 1; k <= extra; ++k) {
-      if (i + k >= n || (p[i + k] & 0xC0) != 0x80) return std::nullopt;
-      cp = (cp << 6) | (p[i + k] & 0x3F);
-    }
-    static constexpr std::uint32_t min_for_length[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < min_for_length[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
-    i += extra + 1;
-    ++count;
-  }
-  return count;
-}
-
 namespace {
 
-// The next code point of a well-formed sequence at p[i], advancing i; an ill-formed byte is
-// returned as 0x110000 + byte (outside Unicode, so it only ever equals the same byte).
-std::uint32_t next_code_point(const std::uint8_t* p, std::size_t n, std::size_t& i) {
+// The code point of the well-formed sequence at p[i] (no overlongs, surrogates or values past
+// U+10FFFF), advancing i past it; nullopt, with i unchanged, if the bytes there are ill-formed.
+std::optional<std::uint32_t> decode(const std::uint8_t* p, std::size_t n, std::size_t& i) {
   const std::uint8_t c = p[i];
-  std::size_t extra = 0;
-  std::uint32_t cp = c;
-  if (c >= 0x80) {
-    if ((c & 0xE0) == 0xC0) {
-      extra = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      extra = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      extra = 3;
-      cp = c & 0x07;
-    } else {
-      ++i;
-      return 0x110000u + c;
-    }
-    for (std::size_t k = 1; k <= extra; ++k) {
-      if (i + k >= n || (p[i + k] & 0xC0) != 0x80) {
-        ++i;
-        return 0x110000u + c;
-      }
-      cp = (cp << 6) | (p[i + k] & 0x3F);
-    }
+  if (c < 0x80) {
+    ++i;
+    return c;
   }
+  std::size_t extra;
+  std::uint32_t cp;
+  if ((c & 0xE0) == 0xC0) {
+    extra = 1;
+    cp = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    extra = 2;
+    cp = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    extra = 3;
+    cp = c & 0x07;
+  } else {
+    return std::nullopt;
+  }
+  for (std::size_t k = 1; k <= extra; ++k) {
+    if (i + k >= n || (p[i + k] & 0xC0) != 0x80) return std::nullopt;
+    cp = (cp << 6) | (p[i + k] & 0x3F);
+  }
+  static constexpr std::uint32_t min_for_length[] = {0, 0x80, 0x800, 0x10000};
+  if (cp < min_for_length[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
   i += extra + 1;
   return cp;
+}
+
+// The next code point at p[i], advancing i; an ill-formed byte is returned as 0x110000 + byte
+// (outside Unicode, so it only ever equals the same byte) and skipped alone.
+std::uint32_t next_code_point(const std::uint8_t* p, std::size_t n, std::size_t& i) {
+  if (auto cp = decode(p, n, i)) return *cp;
+  return 0x110000u + p[i++];
 }
 
 locale_t utf8_locale() {
@@ -105,6 +75,14 @@ std::u32string folded(std::string_view s) {
 }
 
 }  // namespace
+
+std::optional<std::size_t> utf8_length(std::string_view s) {
+  const auto* p = reinterpret_cast<const std::uint8_t*>(s.data());
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < s.size(); ++count)
+    if (!decode(p, s.size(), i)) return std::nullopt;
+  return count;
+}
 
 bool contains_ignoring_case(std::string_view haystack, std::string_view needle) {
   if (needle.empty()) return true;
