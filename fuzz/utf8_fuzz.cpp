@@ -1,7 +1,10 @@
 // core::utf8_length validates message text and search queries. Property: it agrees exactly with an
 // independent validator written from the Unicode standard's table of well-formed byte sequences
 // (Table 3-7), and counts one code point per non-continuation byte.
+// core::contains_ignoring_case (the search scan's test) never crashes on any bytes, and finds
+// every part of a text cut where no sequence is split, also with its ASCII letters upper-cased.
 #include <optional>
+#include <string>
 
 #include "core/utf8.hpp"
 #include "fuzz_support.hpp"
@@ -47,5 +50,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (std::size_t i = 0; i < size; ++i) starts += (data[i] & 0xC0) != 0x80;
     FUZZ_CHECK(*got == starts);
   }
+
+  using carechat::core::contains_ignoring_case;
+  const std::string whole(carechat::fuzz::as_text(data, size));
+  FUZZ_CHECK(contains_ignoring_case(whole, whole));
+  FUZZ_CHECK(contains_ignoring_case(whole, ""));
+  std::size_t cut = size == 0 ? 0 : data[0] % (size + 1);
+  while (cut < size && (data[cut] & 0xC0) == 0x80) ++cut;  // never inside a sequence
+  const std::string head = whole.substr(0, cut), tail = whole.substr(cut);
+  FUZZ_CHECK(contains_ignoring_case(whole, head));
+  FUZZ_CHECK(contains_ignoring_case(whole, tail));
+  std::string shouted = tail;
+  for (char& c : shouted)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  FUZZ_CHECK(contains_ignoring_case(whole, shouted));
   return 0;
 }
