@@ -12,7 +12,14 @@ std::string random_hex(random_source& rng, std::size_t bytes) {
   return to_hex(buf);
 }
 
-std::string new_external_id(random_source& rng) { return "IM" + random_hex(rng, 16); }
+std::string new_external_id(random_source& rng, unix_ms now) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string id = "IM";
+  id.reserve(34);
+  const auto t = static_cast<std::uint64_t>(now < 0 ? 0 : now);
+  for (int shift = 44; shift >= 0; shift -= 4) id += digits[(t >> shift) & 0xF];
+  return id + random_hex(rng, 10);
+}
 
 bool is_external_id(std::string_view s) {
   if (s.size() != 34 || s.substr(0, 2) != "IM") return false;

@@ -331,7 +331,7 @@ core::result<send_command> prepare_send(const principal& who, const chat_key& ch
     }
   }
   cmd.text = std::move(*text);
-  cmd.external_id = core::new_external_id(rng);
+  cmd.external_id = core::new_external_id(rng, clk.now_ms());
   if (input.idempotency_key)
     cmd.idempotency = idempotency_claim{who.token_id, std::move(*input.idempotency_key), input.request_hash};
   cmd.audit = make_audit(who, chat, what, clk);

@@ -20,16 +20,28 @@ class counting_random final : public random_source {
 
 TEST(external_id, shape) {
   counting_random rng;
-  EXPECT_EQ(new_external_id(rng), "IM000102030405060708090a0b0c0d0e0f");
+  EXPECT_EQ(new_external_id(rng, 0x0123456789ab), "IM0123456789ab00010203040506070809");
+  EXPECT_EQ(new_external_id(rng, 0), "IM0000000000000a0b0c0d0e0f10111213");
   openssl_random real;
   std::set<std::string> seen;
   for (int i = 0; i < 1000; ++i) {
-    const std::string id = new_external_id(real);
+    const std::string id = new_external_id(real, 1'700'000'000'000);  // all in one millisecond
     EXPECT_EQ(id.size(), 34u);
     EXPECT_TRUE(is_external_id(id)) << id;
     seen.insert(id);
   }
   EXPECT_EQ(seen.size(), 1000u);
+}
+
+TEST(external_id, later_ids_sort_later) {
+  openssl_random rng;
+  std::string previous;
+  for (unix_ms t : {unix_ms{1}, unix_ms{1'700'000'000'000}, unix_ms{1'700'000'000'001}, unix_ms{253'402'300'799'999}}) {
+    const std::string id = new_external_id(rng, t);
+    EXPECT_TRUE(is_external_id(id)) << id;
+    EXPECT_LT(previous, id) << "made at " << t;
+    previous = id;
+  }
 }
 
 TEST(external_id, recognizer) {
