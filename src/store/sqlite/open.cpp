@@ -2,7 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 #include <string_view>
 
 #include "core/utf8.hpp"
@@ -58,14 +60,25 @@ core::result<connection> open_with(const sqlite_options& opts, const std::string
 
 // journal_mode answers with the mode now in force; a file that cannot use WAL (e.g. on a network
 // file system without shared memory) silently stays in another mode, so check rather than assume.
-core::result<void> enable_wal(connection& db) {
+// Switching a new file to WAL needs it to itself and SQLite answers "locked" at once, without its
+// busy handler, when another process is creating the same file (several servers or CLI calls
+// starting together): retry for up to busy_timeout, as every other statement waits.
+core::result<void> enable_wal(connection& db, int busy_timeout_ms) {
   auto s = db.prepare(named_sql{"pragma.journal_mode", "PRAGMA journal_mode = WAL"});
   if (!s) return std::move(s).error();
-  auto row = s->step();
-  if (!row) return std::move(row).error();
-  if (!*row || s->column_text(0) != "wal")
-    return core::make_error(core::errc::internal, "sqlite: the database could not be switched to WAL mode");
-  return {};
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+  for (;;) {
+    auto row = s->step();
+    if (!row && row.error().code == core::errc::unavailable && std::chrono::steady_clock::now() < deadline) {
+      s->reset();
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      continue;
+    }
+    if (!row) return std::move(row).error();
+    if (!*row || s->column_text(0) != "wal")
+      return core::make_error(core::errc::internal, "sqlite: the database could not be switched to WAL mode");
+    return {};
+  }
 }
 
 }  // namespace
@@ -73,7 +86,7 @@ core::result<void> enable_wal(connection& db) {
 core::result<connection> open_write_connection(const sqlite_options& opts) {
   auto db = open_with(opts, opts.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, false);
   if (!db) return db;
-  if (auto ok = enable_wal(*db); !ok) return std::move(ok).error();
+  if (auto ok = enable_wal(*db, opts.busy_timeout_ms); !ok) return std::move(ok).error();
   return db;
 }
 
@@ -103,7 +116,7 @@ core::result<connection> open_read_connection(const sqlite_options& opts) {
 core::result<connection> open_search_connection(const sqlite_options& opts) {
   auto db = open_with(opts, opts.search_path(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, false, "NORMAL");
   if (!db) return db;
-  if (auto ok = enable_wal(*db); !ok) return std::move(ok).error();
+  if (auto ok = enable_wal(*db, opts.busy_timeout_ms); !ok) return std::move(ok).error();
   return db;
 }
 
