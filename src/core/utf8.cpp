@@ -57,9 +57,8 @@ locale_t utf8_locale() {
   return loc;
 }
 
-std::u32string folded(std::string_view s) {
-  std::u32string out;
-  out.reserve(s.size());
+void fold_into(std::string_view s, std::u32string& out) {
+  out.clear();
   const auto* p = reinterpret_cast<const std::uint8_t*>(s.data());
   const locale_t loc = utf8_locale();
   for (std::size_t i = 0; i < s.size();) {
@@ -71,7 +70,6 @@ std::u32string folded(std::string_view s) {
     }
     out.push_back(static_cast<char32_t>(cp));
   }
-  return out;
 }
 
 }  // namespace
@@ -84,12 +82,19 @@ std::optional<std::size_t> utf8_length(std::string_view s) {
   return count;
 }
 
+folded_needle::folded_needle(std::string_view needle) { fold_into(needle, needle_); }
+
+bool folded_needle::found_in(std::string_view haystack) const {
+  if (needle_.empty()) return true;
+  if (needle_.size() > haystack.size()) return false;  // a code point takes at least one byte
+  thread_local std::u32string folded_haystack;
+  fold_into(haystack, folded_haystack);
+  return std::search(folded_haystack.begin(), folded_haystack.end(), needle_.begin(), needle_.end()) !=
+         folded_haystack.end();
+}
+
 bool contains_ignoring_case(std::string_view haystack, std::string_view needle) {
-  if (needle.empty()) return true;
-  if (needle.size() > haystack.size() * 4) return false;  // cannot fit even after folding
-  const std::u32string h = folded(haystack);
-  const std::u32string n = folded(needle);
-  return std::search(h.begin(), h.end(), n.begin(), n.end()) != h.end();
+  return folded_needle(needle).found_in(haystack);
 }
 
 }  // namespace carechat::core

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace carechat::core {
@@ -16,5 +17,17 @@ std::optional<std::size_t> utf8_length(std::string_view s);
 // and ÓŁ matches ół, not only ASCII). Ill-formed bytes compare as themselves. An empty needle
 // occurs everywhere. The search scan's test: it agrees with the trigram index's case folding.
 bool contains_ignoring_case(std::string_view haystack, std::string_view needle);
+
+// contains_ignoring_case for one needle and many haystacks (a search scan tests every row of a
+// chat against one query): the needle is folded once, and each haystack is folded into a buffer
+// the calling thread reuses, so a test allocates nothing once the buffer has grown.
+class folded_needle {
+ public:
+  explicit folded_needle(std::string_view needle);
+  bool found_in(std::string_view haystack) const;
+
+ private:
+  std::u32string needle_;
+};
 
 }  // namespace carechat::core

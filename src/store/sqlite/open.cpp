@@ -20,18 +20,31 @@ void contains_function(sqlite3_context* ctx, int, sqlite3_value** argv) {
     sqlite3_result_null(ctx);
     return;
   }
-  const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
-  const int text_len = sqlite3_value_bytes(argv[0]);
-  const auto* needle = reinterpret_cast<const char*>(sqlite3_value_text(argv[1]));
-  const int needle_len = sqlite3_value_bytes(argv[1]);
-  if (text == nullptr || needle == nullptr) {
+  // The needle is a bound parameter, the same for every row of a scan: fold it once and keep it
+  // with the statement (SQLite's auxiliary data, dropped when the parameter changes).
+  auto* needle = static_cast<core::folded_needle*>(sqlite3_get_auxdata(ctx, 1));
+  if (needle == nullptr) {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[1]));
+    if (text == nullptr) {
+      sqlite3_result_error_nomem(ctx);
+      return;
+    }
+    needle = new core::folded_needle(std::string_view(text, static_cast<std::size_t>(sqlite3_value_bytes(argv[1]))));
+    sqlite3_set_auxdata(ctx, 1, needle, [](void* p) { delete static_cast<core::folded_needle*>(p); });
+    // set_auxdata may already have destroyed it (out of memory): ask again rather than trust it.
+    needle = static_cast<core::folded_needle*>(sqlite3_get_auxdata(ctx, 1));
+    if (needle == nullptr) {
+      sqlite3_result_error_nomem(ctx);
+      return;
+    }
+  }
+  const auto* body = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+  if (body == nullptr) {
     sqlite3_result_error_nomem(ctx);
     return;
   }
-  sqlite3_result_int(ctx, core::contains_ignoring_case(std::string_view(text, static_cast<std::size_t>(text_len)),
-                                                       std::string_view(needle, static_cast<std::size_t>(needle_len)))
-                              ? 1
-                              : 0);
+  const std::string_view haystack(body, static_cast<std::size_t>(sqlite3_value_bytes(argv[0])));
+  sqlite3_result_int(ctx, needle->found_in(haystack) ? 1 : 0);
 }
 
 core::result<void> register_functions(connection& db) {
