@@ -65,9 +65,10 @@ core::result<issued_token> issue_token(const principal& who, core::random_source
   return out;
 }
 
-core::result<principal> authenticate(store_reader& reader, std::string_view secret) {
-  if (!well_formed(secret)) return unauthorized();
-  const auto hash = hash_token(secret);
+namespace {
+
+// The store lookup for a well-formed secret's hash (hashed once per request by the callers).
+core::result<principal> authenticate_hash(store_reader& reader, const core::sha256_digest& hash) {
   auto found = reader.token_by_hash(hash);
   if (!found) return std::move(found).error();
   if (!found->has_value()) return unauthorized();
@@ -78,6 +79,13 @@ core::result<principal> authenticate(store_reader& reader, std::string_view secr
   return rec.who;
 }
 
+}  // namespace
+
+core::result<principal> authenticate(store_reader& reader, std::string_view secret) {
+  if (!well_formed(secret)) return unauthorized();
+  return authenticate_hash(reader, hash_token(secret));
+}
+
 std::optional<principal> cached_principal(const token_cache& cache, std::string_view secret, core::unix_ms now) {
   if (!well_formed(secret)) return std::nullopt;
   return cache.find(hash_token(secret), now);
@@ -85,9 +93,12 @@ std::optional<principal> cached_principal(const token_cache& cache, std::string_
 
 core::result<principal> authenticate(store_reader& reader, std::string_view secret, token_cache& cache,
                                      core::unix_ms now) {
+  if (!well_formed(secret)) return unauthorized();
+  const auto hash = hash_token(secret);  // once, for the cache and the store alike
+  if (auto known = cache.find(hash, now)) return std::move(*known);
   const auto generation = cache.generation();  // before the read: see token_cache
-  auto who = authenticate(reader, secret);
-  if (who) cache.insert(hash_token(secret), *who, generation, now);
+  auto who = authenticate_hash(reader, hash);
+  if (who) cache.insert(hash, *who, generation, now);
   return who;
 }
 

@@ -30,7 +30,8 @@ core::result<principal> authenticate(store_reader& reader, std::string_view secr
 
 // The cache's principal for `secret`, if it holds one (no store read); none for a malformed secret.
 std::optional<principal> cached_principal(const token_cache& cache, std::string_view secret, core::unix_ms now);
-// authenticate(), remembering a success in `cache` (see token_cache for the generation handshake).
+// The cache's principal, else authenticate() remembering a success in `cache` (see token_cache for
+// the generation handshake). The secret is hashed once for both.
 core::result<principal> authenticate(store_reader& reader, std::string_view secret, token_cache& cache,
                                      core::unix_ms now);
 
