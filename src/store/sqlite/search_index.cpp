@@ -2,7 +2,6 @@
 
 #include <string>
 #include <utility>
-#include <vector>
 
 #include "store/sqlite/open.hpp"
 #include "store/sqlite/transaction.hpp"
@@ -48,19 +47,22 @@ core::result<std::unique_ptr<search_index>> search_index::open(const sqlite_opti
   if (!db) return std::move(db).error();
   auto ok = immediate_transaction(*db, [&]() -> core::result<void> {
     if (auto made = db->exec("search schema", schema); !made) return made;
-    bool belongs = false;
+    bool has_state = false, belongs = false;
     {
       auto s = db->prepared(state);
       if (!s) return std::move(s).error();
       auto row = (*s)->step();
       if (!row) return std::move(row).error();
-      belongs = *row && (*s)->column_int64(0) == *binding && (*s)->column_int64(1) <= *newest;
+      has_state = *row;
+      belongs = has_state && (*s)->column_int64(0) == *binding && (*s)->column_int64(1) <= *newest;
     }  // the statement is reset here: DROP TABLE below needs no statement running
     if (belongs) return {};
-    // Made for another file, or ahead of this one (restored from an older backup): start over.
-    // A contentless index cannot delete rows, so the table is made anew.
-    if (auto dropped = db->exec("search reset", "DROP TABLE message_fts;"); !dropped) return dropped;
-    if (auto made = db->exec("search schema", schema); !made) return made;
+    if (has_state) {
+      // Made for another file, or ahead of this one (restored from an older backup): start over.
+      // A contentless index cannot delete rows, so the table is made anew.
+      if (auto dropped = db->exec("search reset", "DROP TABLE message_fts;"); !dropped) return dropped;
+      if (auto made = db->exec("search schema", schema); !made) return made;
+    }
     auto reset = db->prepared(start_over);
     if (!reset) return std::move(reset).error();
     (*reset)->bind_int64(1, *binding);
@@ -90,35 +92,30 @@ core::result<std::int64_t> search_index::add_new(int max_messages) {
       if (!*row) return core::make_error(core::errc::internal, "sqlite: the search database has no state row");
       upto = (*s)->column_int64(1);
     }
-    std::vector<std::pair<std::int64_t, std::string>> rows;
-    {
-      // A read transaction of its own on the main file: a snapshot, never its write lock.
-      auto s = main_reader_->prepared(new_messages);
-      if (!s) return std::move(s).error();
-      (*s)->bind_int64(1, upto);
-      (*s)->bind_int64(2, max_messages < 1 ? 1 : max_messages);
-      for (;;) {
-        auto row = (*s)->step();
-        if (!row) return std::move(row).error();
-        if (!*row) break;
-        rows.emplace_back((*s)->column_int64(0), std::string((*s)->column_text(1)));
-      }
+    // A read transaction of its own on the main file (a snapshot, never its write lock), each row
+    // bound straight into the search database's insert: two connections, no copy in between.
+    auto from = main_reader_->prepared(new_messages);
+    if (!from) return std::move(from).error();
+    (*from)->bind_int64(1, upto);
+    (*from)->bind_int64(2, max_messages < 1 ? 1 : max_messages);
+    auto into = search_.prepared(add);
+    if (!into) return std::move(into).error();
+    for (;;) {
+      auto row = (*from)->step();
+      if (!row) return std::move(row).error();
+      if (!*row) break;
+      upto = (*from)->column_int64(0);
+      (*into)->bind_int64(1, upto);
+      (*into)->bind_text(2, (*from)->column_text(1));
+      if (auto done = (*into)->run(); !done) return std::move(done).error();
+      (*into)->reset();  // run again for the next message
+      ++added;
     }
-    if (rows.empty()) return {};
-    auto s = search_.prepared(add);
-    if (!s) return std::move(s).error();
-    for (const auto& [seq, body] : rows) {
-      (*s)->reset();  // one statement, run once per message
-      (*s)->bind_int64(1, seq);
-      (*s)->bind_text(2, body);
-      if (auto done = (*s)->run(); !done) return std::move(done).error();
-    }
+    if (added == 0) return {};
     auto a = search_.prepared(advance);
     if (!a) return std::move(a).error();
-    (*a)->bind_int64(1, rows.back().first);
-    if (auto done = (*a)->run(); !done) return std::move(done).error();
-    added = static_cast<std::int64_t>(rows.size());
-    return {};
+    (*a)->bind_int64(1, upto);
+    return (*a)->run();
   });
   if (!ok) return std::move(ok).error();
   return added;
