@@ -7,20 +7,23 @@ namespace {
 using domain::direction;
 using strings = std::vector<std::string>;
 
-// Every search here runs twice: first with the newest messages not in the full-text index yet
-// (the scan of the tail finds them), then after they were indexed (store::index_search).
-// Both must give the same answer; the second is returned.
+// Every test runs twice per backend: "scanned", where nothing is ever indexed and the scan of the
+// not-yet-indexed messages answers every search, and "indexed", where every message is indexed
+// (store::index_search) before each search, so the full-text index answers. The literal
+// expectations then hold each path to the contract on its own.
 class store_search : public store_contract {
+ public:
+  static constexpr std::string_view indexed_suffix = "_indexed";
+
  protected:
   std::vector<domain::message> search(const std::string& text, std::optional<domain::position> after = {},
                                       direction dir = direction::older, int limit = 50, bool include_archived = false,
                                       const std::string& who = "p1") {
-    const auto before = store_contract::search(text, after, dir, limit, include_archived, who);
-    index_all();
-    auto indexed = store_contract::search(text, after, dir, limit, include_archived, who);
-    EXPECT_EQ(texts(before), texts(indexed)) << "'" << text << "': the tail scan and the index disagree";
-    return indexed;
+    if (indexed()) index_all();
+    return store_contract::search(text, after, dir, limit, include_archived, who);
   }
+
+  bool indexed() const { return GetParam().name.ends_with(indexed_suffix); }
 
   // Indexes until nothing is left; returns how many messages it indexed.
   std::int64_t index_all(int per_batch = 2'000) {
@@ -123,7 +126,17 @@ TEST_P(store_search, finds_messages_written_after_a_restart) {
   EXPECT_EQ(texts(search("restart")), (strings{"after restart", "before restart"}));
 }
 
-INSTANTIATE_TEST_SUITE_P(backends, store_search, testing::ValuesIn(all_backends()), backend_name);
+// Each backend twice: searched through the scan only, and through the index (see store_search).
+std::vector<backend_factory> scanned_and_indexed() {
+  std::vector<backend_factory> out;
+  for (const auto& b : all_backends()) {
+    out.push_back({b.name + "_scanned", b.make});
+    out.push_back({b.name + std::string(store_search::indexed_suffix), b.make});
+  }
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(backends, store_search, testing::ValuesIn(scanned_and_indexed()), backend_name);
 
 }  // namespace
 }  // namespace carechat::test
