@@ -61,6 +61,12 @@ core::result<statement> connection::prepare(const named_sql& q) {
   return statement(stmt, std::string(q.name));
 }
 
+core::result<void> connection::run(const named_sql& q) {
+  auto s = prepared(q);
+  if (!s) return std::move(s).error();
+  return (*s)->run();
+}
+
 core::result<statement_lease> connection::prepared(const named_sql& q) {
   auto it = cache_.find(q.name);
   if (it == cache_.end()) {

@@ -59,6 +59,8 @@ class connection {
   // The cached statement for `q`, prepared on first use and reset when the lease ends. One lease
   // per statement at a time: a second lease of the same name would share (and reset) it.
   core::result<statement_lease> prepared(const named_sql& q);
+  // The cached statement for `q` (no parameters) run to completion: BEGIN, COMMIT, SAVEPOINT...
+  core::result<void> run(const named_sql& q);
   // A fresh, uncached statement (one-off queries such as EXPLAIN QUERY PLAN in tests).
   core::result<statement> prepare(const named_sql& q);
 

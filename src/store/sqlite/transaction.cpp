@@ -5,29 +5,23 @@
 namespace carechat::store::sqlite {
 namespace {
 
-core::result<void> run(connection& db, const named_sql& q) {
-  auto s = db.prepared(q);
-  if (!s) return std::move(s).error();
-  return (*s)->run();
-}
-
 // Best effort: the error that got us here is the one reported. SQLite may already have rolled
 // back by itself (e.g. after an I/O error), in which case ROLLBACK fails harmlessly.
 struct rollback_unless_done {
   connection& db;
   bool done = false;
   ~rollback_unless_done() {
-    if (!done) (void)run(db, queries::rollback);
+    if (!done) (void)db.run(queries::rollback);
   }
 };
 
 }  // namespace
 
 core::result<void> immediate_transaction(connection& db, const std::function<core::result<void>()>& work) {
-  if (auto ok = run(db, queries::begin_immediate); !ok) return ok;
+  if (auto ok = db.run(queries::begin_immediate); !ok) return ok;
   rollback_unless_done guard{db};
   if (auto ok = work(); !ok) return ok;
-  if (auto ok = run(db, queries::commit); !ok) return ok;
+  if (auto ok = db.run(queries::commit); !ok) return ok;
   guard.done = true;
   return {};
 }

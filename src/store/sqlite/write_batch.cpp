@@ -55,19 +55,19 @@ class batch_writer {
       if (!db_.in_transaction()) return std::move(ok).error();
       return write_outcome(std::move(ok).error());
     }
-    if (auto ok = run(queries::savepoint); !ok) return std::move(ok).error();
+    if (auto ok = db_.run(queries::savepoint); !ok) return std::move(ok).error();
     write_outcome r = std::visit([&](const auto& c) { return execute(c); }, cmd);
     if (!r)
-      if (auto ok = run(queries::rollback_to_savepoint); !ok) return std::move(ok).error();
+      if (auto ok = db_.run(queries::rollback_to_savepoint); !ok) return std::move(ok).error();
     const domain::audit_entry* entry = std::visit([](const auto& c) { return audit_of(c); }, cmd);
     if (entry != nullptr) {
       if (auto ok = insert_audit(*entry, outcome_name(r)); !ok) {
         // Nothing may change without its audit row, so the command goes too.
-        if (auto rb = run(queries::rollback_to_savepoint); !rb) return std::move(rb).error();
+        if (auto rb = db_.run(queries::rollback_to_savepoint); !rb) return std::move(rb).error();
         r = std::move(ok).error();
       }
     }
-    if (auto ok = run(queries::release_savepoint); !ok) return std::move(ok).error();
+    if (auto ok = db_.run(queries::release_savepoint); !ok) return std::move(ok).error();
     return r;
   }
 
@@ -458,12 +458,6 @@ class batch_writer {
     (*s)->bind_text(7, e.chat.instance);
     (*s)->bind_text(8, e.chat.patient);
     (*s)->bind_text(9, outcome);
-    return (*s)->run();
-  }
-
-  core::result<void> run(const named_sql& q) {
-    auto s = db_.prepared(q);
-    if (!s) return std::move(s).error();
     return (*s)->run();
   }
 
