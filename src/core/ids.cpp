@@ -18,7 +18,8 @@ std::string new_external_id(random_source& rng, unix_ms now) {
   id.reserve(34);
   const auto t = static_cast<std::uint64_t>(now < 0 ? 0 : now);
   for (int shift = 44; shift >= 0; shift -= 4) id += digits[(t >> shift) & 0xF];
-  return id + random_hex(rng, 10);
+  id += random_hex(rng, 10);
+  return id;
 }
 
 bool is_external_id(std::string_view s) {

@@ -201,9 +201,10 @@ inline constexpr named_sql webhook_counts{
 extern const named_sql events_after_chat;
 // ?1 tenant ?2 instance ?4 after ?5 limit (no ?3): every chat of an instance, over the position range.
 extern const named_sql events_after_instance;
-// floor, latest (the AUTOINCREMENT high-water mark: right even when every event was pruned).
+// The revocation counter (schema v6) a server's token cache polls.
 inline constexpr named_sql token_revocations{
     "tokens.revocations", "SELECT value FROM log_state WHERE name = 'token_revocations'"};
+// floor, latest (the AUTOINCREMENT high-water mark: right even when every event was pruned).
 inline constexpr named_sql event_bounds{
     "events.bounds",
     "SELECT coalesce((SELECT value FROM log_state WHERE name = 'events_floor'), 0), "

@@ -19,8 +19,8 @@ class sqlite_reader final : public domain::store_reader {
   core::result<bool> any_beyond(const domain::chat_key& chat, domain::position from, domain::direction dir,
                                 bool include_archived) override;
   // Case-insensitive substring of the text. Queries of 3 or more characters use the trigram index
-  // (Unicode case folding) plus a scan of the messages not indexed yet; shorter ones scan the
-  // chat's rows. A scan folds only ASCII letters.
+  // plus a scan of the messages not indexed yet; shorter ones scan the chat's rows. Both fold case
+  // the same Unicode-aware way (carechat_contains agrees with the trigram index).
   core::result<std::vector<domain::message>> search(const domain::search_query& q) override;
   core::result<std::optional<domain::token_record>> token_by_hash(const core::sha256_digest& hash) override;
 
