@@ -20,15 +20,16 @@ using core::make_error;
 
 // Queues the audit row of a request that did not reach the store's own audit (reads and requests
 // refused before their write). False when the committer refused it: the caller then answers 503
-// rather than disclose anything unaudited.
+// rather than disclose anything unaudited. `outcome` is any result: its error, or ok.
+template <class T>
 bool audit(services& svc, const domain::principal& who, const domain::chat_key& chat, domain::action what,
-           const core::result<void>& outcome) {
+           const core::result<T>& outcome) {
   return svc.writer.submit(domain::make_audit(who, chat, what, svc.clock, domain::audit_outcome(outcome)), {});
 }
 
 // A refused request still leaves its trace in the audit trail.
 reply refused(const chat_request& r, const domain::principal& who, domain::action what, core::error e) {
-  if (!audit(r.svc, who, r.chat, what, e)) return error_reply(audit_unavailable());
+  if (!audit(r.svc, who, r.chat, what, core::result<void>{e})) return error_reply(audit_unavailable());
   return error_reply(e);
 }
 
@@ -68,8 +69,7 @@ asio::awaitable<reply> authenticated_read(const chat_request& r, domain::action 
       if (auto ok = domain::authorize(*who, r.chat, what); !ok) return std::move(ok).error();
       return body(reader, *who);
     }();
-    const core::result<void> outcome = res ? core::result<void>{} : core::result<void>{res.error()};
-    if (!audit(r.svc, *who, r.chat, what, outcome)) return audit_unavailable();
+    if (!audit(r.svc, *who, r.chat, what, res)) return audit_unavailable();
     return res;
   });
   if (!out) co_return error_reply(out.error());
@@ -101,14 +101,21 @@ const Receipt* receipt_of(const domain::write_outcome& out) {
 }  // namespace
 
 asio::awaitable<reply> list_messages(const chat_request& r) {
-  // Parsed once for both paths; a bad request is still answered only after authentication.
-  const auto req = api::parse_page_request(r.params, r.svc.page_tokens, r.chat);
+  // Parsed (a page token decrypted) on first use, after authentication, and once for both paths:
+  // the cache's (I/O thread), then, if it had no answer, the pool's. Never at the same time.
+  std::optional<core::result<domain::page_request>> parsed;
+  const auto request = [&]() -> const core::result<domain::page_request>& {
+    if (!parsed) parsed.emplace(api::parse_page_request(r.params, r.svc.page_tokens, r.chat));
+    return *parsed;
+  };
   co_return co_await authenticated_read(
       r, domain::action::read,
       [&](domain::store_reader& reader, const domain::principal& who) -> core::result<std::string> {
+        const auto& req = request();
         if (!req) return req.error();
         const auto variant = latest_page_variant(*req, who, r.svc.limits);
-        const auto snapshot = r.svc.latest_pages.snapshot();  // before the read: see page_cache
+        // Before the read (see page_cache); only a latest page is ever stored.
+        const auto snapshot = variant ? r.svc.latest_pages.snapshot() : 0;
         auto page = domain::read_page(reader, who, r.chat, *req, r.svc.limits);
         if (!page) return std::move(page).error();
         auto body = api::serialize_page(*page, r.svc.page_tokens, r.chat, api::viewer_of(who));
@@ -116,6 +123,7 @@ asio::awaitable<reply> list_messages(const chat_request& r) {
         return body;
       },
       [&](const domain::principal& who) -> std::shared_ptr<const std::string> {
+        const auto& req = request();
         if (!req) return nullptr;
         const auto variant = latest_page_variant(*req, who, r.svc.limits);
         if (!variant) return nullptr;
