@@ -19,9 +19,10 @@ inline std::string instance_index_key(std::string_view tenant, std::string_view 
 }
 
 inline std::string chat_index_key(std::string_view tenant, std::string_view instance, std::string_view patient) {
-  std::string key = instance_index_key(tenant, instance);
-  key.reserve(key.size() + patient.size() + 1);
-  key.push_back('\n');
+  std::string key;  // one allocation: built on every cached read and every published event
+  key.reserve(tenant.size() + instance.size() + patient.size() + 2);
+  key.append(tenant).push_back('\n');
+  key.append(instance).push_back('\n');
   key.append(patient);
   return key;
 }

@@ -11,6 +11,7 @@ std::uint64_t page_cache::variant_key(const variant& v) {
 
 std::shared_ptr<const std::string> page_cache::find(const domain::chat_key& chat, const variant& v,
                                                     core::unix_ms now) const {
+  if (opts_.max_age.count() <= 0) return nullptr;  // off: no lock, no key
   std::lock_guard lock(mutex_);
   auto c = chats_.find(chat_index_key(chat));
   if (c == chats_.end()) return nullptr;
@@ -48,6 +49,7 @@ void page_cache::insert(const domain::chat_key& chat, const variant& v, std::str
 }
 
 void page_cache::publish(std::span<const domain::chat_event> events) {
+  if (opts_.max_age.count() <= 0) return;  // off: nothing cached, nothing to drop or record
   std::lock_guard lock(mutex_);
   for (const auto& e : events) {
     ++counter_;
