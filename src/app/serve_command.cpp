@@ -161,7 +161,11 @@ int serve_command(const std::vector<std::string>& argv) {
     net::live_connections live_counts;
     store::reader_pool readers(**st, {});
     domain::token_cache tokens({std::chrono::milliseconds(cfg->token_cache_ms)});
-    token_revocation_watch revocations(readers, tokens, std::chrono::milliseconds(cfg->token_recheck_ms));
+    // Only a cache has something to forget: with CARECHAT_TOKEN_CACHE_MS=0 every request reads the
+    // token from the store, and nothing needs polling.
+    std::optional<token_revocation_watch> revocations;
+    if (cfg->token_cache_ms > 0)
+      revocations.emplace(readers, tokens, std::chrono::milliseconds(cfg->token_recheck_ms));
     store::group_committer::options commit_opts;
     commit_opts.hub = &hub;
     commit_opts.background_delay = std::chrono::milliseconds(cfg->audit_delay_ms);
@@ -209,7 +213,7 @@ int serve_command(const std::vector<std::string>& argv) {
     blocking.join();
     pruner.stop();
     if (indexer) indexer->stop();
-    revocations.stop();
+    if (revocations) revocations->stop();
     writer.stop();  // every queued write (audit rows included) is committed before exit
   }
   core::log_info("serve", "stopped");

@@ -6,10 +6,10 @@ namespace carechat::app {
 
 token_revocation_watch::token_revocation_watch(store::reader_pool& readers, domain::token_cache& cache,
                                                std::chrono::milliseconds interval)
-    : readers_(readers), cache_(cache), seen_(read_count()) {
-  thread_ = std::make_unique<periodic_thread>(
-      interval, [this] { check(); }, periodic_thread::first_run::after_interval);
-}
+    : readers_(readers),
+      cache_(cache),
+      seen_(read_count()),
+      thread_(interval, [this] { check(); }, periodic_thread::first_run::after_interval) {}
 
 std::optional<std::int64_t> token_revocation_watch::read_count() {
   auto lease = readers_.acquire();

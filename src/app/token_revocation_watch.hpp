@@ -6,7 +6,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <memory>
 #include <optional>
 
 #include "app/periodic_thread.hpp"
@@ -20,7 +19,7 @@ class token_revocation_watch {
   // Reads the first count before returning (so before any request can fill the cache): every
   // later revocation then moves it.
   token_revocation_watch(store::reader_pool& readers, domain::token_cache& cache, std::chrono::milliseconds interval);
-  void stop() { thread_->stop(); }
+  void stop() { thread_.stop(); }
 
  private:
   void check();
@@ -28,9 +27,9 @@ class token_revocation_watch {
 
   store::reader_pool& readers_;
   domain::token_cache& cache_;
-  bool failing_ = false;                     // the last read failed (before seen_: its first read sets it)
-  std::optional<std::int64_t> seen_;         // the polling thread's, after the constructor
-  std::unique_ptr<periodic_thread> thread_;  // started by the constructor after the first count
+  bool failing_ = false;              // the last read failed (before seen_: its first read sets it)
+  std::optional<std::int64_t> seen_;  // the polling thread's, after the constructor
+  periodic_thread thread_;            // last: starts after the first count (seen_) is read
 };
 
 }  // namespace carechat::app
