@@ -1,6 +1,5 @@
 #include "app/config.hpp"
 
-#include <charconv>
 #include <cstdlib>
 #include <string_view>
 
@@ -9,13 +8,6 @@
 
 namespace carechat::app {
 namespace {
-
-template <class T>
-bool parse_number(std::string_view s, T& out) {
-  const auto v = core::parse_decimal<T>(s);
-  if (v) out = *v;
-  return v.has_value();
-}
 
 const char* env(const char* name) {
   const char* v = std::getenv(name);
@@ -26,11 +18,11 @@ template <class T>
 core::result<void> number_from_env(const char* name, T& out, T min, T max) {
   const char* v = env(name);
   if (!v) return {};
-  T parsed{};
-  if (!parse_number(v, parsed) || parsed < min || parsed > max)
+  const auto parsed = core::parse_decimal<T>(v);
+  if (!parsed || *parsed < min || *parsed > max)
     return core::make_error(core::errc::bad_request, std::string(name) + " must be a number from " +
                                                          std::to_string(min) + " to " + std::to_string(max));
-  out = parsed;
+  out = *parsed;
   return {};
 }
 
@@ -54,12 +46,12 @@ core::result<void> origin_list(const char* name, std::vector<std::string>& out) 
 int page_limit_from(const char* v) {
   constexpr int fallback = 20, max = 200;
   if (!v || !*v) return fallback;
-  int n = 0;
-  if (!parse_number(std::string_view(v), n) || n < 1) {
+  const auto n = core::parse_decimal<int>(v);
+  if (!n || *n < 1) {
     core::log_warn("config", "CARECHAT_PAGE_LIMIT is not a positive integer; using 20");
     return fallback;
   }
-  return n > max ? max : n;
+  return *n > max ? max : *n;
 }
 
 core::result<void> parse_listen(const std::string& text, config& c) {
@@ -68,11 +60,11 @@ core::result<void> parse_listen(const std::string& text, config& c) {
     return core::make_error(core::errc::bad_request, "listen address must be HOST:PORT, got '" + text + "'");
   std::string host = text.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  unsigned port = 0;
-  if (!parse_number(std::string_view(text).substr(colon + 1), port) || port > 65535)
+  const auto port = core::parse_decimal<unsigned>(std::string_view(text).substr(colon + 1));
+  if (!port || *port > 65535)
     return core::make_error(core::errc::bad_request, "listen port must be 0-65535, got '" + text + "'");
   c.listen_host = host;
-  c.listen_port = static_cast<std::uint16_t>(port);
+  c.listen_port = static_cast<std::uint16_t>(*port);
   return {};
 }
 

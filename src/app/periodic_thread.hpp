@@ -1,5 +1,5 @@
 // A thread that runs one task now and then every interval until stopped: the shape of the
-// server's housekeeping (event pruning, the revocation watch). Thread-safety: stop() (or the
+// server's housekeeping (event pruning, the revocation watch, search indexing). Thread-safety: stop() (or the
 // destructor) from any thread, including the task's own (it then only asks the loop to end).
 #pragma once
 

@@ -1,5 +1,6 @@
 // The chat routes: thin adapters from HTTP to the domain use cases. Each authenticates, authorizes,
-// parses, runs the use case off the I/O thread, writes the audit row and serializes the answer.
+// parses, runs the use case off the I/O thread (a read the caches can answer is answered on it),
+// writes the audit row and serializes the answer.
 // Thread-safety: run on the calling connection's executor (its I/O thread); `chat_request` lives for the call.
 #pragma once
 

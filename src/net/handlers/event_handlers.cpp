@@ -8,10 +8,8 @@
 #include "core/ids.hpp"
 #include "core/text.hpp"
 #include "domain/access_policy.hpp"
-#include "domain/authentication.hpp"
 #include "domain/chat_service.hpp"
 #include "net/handlers/handler_support.hpp"
-#include "net/offload.hpp"
 #include "net/reply.hpp"
 #include "net/websocket_session.hpp"
 

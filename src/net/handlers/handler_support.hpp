@@ -1,6 +1,7 @@
 // What every authenticated route does the same way: take the bearer secret from the request,
 // resolve it (token cache first, on the calling thread; else the store, on the pool, filling the
-// cache), and the errors and audit rows around that. Thread-safety: as the services they use.
+// cache), and the errors around that (401, audit unavailable). Thread-safety: as the services
+// they use.
 #pragma once
 
 #include <optional>

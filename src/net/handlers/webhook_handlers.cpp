@@ -8,7 +8,6 @@
 #include "core/ids.hpp"
 #include "core/text.hpp"
 #include "domain/access_policy.hpp"
-#include "domain/authentication.hpp"
 #include "domain/chat_service.hpp"
 #include "net/handlers/handler_support.hpp"
 #include "net/offload.hpp"
