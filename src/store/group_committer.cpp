@@ -4,7 +4,8 @@
 
 namespace carechat::store {
 
-group_committer::group_committer(domain::store& s, options o) : store_(s), opts_(o), writer_([this] { run(); }) {}
+group_committer::group_committer(domain::store& s, options o)
+    : store_(s), opts_(o), max_batch_(o.max_batch == 0 ? 1 : o.max_batch), writer_([this] { run(); }) {}
 
 group_committer::~group_committer() { stop(); }
 
@@ -19,7 +20,7 @@ bool group_committer::submit(domain::write_command cmd, completion done) {
     // A busy writer looks at the queue again before it sleeps: only an idle one needs the (futex)
     // wake-up, so under load the many small submits (read-audit rows) cost no syscall each. A
     // lingering writer needs one only for what ends its wait.
-    wake = writer_idle_ || (lingering_ && (awaited || queue_.size() >= opts_.max_batch));
+    wake = writer_idle_ || (lingering_ && (awaited || queue_.size() >= max_batch_));
     writer_idle_ = false;
   }
   if (wake) wake_.notify_one();
@@ -43,7 +44,6 @@ void group_committer::run() {
   // Reused across rounds so a steady load allocates nothing per batch.
   std::vector<pending> batch;
   std::vector<domain::write_command> cmds;
-  const std::size_t max_batch = opts_.max_batch == 0 ? 1 : opts_.max_batch;
   for (;;) {
     {
       std::unique_lock lock(mutex_);
@@ -53,14 +53,14 @@ void group_committer::run() {
       }
       writer_idle_ = false;
       if (queue_.empty()) return;  // stopping, and everything queued is done
-      if (opts_.background_delay.count() > 0 && awaited_ == 0 && queue_.size() < max_batch) {
+      if (opts_.background_delay.count() > 0 && awaited_ == 0 && queue_.size() < max_batch_) {
         lingering_ = true;
         wake_.wait_for(lock, opts_.background_delay,
-                       [&] { return stopping_ || awaited_ > 0 || queue_.size() >= max_batch; });
+                       [&] { return stopping_ || awaited_ > 0 || queue_.size() >= max_batch_; });
         lingering_ = false;
       }
       // No waiting for a batch to fill: whatever arrived during the previous commit is the batch.
-      while (!queue_.empty() && batch.size() < max_batch) {
+      while (!queue_.empty() && batch.size() < max_batch_) {
         if (queue_.front().done) --awaited_;
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();

@@ -77,6 +77,7 @@ class group_committer {
 
   domain::store& store_;
   const options opts_;
+  const std::size_t max_batch_;  // opts_.max_batch, at least 1
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<pending> queue_;  // guarded by mutex_
