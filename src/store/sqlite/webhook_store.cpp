@@ -241,10 +241,9 @@ core::result<std::optional<std::string>> sqlite_store::redeliver_webhook(const s
                                                                          const std::string& instance,
                                                                          const std::string& id, core::unix_ms now) {
   std::lock_guard lock(writer_mutex_);
-  std::int64_t attempt_id = -1;
-  if (id.rfind("dl_", 0) == 0 && id.size() > 3 && id.size() < 22 &&
-      id.find_first_not_of("0123456789", 3) == std::string::npos)
-    attempt_id = std::stoll(id.substr(3));
+  std::int64_t attempt_id = -1;  // "dl_<n>": a delivery-log row; anything else: an event id
+  if (id.starts_with("dl_"))
+    if (const auto n = core::parse_decimal<std::int64_t>(std::string_view(id).substr(3))) attempt_id = *n;
   std::optional<std::string> found;
   auto ok = immediate_transaction(writer_, [&]() -> core::result<void> {
     std::int64_t outbox_id = 0;
