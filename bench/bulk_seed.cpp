@@ -8,9 +8,11 @@
 //   bulk_seed DB TENANT INSTANCE FIRST CHATS MESSAGES [words]
 // adds MESSAGES messages spread evenly over the chats of patients FIRST .. FIRST+CHATS-1
 // (ids "00000000-0000-4000-8000-%012d", as bench/run.py names them), created at consecutive
-// milliseconds ending now. Written chat after chat, with external ids that grow: every index then
-// takes its rows in order, which keeps 10 million rows to a few minutes (random order: 4x slower). `words`: texts of 8 random words, 1 in 50 with "kiwi" (as
-// bench/lua/send.lua). Prints one line of JSON.
+// milliseconds ending now. Written chat after chat, with external ids in the server's shape (12 hex
+// digits of the creation time in ms, then 20 random: core::new_external_id), so they grow: every
+// index then takes its rows in order, which keeps 10 million rows to a few minutes (random order:
+// 4x slower). `words`: texts of 8 random words, 1 in 50 with "kiwi" at the fourth. Prints one line
+// of JSON.
 #include <sqlite3.h>
 
 #include <chrono>
@@ -107,9 +109,10 @@ int main(int argc, char** argv) {
     if (i % per_transaction == 0) exec(db, "BEGIN IMMEDIATE");
     // Chat after chat: message i belongs to chat i * chats / messages.
     const auto c = static_cast<std::size_t>(static_cast<long double>(i) * chats / messages);
+    const long long created_at = now_ms - messages + i;
     char hex[40];
-    std::snprintf(hex, sizeof hex, "IM%016llx%016llx", static_cast<unsigned long long>(now_ms * 1000 + i),
-                  static_cast<unsigned long long>(rng()));
+    std::snprintf(hex, sizeof hex, "IM%012llx%016llx%04x", created_at, static_cast<unsigned long long>(rng()),
+                  static_cast<unsigned>(rng() & 0xFFFF));
     external = hex;
     if (words) {
       body.clear();
@@ -125,7 +128,7 @@ int main(int argc, char** argv) {
     sqlite3_bind_text(add, 2, external.c_str(), -1, SQLITE_STATIC);
     sqlite3_bind_text(add, 3, senders[c].c_str(), -1, SQLITE_STATIC);
     sqlite3_bind_text(add, 4, body.c_str(), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(add, 5, now_ms - messages + i);
+    sqlite3_bind_int64(add, 5, created_at);
     check(sqlite3_step(add), db, "insert message");
     sqlite3_reset(add);
     if ((i + 1) % per_transaction == 0 || i + 1 == messages) exec(db, "COMMIT");

@@ -5,7 +5,8 @@ Usage: bench/run.py [--quick] [--only 1,3] [--bin build-release/carechat] [--too
        bench/run.py --table bench/results/latest.json   (print the table of an earlier run)
 
 Starts every server itself (carechat and nginx, in a temporary directory, on random ports), mints
-tokens with the real CLI (`carechat token create`), seeds data through the API (wrk with bench/lua/send.lua),
+tokens with the real CLI (`carechat token create`), seeds data through the API (figures 1-3) or straight into
+the file with bench/bulk_seed (figure 5),
 prints one table and writes it as JSON to OUT/latest.json (a quick run: latest-quick.json; an --only run:
 latest-partial.json; both ignored by git) and OUT/run-<UTC time>.json.tmp (ignored by git).
 See docs/benchmarks.md for what each figure measures.
@@ -390,8 +391,8 @@ def main():
             def fanout(count, rate=None):
                 cmd = [os.path.join(args.tools, "ws_load"), "fanout", "127.0.0.1", str(cc.port), chat_path(PATIENT, "/events"),
                        staff_tok, chat_path(PATIENT, "/inbound"), patient_tok, str(subs), str(count), "4"]
-                if rate:
-                    cmd.append("%.1f" % rate)
+                if rate is not None:
+                    cmd.append("%.2f" % rate)
                 out = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
                 r = json.loads(out.stdout.strip().splitlines()[-1])
                 if "error" in r:
@@ -413,7 +414,9 @@ def main():
             # Latency: the same senders paced to half the burst's message rate (as figure 2b measures
             # at half load): what a message waits when the server is not saturated. Under the burst
             # every delivery also queues behind the burst's others (row 3c).
-            half = f["deliveries_per_s"] / subs / 2
+            # At least 1 message/s: a burst that delivered (almost) nothing must not turn the paced
+            # run into another burst (a rate of 0) or into one that outlasts ws_load's timeout.
+            half = max(f["deliveries_per_s"] / subs / 2, 1.0)
             p = fanout(messages, half)
             row("3b", "fan-out at half the burst rate: p99 send->delivery", p["p99_ms"], None, None, "<= 50 ms",
                 p["complete"] and p["p99_ms"] <= 50, "ms", {"ws_load": p},
@@ -465,7 +468,6 @@ def main():
             # latest-page cache is off (the figure is about how the store's reads scale, which a
             # cache hit would hide) and so is search indexing (the bulk data is not indexed; a
             # server indexing 10 M messages in the background would measure the indexer).
-            client_tok = cc.token("client")
             staff_tok = cc.token("user")
             growth_env = {"CARECHAT_PAGE_CACHE_MS": "0", "CARECHAT_SEARCH_INDEX_MS": "0"}
             small_chats, small_msgs = 100, 10_000
