@@ -13,6 +13,7 @@
 #include "store/group_committer.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "unit/store/support/temp_dir.hpp"
+#include "unit/support/principals.hpp"
 
 namespace carechat::app {
 namespace {
@@ -42,12 +43,7 @@ TEST(search_indexer, indexes_what_the_writer_committed) {
   ASSERT_TRUE(st.has_value()) << st.error().message;
   store::group_committer writer(**st, {});
 
-  domain::principal patient;
-  patient.role = domain::role::patient;
-  patient.token_id = "tk_p";
-  patient.tenant = "gh";
-  patient.instance = "sb-demo";
-  patient.patient_id = "p1";
+  const domain::principal patient = test::test_patient("p1");
   const domain::chat_key chat{"gh", "sb-demo", "p1"};
   const domain::limits limits;
   for (int i = 0; i < 5; ++i) {

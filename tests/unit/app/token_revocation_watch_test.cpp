@@ -13,6 +13,7 @@
 #include "domain/authentication.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "unit/store/support/temp_dir.hpp"
+#include "unit/support/principals.hpp"
 
 namespace carechat::app {
 namespace {
@@ -41,13 +42,7 @@ class token_revocation_watch_test : public ::testing::Test {
     ASSERT_TRUE(s.has_value()) << s.error().message;
     store_ = std::move(*s);
     readers_ = std::make_unique<store::reader_pool>(*store_, store::reader_pool::options{});
-    domain::principal who;
-    who.role = domain::role::user;
-    who.tenant = "gh";
-    who.instance = "sb-demo";
-    who.user_id = "u1";
-    who.display_name = "Dana Scully";
-    auto issued = domain::issue_token(who, rng_, clock_);
+    auto issued = domain::issue_token(test::test_staff(), rng_, clock_);
     ASSERT_TRUE(issued.has_value());
     issued_ = std::move(*issued);
     ASSERT_TRUE(store_->insert_token(issued_.record).has_value());

@@ -5,20 +5,12 @@
 #include <gtest/gtest.h>
 
 #include "core/crypto.hpp"
+#include "unit/support/principals.hpp"
 
 namespace carechat::domain {
 namespace {
 
-principal staff() {
-  principal p;
-  p.token_id = "tk_1";
-  p.role = role::user;
-  p.tenant = "gh";
-  p.instance = "sb-demo";
-  p.user_id = "u1";
-  p.display_name = "Dana Scully";
-  return p;
-}
+principal staff() { return test::test_staff(); }
 
 TEST(token_cache, hits_within_the_ttl_only) {
   token_cache cache({std::chrono::milliseconds(1000), 100});

@@ -16,6 +16,7 @@
 #include "domain/store.hpp"
 #include "unit/store/support/backend.hpp"
 #include "unit/store/support/temp_dir.hpp"
+#include "unit/support/principals.hpp"
 
 namespace carechat::test {
 
@@ -40,26 +41,8 @@ class store_contract : public testing::TestWithParam<backend_factory> {
 
   static domain::chat_key chat(std::string patient = "p1") { return {"gh", "sb-demo", std::move(patient)}; }
 
-  static domain::principal patient(const std::string& id = "p1") {
-    domain::principal p;
-    p.token_id = "tk_patient_" + id;
-    p.role = domain::role::patient;
-    p.tenant = "gh";
-    p.instance = "sb-demo";
-    p.patient_id = id;
-    return p;
-  }
-
-  static domain::principal staff() {
-    domain::principal p;
-    p.token_id = "tk_staff";
-    p.role = domain::role::user;
-    p.tenant = "gh";
-    p.instance = "sb-demo";
-    p.user_id = "u1";
-    p.display_name = "Dana Scully";
-    return p;
-  }
+  static domain::principal patient(const std::string& id = "p1") { return test_patient(id); }
+  static domain::principal staff() { return test_staff(); }
 
   // A patient's message to the care team, as POST .../chat/inbound prepares it.
   domain::send_command inbound(const std::string& text, const std::string& who = "p1") {
