@@ -73,6 +73,18 @@ class group_committer_test : public store_contract {
     return r ? r->size() : 0;
   }
 
+  // Options whose fire-and-forget rows may wait an hour for company: only what ends the wait
+  // (a waited-for command, a full batch, stop) gets them committed within a test.
+  static group_committer::options waiting_an_hour(std::size_t max_batch = 512) {
+    return {.max_batch = max_batch, .max_queue = 100, .background_delay = 1h};
+  }
+
+  // `n` read-audit rows: fire-and-forget, as a server queues them.
+  void submit_reads(group_committer& committer, int n) {
+    const auto row = domain::make_audit(patient(), chat(), domain::action::read, clock_);
+    for (int i = 0; i < n; ++i) ASSERT_TRUE(committer.submit(row, {}));
+  }
+
   std::unique_ptr<faulty_store> faulty_;
 };
 
@@ -176,9 +188,8 @@ TEST_P(group_committer_test, batches_hold_at_most_max_batch) {
 
 // background_delay: fire-and-forget rows (read audits) wait for company instead of a commit each.
 TEST_P(group_committer_test, background_rows_wait_and_a_waited_command_takes_them_along) {
-  group_committer committer(*faulty_, {.max_batch = 512, .max_queue = 100, .background_delay = 1h});
-  const auto row = domain::make_audit(patient(), chat(), domain::action::read, clock_);
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(committer.submit(row, {}));
+  group_committer committer(*faulty_, waiting_an_hour());
+  submit_reads(committer, 3);
   // Time enough for a writer that did not wait to commit them on their own (then 2 batches).
   std::this_thread::sleep_for(100ms);
   EXPECT_EQ(committer.batches(), 0u);
@@ -192,18 +203,16 @@ TEST_P(group_committer_test, background_rows_wait_and_a_waited_command_takes_the
 }
 
 TEST_P(group_committer_test, a_full_batch_of_background_rows_is_committed_without_waiting) {
-  group_committer committer(*faulty_, {.max_batch = 4, .max_queue = 100, .background_delay = 1h});
-  const auto row = domain::make_audit(patient(), chat(), domain::action::read, clock_);
-  for (int i = 0; i < 4; ++i) ASSERT_TRUE(committer.submit(row, {}));
+  group_committer committer(*faulty_, waiting_an_hour(4));
+  submit_reads(committer, 4);
   for (int i = 0; i < 3000 && committer.commands() < 4; ++i) std::this_thread::sleep_for(10ms);
   EXPECT_EQ(committer.commands(), 4u);
   EXPECT_EQ(committer.batches(), 1u);
 }
 
 TEST_P(group_committer_test, stop_commits_waiting_background_rows_at_once) {
-  group_committer committer(*faulty_, {.max_batch = 512, .max_queue = 100, .background_delay = 1h});
-  const auto row = domain::make_audit(patient(), chat(), domain::action::read, clock_);
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(committer.submit(row, {}));
+  group_committer committer(*faulty_, waiting_an_hour());
+  submit_reads(committer, 3);
   std::this_thread::sleep_for(50ms);  // let the writer start waiting
   auto stopped = std::async(std::launch::async, [&] { committer.stop(); });
   ASSERT_EQ(stopped.wait_for(30s), std::future_status::ready) << "stop() must not wait out the delay";
