@@ -8,6 +8,8 @@
 
 #include <locale.h>
 
+#include "core/log.hpp"
+
 namespace carechat::core {
 
 namespace {
@@ -53,7 +55,13 @@ std::uint32_t next_code_point(const std::uint8_t* p, std::size_t n, std::size_t&
 
 locale_t utf8_locale() {
   // Made once; never freed (it lives as long as the process). C.UTF-8 is built into glibc >= 2.35.
-  static const locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+  static const locale_t loc = [] {
+    const locale_t l = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+    // Not silently: searches would then fold ASCII letters only, unlike the trigram index.
+    if (l == static_cast<locale_t>(nullptr))
+      log_warn("text", "the C.UTF-8 locale is missing: case-insensitive search folds ASCII letters only");
+    return l;
+  }();
   return loc;
 }
 
