@@ -17,6 +17,7 @@ unsigned http_status(core::errc code) noexcept {
     case errc::unsupported_media_type: return 415;
     case errc::idempotency_conflict: return 422;
     case errc::too_many_requests: return 429;
+    case errc::version_not_supported: return 505;
     case errc::unavailable: return 503;
     case errc::internal: return 500;
   }

@@ -82,6 +82,14 @@ core::result<config> load_config(const args& a) {
     return std::move(ok).error();
   if (auto ok = number_from_env<std::size_t>("CARECHAT_MAX_CONNECTIONS", c.max_connections, 1, 1'000'000); !ok)
     return std::move(ok).error();
+  unsigned idle_ms = static_cast<unsigned>(c.idle_timeout.count());
+  if (auto ok = number_from_env<unsigned>("CARECHAT_IDLE_TIMEOUT_MS", idle_ms, 100, 3'600'000); !ok)
+    return std::move(ok).error();
+  c.idle_timeout = std::chrono::milliseconds(idle_ms);
+  unsigned request_ms = static_cast<unsigned>(c.request_timeout.count());
+  if (auto ok = number_from_env<unsigned>("CARECHAT_REQUEST_TIMEOUT_MS", request_ms, 100, 600'000); !ok)
+    return std::move(ok).error();
+  c.request_timeout = std::chrono::milliseconds(request_ms);
   if (auto ok = number_from_env<unsigned>("CARECHAT_TOKEN_CACHE_MS", c.token_cache_ms, 0, 3'600'000); !ok)
     return std::move(ok).error();
   if (auto ok = number_from_env<unsigned>("CARECHAT_TOKEN_RECHECK_MS", c.token_recheck_ms, 10, 60'000); !ok)

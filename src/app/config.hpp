@@ -23,8 +23,11 @@ struct config {
   std::size_t max_body_bytes = 1 << 20;       // CARECHAT_MAX_BODY_BYTES: larger request bodies get 413
   unsigned io_threads = 0;                    // CARECHAT_IO_THREADS: 0 = one per core
   unsigned reader_threads = 4;                // CARECHAT_READER_THREADS: threads running store reads
-  std::chrono::seconds idle_timeout{60};      // keep-alive connections idle longer are closed
-  std::chrono::seconds request_timeout{30};   // time to receive a request and send its answer
+  // CARECHAT_IDLE_TIMEOUT_MS: a connection without a request in progress is closed after this.
+  std::chrono::milliseconds idle_timeout{60'000};
+  // CARECHAT_REQUEST_TIMEOUT_MS: from a request's first byte, the time to receive all of it (header
+  // and body) and send its answer; a header that trickles in slowly is cut by this, not the idle one.
+  std::chrono::milliseconds request_timeout{30'000};
   std::chrono::milliseconds shutdown_grace{10'000};  // in-flight requests get this long on SIGTERM
   std::size_t max_connections = 10'000;       // CARECHAT_MAX_CONNECTIONS
   // Caches (docs/ARCHITECTURE.md, "Caches"):

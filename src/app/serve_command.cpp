@@ -43,6 +43,10 @@ environment:
   CARECHAT_IO_THREADS      I/O threads (default: one per core)
   CARECHAT_READER_THREADS  threads running database reads (default 4)
   CARECHAT_MAX_CONNECTIONS concurrent connections (default 10000)
+  CARECHAT_IDLE_TIMEOUT_MS a connection without a request in progress is closed after this
+                           (default 60000)
+  CARECHAT_REQUEST_TIMEOUT_MS  from a request's first byte: time to receive it all and answer
+                               (default 30000)
   CARECHAT_ALLOWED_ORIGINS comma-separated origins allowed to open live connections
                            (the server's own origin always is)
   CARECHAT_MAX_LIVE_PER_TOKEN  live connections per token (default 16)

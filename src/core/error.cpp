@@ -14,6 +14,7 @@ std::string_view to_string(errc code) noexcept {
     case errc::unsupported_media_type: return "unsupported_media_type";
     case errc::idempotency_conflict: return "idempotency_conflict";
     case errc::too_many_requests: return "too_many_requests";
+    case errc::version_not_supported: return "version_not_supported";
     case errc::unavailable: return "unavailable";
     case errc::internal: return "internal";
   }

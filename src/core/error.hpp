@@ -19,6 +19,7 @@ enum class errc {
   unsupported_media_type,// body is not JSON
   idempotency_conflict,  // Idempotency-Key reused with another request
   too_many_requests,     // a per-client limit (e.g. live connections per token) is reached
+  version_not_supported, // a protocol version the server does not speak (HTTP other than 1.0/1.1)
   unavailable,           // overloaded or shutting down; retry later
   internal,              // a bug or a storage failure; details only in the server log
 };

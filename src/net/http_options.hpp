@@ -10,8 +10,8 @@ namespace carechat::net {
 struct http_options {
   std::size_t max_body_bytes = 1 << 20;     // larger bodies: 413, rejected before being read whole
   std::size_t max_header_bytes = 16 * 1024; // request line + headers; larger: 431
-  std::chrono::seconds idle_timeout{60};    // keep-alive connection with no request
-  std::chrono::seconds request_timeout{30}; // to receive a whole request and send its response
+  std::chrono::milliseconds idle_timeout{60'000};     // until the first byte of the next request
+  std::chrono::milliseconds request_timeout{30'000}; // from that byte: the whole request and its answer
   std::size_t max_connections = 10'000;     // beyond this, new connections are closed at once
 };
 

@@ -10,8 +10,10 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "net/handlers/event_handlers.hpp"
+#include "net/host_header.hpp"
 #include "net/reply.hpp"
 #include "net/router.hpp"
+#include "net/web_routes.hpp"
 
 namespace carechat::net {
 namespace {
@@ -27,13 +29,19 @@ struct connection_state {
   std::function<void()> stop_hook;    // own thread only: set while the connection is a live (WebSocket) one
 };
 
-response error_response(unsigned version, core::errc code, std::string message) {
+// An answer written before the request is routed (a refused header, body or version): the JSON
+// error body, or a text/plain page for a web route's target, as routed answers are. The
+// connection closes after it (the rest of the request is never read).
+response early_error(const request& head, core::errc code, std::string message) {
+  const unsigned version = head.version() == 10 ? 10 : 11;
+  if (is_web_target(head.target()))
+    return plain_response(version, false, static_cast<http::status>(api::http_status(code)), message);
   return to_response(version, false, error_reply(core::error{code, std::move(message)}));
 }
 
-response too_large(unsigned version, std::size_t limit) {
-  return error_response(version, core::errc::payload_too_large,
-                        "request body is larger than " + std::to_string(limit) + " bytes");
+response too_large(const request& head, std::size_t limit) {
+  return early_error(head, core::errc::payload_too_large,
+                     "request body is larger than " + std::to_string(limit) + " bytes");
 }
 
 // A parse error the client should hear about (the connection then closes), rather than a reset:
@@ -74,10 +82,19 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(opts.max_header_bytes));
     parser.body_limit(opts.max_body_bytes);
-    conn->stream.expires_after(opts.idle_timeout);
+    // Two timers: the idle one until the first byte of the next request arrives, then the request
+    // one for all of it (header, body and answer), so a header that trickles in is cut after
+    // request_timeout, not after idle_timeout.
+    if (buffer.size() == 0) {
+      conn->stream.expires_after(opts.idle_timeout);
+      auto [iec, in] = co_await conn->stream.async_read_some(buffer.prepare(4096), use_tuple);
+      if (iec) break;  // closed, timed out or cancelled by stop: nothing to answer
+      buffer.commit(in);
+    }
+    conn->stream.expires_after(opts.request_timeout);
     auto [ec, n] = co_await http::async_read_header(conn->stream, buffer, parser, use_tuple);
     if (ec == http::error::header_limit) {
-      auto res = error_response(parser.get().version(), core::errc::bad_request, "request headers are too large");
+      auto res = early_error(parser.get(), core::errc::bad_request, "request headers are too large");
       res.result(http::status::request_header_fields_too_large);
       co_await http::async_write(conn->stream, res, use_tuple);
       break;
@@ -85,19 +102,32 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
     // Beast checks a declared Content-Length against body_limit while reading the header: refuse
     // the oversized body here, before a byte of it is read.
     if (ec == http::error::body_limit) {
-      auto res = too_large(parser.get().version(), opts.max_body_bytes);
+      auto res = too_large(parser.get(), opts.max_body_bytes);
+      co_await http::async_write(conn->stream, res, use_tuple);
+      break;
+    }
+    // Beast reads HTTP/1.0 and 1.1 only; any other version (or a request line whose version is
+    // not HTTP/d.d) is bad_version: 505, not a malformed request.
+    if (ec == http::error::bad_version) {
+      auto res = early_error(request{}, core::errc::version_not_supported, "only HTTP/1.0 and HTTP/1.1 are served");
       co_await http::async_write(conn->stream, res, use_tuple);
       break;
     }
     if (ec && answerable_parse_error(ec)) {
-      auto res = error_response(11, core::errc::bad_request, "malformed request: " + ec.message());
+      auto res = early_error(request{}, core::errc::bad_request, "malformed request: " + ec.message());
       co_await http::async_write(conn->stream, res, use_tuple);
       break;
     }
     if (ec) break;  // closed, timed out or cancelled by stop: nothing to answer
     conn->busy = true;
-    conn->stream.expires_after(opts.request_timeout);
     const unsigned version = parser.get().version();
+    // A Host that every later check can trust (RFC 9112 section 3.2), for HTTP/1.0 too. Refused
+    // before the body is read or anything is routed.
+    if (auto host = request_host(parser.get()); !host) {
+      auto res = early_error(parser.get(), host.error().code, host.error().message);
+      co_await http::async_write(conn->stream, res, use_tuple);
+      break;
+    }
     if (auto it = parser.get().find(http::field::expect);
         it != parser.get().end() && beast::iequals(it->value(), "100-continue")) {
       http::response<http::empty_body> cont{http::status::continue_, version};
@@ -106,7 +136,7 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
     }
     auto [rec, rn] = co_await http::async_read(conn->stream, buffer, parser, use_tuple);
     if (rec == http::error::body_limit) {  // a chunked body that grew past the limit
-      auto res = too_large(version, opts.max_body_bytes);
+      auto res = too_large(parser.get(), opts.max_body_bytes);
       co_await http::async_write(conn->stream, res, use_tuple);
       break;
     }

@@ -11,14 +11,7 @@ bool is_page_route(const std::vector<std::string>& s) {
 }
 
 response plain(const request& req, http::status status, std::string_view text) {
-  response res{status, req.version()};
-  res.set(http::field::server, "carechat");
-  res.set(http::field::content_type, "text/plain; charset=utf-8");
-  res.set("X-Content-Type-Options", "nosniff");
-  res.body() = std::string(text);
-  res.keep_alive(req.keep_alive());
-  res.prepare_payload();
-  return res;
+  return plain_response(req.version(), req.keep_alive(), status, text);
 }
 
 response file_response(const request& req, const static_asset& a, bool page, const web_options& opts) {
@@ -47,6 +40,26 @@ response file_response(const request& req, const static_asset& a, bool page, con
 }
 
 }  // namespace
+
+bool is_web_target(std::string_view target) {
+  for (std::string_view prefix : {"/app", "/portal", "/assets"}) {
+    if (target.substr(0, prefix.size()) != prefix) continue;
+    const std::string_view rest = target.substr(prefix.size());
+    if (rest.empty() || rest.front() == '/' || rest.front() == '?') return true;
+  }
+  return false;
+}
+
+response plain_response(unsigned version, bool keep_alive, http::status status, std::string_view text) {
+  response res{status, version};
+  res.set(http::field::server, "carechat");
+  res.set(http::field::content_type, "text/plain; charset=utf-8");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.body() = std::string(text);
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
+}
 
 std::string page_csp(const web_options& opts, std::string_view host) {
   std::string ancestors = "'self'";

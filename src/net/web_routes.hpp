@@ -24,6 +24,13 @@ struct web_options {
 std::optional<response> serve_web(const request& req, const std::vector<std::string>& segments,
                                   const static_assets& files, const web_options& opts);
 
+// Whether `target` (a request target, path and query) names a web route (/app, /portal, /assets):
+// their errors are text/plain pages, every other route's the JSON error body.
+bool is_web_target(std::string_view target);
+
+// A text/plain answer (a web route's error page).
+response plain_response(unsigned version, bool keep_alive, http::status status, std::string_view text);
+
 // The Content-Security-Policy of the app's pages (exposed for tests).
 std::string page_csp(const web_options& opts, std::string_view host);
 

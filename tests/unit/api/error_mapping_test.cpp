@@ -30,6 +30,7 @@ constexpr expected_code every_code[] = {
     {errc::unsupported_media_type, 415, "unsupported_media_type"},
     {errc::idempotency_conflict, 422, "idempotency_conflict"},
     {errc::too_many_requests, 429, "too_many_requests"},
+    {errc::version_not_supported, 505, "version_not_supported"},
     {errc::unavailable, 503, "unavailable"},
     {errc::internal, 500, "internal"},
 };
