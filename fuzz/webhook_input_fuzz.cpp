@@ -1,6 +1,6 @@
 // Untrusted webhook inputs: the PUT .../webhook body an admin sends (api::parse_webhook_config, then
 // domain::prepare_webhook_endpoint), and the Retry-After header a receiver answers with
-// (domain::parse_retry_after). Properties: no crash; a parsed Retry-After is never negative; an
+// (domain::parse_retry_after). Properties: no crash (duplicate keys and depth included); a parsed Retry-After is never negative; an
 // accepted configuration has a usable signing secret and only known event types.
 #include "api/webhook_json.hpp"
 #include "core/clock.hpp"
@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   if (const auto delay = domain::parse_retry_after(text, 1'700'000'000'000)) FUZZ_CHECK(delay->count() >= 0);
 
-  if (auto in = carechat::api::parse_webhook_config(text)) {
+  if (auto in = carechat::api::parse_webhook_config(text, "application/json")) {
     zero_random rng;
     carechat::core::manual_clock clk(1'700'000'000'000);
     if (auto ep = domain::prepare_webhook_endpoint("gh", "sb-demo", std::nullopt, std::move(*in), rng, clk)) {

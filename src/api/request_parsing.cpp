@@ -12,6 +12,8 @@
 #include <charconv>
 #include <limits>
 
+#include "api/json_body.hpp"
+#include "core/text.hpp"
 #include "core/time_format.hpp"
 
 namespace carechat::api {
@@ -20,44 +22,7 @@ namespace {
 using core::errc;
 using core::make_error;
 
-// Deep enough for any body we accept (depth 2), shallow enough that a hostile one costs little.
-constexpr std::size_t max_json_depth = 16;
 constexpr std::size_t max_idempotency_key = 255;
-
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  return true;
-}
-
-std::string_view trim_ows(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// application/json, with optional parameters; a charset other than UTF-8 would contradict JSON's
-// own encoding (RFC 8259), so it is refused rather than misread.
-bool is_json_media_type(std::string_view content_type) {
-  const std::size_t semi = content_type.find(';');
-  if (!iequals(trim_ows(content_type.substr(0, semi)), "application/json")) return false;
-  std::string_view rest = semi == std::string_view::npos ? std::string_view() : content_type.substr(semi + 1);
-  while (!rest.empty()) {
-    const std::size_t next = rest.find(';');
-    const std::string_view param = trim_ows(rest.substr(0, next));
-    rest = next == std::string_view::npos ? std::string_view() : rest.substr(next + 1);
-    const std::size_t eq = param.find('=');
-    if (eq == std::string_view::npos) continue;
-    if (!iequals(trim_ows(param.substr(0, eq)), "charset")) continue;
-    std::string_view value = trim_ows(param.substr(eq + 1));
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
-    if (!iequals(value, "utf-8")) return false;
-  }
-  return true;
-}
 
 core::error bad_request(std::string message) { return make_error(errc::bad_request, std::move(message)); }
 
@@ -98,8 +63,8 @@ core::result<int> positive_int(std::string_view name, std::string_view text) {
 }
 
 core::result<bool> boolean(std::string_view name, std::string_view text) {
-  if (iequals(text, "true")) return true;
-  if (iequals(text, "false")) return false;
+  if (core::iequals_ascii(text, "true")) return true;
+  if (core::iequals_ascii(text, "false")) return false;
   return bad_request(std::string(name) + " must be true or false");
 }
 
@@ -138,22 +103,6 @@ core::result<std::optional<domain::party>> named_user(const boost::json::object&
   return std::optional<domain::party>{std::move(who)};
 }
 
-// Parses a JSON object body into `doc` (allocated from `arena`).
-core::result<const boost::json::object*> json_object(std::string_view body, std::string_view content_type,
-                                                     boost::json::monotonic_resource& arena, boost::json::value& doc) {
-  if (!is_json_media_type(content_type))
-    return make_error(errc::unsupported_media_type, "Content-Type must be application/json");
-  boost::json::parse_options opts;
-  opts.max_depth = max_json_depth;
-  boost::json::error_code ec;
-  doc = boost::json::parse(boost::json::string_view(body.data(), body.size()), ec, &arena, opts);
-  if (ec == boost::json::error::too_deep) return bad_request("body is nested too deeply");
-  if (ec) return bad_request("body is not valid JSON");
-  const boost::json::object* obj = doc.if_object();
-  if (!obj) return bad_request("body must be a JSON object");
-  return obj;
-}
-
 }  // namespace
 
 core::result<send_body> parse_send_body(std::string_view body, std::string_view content_type) {
@@ -161,7 +110,7 @@ core::result<send_body> parse_send_body(std::string_view body, std::string_view 
   unsigned char scratch[4096];
   boost::json::monotonic_resource arena(scratch, sizeof scratch);
   boost::json::value doc;
-  auto obj = json_object(body, content_type, arena, doc);
+  auto obj = parse_json_object(body, content_type, arena, doc);
   if (!obj) return std::move(obj).error();
 
   send_body out;
@@ -178,11 +127,11 @@ core::result<send_body> parse_send_body(std::string_view body, std::string_view 
 
 core::result<domain::mark_read_input> parse_read_body(std::string_view body, std::string_view content_type) {
   domain::mark_read_input out;
-  if (trim_ows(body).empty()) return out;  // no body: mark everything read
+  if (core::trim_ows(body).empty()) return out;  // no body: mark everything read
   unsigned char scratch[2048];
   boost::json::monotonic_resource arena(scratch, sizeof scratch);
   boost::json::value doc;
-  auto obj = json_object(body, content_type, arena, doc);
+  auto obj = parse_json_object(body, content_type, arena, doc);
   if (!obj) return std::move(obj).error();
   if (const boost::json::value* up_to = (*obj)->if_contains("upTo"); up_to && !up_to->is_null()) {
     if (!up_to->is_string()) return bad_request("upTo must be a message's externalId string");

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/json_body.hpp"
 #include "core/time_format.hpp"
 
 namespace carechat::api {
@@ -72,12 +73,14 @@ std::string serialize_webhook_attempts(const std::vector<domain::webhook_attempt
   return json::serialize(json::object{{"deliveries", std::move(arr)}});
 }
 
-core::result<domain::webhook_config_input> parse_webhook_config(std::string_view body) {
+core::result<domain::webhook_config_input> parse_webhook_config(std::string_view body,
+                                                                std::string_view content_type) {
   using core::errc;
-  json::error_code ec;
-  auto v = json::parse(body, ec);
-  if (ec || !v.is_object()) return core::make_error(errc::bad_request, "the body must be a JSON object");
-  const auto& o = v.as_object();
+  json::monotonic_resource arena;
+  json::value doc;
+  auto parsed = parse_json_object(body, content_type, arena, doc);
+  if (!parsed) return std::move(parsed).error();
+  const auto& o = **parsed;
   for (const auto& kv : o) {
     const auto k = kv.key();
     if (k != "url" && k != "apiKey" && k != "apiSecret" && k != "signingSecret" && k != "rotateSigningSecret" &&

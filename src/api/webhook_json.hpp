@@ -23,7 +23,9 @@ std::string serialize_webhook_endpoint(const domain::webhook_endpoint& e, const 
                                        std::string_view shown_secret = {});
 std::string serialize_webhook_attempts(const std::vector<domain::webhook_attempt>& attempts);
 
-// PUT .../webhook: {"url","apiKey","apiSecret","signingSecret"?,"rotateSigningSecret"?,"events"?}.
-core::result<domain::webhook_config_input> parse_webhook_config(std::string_view body);
+// PUT .../webhook: {"url","apiKey","apiSecret","signingSecret"?,"rotateSigningSecret"?,"events"?},
+// as application/json (api/json_body: the same media type, depth and duplicate-key rules as every
+// JSON body).
+core::result<domain::webhook_config_input> parse_webhook_config(std::string_view body, std::string_view content_type);
 
 }  // namespace carechat::api

@@ -2,14 +2,26 @@
 
 namespace carechat::core {
 
+std::string_view trim_ows(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool iequals_ascii(std::string_view a, std::string_view b) {
+  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
+  return true;
+}
+
 std::vector<std::string_view> split_list(std::string_view text, char sep) {
   std::vector<std::string_view> out;
   while (!text.empty()) {
     const auto at = text.find(sep);
-    std::string_view item = text.substr(0, at);
+    const std::string_view item = trim_ows(text.substr(0, at));
     text = at == std::string_view::npos ? std::string_view() : text.substr(at + 1);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
     if (!item.empty()) out.push_back(item);
   }
   return out;

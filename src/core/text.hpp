@@ -9,6 +9,11 @@
 
 namespace carechat::core {
 
+// `s` without the spaces and tabs around it (HTTP's optional whitespace).
+std::string_view trim_ows(std::string_view s);
+// Equal ignoring the case of ASCII letters (header values, media types, keywords).
+bool iequals_ascii(std::string_view a, std::string_view b);
+
 // Splits on `sep`, trims spaces and tabs around each item, drops empty items. The views point into
 // `text`.
 std::vector<std::string_view> split_list(std::string_view text, char sep = ',');

@@ -90,6 +90,39 @@ std::optional<std::size_t> utf8_length(std::string_view s) {
   return count;
 }
 
+namespace {
+
+bool is_white_space(std::uint32_t cp) {
+  return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
+         (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F ||
+         cp == 0x3000;
+}
+
+bool is_invisible_format(std::uint32_t cp) {
+  return cp == 0x180E || (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF;
+}
+
+bool is_refused_control(std::uint32_t cp) {
+  return (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || (cp >= 0x7F && cp <= 0x9F);
+}
+
+}  // namespace
+
+text_facts inspect_text(std::string_view s) {
+  text_facts f;
+  const auto* p = reinterpret_cast<const std::uint8_t*>(s.data());
+  for (std::size_t i = 0; i < s.size(); ++f.code_points) {
+    const auto cp = decode(p, s.size(), i);
+    if (!cp) {
+      f.well_formed = false;
+      return f;
+    }
+    if (f.blank && !is_white_space(*cp) && !is_invisible_format(*cp)) f.blank = false;
+    if (is_refused_control(*cp)) f.has_control = true;
+  }
+  return f;
+}
+
 folded_needle::folded_needle(std::string_view needle) { fold_into(needle, needle_); }
 
 bool folded_needle::found_in(std::string_view haystack) const {

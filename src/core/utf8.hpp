@@ -12,6 +12,21 @@ namespace carechat::core {
 // U+10FFFF), nullopt otherwise.
 std::optional<std::size_t> utf8_length(std::string_view s);
 
+// What a text check needs to know of a string, read in one pass. The rules (shared by messages,
+// titleName and search queries; docs/api/openapi.yaml "Text rules"):
+// - blank: every code point is Unicode White_Space (PropList: U+0009-000D, U+0020, U+0085, U+00A0,
+//   U+1680, U+2000-200A, U+2028, U+2029, U+202F, U+205F, U+3000) or an invisible format character
+//   that renders as nothing (U+180E, U+200B-200D, U+2060, U+FEFF); true for the empty string;
+// - control: a C0 control other than TAB, LF and CR, DEL (U+007F), or a C1 control (U+0080-009F,
+//   NEL included): these break SMS gateways and EHR views downstream.
+struct text_facts {
+  bool well_formed = true;     // false: the other fields are not meaningful
+  std::size_t code_points = 0;
+  bool blank = true;
+  bool has_control = false;
+};
+text_facts inspect_text(std::string_view s);
+
 // Whether `needle` occurs in `haystack` ignoring case: both are case-folded code point by code
 // point (Unicode simple lowercase mapping, as the C.UTF-8 locale's towlower has it, so Ż matches ż
 // and ÓŁ matches ół, not only ASCII). Ill-formed bytes compare as themselves. An empty needle

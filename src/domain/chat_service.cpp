@@ -79,21 +79,17 @@ core::result<void> check_cursor(const cursor& c, cursor_kind expected, const lim
 }
 
 core::result<std::string> checked_text(const std::string& text, std::size_t max_chars, const char* what) {
-  const auto len = core::utf8_length(text);
-  if (!len) return make_error(errc::bad_request, std::string(what) + " must be valid UTF-8");
-  const bool blank = std::all_of(text.begin(), text.end(), [](char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-  });
-  if (*len == 0 || blank) return make_error(errc::bad_request, std::string(what) + " must not be empty");
-  // NUL and other control characters break SMS gateways and EHR views downstream; keep the
-  // whitespace people type (tab, newline, carriage return).
-  const bool control = std::any_of(text.begin(), text.end(), [](char ch) {
-    const auto c = static_cast<unsigned char>(ch);
-    return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
-  });
-  if (control)
-    return make_error(errc::bad_request, std::string(what) + " must not contain control characters");
-  if (*len > max_chars)
+  // The rules are core::inspect_text's (and the API reference's "Text rules").
+  const core::text_facts facts = core::inspect_text(text);
+  if (!facts.well_formed) return make_error(errc::bad_request, std::string(what) + " must be valid UTF-8");
+  if (facts.code_points == 0) return make_error(errc::bad_request, std::string(what) + " must not be empty");
+  if (facts.has_control)
+    return make_error(errc::bad_request, std::string(what) +
+                                             " must not contain control characters (C0 other than tab, line feed "
+                                             "and carriage return, DEL, C1)");
+  if (facts.blank)
+    return make_error(errc::bad_request, std::string(what) + " must not be only whitespace or invisible characters");
+  if (facts.code_points > max_chars)
     return make_error(errc::bad_request,
                       std::string(what) + " is longer than " + std::to_string(max_chars) + " characters");
   return text;

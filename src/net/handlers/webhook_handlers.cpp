@@ -50,7 +50,7 @@ core::result<int> parse_limit(boost::urls::params_view params) {
 }
 
 core::result<std::string> run_op(services& svc, op o, const std::string& tenant, const std::string& instance,
-                                 const std::string& body, const std::string& event_id, int limit) {
+                                 const request& req, const std::string& event_id, int limit) {
   domain::webhook_store* ws = svc.webhooks;
   if (ws == nullptr) return make_error(errc::unavailable, "webhooks are not available on this server");
   switch (o) {
@@ -63,7 +63,7 @@ core::result<std::string> run_op(services& svc, op o, const std::string& tenant,
       return api::serialize_webhook_endpoint(**e, *counts);
     }
     case op::put: {
-      auto in = api::parse_webhook_config(body);
+      auto in = api::parse_webhook_config(req.body(), req[http::field::content_type]);
       if (!in) return std::move(in).error();
       if (auto ok = check_webhook_url(in->url, svc.webhook_allow_private); !ok) return std::move(ok).error();
       auto existing = ws->webhook_endpoint_of(tenant, instance);
@@ -137,7 +137,6 @@ asio::awaitable<reply> webhook_route(const request& req, services& svc, const st
 
   const std::string& tenant = segs[0];
   const std::string& instance = segs[1];
-  const std::string& body = req.body();
   bool changed = false;
   auto out = co_await run_blocking(svc.blocking, [&]() -> core::result<std::string> {
     std::optional<domain::principal> who;
@@ -157,7 +156,7 @@ asio::awaitable<reply> webhook_route(const request& req, services& svc, const st
         if (!parsed) return std::move(parsed).error();
         limit = *parsed;
       }
-      return run_op(svc, o, tenant, instance, body, event_id, limit);
+      return run_op(svc, o, tenant, instance, req, event_id, limit);
     }();
     changed = res.has_value() && o != op::show && o != op::deliveries;
     auto entry =

@@ -1,4 +1,5 @@
 #include "api/request_parsing.hpp"
+#include "api/json_body.hpp"
 
 #include <gtest/gtest.h>
 
@@ -57,13 +58,6 @@ TEST(parse_send_body, unknown_fields_are_ignored) {
                                  "application/json");
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->text, "x");
-}
-
-TEST(parse_send_body, duplicate_keys_take_the_last_value) {
-  // Boost.JSON 1.81 keeps the last of duplicate keys; pinned here so a change is noticed.
-  const auto r = parse_send_body(R"({"message":"first","message":"second"})", "application/json");
-  ASSERT_TRUE(r.has_value());
-  EXPECT_EQ(r->text, "second");
 }
 
 TEST(parse_send_body, large_body_beyond_the_scratch_buffer) {
@@ -413,6 +407,31 @@ TEST(request_fingerprint, is_stable_and_framed) {
   EXPECT_NE(request_fingerprint("POST", "/a", "b"), request_fingerprint("POST", "/ab", ""));
   EXPECT_NE(request_fingerprint("POS", "T/a", "b"), request_fingerprint("POST", "/a", "b"));
   EXPECT_NE(request_fingerprint("", "", ""), request_fingerprint("", "", std::string_view("\0", 1)));
+}
+
+}  // namespace
+}  // namespace carechat::api
+
+namespace carechat::api {
+namespace {
+
+TEST(json_body, duplicate_keys_are_found_at_any_depth_and_after_unescaping) {
+  EXPECT_TRUE(has_duplicate_keys(R"({"a":1,"a":2})"));
+  EXPECT_TRUE(has_duplicate_keys(R"({"a":1,"\u0061":2})"));
+  EXPECT_TRUE(has_duplicate_keys(R"({"x":{"b":1,"c":2,"b":3}})"));
+  EXPECT_TRUE(has_duplicate_keys(R"([{"k":1},{"k":1,"k":2}])"));
+  EXPECT_FALSE(has_duplicate_keys(R"({"a":1,"b":{"a":2},"c":[{"a":3},{"a":4}]})"));
+  EXPECT_FALSE(has_duplicate_keys(R"({"a":1,"A":2})"));
+  EXPECT_FALSE(has_duplicate_keys(R"({})"));
+}
+
+TEST(json_body, a_send_or_read_body_with_a_duplicate_key_is_refused) {
+  auto send = parse_send_body(R"({"message":"one","message":"two"})", "application/json");
+  ASSERT_FALSE(send);
+  EXPECT_EQ(send.error().code, core::errc::bad_request);
+  auto read = parse_read_body(R"({"upTo":"IMa","upTo":"IMb"})", "application/json");
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().code, core::errc::bad_request);
 }
 
 }  // namespace

@@ -70,7 +70,8 @@ TEST(webhook_json, endpoint_json_masks_every_secret) {
 
 TEST(webhook_json, parses_the_put_body_and_refuses_what_it_does_not_know) {
   auto in = parse_webhook_config(
-      R"({"url":"https://h/x","apiKey":"k","apiSecret":"s","rotateSigningSecret":true,"events":["chat.archived"]})");
+      R"({"url":"https://h/x","apiKey":"k","apiSecret":"s","rotateSigningSecret":true,"events":["chat.archived"]})",
+      "application/json");
   ASSERT_TRUE(in) << in.error().message;
   EXPECT_EQ(in->url, "https://h/x");
   EXPECT_TRUE(in->rotate);
@@ -80,11 +81,22 @@ TEST(webhook_json, parses_the_put_body_and_refuses_what_it_does_not_know) {
   for (const char* bad : {"", "[]", "{}", R"({"url":"u","apiKey":"k"})", R"({"url":1,"apiKey":"k","apiSecret":"s"})",
                           R"({"url":"u","apiKey":"k","apiSecret":"s","extra":1})",
                           R"({"url":"u","apiKey":"k","apiSecret":"s","events":"message.outbound"})",
-                          R"({"url":"u","apiKey":"k","apiSecret":"s","rotateSigningSecret":"yes"})"}) {
-    auto r = parse_webhook_config(bad);
+                          R"({"url":"u","apiKey":"k","apiSecret":"s","rotateSigningSecret":"yes"})",
+                          R"({"url":"u","apiKey":"k","apiSecret":"s","url":"v"})"}) {
+    auto r = parse_webhook_config(bad, "application/json");
     ASSERT_FALSE(r) << bad;
     EXPECT_EQ(r.error().code, core::errc::bad_request);
   }
+}
+
+TEST(webhook_json, the_put_body_must_be_declared_json) {
+  const std::string body = R"({"url":"https://h/x","apiKey":"k","apiSecret":"s"})";
+  for (const char* type : {"", "text/plain", "application/json; charset=latin1"}) {
+    auto r = parse_webhook_config(body, type);
+    ASSERT_FALSE(r) << type;
+    EXPECT_EQ(r.error().code, core::errc::unsupported_media_type) << type;
+  }
+  EXPECT_TRUE(parse_webhook_config(body, "application/json; charset=utf-8"));
 }
 
 }  // namespace

@@ -105,3 +105,36 @@ TEST(contains_ignoring_case, ill_formed_bytes_match_only_themselves) {
 
 }  // namespace
 }  // namespace carechat::core
+
+namespace carechat::core {
+namespace {
+
+// Every White_Space code point of Unicode's PropList, and the invisible format characters that
+// count with them, make a text blank; anything else does not.
+TEST(inspect_text, blank_is_unicode_white_space_and_invisible_format_characters) {
+  for (std::string_view s : {"", " ", "\t\n\r\v\f", "\xc2\xa0", "\xe1\x9a\x80", "\xe2\x80\x80\xe2\x80\x8a",
+                             "\xe2\x80\xa8\xe2\x80\xa9", "\xe2\x80\xaf\xe2\x81\x9f", "\xe3\x80\x80", "\xe2\x80\x8b",
+                             "\xe2\x80\x8c\xe2\x80\x8d", "\xe2\x81\xa0", "\xef\xbb\xbf", "\xe1\xa0\x8e"})
+    EXPECT_TRUE(inspect_text(s).blank) << s;
+  for (std::string_view s : {"a", " . ", "\xc2\xa0x", "\xe2\x80\x8e", "\xe3\x80\x81", "_"})
+    EXPECT_FALSE(inspect_text(s).blank) << s;
+}
+
+TEST(inspect_text, controls_are_c0_but_tab_lf_cr_del_and_c1) {
+  using namespace std::string_view_literals;
+  for (std::string_view s : {"\0"sv, "\x01"sv, "\x07"sv, "\x0b"sv, "\x0c"sv, "\x1b"sv, "\x1f"sv, "\x7f"sv,
+                             "\xc2\x80"sv, "\xc2\x85"sv, "\xc2\x9f"sv})
+    EXPECT_TRUE(inspect_text(s).has_control) << static_cast<int>(static_cast<unsigned char>(s.back()));
+  for (std::string_view s : {"\t", "\n", "\r", " ", "\xc2\xa0", "\xe2\x80\xa8", "text"})
+    EXPECT_FALSE(inspect_text(s).has_control) << s;
+}
+
+TEST(inspect_text, counts_code_points_and_notices_ill_formed_text) {
+  EXPECT_EQ(inspect_text("a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80").code_points, 4u);
+  EXPECT_TRUE(inspect_text("ok").well_formed);
+  EXPECT_FALSE(inspect_text("a\xff").well_formed);
+  EXPECT_FALSE(inspect_text("\xed\xa0\x80").well_formed);
+}
+
+}  // namespace
+}  // namespace carechat::core
