@@ -1,9 +1,11 @@
-// Mapping between SQLite rows and domain values, shared by the reader and the writer so both read
-// a message the same way. Thread-safety: pure functions over the given statement.
+// SQLite's side of the row mapping (store/row_mapping): a statement's current row as the shared
+// Row adapter, and the binding helpers the statements share. Thread-safety: pure functions over
+// the given statement.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -11,16 +13,22 @@
 #include "domain/chat.hpp"
 #include "domain/events.hpp"
 #include "domain/store.hpp"
+#include "store/row_mapping.hpp"
 #include "store/sqlite/statement.hpp"
 
 namespace carechat::store::sqlite {
 
-// The stored spelling of a party type ('PATIENT' | 'USER', as the reference API writes it).
-std::string_view to_column(domain::client_type t) noexcept;
-// messages.kind and events.read_kind: 0 inbound, 1 outbound.
-std::int64_t to_column(domain::message_kind k) noexcept;
-// events.type ('message.created', 'messages.read', 'chat.archived', 'chat.restored').
-std::string_view to_column(domain::event_type t) noexcept;
+using store::to_column;
+
+// The current row of a statement, as store/row_mapping reads rows.
+struct row {
+  static constexpr std::string_view backend = "sqlite";
+  const statement& s;
+  bool null(int col) const { return s.column_is_null(col); }
+  std::string_view text(int col) const { return s.column_text(col); }
+  std::int64_t int64(int col) const { return s.column_int64(col); }
+  std::span<const std::uint8_t> blob(int col) const { return s.column_blob(col); }
+};
 
 // Binds an optional string as TEXT or NULL.
 void bind_optional_text(statement& s, int index, const std::optional<std::string>& value);
@@ -28,14 +36,15 @@ void bind_optional_text(statement& s, int index, const std::optional<std::string
 void bind_chat_key(statement& s, const domain::chat_key& chat);
 
 // The current row of a statement selecting the message columns (CARECHAT_MESSAGE_COLUMNS in
-// queries.hpp), starting at column `first`. A value the schema's CHECK constraints should have
-// excluded is reported as errc::internal, not guessed at.
-core::result<domain::message> read_message(const statement& s, int first = 0);
+// queries.hpp), starting at column `first`.
+inline core::result<domain::message> read_message(const statement& s, int first = 0) {
+  return store::read_message(row{s}, first);
+}
 // The current row of queries::events_after_chat / events_after_instance.
-core::result<domain::chat_event> read_event(const statement& s);
+inline core::result<domain::chat_event> read_event(const statement& s) { return store::read_event(row{s}); }
 // The current row of a statement selecting the token columns (queries.hpp).
-core::result<domain::token_record> read_token(const statement& s);
+inline core::result<domain::token_record> read_token(const statement& s) { return store::read_token(row{s}); }
 // The current row of queries::audit_for_patient.
-core::result<domain::audit_row> read_audit(const statement& s);
+inline core::result<domain::audit_row> read_audit(const statement& s) { return store::read_audit(row{s}); }
 
 }  // namespace carechat::store::sqlite
