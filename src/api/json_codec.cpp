@@ -131,6 +131,8 @@ std::string serialize_page(const domain::page_result& page, const page_token_cod
     w.null();
   w.raw(",\"position\":");
   w.integer(page.event_position);
+  w.raw(",\"epoch\":");
+  w.integer(page.event_epoch);
   close_meta(w);
   bool first = true;
   for (const auto& m : page.messages) {
@@ -260,19 +262,26 @@ std::string serialize_event(const domain::chat_event& e, viewer v) {
   return std::move(w).take();
 }
 
-std::string serialize_ready(std::int64_t position) {
-  json_writer w(48);
+std::string serialize_ready(std::int64_t position, std::int64_t epoch) {
+  json_writer w(80);
   w.raw("{\"type\":\"ready\",\"position\":");
   w.integer(position);
+  w.raw(",\"epoch\":");
+  w.integer(epoch);
   w.raw("}");
   return std::move(w).take();
 }
 
-std::string serialize_resync_required(std::int64_t latest) {
-  json_writer w(160);
+std::string serialize_resync_required(std::int64_t latest, std::int64_t epoch, bool epoch_changed) {
+  json_writer w(200);
   w.raw("{\"type\":\"resync_required\",\"position\":");
   w.integer(latest);
-  w.raw(",\"message\":\"events before your position are no longer kept: refetch the chat, then continue from this position\"}");
+  w.raw(",\"epoch\":");
+  w.integer(epoch);
+  w.raw(epoch_changed ? ",\"message\":\"the event log was renumbered (the database moved or was restored): refetch the "
+                        "chat, then continue from this position and epoch\"}"
+                      : ",\"message\":\"events before your position are no longer kept: refetch the chat, then "
+                        "continue from this position\"}");
   return std::move(w).take();
 }
 

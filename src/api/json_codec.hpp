@@ -53,8 +53,9 @@ std::string serialize_unread(const std::vector<domain::unread_chat>& chats, int 
 std::string serialize_event(const domain::chat_event& e, viewer v);
 // Control frames: replay finished ({"type":"ready","position":n}) and resume impossible
 // ({"type":"resync_required","position":latest,"message":...}).
-std::string serialize_ready(std::int64_t position);
-std::string serialize_resync_required(std::int64_t latest);
+std::string serialize_ready(std::int64_t position, std::int64_t epoch);
+// `epoch_changed`: the client resumed with another epoch (else its position was too old).
+std::string serialize_resync_required(std::int64_t latest, std::int64_t epoch, bool epoch_changed);
 
 // {"<field>":n}, e.g. {"archived":3} and {"restored":3}.
 std::string serialize_count(std::string_view field, std::int64_t n);

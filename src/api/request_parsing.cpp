@@ -267,19 +267,22 @@ core::result<std::optional<int>> parse_list_page_size(boost::urls::params_view p
   return std::optional<int>{*v};
 }
 
-core::result<std::optional<std::int64_t>> parse_event_position(boost::urls::params_view params) {
-  std::array<slot, 1> s{{{"after", {}}}};
+core::result<domain::resume_point> parse_event_position(boost::urls::params_view params) {
+  std::array<slot, 2> s{{{"after", {}}, {"epoch", {}}}};
   if (auto ok = collect(params, s); !ok) return std::move(ok).error();
-  if (!s[0].value) return std::optional<std::int64_t>{};
-  const std::string& text = *s[0].value;
-  const auto not_position = [] { return bad_request("after must be an event position (a non-negative integer)"); };
-  if (text.empty()) return not_position();
-  for (char c : text)
-    if (c < '0' || c > '9') return not_position();
-  std::int64_t v = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size()) return not_position();
-  return std::optional<std::int64_t>{v};
+  domain::resume_point out;
+  if (s[0].value) {
+    const auto v = core::parse_decimal<std::int64_t>(*s[0].value);
+    if (!v) return bad_request("after must be an event position (a non-negative integer)");
+    out.after = *v;
+  }
+  if (s[1].value) {
+    const auto v = core::parse_decimal<std::int64_t>(*s[1].value);
+    if (!v) return bad_request("epoch must be the epoch a ready frame or meta.epoch reported (a non-negative integer)");
+    if (!out.after) return bad_request("epoch is given without after");
+    out.epoch = *v;
+  }
+  return out;
 }
 
 }  // namespace carechat::api

@@ -59,8 +59,9 @@ core::result<domain::mark_read_input> parse_read_body(std::string_view body, std
 // pageSize of list routes (the unread inbox): absent, or a positive integer.
 core::result<std::optional<int>> parse_list_page_size(boost::urls::params_view params);
 
-// after=<position> of the live event endpoints: absent (live only), or a non-negative integer.
-core::result<std::optional<std::int64_t>> parse_event_position(boost::urls::params_view params);
+// after=<position>[&epoch=<epoch>] of the live event endpoints: absent (live only), or
+// non-negative integers; epoch only with after.
+core::result<domain::resume_point> parse_event_position(boost::urls::params_view params);
 
 core::result<std::optional<std::string>> parse_idempotency_key(std::optional<std::string_view> header);
 

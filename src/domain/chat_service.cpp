@@ -181,7 +181,7 @@ core::result<page_result> read_page(store_reader& reader, const principal& who, 
   }
 
   // Before the page: see page_result::event_position.
-  auto bounds = reader.event_bounds();
+  auto bounds = reader.event_bounds(event_scope{chat.tenant, chat.instance, chat.patient});
   if (!bounds) return std::move(bounds).error();
 
   const message_kind unread_kind = unread_kind_for(who);
@@ -196,6 +196,7 @@ core::result<page_result> read_page(store_reader& reader, const principal& who, 
       if (page) {
         page->unread_count = *unread;
         page->event_position = bounds->latest;
+        page->event_epoch = bounds->epoch;
       }
       return page;
     }
@@ -212,6 +213,7 @@ core::result<page_result> read_page(store_reader& reader, const principal& who, 
   out.page_size = size;
   out.unread_count = *unread;
   out.event_position = bounds->latest;
+  out.event_epoch = bounds->epoch;
   out.messages = std::move(w->newest_first);
   if (w->older) out.next = make_cursor(cursor_kind::messages, direction::older, w->older_anchor, size, include_archived);
   if (w->newer) out.prev = make_cursor(cursor_kind::messages, direction::newer, w->newer_anchor, size, include_archived);

@@ -38,6 +38,7 @@ struct page_result {
   // The event log position read just before the page: subscribing with after=<this> misses nothing
   // that happened after the page was read (events already reflected in it may come again).
   std::int64_t event_position = 0;
+  std::int64_t event_epoch = 0;  // the log's epoch (event_log_bounds::epoch), to resume with
 };
 
 // Whose unread messages matter to the caller: staff read the patient's (inbound), the patient

@@ -23,7 +23,12 @@ enum class event_type {
 std::string_view to_string(event_type t) noexcept;
 
 struct chat_event {
-  std::int64_t position = 0;  // strictly increasing across the whole log
+  // The event's place in its log. The ordering contract (docs/ARCHITECTURE.md, "Event log"): a
+  // log is one tenant/instance on PostgreSQL, the whole file on SQLite (each instance's events a
+  // subsequence of it); within a log, positions are assigned in commit order, each committed
+  // event has one, none is skipped or reused, so a reader of `position > p` in position order
+  // never misses an event that commits later.
+  std::int64_t position = 0;
   event_type type = event_type::message_created;
   chat_key chat;
   core::unix_ms at = 0;
@@ -35,6 +40,13 @@ struct chat_event {
   // messages_read: how many became read; chat_archived / chat_restored: how many changed.
   std::int64_t count = 0;
   std::optional<core::unix_ms> archive_before;  // chat_archived
+};
+
+// Where a live client resumes: after this position of the log, numbered in this epoch (when the
+// client knows it). Neither: live events only, from now.
+struct resume_point {
+  std::optional<std::int64_t> after;
+  std::optional<std::int64_t> epoch;
 };
 
 // Which events a subscriber sees: one chat, or (staff) every chat of a tenant's instance.

@@ -138,10 +138,15 @@ using write_receipt = std::variant<send_receipt, count_receipt, read_receipt, st
 const chat_event* event_of(const write_receipt& r);
 using write_outcome = core::result<write_receipt>;
 
-// Replay bounds of the event log: positions <= floor were pruned and cannot be replayed.
+// Replay bounds of one event log (see chat_event::position for which log a scope reads):
+// positions <= floor were pruned and cannot be replayed; latest is the last committed position.
+// epoch names the log's numbering: it changes when positions stop meaning what they meant (a
+// database copied to another backend with `carechat copy`, a restore), so a client resuming with
+// a position of another epoch is told to resync instead of silently missing events.
 struct event_log_bounds {
   std::int64_t floor = 0;
   std::int64_t latest = 0;
+  std::int64_t epoch = 0;
 };
 
 // A chat with unread patient messages, for the staff inbox (badge data).
@@ -170,7 +175,9 @@ class store_reader {
   // Events with position > after in `scope`, oldest first, at most `limit`.
   virtual core::result<std::vector<chat_event>> events_after(const event_scope& scope, std::int64_t after,
                                                              int limit) = 0;
-  virtual core::result<event_log_bounds> event_bounds() = 0;
+  // The bounds of the log that holds `scope`'s events (its tenant/instance; the patient does not
+  // matter).
+  virtual core::result<event_log_bounds> event_bounds(const event_scope& scope) = 0;
   // Unread = not archived and no read_at, among messages of `kind`.
   virtual core::result<std::optional<message>> oldest_unread(const chat_key& chat, message_kind kind) = 0;
   virtual core::result<std::int64_t> unread_count(const chat_key& chat, message_kind kind) = 0;

@@ -92,19 +92,23 @@ asio::awaitable<void> websocket_session::write_loop() {
 // Sends everything after `after` from the durable log, then releases the live events held meanwhile.
 // The subscription was taken before the log was read, so an event committed at any moment is either
 // in the log read or held (or both: the position check drops the duplicate).
-asio::awaitable<bool> websocket_session::replay(std::optional<std::int64_t> after) {
+asio::awaitable<bool> websocket_session::replay(domain::resume_point from) {
   auto bounds = co_await run_blocking(svc_.blocking, [this]() -> core::result<domain::event_log_bounds> {
     auto lease = svc_.readers.acquire();
-    return lease->event_bounds();
+    return lease->event_bounds(scope_);
   });
   if (!bounds) co_return false;
+  epoch_ = bounds->epoch;
+  const std::optional<std::int64_t> after = from.after;
+  const bool other_epoch = from.epoch && *from.epoch != bounds->epoch;
   if (!after) {
     last_sent_ = bounds->latest;  // live only, from now
-  } else if (*after < bounds->floor || *after > bounds->latest) {
-    // Too old to replay, or a position this log never issued (another database, a reset): either
-    // way the client's view cannot be continued; it must refetch.
+  } else if (other_epoch || *after < bounds->floor || *after > bounds->latest) {
+    // Too old to replay, numbered in another epoch (the database moved or was restored), or a
+    // position this log never issued (another database, a reset): the client's view cannot be
+    // continued; it must refetch.
     last_sent_ = bounds->latest;
-    const std::string frame = api::serialize_resync_required(bounds->latest);
+    const std::string frame = api::serialize_resync_required(bounds->latest, bounds->epoch, other_epoch);
     auto [ec, n] = co_await ws_.async_write(asio::buffer(frame), use_tuple);
     if (ec) co_return false;
   } else {
@@ -135,14 +139,14 @@ asio::awaitable<bool> websocket_session::replay(std::optional<std::int64_t> afte
     asio::co_spawn(ws_.get_executor(), write_loop(), asio::detached);
     co_return true;
   }
-  enqueue(std::make_shared<const std::string>(api::serialize_ready(last_sent_)));
+  enqueue(std::make_shared<const std::string>(api::serialize_ready(last_sent_, epoch_)));
   auto held = std::move(held_);
   held_.clear();
   for (auto& e : held) on_event(std::move(e));
   co_return true;
 }
 
-asio::awaitable<void> websocket_session::run(const request& req, std::optional<std::int64_t> after,
+asio::awaitable<void> websocket_session::run(const request& req, domain::resume_point from,
                                              bool echo_subprotocol) {
   auto self = shared_from_this();
   beast::get_lowest_layer(ws_).expires_never();  // the websocket stream keeps its own timeouts
@@ -160,7 +164,7 @@ asio::awaitable<void> websocket_session::run(const request& req, std::optional<s
   if (aec) co_return;
 
   subscription_ = svc_.hub.subscribe(scope_, *this);
-  const bool ok = co_await replay(after);
+  const bool ok = co_await replay(from);
   if (!ok) {
     closed_ = true;
     svc_.hub.unsubscribe(subscription_);

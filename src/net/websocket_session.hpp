@@ -32,15 +32,15 @@ class websocket_session final : public live_subscriber,
  public:
   websocket_session(websocket::stream<beast::tcp_stream> ws, services& svc, domain::event_scope scope, api::viewer v);
 
-  // Accepts the handshake for `req`, replays from `after` (or starts live), then serves until the
-  // connection closes. Unsubscribes before returning.
-  asio::awaitable<void> run(const request& req, std::optional<std::int64_t> after, bool echo_subprotocol);
+  // Accepts the handshake for `req`, replays from `from.after` (or starts live), then serves until
+  // the connection closes. Unsubscribes before returning.
+  asio::awaitable<void> run(const request& req, domain::resume_point from, bool echo_subprotocol);
 
   void deliver(std::shared_ptr<const live_event> e) override;
   void stop();  // server shutdown: close with 1001 going away
 
  private:
-  asio::awaitable<bool> replay(std::optional<std::int64_t> after);
+  asio::awaitable<bool> replay(domain::resume_point from);
   void on_event(std::shared_ptr<const live_event> e);
   // Frames are shared: a live event's frame is the same string for every session of its viewer.
   void enqueue(std::shared_ptr<const std::string> frame);
@@ -58,6 +58,7 @@ class websocket_session final : public live_subscriber,
   bool closed_ = false;
   std::optional<websocket::close_reason> closing_;
   std::int64_t last_sent_ = 0;
+  std::int64_t epoch_ = 0;  // the log's epoch, read with the bounds; the ready frame reports it
   std::vector<std::shared_ptr<const live_event>> held_;  // live events that arrive during replay
   std::deque<std::shared_ptr<const std::string>> queue_;
 };

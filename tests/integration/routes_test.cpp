@@ -126,7 +126,8 @@ TEST_F(chat_server_test, get_chat_is_newest_first_with_meta) {
     auto page = json_of(r).as_object();
     EXPECT_EQ(page.size(), 2u);
     const auto& meta = page.at("meta").as_object();
-    EXPECT_EQ(meta.size(), 7u) << json::serialize(meta);  // the reference's four + unreadCount, firstUnreadExternalId, position
+    EXPECT_EQ(meta.size(), 8u) << json::serialize(meta);  // the reference's four + unreadCount, firstUnreadExternalId, position, epoch
+    EXPECT_TRUE(meta.contains("epoch") && meta.at("epoch").as_int64() > 0) << json::serialize(meta);
     EXPECT_TRUE(meta.contains("unreadCount") && meta.contains("firstUnreadExternalId")) << json::serialize(meta);
     EXPECT_TRUE(meta.at("nextPageToken").is_null());
     EXPECT_TRUE(meta.at("prevPageToken").is_null());

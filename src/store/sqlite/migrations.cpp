@@ -315,6 +315,13 @@ DROP TABLE message_fts;
 INSERT INTO log_state (name, value) VALUES ('search_binding', random() & 0x7fffffffffffffff);
 )sql";
 
+// v8: the log's epoch (domain::event_log_bounds::epoch), a random number below 2^53 (exact in
+// JavaScript). A restore or a copy into another database gives the log a new one, so clients
+// resuming with a position of the old numbering resync.
+constexpr std::string_view schema_v8 = R"sql(
+INSERT INTO log_state (name, value) VALUES ('epoch', 1 + abs(random() % 9007199254740990));
+)sql";
+
 constexpr migration all[] = {
     {1, "v1 chats, messages, search, tokens, idempotency, audit, outbox, secrets", schema_v1},
     {2, "v2 read state, unread index, event log", schema_v2},
@@ -323,6 +330,7 @@ constexpr migration all[] = {
     {5, "v5 unread counters per chat", schema_v5},
     {6, "v6 token revocation counter", schema_v6},
     {7, "v7 search index moved to its own file, kept by an indexer", schema_v7},
+    {8, "v8 event log epoch", schema_v8},
 };
 
 constexpr named_sql read_version{"migrations.user_version", "PRAGMA user_version"};

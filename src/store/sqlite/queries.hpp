@@ -204,11 +204,13 @@ extern const named_sql events_after_instance;
 // The revocation counter (schema v6) a server's token cache polls.
 inline constexpr named_sql token_revocations{
     "tokens.revocations", "SELECT value FROM log_state WHERE name = 'token_revocations'"};
-// floor, latest (the AUTOINCREMENT high-water mark: right even when every event was pruned).
+// floor, latest (the AUTOINCREMENT high-water mark: right even when every event was pruned), epoch.
+// One log for the whole file: every scope reads the same bounds.
 inline constexpr named_sql event_bounds{
     "events.bounds",
     "SELECT coalesce((SELECT value FROM log_state WHERE name = 'events_floor'), 0), "
-    "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)"};
+    "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0), "
+    "coalesce((SELECT value FROM log_state WHERE name = 'epoch'), 0)"};
 // ?1 tenant ?2 instance ?3 patient ?4 kind; over the unread partial index.
 extern const named_sql oldest_unread;
 extern const named_sql unread_count;

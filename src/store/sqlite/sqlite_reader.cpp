@@ -140,7 +140,7 @@ core::result<std::vector<domain::chat_event>> sqlite_reader::events_after(const 
   }
 }
 
-core::result<domain::event_log_bounds> sqlite_reader::event_bounds() {
+core::result<domain::event_log_bounds> sqlite_reader::event_bounds(const domain::event_scope&) {
   auto conn = db();
   if (!conn) return std::move(conn).error();
   auto s = (*conn)->prepared(queries::event_bounds);
@@ -148,7 +148,7 @@ core::result<domain::event_log_bounds> sqlite_reader::event_bounds() {
   auto row = (*s)->step();
   if (!row) return std::move(row).error();
   if (!*row) return core::make_error(core::errc::internal, "sqlite: events.bounds returned no row");
-  return domain::event_log_bounds{(*s)->column_int64(0), (*s)->column_int64(1)};
+  return domain::event_log_bounds{(*s)->column_int64(0), (*s)->column_int64(1), (*s)->column_int64(2)};
 }
 
 core::result<std::int64_t> sqlite_reader::token_revocations() {

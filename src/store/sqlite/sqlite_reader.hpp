@@ -28,7 +28,7 @@ class sqlite_reader final : public domain::store_reader {
   // instances' events, so it reads at most what the log gained since `after` (plus `limit`).
   core::result<std::vector<domain::chat_event>> events_after(const domain::event_scope& scope, std::int64_t after,
                                                              int limit) override;
-  core::result<domain::event_log_bounds> event_bounds() override;
+  core::result<domain::event_log_bounds> event_bounds(const domain::event_scope& scope) override;
   core::result<std::int64_t> token_revocations() override;
   core::result<std::optional<domain::message>> oldest_unread(const domain::chat_key& chat,
                                                              domain::message_kind kind) override;

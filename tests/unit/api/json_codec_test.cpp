@@ -97,7 +97,7 @@ TEST_F(json_codec_test, empty_page_golden) {
   page.page_size = 20;
   EXPECT_EQ(serialize_page(page, tokens_, chat_, viewer::staff),
             R"({"meta":{"nextPageToken":null,"prevPageToken":null,"pageSize":20,"found":false,"unreadCount":0,)"
-            R"("firstUnreadExternalId":null,"position":0},"content":[]})");
+            R"("firstUnreadExternalId":null,"position":0,"epoch":0},"content":[]})");
 }
 
 TEST_F(json_codec_test, page_golden_with_tokens) {
@@ -110,7 +110,7 @@ TEST_F(json_codec_test, page_golden_with_tokens) {
   const std::string json = serialize_page(page, tokens_, chat_, viewer::staff);
   EXPECT_EQ(mask_tokens(json),
             R"({"meta":{"nextPageToken":"<T>","prevPageToken":"<T>","pageSize":2,"found":true,"unreadCount":0,)"
-            R"("firstUnreadExternalId":null,"position":0},"content":[)"
+            R"("firstUnreadExternalId":null,"position":0,"epoch":0},"content":[)"
             R"({"sender":{"clientType":"USER","id":"379a1c22-aac4-4741-a083-c3c80105ee94","titleName":"Root Root"},)"
             R"("receiver":{"clientType":"PATIENT","id":"c4f64a1a-2c9c-4ec2-b1d2-2c8dd4ce1df1","titleName":null},)"
             R"("message":"Hello, World!","externalId":"IMa1614231a02d456a84d6ad6e193adb66","createdAt":"2021-03-09T12:23:18.000Z","readAt":null,"readBy":null},)"
@@ -138,7 +138,7 @@ TEST_F(json_codec_test, page_with_only_next_token) {
   page.next = messages_cursor(direction::older, page.messages.back().pos(), 1, false);
   const std::string head =
       R"({"meta":{"nextPageToken":"<T>","prevPageToken":null,"pageSize":1,"found":true,"unreadCount":0,)"
-      R"("firstUnreadExternalId":null,"position":0},"content":[)";
+      R"("firstUnreadExternalId":null,"position":0,"epoch":0},"content":[)";
   EXPECT_EQ(mask_tokens(serialize_page(page, tokens_, chat_, viewer::staff)).substr(0, head.size()), head);
 }
 

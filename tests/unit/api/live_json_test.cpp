@@ -105,8 +105,13 @@ TEST(live_json, event_frames) {
   EXPECT_EQ(a.at("archiveDate").as_string(), "1970-01-01T00:00:05.000Z");
   EXPECT_EQ(a.at("count").as_int64(), 7);
 
-  EXPECT_EQ(serialize_ready(9), R"({"type":"ready","position":9})");
-  EXPECT_EQ(boost::json::parse(serialize_resync_required(9)).at("type").as_string(), "resync_required");
+  EXPECT_EQ(serialize_ready(9, 77), R"({"type":"ready","position":9,"epoch":77})");
+  const auto resync = boost::json::parse(serialize_resync_required(9, 77, false));
+  EXPECT_EQ(resync.at("type").as_string(), "resync_required");
+  EXPECT_EQ(resync.at("position").as_int64(), 9);
+  EXPECT_EQ(resync.at("epoch").as_int64(), 77);
+  const auto renumbered = boost::json::parse(serialize_resync_required(9, 77, true));
+  EXPECT_NE(renumbered.at("message").as_string().find("renumbered"), boost::json::string::npos);
 }
 
 TEST(live_requests, read_body) {
@@ -141,9 +146,15 @@ TEST(live_requests, anchor_and_positions) {
   EXPECT_FALSE(parse_page_request("anchor=oldest", tokens, chat));
 
   auto params = [](const char* q) { return boost::urls::params_view(q); };
-  EXPECT_FALSE(parse_event_position(params(""))->has_value());
-  EXPECT_EQ(**parse_event_position(params("after=0")), 0);
-  EXPECT_EQ(**parse_event_position(params("after=123")), 123);
+  EXPECT_FALSE(parse_event_position(params(""))->after.has_value());
+  EXPECT_EQ(*parse_event_position(params("after=0"))->after, 0);
+  EXPECT_EQ(*parse_event_position(params("after=123"))->after, 123);
+  EXPECT_FALSE(parse_event_position(params("after=123"))->epoch.has_value());
+  EXPECT_EQ(*parse_event_position(params("after=5&epoch=42"))->epoch, 42);
+  EXPECT_FALSE(parse_event_position(params("epoch=42"))) << "epoch without after";
+  EXPECT_FALSE(parse_event_position(params("after=5&epoch=-1")));
+  EXPECT_FALSE(parse_event_position(params("after=5&epoch=x")));
+  EXPECT_FALSE(parse_event_position(params("after=5&epoch=1&epoch=2")));
   EXPECT_FALSE(parse_event_position(params("after=-1")));
   EXPECT_FALSE(parse_event_position(params("after=x")));
   EXPECT_FALSE(parse_event_position(params("after=99999999999999999999")));

@@ -133,7 +133,7 @@ TEST_F(sqlite_store_test, a_v1_database_upgrades_to_v2_in_place) {
   }
   EXPECT_EQ(reader->unread_count(chat_, domain::message_kind::inbound).value(), 1);  // the archived one is not
   EXPECT_EQ(reader->oldest_unread(chat_, domain::message_kind::inbound).value()->text, "old question");
-  const auto bounds = reader->event_bounds().value();
+  const auto bounds = reader->event_bounds({"gh", "sb-demo", std::nullopt}).value();
   EXPECT_EQ(bounds.floor, 0);
   EXPECT_EQ(bounds.latest, 0);
   EXPECT_TRUE(reader->events_after({"gh", "sb-demo", std::nullopt}, 0, 10).value().empty());

@@ -97,8 +97,8 @@ class store_contract : public testing::TestWithParam<backend_factory> {
   static domain::event_scope chat_scope(const std::string& patient = "p1") { return {"gh", "sb-demo", patient}; }
   static domain::event_scope instance_scope() { return {"gh", "sb-demo", std::nullopt}; }
 
-  domain::event_log_bounds bounds() {
-    auto b = reader_->event_bounds();
+  domain::event_log_bounds bounds(const domain::event_scope& scope = instance_scope()) {
+    auto b = reader_->event_bounds(scope);
     EXPECT_TRUE(b.has_value()) << b.error().message;
     return b ? *b : domain::event_log_bounds{-1, -1};
   }
