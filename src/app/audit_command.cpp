@@ -35,7 +35,7 @@ int audit_command(const std::vector<std::string>& argv) {
   }
   core::system_clock clock;
   core::openssl_random rng;
-  auto st = open_store(cfg->db_path, clock, rng);
+  auto st = open_store(*cfg, clock, rng);
   if (!st) {
     std::cerr << "carechat audit: " << st.error().message << '\n';
     return 1;

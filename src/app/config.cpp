@@ -80,6 +80,12 @@ core::result<config> load_config(const args& a) {
     return std::move(ok).error();
   if (auto ok = number_from_env<unsigned>("CARECHAT_READER_THREADS", c.reader_threads, 1, 256); !ok)
     return std::move(ok).error();
+  if (auto ok = number_from_env<unsigned>("CARECHAT_PG_POOL_SIZE", c.pg_pool_size, 0, 1000); !ok)
+    return std::move(ok).error();
+  if (auto ok = number_from_env<unsigned>("CARECHAT_PG_STATEMENT_TIMEOUT_MS", c.pg_statement_timeout_ms, 100,
+                                          600'000);
+      !ok)
+    return std::move(ok).error();
   if (auto ok = number_from_env<std::size_t>("CARECHAT_MAX_CONNECTIONS", c.max_connections, 1, 1'000'000); !ok)
     return std::move(ok).error();
   unsigned idle_ms = static_cast<unsigned>(c.idle_timeout.count());

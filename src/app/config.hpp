@@ -15,7 +15,14 @@
 namespace carechat::app {
 
 struct config {
-  std::string db_path = "./var/carechat.db";  // --db, CARECHAT_DB: the SQLite file (created if missing)
+  // --db, CARECHAT_DB: the database. A path or sqlite:PATH is an SQLite file (created if missing);
+  // postgresql://user@host:port/dbname?... is a PostgreSQL database (app/store_factory).
+  std::string db_path = "./var/carechat.db";
+  // PostgreSQL only:
+  unsigned pg_pool_size = 0;             // CARECHAT_PG_POOL_SIZE: connections for reads and administration
+                                         //   (besides the writer's one); 0: reader threads + 4
+  unsigned pg_statement_timeout_ms = 5000;  // CARECHAT_PG_STATEMENT_TIMEOUT_MS: longest statement; past it
+                                            //   the request gets 503 + Retry-After instead of hanging
   std::string listen_host = "127.0.0.1";      // --listen HOST:PORT, CARECHAT_LISTEN
   std::uint16_t listen_port = 8080;           //   port 0 picks a free port (printed at start)
   int page_limit = 20;            // CARECHAT_PAGE_LIMIT: default page size; 20 if unset or invalid, at most 200

@@ -55,7 +55,7 @@ int demo_command(const std::vector<std::string>& argv) {
   }
   core::system_clock clock;
   core::openssl_random rng;
-  auto opened = open_store(cfg->db_path, clock, rng);
+  auto opened = open_store(*cfg, clock, rng);
   if (!opened) {
     std::cerr << "carechat demo: " << opened.error().message << '\n';
     return 1;
@@ -114,7 +114,7 @@ int demo_command(const std::vector<std::string>& argv) {
 
   const std::string base = "http://" + cfg->listen_host + ":" + std::to_string(cfg->listen_port);
   const std::string chat_url = base + "/" + tenant + "/" + instance + "/patient/" + patient + "/chat";
-  std::cout << "carechat demo data in " << cfg->db_path << "\n\n"
+  std::cout << "carechat demo data in " << display_database(cfg->db_path) << "\n\n"
             << "  tenant/instance  " << tenant << "/" << instance << "\n"
             << "  patient          " << patient << "\n"
             << "  chat API         " << chat_url << "\n\n"

@@ -32,7 +32,10 @@ constexpr const char* serve_help = R"(usage: carechat serve [--db PATH] [--liste
 Runs the HTTP server until SIGINT or SIGTERM, then finishes in-flight requests and exits.
 
 options:
-  --db PATH            SQLite database file (env CARECHAT_DB; default ./var/carechat.db)
+  --db DB              the database (env CARECHAT_DB; default ./var/carechat.db): an SQLite file
+                       (PATH or sqlite:PATH, created if missing) or a PostgreSQL URI
+                       postgresql://user@host:port/dbname?... (password from the URI,
+                       PGPASSWORD or ~/.pgpass; never printed)
   --listen HOST:PORT   address to listen on (env CARECHAT_LISTEN; default 127.0.0.1:8080;
                        port 0 picks a free port)
   --web-root DIR       the built browser app (env CARECHAT_WEB_ROOT; default ./web/dist)
@@ -71,6 +74,10 @@ environment:
   CARECHAT_SEARCH_INDEX_MS how often new messages join the search index, kept in <db>-search
                            (default 100; 0: never, e.g. another node indexes); searches
                            scan the messages not indexed yet
+  CARECHAT_PG_POOL_SIZE    PostgreSQL connections for reads and administration, besides the
+                           writer's (default: reader threads + 4)
+  CARECHAT_PG_STATEMENT_TIMEOUT_MS  longest PostgreSQL statement; past it the request gets 503
+                                    with Retry-After (default 5000)
   CARECHAT_WEBHOOK_CA_FILE        PEM file of CA certificates trusted for HTTPS endpoints,
                                   besides the system's (e.g. a clinic's private CA)
 )";
@@ -104,23 +111,29 @@ int serve_command(const std::vector<std::string>& argv) {
   mallopt(M_MMAP_THRESHOLD, 16 << 20);
   mallopt(M_TRIM_THRESHOLD, 64 << 20);
 
-  // The database must never sit under the web root: refuse rather than risk serving it.
-  {
+  auto spec = parse_database(cfg->db_path);
+  if (!spec) {
+    std::cerr << "carechat serve: " << spec.error().message << '\n';
+    return 2;
+  }
+  const std::string db_name = display_database(cfg->db_path);  // never the password of a URI
+  // An SQLite file must never sit under the web root: refuse rather than risk serving it.
+  if (spec->backend == backend::sqlite) {
     std::error_code ec;
-    const auto db = std::filesystem::weakly_canonical(cfg->db_path, ec);
+    const auto db = std::filesystem::weakly_canonical(spec->location, ec);
     const auto root = std::filesystem::weakly_canonical(cfg->web_root, ec);
     const auto rel = db.lexically_relative(root);
     if (!rel.empty() && *rel.begin() != "..") {
-      std::cerr << "carechat serve: the database " << cfg->db_path << " is inside the web root " << cfg->web_root
+      std::cerr << "carechat serve: the database " << db_name << " is inside the web root " << cfg->web_root
                 << "; move one of them\n";
       return 2;
     }
   }
   core::system_clock clock;
   core::openssl_random rng;
-  auto st = open_store(cfg->db_path, clock, rng);
+  auto st = open_store(*cfg, clock, rng);
   if (!st) {
-    std::cerr << "carechat serve: cannot open " << cfg->db_path << ": " << st.error().message << '\n';
+    std::cerr << "carechat serve: cannot open " << db_name << ": " << st.error().message << '\n';
     return 1;
   }
   auto key = (*st)->secret("page_token_key", core::aead_key_size);
@@ -178,7 +191,9 @@ int serve_command(const std::vector<std::string>& argv) {
     // 0: this server does not index (another node does, or a benchmark wants a quiet machine);
     // searches then scan what is not indexed.
     std::optional<search_indexer> indexer;
-    if (cfg->search_index_ms > 0) indexer.emplace(**st, std::chrono::milliseconds(cfg->search_index_ms));
+    // PostgreSQL indexes inside the send's transaction (trigram GIN): nothing to index afterwards.
+    if (cfg->search_index_ms > 0 && spec->backend == backend::sqlite)
+      indexer.emplace(**st, std::chrono::milliseconds(cfg->search_index_ms));
     boost::asio::thread_pool blocking(cfg->reader_threads);
     net::services svc{**st,  readers, writer, page_tokens, clock, rng, limits, blocking, live_hub, live_counts, live, web,
                       pages, (*st)->webhooks(), nullptr /* the worker, below */, cfg->webhook_allow_private,
@@ -210,7 +225,7 @@ int serve_command(const std::vector<std::string>& argv) {
     const std::string host = ep->address().is_v6() ? "[" + ep->address().to_string() + "]" : ep->address().to_string();
     // Tests and scripts read this line to learn the port.
     std::cout << "carechat listening on http://" << host << ':' << ep->port() << std::endl;
-    core::log_info("serve", "database " + cfg->db_path);
+    core::log_info("serve", "database " + db_name);
     const unsigned io = cfg->io_threads ? cfg->io_threads : std::max(1u, std::thread::hardware_concurrency());
     server.run(io, true, cfg->shutdown_grace);
     hub.set_worker(nullptr);  // the committer may still publish while it drains

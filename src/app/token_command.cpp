@@ -44,7 +44,6 @@ int token_command(const std::vector<std::string>& argv) {
   const std::string sub = a->positionals().front();
   auto cfg = load_config(*a);
   if (!cfg) return fail(cfg.error().message);
-  const std::string& db = cfg->db_path;
   core::system_clock clock;
   core::openssl_random rng;
 
@@ -66,14 +65,14 @@ int token_command(const std::vector<std::string>& argv) {
       std::cerr << "carechat token create: " << issued.error().message << '\n';
       return 2;
     }
-    auto st = open_store(db, clock, rng);
+    auto st = open_store(*cfg, clock, rng);
     if (!st) return fail(st.error().message);
     if (auto ok = (*st)->insert_token(issued->record); !ok) return fail(ok.error().message);
     std::cout << issued->secret << '\n';
     return 0;
   }
   if (sub == "list") {
-    auto st = open_store(db, clock, rng);
+    auto st = open_store(*cfg, clock, rng);
     if (!st) return fail(st.error().message);
     auto tokens = (*st)->list_tokens();
     if (!tokens) return fail(tokens.error().message);
@@ -90,7 +89,7 @@ int token_command(const std::vector<std::string>& argv) {
       std::cerr << "carechat token revoke: give exactly one token id (tk_...)\n";
       return 2;
     }
-    auto st = open_store(db, clock, rng);
+    auto st = open_store(*cfg, clock, rng);
     if (!st) return fail(st.error().message);
     auto done = (*st)->revoke_token(a->positionals()[1], clock.now_ms());
     if (!done) return fail(done.error().message);

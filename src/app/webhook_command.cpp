@@ -79,7 +79,7 @@ int webhook_command(const std::vector<std::string>& argv) {
   if (!cfg) return fail(cfg.error().message, 2);
   core::system_clock clock;
   core::openssl_random rng;
-  auto st = open_store(cfg->db_path, clock, rng);
+  auto st = open_store(*cfg, clock, rng);
   if (!st) return fail(st.error().message);
   domain::webhook_store* ws = (*st)->webhooks();
   if (ws == nullptr) return fail("this database backend has no webhooks");

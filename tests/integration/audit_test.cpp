@@ -84,7 +84,7 @@ TEST_F(chat_server_test, audit_records_every_request_without_text_or_secrets) {
   const auto audit_rows = [&](const std::string& who, std::size_t expected) {
     std::vector<audit_row> found;
     for (int attempt = 0; attempt < 50; ++attempt) {
-      out = run_cli({"audit", "--db", db_.string(), "--patient", who});
+      out = run_cli({"audit", "--db", db_, "--patient", who});
       EXPECT_EQ(out.exit_code, 0) << out.err;
       found = parse_audit(out.out);
       if (found.size() >= expected) break;
@@ -137,12 +137,18 @@ TEST_F(chat_server_test, audit_records_every_request_without_text_or_secrets) {
 TEST_F(chat_server_test, audit_rows_cannot_be_changed_or_deleted) {
   ASSERT_EQ(send_inbound("x").status, 200u);
   server_->stop();
-  // The CLI has no way to alter rows; the table itself refuses UPDATE and DELETE (checked through
-  // sqlite3 when it is installed, which is how an operator would try).
-  if (std::system("command -v sqlite3 >/dev/null 2>&1") != 0) GTEST_SKIP() << "sqlite3 CLI not installed";
-  const std::string db = db_.string();
-  EXPECT_NE(std::system(("sqlite3 '" + db + "' 'DELETE FROM audit_log;' 2>/dev/null").c_str()), 0);
-  EXPECT_NE(std::system(("sqlite3 '" + db + "' \"UPDATE audit_log SET outcome='ok';\" 2>/dev/null").c_str()), 0);
+  // The CLI has no way to alter rows; the table itself refuses UPDATE and DELETE (and on
+  // PostgreSQL TRUNCATE), tried the way an operator would: with the database's own client.
+  const std::string db = db_;
+  if (database_.postgres()) {
+    EXPECT_FALSE(database_.schema().try_exec("DELETE FROM audit_log"));
+    EXPECT_FALSE(database_.schema().try_exec("UPDATE audit_log SET outcome = 'ok'"));
+    EXPECT_FALSE(database_.schema().try_exec("TRUNCATE audit_log"));
+  } else {
+    ASSERT_EQ(std::system("command -v sqlite3 >/dev/null 2>&1"), 0) << "the sqlite3 CLI is missing (install-deps has it)";
+    EXPECT_NE(std::system(("sqlite3 '" + db + "' 'DELETE FROM audit_log;' 2>/dev/null").c_str()), 0);
+    EXPECT_NE(std::system(("sqlite3 '" + db + "' \"UPDATE audit_log SET outcome='ok';\" 2>/dev/null").c_str()), 0);
+  }
   auto out = run_cli({"audit", "--db", db, "--patient", patient});
   EXPECT_EQ(parse_audit(out.out).size(), 1u);
 }

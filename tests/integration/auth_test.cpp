@@ -101,7 +101,7 @@ TEST_F(auth_test, revoked_token_is_refused_while_the_server_runs) {
   ASSERT_EQ(http_->get(chat_path(), doomed).status, 200u);
   const std::string id = token_id_of_user("u-doomed");
   ASSERT_EQ(id.rfind("tk_", 0), 0u) << id;
-  auto revoked = run_cli({"token", "revoke", "--db", db_.string(), id});
+  auto revoked = run_cli({"token", "revoke", "--db", db_, id});
   ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
 
   // The server cached the token when it was used above; the revocation (made by another process)
@@ -111,10 +111,10 @@ TEST_F(auth_test, revoked_token_is_refused_while_the_server_runs) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   for (const auto& rt : every_route()) expect_error(call(rt, chat_path(), "Bearer " + doomed), 401, "unauthorized");
   // The listing shows it revoked; other tokens still work; revoking twice or an unknown id fails.
-  auto list = run_cli({"token", "list", "--db", db_.string()});
+  auto list = run_cli({"token", "list", "--db", db_});
   EXPECT_EQ(list.out.find(user_), std::string::npos) << "token list never prints secrets";
   EXPECT_EQ(http_->get(chat_path(), user_).status, 200u);
-  EXPECT_NE(run_cli({"token", "revoke", "--db", db_.string(), "tk_doesnotexist"}).exit_code, 0);
+  EXPECT_NE(run_cli({"token", "revoke", "--db", db_, "tk_doesnotexist"}).exit_code, 0);
   expect_chat_untouched();
 }
 

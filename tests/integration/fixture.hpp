@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "integration/server_process.hpp"
+#include "integration/test_database.hpp"
 
 namespace carechat::testing {
 
@@ -26,8 +27,8 @@ inline std::string chat_path(const std::string& p = patient, const std::string& 
   return "/" + t + "/" + i + "/patient/" + p + "/chat";
 }
 
-inline std::string mint(const std::filesystem::path& db, const std::vector<std::string>& args) {
-  std::vector<std::string> full = {"token", "create", "--db", db.string()};
+inline std::string mint(const std::string& db, const std::vector<std::string>& args) {
+  std::vector<std::string> full = {"token", "create", "--db", db};
   full.insert(full.end(), args.begin(), args.end());
   auto r = run_cli(full);
   if (r.exit_code != 0) throw std::runtime_error("token create failed: " + r.err);
@@ -68,7 +69,7 @@ inline const std::regex created_at_re(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z
 class chat_server_test : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = dir_.path() / "carechat.db";
+    db_ = database_.spec();
     user_ = mint(
         db_, {"--tenant", tenant, "--instance", instance, "--role", "user", "--user", "u-1", "--name", "Root Root"});
     patient_ = mint(db_, {"--tenant", tenant, "--instance", instance, "--role", "patient", "--patient", patient});
@@ -127,7 +128,7 @@ class chat_server_test : public ::testing::Test {
 
   // The token id (tk_...) of the token `token list` shows for this user id.
   std::string token_id_of_user(const std::string& user_id) {
-    auto r = run_cli({"token", "list", "--db", db_.string()});
+    auto r = run_cli({"token", "list", "--db", db_});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     std::istringstream lines(r.out);
     std::string line;
@@ -143,7 +144,8 @@ class chat_server_test : public ::testing::Test {
   }
 
   temp_dir dir_;
-  std::filesystem::path db_;
+  test_database database_{dir_.path()};
+  std::string db_;  // what --db takes: database_.spec()
   std::string user_, patient_, other_patient_, client_, foreign_user_;
   std::unique_ptr<server_process> server_;
   std::unique_ptr<http_client> http_;

@@ -12,8 +12,8 @@ struct audit_row {
   std::string time, token, role, actor, action, tenant, instance, patient, outcome;
 };
 
-std::vector<audit_row> audit_rows(const std::filesystem::path& db, const std::string& p) {
-  auto out = run_cli({"audit", "--db", db.string(), "--patient", p});
+std::vector<audit_row> audit_rows(const std::string& db, const std::string& p) {
+  auto out = run_cli({"audit", "--db", db, "--patient", p});
   EXPECT_EQ(out.exit_code, 0) << out.err;
   std::vector<audit_row> rows;
   std::istringstream lines(out.out);
@@ -40,7 +40,7 @@ std::multiset<row_key> keys_of(const std::vector<audit_row>& rows, const std::se
 }
 
 // Reads are audited through the writer queue: poll until `want` rows of `actions` are there.
-std::vector<audit_row> wait_for_rows(const std::filesystem::path& db, const std::string& p,
+std::vector<audit_row> wait_for_rows(const std::string& db, const std::string& p,
                                      const std::set<std::string>& actions, std::size_t want) {
   std::vector<audit_row> rows;
   for (int attempt = 0; attempt < 50; ++attempt) {

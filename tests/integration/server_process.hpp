@@ -49,7 +49,8 @@ enum class stderr_mode { capture, reader_closed };
 class server_process {
  public:
   // Starts `carechat serve --db db --listen 127.0.0.1:0` and waits for its "listening" line.
-  explicit server_process(std::filesystem::path db, std::map<std::string, std::string> env = {},
+  // `db` is what --db takes (an SQLite path or a PostgreSQL URI).
+  explicit server_process(std::string db, std::map<std::string, std::string> env = {},
                           stderr_mode mode = stderr_mode::capture);
   ~server_process();  // SIGTERM, then wait
   server_process(const server_process&) = delete;

@@ -91,7 +91,7 @@ TEST_F(webhook_admin_test, admin_configures_shows_logs_and_redelivers) {
   // writer (fire-and-forget, like reads' rows, so may wait CARECHAT_AUDIT_DELAY_MS): poll.
   cli_result audit;
   for (int attempt = 0; attempt < 50; ++attempt) {
-    audit = run_cli({"audit", "--db", db_.string(), "--patient", "*"});
+    audit = run_cli({"audit", "--db", db_, "--patient", "*"});
     if (audit.out.find("webhook_disable") != std::string::npos) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }

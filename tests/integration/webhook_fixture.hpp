@@ -39,7 +39,7 @@ class webhook_test : public chat_server_test {
                                                             {"CARECHAT_WEBHOOK_ALLOW_PRIVATE", "1"}}) {
     std::vector<std::string> full = {"webhook"};
     full.insert(full.end(), args.begin(), args.end());
-    full.insert(full.end(), {"--db", db_.string(), "--tenant", tenant, "--instance", instance});
+    full.insert(full.end(), {"--db", db_, "--tenant", tenant, "--instance", instance});
     return run_cli(full, env);
   }
 

@@ -74,7 +74,7 @@ TEST_F(webhook_https_test, a_ca_file_that_cannot_be_loaded_stops_the_server_at_s
   http_.reset();
   server_.reset();
   for (const auto& bad : {(dir_.path() / "missing.pem").string(), pki_.server().key_file}) {
-    auto r = run_cli({"serve", "--db", db_.string(), "--listen", "127.0.0.1:0"}, {{"CARECHAT_WEBHOOK_CA_FILE", bad}});
+    auto r = run_cli({"serve", "--db", db_, "--listen", "127.0.0.1:0"}, {{"CARECHAT_WEBHOOK_CA_FILE", bad}});
     EXPECT_EQ(r.exit_code, 1) << bad << "\n" << r.out;
     EXPECT_NE(r.err.find("CARECHAT_WEBHOOK_CA_FILE"), std::string::npos) << r.err;
   }

@@ -29,6 +29,9 @@ inline constexpr named_sql chat_id{"chats.id",
                                    "SELECT id FROM chats WHERE tenant = ?1 AND instance = ?2 AND patient = ?3"};
 inline constexpr named_sql insert_chat{"chats.insert",
                                        "INSERT INTO chats (tenant, instance, patient) VALUES (?1, ?2, ?3)"};
+// ?1 chat id: the newest createdAt of the chat (one seek at the end of messages_by_chat).
+inline constexpr named_sql chat_newest_at{
+    "chats.newest_at", "SELECT created_at FROM messages WHERE chat_id = ?1 ORDER BY created_at DESC, seq DESC LIMIT 1"};
 
 inline constexpr named_sql insert_message{
     "messages.insert",

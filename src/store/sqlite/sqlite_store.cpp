@@ -28,7 +28,7 @@ std::unique_ptr<domain::store_reader> sqlite_store::open_reader() { return std::
 
 std::vector<domain::write_outcome> sqlite_store::apply(std::span<const domain::write_command> batch) {
   std::lock_guard lock(writer_mutex_);
-  return apply_batch(writer_, clock_, batch);
+  return apply_batch(writer_, clock_, batch, opts_.before_commit);
 }
 
 core::result<void> sqlite_store::insert_token(const domain::token_record& token) {

@@ -24,7 +24,8 @@ struct prior_claim {
 
 class batch_writer {
  public:
-  batch_writer(connection& db, const core::clock& clk) : db_(db), clock_(clk) {}
+  batch_writer(connection& db, const core::clock& clk, const std::function<bool()>& before_commit)
+      : db_(db), clock_(clk), before_commit_(before_commit) {}
 
   std::vector<write_outcome> apply(std::span<const domain::write_command> batch) {
     auto all_failed = [&](const core::error& e) { return std::vector<write_outcome>(batch.size(), write_outcome(e)); };
@@ -37,6 +38,8 @@ class batch_writer {
         if (!r) return std::move(r).error();
         out.push_back(std::move(*r));
       }
+      if (before_commit_ && !before_commit_())
+        return core::make_error(errc::unavailable, "sqlite: the batch was rolled back (injected fault)");
       return {};
     });
     if (!ok) return all_failed(ok.error());
@@ -103,7 +106,11 @@ class batch_writer {
     m.sender = c.sender;
     m.receiver = c.receiver;
     m.text = c.text;
-    m.created_at = clock_.now_ms();  // at apply time: the order of commits, not of request arrival
+    // At apply time (the order of commits, not of request arrival), and never before the chat's
+    // newest message: a clock that stepped back cannot slip a message in among ones already shown.
+    auto newest = newest_at(*chat);
+    if (!newest) return std::move(newest).error();
+    m.created_at = std::max(clock_.now_ms(), *newest);
     {
       auto s = db_.prepared(queries::insert_message);
       if (!s) return std::move(s).error();
@@ -425,6 +432,16 @@ class batch_writer {
     return std::string((*s)->column_text(0));
   }
 
+  // The newest createdAt of chat row `chat_id`, 0 when it has no message.
+  core::result<core::unix_ms> newest_at(std::int64_t chat_id) {
+    auto s = db_.prepared(queries::chat_newest_at);
+    if (!s) return std::move(s).error();
+    (*s)->bind_int64(1, chat_id);
+    auto row = (*s)->step();
+    if (!row) return std::move(row).error();
+    return *row ? (*s)->column_int64(0) : core::unix_ms{0};
+  }
+
   core::result<std::optional<std::int64_t>> find_chat(const domain::chat_key& chat) {
     auto s = db_.prepared(queries::chat_id);
     if (!s) return std::move(s).error();
@@ -463,13 +480,15 @@ class batch_writer {
 
   connection& db_;
   const core::clock& clock_;
+  const std::function<bool()>& before_commit_;
 };
 
 }  // namespace
 
 std::vector<domain::write_outcome> apply_batch(connection& db, const core::clock& clk,
-                                               std::span<const domain::write_command> batch) {
-  return batch_writer(db, clk).apply(batch);
+                                               std::span<const domain::write_command> batch,
+                                               const std::function<bool()>& before_commit) {
+  return batch_writer(db, clk, before_commit).apply(batch);
 }
 
 }  // namespace carechat::store::sqlite

@@ -3,6 +3,7 @@
 // one batch at a time on it.
 #pragma once
 
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -17,7 +18,9 @@ namespace carechat::store::sqlite {
 // savepoint and still gets its audit row (outcome = the error code's name); prune_events_command,
 // the server's housekeeping, has none. If the transaction itself fails (BEGIN, a savepoint
 // operation or COMMIT) everything is rolled back and every outcome is that error.
+// `before_commit` (tests only, may be empty): see sqlite_options::before_commit.
 std::vector<domain::write_outcome> apply_batch(connection& db, const core::clock& clk,
-                                               std::span<const domain::write_command> batch);
+                                               std::span<const domain::write_command> batch,
+                                               const std::function<bool()>& before_commit = {});
 
 }  // namespace carechat::store::sqlite

@@ -64,10 +64,13 @@ TEST_P(store_paging, equal_timestamps_order_by_seq) {
   EXPECT_EQ(texts(page({}, direction::older, 10)), (strings{"d", "c", "b", "a"}));
   EXPECT_EQ(texts(page(ms[2].pos(), direction::older, 10)), (strings{"b", "a"}));
   EXPECT_EQ(texts(page(ms[1].pos(), direction::newer, 10)), (strings{"c", "d"}));
-  // A later message stamped earlier (clock stepped back) sorts by time, not arrival.
+  // A message sent after the clock stepped back is never stamped before the chat's newest one: it
+  // sorts last, so a reader walking newer from "d" finds it (the order is stable).
   clock_.set(start_ms - 5);
-  send(inbound("early"));
-  EXPECT_EQ(texts(page({}, direction::newer, 10)), (strings{"early", "a", "b", "c", "d"}));
+  const auto late = send(inbound("late"));
+  EXPECT_EQ(late.created_at, start_ms);
+  EXPECT_EQ(texts(page({}, direction::newer, 10)), (strings{"a", "b", "c", "d", "late"}));
+  EXPECT_EQ(texts(page(ms[3].pos(), direction::newer, 10)), (strings{"late"}));
 }
 
 TEST_P(store_paging, unknown_chat_and_empty_limits_read_nothing) {

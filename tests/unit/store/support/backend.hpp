@@ -33,6 +33,9 @@ class backend {
   // Opens this backend's database, creating it the first time; opening again after the previous
   // store was destroyed must see the same data (a restart).
   virtual core::result<std::unique_ptr<domain::store>> open(const core::clock& clk, core::random_source& rng) = 0;
+  // The same, with a fault hook inside every write transaction (the store options' before_commit).
+  virtual core::result<std::unique_ptr<domain::store>> open_with_fault(const core::clock& clk, core::random_source& rng,
+                                                                       std::function<bool()> before_commit) = 0;
   virtual std::vector<outbox_row> outbox() = 0;
   // Does `needle` appear verbatim anywhere in the database's files (e.g. a secret in clear text)?
   virtual bool file_contains(const std::string& needle) = 0;
@@ -45,10 +48,19 @@ struct backend_factory {
   std::string name;  // test name suffix
   // A backend whose database lives in (or is named after) `dir`, a fresh directory per test.
   std::function<std::unique_ptr<backend>(const std::filesystem::path& dir)> make;
+  // Its search index is kept after the fact (store::index_search; SQLite), rather than inside
+  // apply() (PostgreSQL's trigram index): the search contract then runs through both paths.
+  bool indexes_later = false;
 };
 
-// Every backend built into this test binary (today: "sqlite").
+// Every backend built into this test binary: "sqlite", and "postgres" when the build has it
+// (CARECHAT_POSTGRES; its tests need the server ctest starts, see tests/support/postgres_schema.hpp).
 std::vector<backend_factory> all_backends();
+backend_factory sqlite_backend_factory();
+backend_factory postgres_backend_factory();
+
+// gtest prints a parameter in failure messages and `ctest -N`: the backend's name, not its bytes.
+inline void PrintTo(const backend_factory& b, std::ostream* os) { *os << b.name; }
 
 inline std::string backend_name(const testing::TestParamInfo<backend_factory>& info) { return info.param.name; }
 

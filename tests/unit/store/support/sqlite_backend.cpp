@@ -19,7 +19,13 @@ class sqlite_backend final : public backend {
   explicit sqlite_backend(const std::filesystem::path& dir) { opts_.path = (dir / "carechat.db").string(); }
 
   core::result<std::unique_ptr<domain::store>> open(const core::clock& clk, core::random_source& rng) override {
-    auto s = store::sqlite::sqlite_store::open(opts_, clk, rng);
+    return open_with_fault(clk, rng, {});
+  }
+  core::result<std::unique_ptr<domain::store>> open_with_fault(const core::clock& clk, core::random_source& rng,
+                                                               std::function<bool()> before_commit) override {
+    auto opts = opts_;
+    opts.before_commit = std::move(before_commit);
+    auto s = store::sqlite::sqlite_store::open(opts, clk, rng);
     if (!s) return std::move(s).error();
     return std::unique_ptr<domain::store>(std::move(*s));
   }
@@ -63,10 +69,12 @@ class sqlite_backend final : public backend {
 
 }  // namespace
 
-std::vector<backend_factory> all_backends() {
-  return {backend_factory{"sqlite", [](const std::filesystem::path& dir) -> std::unique_ptr<backend> {
-                            return std::make_unique<sqlite_backend>(dir);
-                          }}};
+backend_factory sqlite_backend_factory() {
+  return backend_factory{"sqlite",
+                         [](const std::filesystem::path& dir) -> std::unique_ptr<backend> {
+                           return std::make_unique<sqlite_backend>(dir);
+                         },
+                         true};
 }
 
 }  // namespace carechat::test

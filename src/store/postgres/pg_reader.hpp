@@ -1,0 +1,47 @@
+// store_reader over the store's bounded connection pool: each call borrows one connection for one
+// statement, so readers (many, kept by store::reader_pool) never hold more connections than the
+// pool allows. Searches: ILIKE over the trigram index for 3+ characters, strpos(lower()) for
+// shorter needles; both fold case as lower() does, per code point (the same folding as SQLite's).
+// Thread-safety: one thread at a time (domain::store_reader's contract).
+#pragma once
+
+#include <optional>
+
+#include "domain/store.hpp"
+#include "store/postgres/pg_pool.hpp"
+
+namespace carechat::store::postgres {
+
+class pg_reader final : public domain::store_reader {
+ public:
+  explicit pg_reader(pg_pool& pool) : pool_(pool) {}
+
+  core::result<std::vector<domain::message>> messages(const domain::page_query& q) override;
+  core::result<bool> any_beyond(const domain::chat_key& chat, domain::position from, domain::direction dir,
+                                bool include_archived) override;
+  core::result<std::vector<domain::message>> search(const domain::search_query& q) override;
+  core::result<std::optional<domain::token_record>> token_by_hash(const core::sha256_digest& hash) override;
+  core::result<std::vector<domain::chat_event>> events_after(const domain::event_scope& scope, std::int64_t after,
+                                                             int limit) override;
+  core::result<domain::event_log_bounds> event_bounds(const domain::event_scope& scope) override;
+  core::result<std::int64_t> token_revocations() override;
+  core::result<std::optional<domain::message>> oldest_unread(const domain::chat_key& chat,
+                                                             domain::message_kind kind) override;
+  core::result<std::int64_t> unread_count(const domain::chat_key& chat, domain::message_kind kind) override;
+  core::result<std::vector<domain::unread_chat>> unread_chats(const std::string& tenant, const std::string& instance,
+                                                              int limit) override;
+
+ private:
+  // One statement on a pooled connection.
+  core::result<result> query(const named_sql& q, const params& p);
+  core::result<std::vector<domain::message>> window(const named_sql& sql, const domain::chat_key& chat,
+                                                    const std::optional<domain::position>& after, domain::direction dir,
+                                                    int limit, const std::string* needle);
+
+  pg_pool& pool_;
+};
+
+// The ILIKE pattern that matches `text` anywhere: '%' + text with '\', '%' and '_' escaped + '%'.
+std::string contains_pattern(std::string_view text);
+
+}  // namespace carechat::store::postgres

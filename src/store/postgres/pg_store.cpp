@@ -1,0 +1,145 @@
+#include "store/postgres/pg_store.hpp"
+
+#include "store/postgres/migrations.hpp"
+#include "store/postgres/pg_reader.hpp"
+#include "store/postgres/pg_rows.hpp"
+#include "store/postgres/queries.hpp"
+#include "store/postgres/write_batch.hpp"
+
+namespace carechat::store::postgres {
+
+core::result<std::unique_ptr<pg_store>> pg_store::open(const pg_options& opts, const core::clock& clk,
+                                                       core::random_source& rng) {
+  auto writer = connection::open(opts);
+  if (!writer) return std::move(writer).error();
+  if (auto v = migrate(*writer); !v) return std::move(v).error();
+  return std::unique_ptr<pg_store>(new pg_store(opts, std::move(*writer), clk, rng));
+}
+
+pg_store::pg_store(pg_options opts, connection writer, const core::clock& clk, core::random_source& rng)
+    : opts_(std::move(opts)), clock_(clk), rng_(rng), pool_(opts_), writer_(std::move(writer)) {}
+
+std::unique_ptr<domain::store_reader> pg_store::open_reader() { return std::make_unique<pg_reader>(pool_); }
+
+core::result<connection*> pg_store::writer() {
+  if (!writer_ || writer_->broken()) {
+    writer_.reset();
+    auto opened = connection::open(opts_);
+    if (!opened) return std::move(opened).error();
+    writer_.emplace(std::move(*opened));
+  }
+  return &*writer_;
+}
+
+std::vector<domain::write_outcome> pg_store::apply(std::span<const domain::write_command> batch) {
+  return apply_batch([this] { return writer(); }, clock_, batch, opts_.before_commit);
+}
+
+core::result<void> pg_store::transaction(const std::function<core::result<void>(connection&)>& work) {
+  auto c = pool_.acquire();
+  if (!c) return std::move(c).error();
+  if (auto ok = (*c)->run(queries::begin); !ok) return std::move(ok).error();
+  auto done = work(**c);
+  if (!done) {
+    if (!(*c)->broken()) (void)(*c)->run(queries::rollback);
+    return done;
+  }
+  auto committed = (*c)->run(queries::commit);
+  if (!committed) return std::move(committed).error();
+  return {};
+}
+
+core::result<void> pg_store::insert_token(const domain::token_record& token) {
+  auto c = pool_.acquire();
+  if (!c) return std::move(c).error();
+  // The principal's "none" is an empty string; the table says NULL.
+  auto text_or_null = [](const std::string& v) { return v.empty() ? std::nullopt : std::optional<std::string>(v); };
+  params p;
+  p.text(token.id)
+      .bytes(token.hash)
+      .text(token.who.tenant)
+      .text(token.who.instance)
+      .text(domain::to_string(token.who.role))
+      .opt_text(text_or_null(token.who.patient_id))
+      .opt_text(text_or_null(token.who.user_id))
+      .opt_text(text_or_null(token.who.display_name))
+      .int64(token.created_at)
+      .opt_int64(token.revoked_at);
+  auto r = (*c)->run(queries::insert_token, p);
+  if (!r) return std::move(r).error();
+  return {};
+}
+
+core::result<std::vector<domain::token_record>> pg_store::list_tokens() {
+  auto c = pool_.acquire();
+  if (!c) return std::move(c).error();
+  auto r = (*c)->run(queries::list_tokens);
+  if (!r) return std::move(r).error();
+  std::vector<domain::token_record> out;
+  for (int i = 0; i < r->rows(); ++i) {
+    auto t = carechat::store::read_token(row{*r, i});
+    if (!t) return std::move(t).error();
+    out.push_back(std::move(*t));
+  }
+  return out;
+}
+
+core::result<bool> pg_store::revoke_token(const std::string& id, core::unix_ms at) {
+  auto c = pool_.acquire();
+  if (!c) return std::move(c).error();
+  auto r = (*c)->run(queries::revoke_token, params().text(id).int64(at));
+  if (!r) return std::move(r).error();
+  if (r->affected() > 0) return true;
+  // Unchanged: either already revoked (keep the first instant) or no such token.
+  auto exists = (*c)->run(queries::token_exists, params().text(id));
+  if (!exists) return std::move(exists).error();
+  return exists->rows() > 0;
+}
+
+core::result<std::vector<domain::audit_row>> pg_store::audit_for_patient(const std::string& patient) {
+  auto c = pool_.acquire();
+  if (!c) return std::move(c).error();
+  auto r = (*c)->run(queries::audit_for_patient, params().text(patient));
+  if (!r) return std::move(r).error();
+  std::vector<domain::audit_row> out;
+  for (int i = 0; i < r->rows(); ++i) {
+    auto a = carechat::store::read_audit(row{*r, i});
+    if (!a) return std::move(a).error();
+    out.push_back(std::move(*a));
+  }
+  return out;
+}
+
+core::result<core::bytes> pg_store::secret(const std::string& name, std::size_t size) {
+  core::bytes fresh(size);
+  {
+    std::lock_guard lock(rng_mutex_);
+    rng_.fill(fresh);
+  }
+  auto c = pool_.acquire();
+  if (!c) return std::move(c).error();
+  // Insert-if-absent then read back: whichever process or node inserts first wins, and everyone
+  // reads the winner's bytes.
+  if (auto ok = (*c)->run(queries::insert_secret, params().text(name).bytes(fresh)); !ok) return std::move(ok).error();
+  auto r = (*c)->run(queries::select_secret, params().text(name));
+  if (!r) return std::move(r).error();
+  if (r->rows() == 0) return core::make_error(core::errc::internal, "postgres: server secret '" + name + "' vanished");
+  auto value = r->bytea(0, 0);
+  if (value.size() != size)
+    return core::make_error(core::errc::internal, "postgres: server secret '" + name + "' has " +
+                                                      std::to_string(value.size()) + " bytes, expected " +
+                                                      std::to_string(size));
+  return value;
+}
+
+core::result<core::bytes> pg_store::webhook_key() {
+  std::lock_guard lock(key_mutex_);
+  if (webhook_key_.empty()) {
+    auto k = secret("webhook_key", core::aead_key_size);
+    if (!k) return std::move(k).error();
+    webhook_key_ = std::move(*k);
+  }
+  return webhook_key_;
+}
+
+}  // namespace carechat::store::postgres

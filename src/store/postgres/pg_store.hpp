@@ -1,0 +1,79 @@
+// domain::store on PostgreSQL, a database that several carechat processes and nodes may share:
+// a dedicated connection for the writer (store::group_committer's one thread; write_batch), and a
+// bounded pool (pg_pool) for reads and administration. A lost connection is reopened on next use,
+// so the store heals by itself after a database restart or failover. The schema lives in the
+// first schema of the connection's search_path (public unless the URI sets options).
+// Thread-safety: as domain::store. apply() runs on one thread at a time; everything else may be
+// called from any thread (each call borrows a pool connection).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "core/clock.hpp"
+#include "core/random.hpp"
+#include "domain/store.hpp"
+#include "store/postgres/pg_connection.hpp"
+#include "store/postgres/pg_options.hpp"
+#include "store/postgres/pg_pool.hpp"
+
+namespace carechat::store::postgres {
+
+class pg_store final : public domain::store, public domain::webhook_store {
+ public:
+  // Connects, checks the database (UTF-8) and brings the schema up to date under the migration
+  // lock. `clk` stamps messages at apply time and `rng` fills new server secrets; both must
+  // outlive the store.
+  static core::result<std::unique_ptr<pg_store>> open(const pg_options& opts, const core::clock& clk,
+                                                      core::random_source& rng);
+
+  std::unique_ptr<domain::store_reader> open_reader() override;
+  std::vector<domain::write_outcome> apply(std::span<const domain::write_command> batch) override;
+
+  core::result<void> insert_token(const domain::token_record& token) override;
+  core::result<std::vector<domain::token_record>> list_tokens() override;
+  core::result<bool> revoke_token(const std::string& id, core::unix_ms at) override;
+  core::result<std::vector<domain::audit_row>> audit_for_patient(const std::string& patient) override;
+  core::result<core::bytes> secret(const std::string& name, std::size_t size) override;
+  domain::webhook_store* webhooks() override { return this; }
+
+  // domain::webhook_store (store/postgres/webhook_store.cpp)
+  core::result<void> put_webhook_endpoint(const domain::webhook_endpoint& e) override;
+  core::result<std::optional<domain::webhook_endpoint>> webhook_endpoint_of(const std::string& tenant,
+                                                                            const std::string& instance) override;
+  core::result<bool> disable_webhook_endpoint(const std::string& tenant, const std::string& instance,
+                                              const std::string& reason, core::unix_ms at) override;
+  core::result<std::vector<domain::webhook_job>> due_webhooks(core::unix_ms now, int limit) override;
+  core::result<void> record_webhook_attempt(const domain::webhook_attempt& a, const domain::webhook_result& r,
+                                            const std::string& disable_reason) override;
+  core::result<std::vector<domain::webhook_attempt>> webhook_attempts(const std::string& tenant,
+                                                                      const std::string& instance,
+                                                                      int limit) override;
+  core::result<std::optional<std::string>> redeliver_webhook(const std::string& tenant, const std::string& instance,
+                                                             const std::string& id, core::unix_ms now) override;
+  core::result<domain::webhook_outbox_state> webhook_outbox_counts(const std::string& tenant,
+                                                                   const std::string& instance) override;
+
+ private:
+  pg_store(pg_options opts, connection writer, const core::clock& clk, core::random_source& rng);
+
+  // The writer connection, reopened if lost. Writer thread only.
+  core::result<connection*> writer();
+  // `work` inside BEGIN ... COMMIT on a pooled connection (ROLLBACK when it fails).
+  core::result<void> transaction(const std::function<core::result<void>(connection&)>& work);
+  // The webhook sealing key (server_secrets.webhook_key), loaded once.
+  core::result<core::bytes> webhook_key();
+
+  const pg_options opts_;
+  const core::clock& clock_;
+  core::random_source& rng_;
+  pg_pool pool_;
+  std::optional<connection> writer_;  // writer thread only (apply() runs one batch at a time)
+  std::mutex rng_mutex_;              // rng_ is not thread-safe; administration calls share it
+  std::mutex key_mutex_;
+  core::bytes webhook_key_;           // guarded by key_mutex_; empty until loaded
+};
+
+}  // namespace carechat::store::postgres

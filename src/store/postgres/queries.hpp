@@ -1,0 +1,287 @@
+// Every SQL statement of the PostgreSQL store, by name: the only place its SQL lives. Each is
+// prepared once per connection. Values are always parameters, never spliced; sets of rows go as
+// arrays (unnest), so a batch writes each table with one statement.
+// Thread-safety: constants and pure functions.
+#pragma once
+
+#include "domain/chat.hpp"
+#include "store/postgres/pg_connection.hpp"
+
+// The message columns every message-reading statement selects, in the order store/row_mapping's
+// read_message() reads them; `p` is a table alias with its dot ("m.") or "".
+#define CARECHAT_PG_MESSAGE_COLUMNS(p)                                                                                \
+  p "seq, " p "external_id, " p "kind, " p "sender_type, " p "sender_id, " p "sender_name, " p "receiver_type, " p    \
+    "receiver_id, " p "receiver_name, " p "body, " p "created_at, " p "archived::int, " p "read_at, " p               \
+    "read_by_type, " p "read_by_id, " p "read_by_name"
+
+namespace carechat::store::postgres::queries {
+
+// ---- transaction control ----
+inline constexpr named_sql begin{"tx.begin", "BEGIN"};
+inline constexpr named_sql commit{"tx.commit", "COMMIT"};
+inline constexpr named_sql rollback{"tx.rollback", "ROLLBACK"};
+
+// ---- the writer: locks and lookups of a batch ----
+// $1 tenants $2 instances: every log the batch appends to, made if missing.
+inline constexpr named_sql create_heads{
+    "heads.create",
+    "INSERT INTO log_heads (tenant, instance) SELECT t, i FROM unnest($1::text[], $2::text[]) AS k(t, i) "
+    "ON CONFLICT (tenant, instance) DO NOTHING"};
+// $1 tenants $2 instances. Locks the logs' counter rows in one fixed order (tenant, instance, by
+// code point) until commit, so batches of several writers that share logs queue up instead of
+// deadlocking. Rows: log_id, tenant, instance, position.
+inline constexpr named_sql lock_heads{
+    "heads.lock",
+    "SELECT h.log_id, h.tenant, h.instance, h.position FROM log_heads h "
+    "JOIN unnest($1::text[], $2::text[]) AS k(t, i) ON h.tenant = k.t AND h.instance = k.i "
+    "ORDER BY h.tenant COLLATE \"C\", h.instance COLLATE \"C\" FOR UPDATE OF h"};
+// $1 log ids $2 positions: the counters after the batch.
+inline constexpr named_sql update_heads{
+    "heads.update",
+    "UPDATE log_heads h SET position = d.pos FROM unnest($1::bigint[], $2::bigint[]) AS d(id, pos) "
+    "WHERE h.log_id = d.id"};
+// $1 tenants $2 instances $3 patients. Rows: id, tenant, instance, patient, last_message_at.
+inline constexpr named_sql find_chats{
+    "chats.find",
+    "SELECT c.id, c.tenant, c.instance, c.patient, c.last_message_at FROM chats c "
+    "JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(t, i, p) "
+    "ON c.tenant = k.t AND c.instance = k.i AND c.patient = k.p"};
+// $1 tenants $2 instances $3 patients: the chats a batch's sends need, made if missing (their
+// logs exist: the batch made and locked them first).
+inline constexpr named_sql create_chats{
+    "chats.create",
+    "INSERT INTO chats (tenant, instance, patient, log_id) "
+    "SELECT k.t, k.i, k.p, h.log_id FROM unnest($1::text[], $2::text[], $3::text[]) AS k(t, i, p) "
+    "JOIN log_heads h ON h.tenant = k.t AND h.instance = k.i "
+    "ON CONFLICT (tenant, instance, patient) DO NOTHING"};
+// $1 token ids $2 keys. Rows: token_id, key, request_hash, message_seq.
+inline constexpr named_sql find_claims{
+    "idempotency.find",
+    "SELECT i.token_id, i.key, i.request_hash, i.message_seq FROM idempotency_keys i "
+    "JOIN unnest($1::text[], $2::text[]) AS k(t, k2) ON i.token_id = k.t AND i.key = k.k2"};
+// $1 tenants $2 instances. Rows: tenant, instance, event_types of the enabled endpoints.
+inline constexpr named_sql endpoint_types{
+    "webhooks.types_enabled",
+    "SELECT e.tenant, e.instance, e.event_types FROM webhook_endpoints e "
+    "JOIN unnest($1::text[], $2::text[]) AS k(t, i) ON e.tenant = k.t AND e.instance = k.i WHERE e.enabled"};
+// $1 how many message seqs to reserve; taken after the logs are locked, so seqs grow in commit
+// order within a log. Rows: one seq each.
+inline constexpr named_sql reserve_seqs{"messages.reserve_seqs",
+                                        "SELECT nextval('messages_seq_seq') FROM generate_series(1, $1::int)"};
+
+// ---- the writer: one statement per table per flush ----
+// $1 seq $2 chat_id $3 external_id $4 kind $5 sender_type $6 sender_id $7 sender_name
+// $8 receiver_type $9 receiver_id $10 receiver_name $11 body $12 created_at (arrays).
+inline constexpr named_sql insert_messages{
+    "messages.insert",
+    "INSERT INTO messages (seq, chat_id, external_id, kind, sender_type, sender_id, sender_name, receiver_type, "
+    "receiver_id, receiver_name, body, created_at) "
+    "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::smallint[], $5::text[], $6::text[], $7::text[], "
+    "$8::text[], $9::text[], $10::text[], $11::text[], $12::bigint[])"};
+// $1 log_id $2 position $3 chat_id $4 type $5 at $6 message_seq $7 reader_type $8 reader_id
+// $9 reader_name $10 read_kind $11 up_to_external_id $12 count $13 archive_before (arrays).
+inline constexpr named_sql insert_events{
+    "events.insert",
+    "INSERT INTO events (log_id, position, chat_id, type, at, message_seq, reader_type, reader_id, reader_name, "
+    "read_kind, up_to_external_id, count, archive_before) "
+    "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::bigint[], "
+    "$7::text[], $8::text[], $9::text[], $10::smallint[], $11::text[], $12::bigint[], $13::bigint[])"};
+// $1 event_id $2 event_type $3 chat_id $4 message_seq $5 created_at $6 count $7 up_to $8 direction.
+inline constexpr named_sql insert_outbox{
+    "outbox.insert",
+    "INSERT INTO webhook_outbox (event_id, event_type, chat_id, message_seq, created_at, count, up_to_external_id, "
+    "direction) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], "
+    "$7::text[], $8::text[])"};
+// $1 at $2 token_id $3 role $4 actor_id $5 action $6 tenant $7 instance $8 patient $9 outcome.
+inline constexpr named_sql insert_audits{
+    "audit.insert",
+    "INSERT INTO audit_log (at, token_id, role, actor_id, action, tenant, instance, patient, outcome) "
+    "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], "
+    "$8::text[], $9::text[])"};
+// $1 token_id $2 key $3 request_hash $4 message_seq $5 created_at.
+inline constexpr named_sql insert_claims{
+    "idempotency.insert",
+    "INSERT INTO idempotency_keys (token_id, key, request_hash, message_seq, created_at) "
+    "SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bigint[], $5::bigint[])"};
+// $1 chat ids $2 new unread inbound $3 new unread outbound $4 newest created_at.
+inline constexpr named_sql update_chats_after_sends{
+    "chats.after_sends",
+    "UPDATE chats c SET unread_inbound = c.unread_inbound + d.inb, unread_outbound = c.unread_outbound + d.outb, "
+    "last_message_at = greatest(c.last_message_at, d.last_at) "
+    "FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[]) AS d(id, inb, outb, last_at) "
+    "WHERE c.id = d.id"};
+// $1 seqs: the first answers of Idempotency-Key replays.
+extern const named_sql messages_by_seqs;
+
+// ---- the writer: archive, restore, read state, retention ----
+// $1 chat id $2 before: strictly earlier messages only.
+inline constexpr named_sql archive_before{
+    "messages.archive",
+    "UPDATE messages SET archived = true WHERE chat_id = $1 AND created_at < $2 AND NOT archived"};
+inline constexpr named_sql restore_all{"messages.restore",
+                                       "UPDATE messages SET archived = false WHERE chat_id = $1 AND archived"};
+// $1 chat id: the unread counters counted again (after an archive or a restore moved messages in
+// or out of "unread"), over the unread partial index.
+inline constexpr named_sql recount_unread{
+    "chats.recount_unread",
+    "UPDATE chats SET "
+    "unread_inbound = (SELECT count(*) FROM messages WHERE chat_id = $1 AND kind = 0 AND read_at IS NULL "
+    "AND NOT archived), "
+    "unread_outbound = (SELECT count(*) FROM messages WHERE chat_id = $1 AND kind = 1 AND read_at IS NULL "
+    "AND NOT archived) WHERE id = $1"};
+// $1 external id $2 chat id $3 kind. Rows: created_at, seq.
+inline constexpr named_sql read_target{
+    "messages.read_target", "SELECT created_at, seq FROM messages WHERE external_id = $1 AND chat_id = $2 AND kind = $3"};
+// $1 chat id $2 kind $3 read_at $4..$6 reader type, id, name [$7 created_at $8 seq: up to and including].
+extern const named_sql mark_read_all;
+extern const named_sql mark_read_up_to;
+// $1 chat id $2 kind $3 how many became read.
+inline constexpr named_sql subtract_unread{
+    "chats.subtract_unread",
+    "UPDATE chats SET unread_inbound = unread_inbound - CASE WHEN $2 = 0 THEN $3::bigint ELSE 0 END, "
+    "unread_outbound = unread_outbound - CASE WHEN $2 = 1 THEN $3::bigint ELSE 0 END WHERE id = $1"};
+// $1 chat id $2 kind. Rows: the external id of the newest message of that kind that is read.
+inline constexpr named_sql newest_read{
+    "messages.newest_read",
+    "SELECT external_id FROM messages WHERE chat_id = $1 AND kind = $2 AND read_at IS NOT NULL "
+    "ORDER BY created_at DESC, seq DESC LIMIT 1"};
+// $1 older_than: drops expired events and raises each log's floor to the highest one dropped.
+inline constexpr named_sql prune_events{
+    "events.prune",
+    "WITH gone AS (DELETE FROM events WHERE at < $1 RETURNING log_id, position) "
+    "INSERT INTO log_floors (log_id, floor) SELECT log_id, max(position) FROM gone GROUP BY log_id "
+    "ON CONFLICT (log_id) DO UPDATE SET floor = greatest(log_floors.floor, excluded.floor)"};
+
+// ---- administration ----
+#define CARECHAT_PG_TOKEN_COLUMNS \
+  "id, hash, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at"
+inline constexpr named_sql insert_token{"tokens.insert", "INSERT INTO tokens (" CARECHAT_PG_TOKEN_COLUMNS
+                                                         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"};
+inline constexpr named_sql list_tokens{
+    "tokens.list", "SELECT " CARECHAT_PG_TOKEN_COLUMNS " FROM tokens ORDER BY created_at, id COLLATE \"C\""};
+inline constexpr named_sql token_by_hash{"tokens.by_hash",
+                                         "SELECT " CARECHAT_PG_TOKEN_COLUMNS " FROM tokens WHERE hash = $1"};
+inline constexpr named_sql revoke_token{"tokens.revoke",
+                                        "UPDATE tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL"};
+inline constexpr named_sql token_exists{"tokens.exists", "SELECT 1 FROM tokens WHERE id = $1"};
+#undef CARECHAT_PG_TOKEN_COLUMNS
+inline constexpr named_sql audit_for_patient{
+    "audit.for_patient",
+    "SELECT id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome "
+    "FROM audit_log WHERE patient = $1 ORDER BY id"};
+inline constexpr named_sql insert_secret{
+    "secrets.insert", "INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING"};
+inline constexpr named_sql select_secret{"secrets.select", "SELECT value FROM server_secrets WHERE name = $1"};
+
+// ---- webhooks (store/postgres/webhook_store.cpp) ----
+#define CARECHAT_PG_ENDPOINT_COLUMNS                                                                            \
+  "tenant, instance, url, api_key, api_secret, signing_secret, previous_signing_secret, enabled, event_types, " \
+  "disabled_reason, created_at, updated_at"
+// $1 tenant $2 instance. The enabled flag reads as 0/1.
+inline constexpr named_sql webhook_endpoint_get{
+    "webhooks.endpoint_get",
+    "SELECT tenant, instance, url, api_key, api_secret, signing_secret, previous_signing_secret, enabled::int, "
+    "event_types, disabled_reason, created_at, updated_at FROM webhook_endpoints WHERE tenant = $1 AND instance = $2"};
+inline constexpr named_sql webhook_endpoint_put{
+    "webhooks.endpoint_put",
+    "INSERT INTO webhook_endpoints (" CARECHAT_PG_ENDPOINT_COLUMNS
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
+    "ON CONFLICT (tenant, instance) DO UPDATE SET url = excluded.url, api_key = excluded.api_key, "
+    "api_secret = excluded.api_secret, signing_secret = excluded.signing_secret, "
+    "previous_signing_secret = excluded.previous_signing_secret, enabled = excluded.enabled, "
+    "event_types = excluded.event_types, disabled_reason = excluded.disabled_reason, updated_at = excluded.updated_at"};
+#undef CARECHAT_PG_ENDPOINT_COLUMNS
+// $1 tenant $2 instance $3 reason $4 at
+inline constexpr named_sql webhook_endpoint_disable{
+    "webhooks.endpoint_disable",
+    "UPDATE webhook_endpoints SET enabled = false, disabled_reason = $3, updated_at = $4 "
+    "WHERE tenant = $1 AND instance = $2"};
+// $1 tenant $2 instance: before the first endpoint exists, pending rows are history, not a backlog.
+inline constexpr named_sql webhook_skip_history{
+    "webhooks.skip_history",
+    "UPDATE webhook_outbox SET state = 'skipped' WHERE state = 'pending' AND chat_id IN "
+    "(SELECT id FROM chats WHERE tenant = $1 AND instance = $2)"};
+// $1 now $2 limit. The head (oldest pending row) of every enabled endpoint's queue, if due. Rows:
+// outbox id, event id, type, tenant, instance, patient, body, external id, count, up_to,
+// created_at, attempts, direction.
+inline constexpr named_sql webhook_due{
+    "webhooks.due",
+    "SELECT o.id, o.event_id, o.event_type, c.tenant, c.instance, c.patient, m.body, m.external_id, o.count, "
+    "o.up_to_external_id, o.created_at, o.attempts, o.direction "
+    "FROM (SELECT c2.tenant AS t, c2.instance AS i, min(o2.id) AS head FROM webhook_outbox o2 "
+    "      JOIN chats c2 ON c2.id = o2.chat_id WHERE o2.state = 'pending' GROUP BY c2.tenant, c2.instance) h "
+    "JOIN webhook_endpoints e ON e.tenant = h.t AND e.instance = h.i AND e.enabled "
+    "JOIN webhook_outbox o ON o.id = h.head "
+    "JOIN chats c ON c.id = o.chat_id "
+    "LEFT JOIN messages m ON m.seq = o.message_seq "
+    "WHERE o.next_attempt_at <= $1 ORDER BY o.next_attempt_at, o.id LIMIT $2::int"};
+// $1 outbox id $2 at $3 status $4 latency $5 error $6 outcome
+inline constexpr named_sql webhook_attempt_insert{
+    "webhooks.attempt_insert",
+    "INSERT INTO webhook_attempts (outbox_id, at, status, latency_ms, error, outcome) VALUES ($1, $2, $3, $4, $5, $6)"};
+// $1 outbox id $2 state $3 next_attempt_at $4 delivered_at (NULL unless delivered)
+inline constexpr named_sql webhook_outbox_update{
+    "webhooks.outbox_update",
+    "UPDATE webhook_outbox SET state = $2, attempts = attempts + 1, next_attempt_at = $3, "
+    "delivered_at = coalesce($4::bigint, delivered_at) WHERE id = $1"};
+// $1 outbox id: the endpoint (tenant, instance) of a row.
+inline constexpr named_sql webhook_outbox_instance{
+    "webhooks.outbox_instance",
+    "SELECT c.tenant, c.instance FROM webhook_outbox o JOIN chats c ON c.id = o.chat_id WHERE o.id = $1"};
+// $1 tenant $2 instance $3 limit, newest first.
+inline constexpr named_sql webhook_attempts_list{
+    "webhooks.attempts",
+    "SELECT a.id, a.outbox_id, o.event_id, o.event_type, a.at, a.status, a.latency_ms, a.error, a.outcome "
+    "FROM webhook_attempts a JOIN webhook_outbox o ON o.id = a.outbox_id JOIN chats c ON c.id = o.chat_id "
+    "WHERE c.tenant = $1 AND c.instance = $2 ORDER BY a.id DESC LIMIT $3::int"};
+// $1 tenant $2 instance $3 event id | $4 attempt id: the outbox row to redeliver.
+inline constexpr named_sql webhook_find_event{
+    "webhooks.find_event",
+    "SELECT o.id, o.event_id FROM webhook_outbox o JOIN chats c ON c.id = o.chat_id "
+    "WHERE c.tenant = $1 AND c.instance = $2 AND (o.event_id = $3 OR o.id = "
+    "(SELECT outbox_id FROM webhook_attempts WHERE id = $4::bigint))"};
+// $1 outbox id $2 now
+inline constexpr named_sql webhook_requeue{
+    "webhooks.requeue",
+    "UPDATE webhook_outbox SET state = 'pending', attempts = 0, next_attempt_at = $2 WHERE id = $1"};
+// $1 tenant $2 instance. Rows: state, count.
+inline constexpr named_sql webhook_counts{
+    "webhooks.counts",
+    "SELECT o.state, count(*) FROM webhook_outbox o JOIN chats c ON c.id = o.chat_id "
+    "WHERE c.tenant = $1 AND c.instance = $2 GROUP BY o.state"};
+
+// ---- reads ----
+// Event rows: position, type, at, tenant, instance, patient, reader_type, reader_id, reader_name,
+// read_kind, up_to_external_id, count, archive_before, message_seq, then the message columns.
+// $1 tenant $2 instance $3 patient $4 after $5 limit: one chat, over events_by_chat.
+extern const named_sql events_after_chat;
+// $1 tenant $2 instance $3 after $4 limit: every chat of an instance: its log, over the primary key.
+extern const named_sql events_after_instance;
+// $1 tenant $2 instance. Rows: floor, latest, epoch (0, 0, epoch for a log nothing was written to).
+inline constexpr named_sql event_bounds{
+    "events.bounds",
+    "SELECT coalesce((SELECT f.floor FROM log_floors f JOIN log_heads h ON h.log_id = f.log_id "
+    "WHERE h.tenant = $1 AND h.instance = $2), 0), "
+    "coalesce((SELECT position FROM log_heads WHERE tenant = $1 AND instance = $2), 0), "
+    "(SELECT value FROM log_state WHERE name = 'epoch')"};
+inline constexpr named_sql token_revocations{"tokens.revocations",
+                                             "SELECT value FROM log_state WHERE name = 'token_revocations'"};
+// $1 tenant $2 instance $3 patient $4 kind.
+extern const named_sql oldest_unread;
+extern const named_sql unread_count;
+// $1 tenant $2 instance $3 limit. Rows: patient, unread, oldest_unread_at, latest_unread_at, latest_message_at.
+extern const named_sql unread_chats;
+
+// One statement per (archived filter, direction). All take $1 tenant $2 instance $3 patient, $4
+// created_at and $5 seq of the exclusive anchor and $6 limit; searches $7 the needle. An absent
+// anchor is bound as the extreme position, so one statement serves "from the newest" too.
+const named_sql& page(bool include_archived, domain::direction dir);
+// The same without $6: is there any message beyond the anchor? Rows: one boolean.
+const named_sql& any_beyond(bool include_archived, domain::direction dir);
+// $7 an ILIKE pattern ('%' + the escaped text + '%'): the trigram index serves it (3+ characters).
+const named_sql& search_indexed(bool include_archived, domain::direction dir);
+// $7 the raw text: strpos over lower(), for 1-2 characters, which trigrams cannot index. The same
+// folding as ILIKE (lower() per code point of the database's UTF-8 LC_CTYPE).
+const named_sql& search_scan(bool include_archived, domain::direction dir);
+
+}  // namespace carechat::store::postgres::queries

@@ -1,0 +1,47 @@
+// store::apply() for PostgreSQL: a batch of write commands in one transaction, written set-wise
+// (each table gets one INSERT per run of sends, rows as arrays) in a few pipelined round trips.
+//
+// The ordering contract (docs/ARCHITECTURE.md, "Event log"), and how it is kept with several
+// writing processes on one database:
+// - Every event belongs to the log of its tenant/instance. The batch first locks the counter row
+//   (log_heads) of every log it appends to, in one fixed order, and holds the locks until it
+//   commits; positions are taken from the counters inside the transaction and the counters are
+//   written back once, at the end. So positions are consecutive, a rolled-back batch gives its
+//   positions back (the counter rolls back with it), and position order is commit order: a reader
+//   of `position > p` never sees 11 before 10 has committed. A sequence would not do that.
+// - Message seqs are reserved after those locks, and a message's createdAt is never earlier than
+//   the newest of its chat (chats.last_message_at), so a chat's (createdAt, seq) order is total,
+//   stable, and the commit order, even when the writers' clocks disagree.
+// - Idempotency-Key claims are read after the locks: a key committed by another process is seen
+//   and replayed, never stored twice (the primary key backs this up).
+//
+// Failures: a failing command does not open a savepoint per command (PostgreSQL subtransactions
+// are costly past 64 per transaction). Expected refusals (an Idempotency-Key reused with another
+// request, a mark-read upTo that is not in the chat) are decided before anything is written. An
+// unexpected failure rolls the batch back; errors that mean "try again" (a lost connection before
+// COMMIT, a serialization failure or deadlock) are retried up to 3 times; any other is retried
+// command by command, so only the command that fails gets the error (with its audit row). A
+// connection lost during COMMIT leaves the outcome unknown: every command gets errc::unavailable
+// (clients retry; Idempotency-Key makes that safe).
+// Thread-safety: one batch at a time on the writer connection (the caller serializes).
+#pragma once
+
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "domain/store.hpp"
+#include "store/postgres/pg_connection.hpp"
+
+namespace carechat::store::postgres {
+
+// The writer connection, reopened when lost (the store's); an error when it cannot be opened.
+using writer_connection = std::function<core::result<connection*>()>;
+
+// See domain::store::apply(). `before_commit` (tests only, may be empty): pg_options::before_commit.
+std::vector<domain::write_outcome> apply_batch(const writer_connection& db, const core::clock& clk,
+                                               std::span<const domain::write_command> batch,
+                                               const std::function<bool()>& before_commit = {});
+
+}  // namespace carechat::store::postgres
