@@ -315,7 +315,7 @@ export class App {
       this.me_ = null;
     }
     this.live_ = new LiveConnection({
-      url: (after) => eventsUrl(route, this.loc, after),
+      url: (after, epoch) => eventsUrl(route, this.loc, after, epoch),
       token: tok.token,
       onFrame: (f) => this.onFrame(f),
       onState: (s) => this.onLiveState(s),

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { LiveConnection, type LiveState, type SocketLike } from "./live.js";
+import { LiveConnection, type LiveOptions, type LiveState, type SocketLike } from "./live.js";
 import type { LiveFrame } from "./types.js";
 
 class FakeSocket implements SocketLike {
@@ -24,13 +24,15 @@ class FakeSocket implements SocketLike {
   }
 }
 
-function harness() {
+function harness(start: Pick<LiveOptions, "after" | "epoch"> = {}) {
   const sockets: FakeSocket[] = [];
   const timers: { fn: () => void; ms: number }[] = [];
   const frames: LiveFrame[] = [];
   const states: LiveState[] = [];
   const live = new LiveConnection({
-    url: (after) => "ws://h/chat/events" + (after === null ? "" : `?after=${after}`),
+    ...start,
+    // Spelled out, not eventsUrl: an epoch without a position would show as "&epoch=".
+    url: (after, epoch) => "ws://h/chat/events" + (after === null ? "" : `?after=${after}`) + (epoch === null ? "" : `&epoch=${epoch}`),
     token: "cc_tok",
     onFrame: (f) => frames.push(f),
     onState: (s) => states.push(s),
@@ -106,4 +108,86 @@ test("frames are passed on in order; junk is ignored; stop closes and stays clos
   assert.equal(h.states.at(-1), "stopped");
   s.drop();
   assert.equal(h.timers.length, 0);
+});
+
+test("reconnects with the position and the epoch of the log", () => {
+  const h = harness();
+  h.live.start();
+  const s0 = h.sockets[0]!;
+  s0.frame({ type: "ready", position: 10, epoch: 9007199254740990 });
+  assert.equal(h.live.epoch, 9007199254740990);
+  s0.frame({ type: "message.created", position: 11, patientId: "p", at: "", message: {} });
+  s0.drop();
+  h.fire();
+  assert.equal(h.sockets[1]!.url, "ws://h/chat/events?after=11&epoch=9007199254740990");
+});
+
+test("resync_required after a renumbering replaces a higher position and the epoch", () => {
+  const h = harness();
+  h.live.start();
+  h.sockets[0]!.frame({ type: "ready", position: 500, epoch: 1 });
+  h.sockets[0]!.frame({ type: "chat.restored", position: 502, patientId: "p", at: "", count: 1 });
+  h.sockets[0]!.drop(1001); // the server moves to the copied database
+  h.fire();
+  const s1 = h.sockets[1]!;
+  assert.equal(s1.url, "ws://h/chat/events?after=502&epoch=1");
+  s1.frame({ type: "resync_required", position: 40, epoch: 2, message: "the event log was renumbered ..." });
+  assert.deepEqual([h.live.position, h.live.epoch], [40, 2]);
+  assert.equal(h.frames.at(-1)!.type, "resync_required", "the app is told, to refetch the chat");
+  s1.drop(); // before its ready: resume in the new numbering all the same
+  h.fire();
+  const s2 = h.sockets[2]!;
+  assert.equal(s2.url, "ws://h/chat/events?after=40&epoch=2");
+  s2.frame({ type: "ready", position: 40, epoch: 2 });
+  s2.frame({ type: "message.created", position: 41, patientId: "p", at: "", message: {} });
+  s2.drop();
+  h.fire();
+  assert.equal(h.sockets[3]!.url, "ws://h/chat/events?after=41&epoch=2");
+});
+
+test("ready is taken as is, also below the position held", () => {
+  const h = harness({ after: 90, epoch: 3 });
+  h.live.start();
+  h.sockets[0]!.frame({ type: "ready", position: 12, epoch: 4 });
+  assert.deepEqual([h.live.position, h.live.epoch], [12, 4]);
+  h.sockets[0]!.drop();
+  h.fire();
+  assert.equal(h.sockets[1]!.url, "ws://h/chat/events?after=12&epoch=4");
+});
+
+test("the page's position and epoch are used on the first connect; replayed events keep the epoch", () => {
+  const h = harness({ after: 412, epoch: 5 });
+  assert.deepEqual([h.live.position, h.live.epoch], [412, 5]);
+  h.live.start();
+  const s0 = h.sockets[0]!;
+  assert.equal(s0.url, "ws://h/chat/events?after=412&epoch=5");
+  s0.frame({ type: "message.created", position: 413, patientId: "p", at: "", message: {} }); // replay
+  s0.drop(4008); // too slow, before ready
+  h.fire();
+  assert.equal(h.sockets[1]!.url, "ws://h/chat/events?after=413&epoch=5");
+});
+
+test("no epoch without a position", () => {
+  const h = harness({ epoch: 5 });
+  h.live.start();
+  assert.equal(h.sockets[0]!.url, "ws://h/chat/events", "an epoch alone is a 400");
+  h.sockets[0]!.drop(); // before ready: the position is still unknown
+  h.fire();
+  assert.equal(h.sockets[1]!.url, "ws://h/chat/events");
+  h.sockets[1]!.frame({ type: "ready", position: 7, epoch: 6 });
+  h.sockets[1]!.drop();
+  h.fire();
+  assert.equal(h.sockets[2]!.url, "ws://h/chat/events?after=7&epoch=6");
+});
+
+test("a position without an epoch resumes with after alone", () => {
+  const h = harness({ after: 20 });
+  h.live.start();
+  assert.equal(h.sockets[0]!.url, "ws://h/chat/events?after=20");
+  h.sockets[0]!.frame({ type: "ready", position: 25, epoch: 8 });
+  h.sockets[0]!.frame({ type: "ready", position: 26 }); // a server that does not know epochs
+  assert.deepEqual([h.live.position, h.live.epoch], [26, null]);
+  h.sockets[0]!.drop();
+  h.fire();
+  assert.equal(h.sockets[1]!.url, "ws://h/chat/events?after=26");
 });

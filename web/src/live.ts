@@ -1,7 +1,10 @@
 // The live connection (docs/api/events.md): one WebSocket to .../chat/events, the token as the
-// "bearer.<token>" subprotocol. Remembers the position of the last event and, whenever the socket
-// drops, reconnects with ?after=<that position> (exponential backoff with jitter, at once after a
-// 4008 "too slow" close), so missed events arrive in order and nothing is lost or repeated.
+// "bearer.<token>" subprotocol. Remembers the position of the last event and the epoch of the log
+// that numbered it and, whenever the socket drops, reconnects with ?after=<position>&epoch=<epoch>
+// (exponential backoff with jitter, at once after a 4008 "too slow" close), so missed events arrive
+// in order and nothing is lost or repeated. The epoch lets the server notice positions from another
+// numbering (the database was copied or restored) and answer resync_required instead of a replay
+// that would silently skip events.
 
 import { reconnectDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.js";
 import type { LiveFrame } from "./types.js";
@@ -17,8 +20,13 @@ export interface SocketLike {
 }
 
 export interface LiveOptions {
-  url: (after: number | null) => string;
+  /** The endpoint's URL: with `after` (a position) unless null, and `epoch` (only ever with `after`) unless null. */
+  url: (after: number | null, epoch: number | null) => string;
   token: string;
+  /** Resume after this position on the first connect, e.g. `meta.position` of the page shown; else live from now. */
+  after?: number;
+  /** The epoch of `after`'s numbering (`meta.epoch` of that page); sent only together with a position. */
+  epoch?: number;
   onFrame: (frame: LiveFrame) => void;
   onState: (state: LiveState) => void;
   createSocket?: (url: string, protocols: string[]) => SocketLike;
@@ -32,22 +40,31 @@ export const CLOSE_TOO_SLOW = 4008;
 
 export class LiveConnection {
   private socket_: SocketLike | null = null;
-  private position_: number | null = null;
+  private position_: number | null;
+  private epoch_: number | null;
   private attempt_ = 0;
   private timer_: unknown = null;
   private stopped_ = true;
   private state_: LiveState = "stopped";
   private everReady_ = false;
 
-  constructor(private readonly o: LiveOptions) {}
+  constructor(private readonly o: LiveOptions) {
+    this.position_ = isCount(o.after) ? o.after : null;
+    this.epoch_ = isCount(o.epoch) ? o.epoch : null;
+  }
 
   get state(): LiveState {
     return this.state_;
   }
 
-  /** The position of the last event processed, or null before the first `ready`. */
+  /** The position of the last event processed, or null before the first `ready` (without `after`). */
   get position(): number | null {
     return this.position_;
+  }
+
+  /** The epoch of the log that numbered `position`, or null while unknown. */
+  get epoch(): number | null {
+    return this.epoch_;
   }
 
   start(): void {
@@ -98,7 +115,7 @@ export class LiveConnection {
   }
 
   private open(): void {
-    const url = this.o.url(this.position_);
+    const url = this.o.url(this.position_, this.position_ === null ? null : this.epoch_);
     const protocols = ["carechat.v1", "bearer." + this.o.token];
     let s: SocketLike;
     try {
@@ -136,7 +153,20 @@ export class LiveConnection {
     try {
       this.o.onFrame(frame);
     } finally {
-      if (typeof frame.position === "number" && (this.position_ === null || frame.position > this.position_)) this.position_ = frame.position;
+      this.track(frame);
+    }
+  }
+
+  private track(frame: LiveFrame): void {
+    if (!isCount(frame.position)) return;
+    if (frame.type === "ready" || frame.type === "resync_required") {
+      // Where the server says the stream stands, taken as is: after a renumbering (another epoch)
+      // it may be lower than the position held, and resuming from the higher one would ask the new
+      // log for positions it never issued. A frame without an epoch (an older server) leaves it unknown.
+      this.position_ = frame.position;
+      this.epoch_ = isCount(frame.epoch) ? frame.epoch : null;
+    } else if (this.position_ === null || frame.position > this.position_) {
+      this.position_ = frame.position;
     }
   }
 
@@ -152,4 +182,9 @@ export class LiveConnection {
       if (!this.stopped_) this.open();
     }, delay);
   }
+}
+
+/** A position or an epoch as the server sends them: a non-negative integer, exact in a double. */
+function isCount(v: unknown): v is number {
+  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 }

@@ -17,4 +17,8 @@ test("API and live URLs", () => {
   assert.equal(chatBasePath(r), "/gh/sb-demo/patient/p1/chat");
   assert.equal(eventsUrl(r, { protocol: "http:", host: "127.0.0.1:8080" }, null), "ws://127.0.0.1:8080/gh/sb-demo/patient/p1/chat/events");
   assert.equal(eventsUrl(r, { protocol: "https:", host: "ehr.example" }, 42), "wss://ehr.example/gh/sb-demo/patient/p1/chat/events?after=42");
+  const loc = { protocol: "http:", host: "h" };
+  assert.equal(eventsUrl(r, loc, 42, 7), "ws://h/gh/sb-demo/patient/p1/chat/events?after=42&epoch=7");
+  assert.equal(eventsUrl(r, loc, 0, 9007199254740990), "ws://h/gh/sb-demo/patient/p1/chat/events?after=0&epoch=9007199254740990");
+  assert.equal(eventsUrl(r, loc, null, 7), "ws://h/gh/sb-demo/patient/p1/chat/events", "no epoch without a position (the server answers 400)");
 });

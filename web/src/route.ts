@@ -32,9 +32,13 @@ export function chatBasePath(r: Route): string {
   return `/${r.tenant}/${r.instance}/patient/${r.patientId}/chat`;
 }
 
-/** The chat's live endpoint, ws:// or wss:// like the page. */
-export function eventsUrl(r: Route, loc: { protocol: string; host: string }, after: number | null): string {
+/**
+ * The chat's live endpoint, ws:// or wss:// like the page, resuming after position `after` of the
+ * log numbered `epoch` when given (the server refuses an epoch without a position, so it is left
+ * out then).
+ */
+export function eventsUrl(r: Route, loc: { protocol: string; host: string }, after: number | null, epoch: number | null = null): string {
   const scheme = loc.protocol === "https:" ? "wss:" : "ws:";
-  const q = after === null ? "" : `?after=${after}`;
+  const q = after === null ? "" : `?after=${after}` + (epoch === null ? "" : `&epoch=${epoch}`);
   return `${scheme}//${loc.host}${chatBasePath(r)}/events${q}`;
 }

@@ -26,6 +26,10 @@ export interface PageMeta {
   found: boolean;
   unreadCount?: number;
   firstUnreadExternalId?: string | null;
+  /** Get-messages pages: the live log's position read just before the page (resume with after=). */
+  position?: number;
+  /** Get-messages pages: the epoch of that position's numbering (resume with epoch=). */
+  epoch?: number;
 }
 
 /** A page of messages, newest first. */
@@ -54,8 +58,9 @@ export interface ReadResult {
 export type Direction = "inbound" | "outbound";
 
 export type LiveFrame =
-  | { type: "ready"; position: number }
-  | { type: "resync_required"; position: number; message?: string }
+  // epoch: the numbering of the log's positions; it changes when the database is copied or restored.
+  | { type: "ready"; position: number; epoch: number }
+  | { type: "resync_required"; position: number; epoch: number; message?: string }
   | { type: "message.created"; position: number; patientId: string; at: string; message: ChatMessage }
   | {
       type: "messages.read";
