@@ -37,6 +37,8 @@ void for_each_reply_header(const reply& rep, F&& f) {
   f(std::string_view("Cache-Control"), std::string_view("no-store"));
   f(std::string_view("X-Content-Type-Options"), std::string_view("nosniff"));
   if (rep.status == 401) f(std::string_view("WWW-Authenticate"), std::string_view("Bearer"));
+  // 503 means "retry later" (overload, a database restarting or failing over): say how soon.
+  if (rep.status == 503) f(std::string_view("Retry-After"), std::string_view("1"));
   if (rep.idempotent_replay) f(std::string_view("Idempotent-Replayed"), std::string_view("true"));
   if (rep.allow_post_only) f(std::string_view("Allow"), std::string_view("POST"));
   if (rep.allow_get_only) f(std::string_view("Allow"), std::string_view("GET"));

@@ -72,7 +72,8 @@ TEST(reply_head, matches_beast_for_every_kind_of_reply) {
   reply get_put = error_reply(core::error{core::errc::method_not_allowed, "use GET or PUT"});
   get_put.allow_get_or_put = true;
   reply empty{204, ""};
-  for (const reply* rep : {&ok, &replay, &unauthorized, &post_only, &get_put, &empty})
+  reply unavailable = error_reply(core::error{core::errc::unavailable, "postgres: the database connection failed"});
+  for (const reply* rep : {&ok, &replay, &unauthorized, &post_only, &get_put, &empty, &unavailable})
     for (unsigned version : {10u, 11u})
       for (bool keep : {true, false}) {
         SCOPED_TRACE(std::to_string(rep->status) + " HTTP/" + std::to_string(version) + (keep ? " keep" : " close"));
@@ -97,6 +98,15 @@ TEST(reply_head, names_the_status) {
   format_reply_head(head, 10, false, reply{503, "{}"});
   EXPECT_EQ(head.rfind("HTTP/1.0 503 Service Unavailable\r\n", 0), 0u) << head;
   EXPECT_EQ(head.find("Connection"), std::string::npos) << "HTTP/1.0 closes unless told otherwise";
+}
+
+TEST(reply_head, unavailable_says_when_to_retry_and_hides_the_cause) {
+  const reply rep = error_reply(core::error{core::errc::unavailable, "postgres: connect: the database connection failed"});
+  const parsed ours = parse(our_wire(11, true, rep));
+  EXPECT_EQ(ours.status, 503u);
+  ASSERT_EQ(ours.fields.count("Retry-After"), 1u);
+  EXPECT_EQ(ours.fields.find("Retry-After")->second, "1");
+  EXPECT_EQ(ours.body.find("postgres"), std::string::npos) << "the cause is for the log, not the client";
 }
 
 }  // namespace
