@@ -19,6 +19,7 @@ commands:
   audit     print the audit trail of a patient's chat
   webhook   configure the webhook endpoint, show the delivery log, redeliver (set | show | disable | log | redeliver)
   demo      seed the demo tenant gh/sb-demo and print tokens and URLs
+  copy      copy a whole database from SQLite into an empty PostgreSQL database
 
 Run `carechat <command> --help` for the options of each.
 )";
@@ -33,6 +34,7 @@ int run_cli(int argc, char** argv) {
   if (cmd == "audit") return audit_command(rest);
   if (cmd == "demo") return demo_command(rest);
   if (cmd == "webhook") return webhook_command(rest);
+  if (cmd == "copy") return copy_command(rest);
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     std::cout << usage;
     return 0;

@@ -12,5 +12,6 @@ int token_command(const std::vector<std::string>& argv);
 int audit_command(const std::vector<std::string>& argv);
 int demo_command(const std::vector<std::string>& argv);
 int webhook_command(const std::vector<std::string>& argv);
+int copy_command(const std::vector<std::string>& argv);
 
 }  // namespace carechat::app

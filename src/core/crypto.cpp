@@ -75,6 +75,26 @@ sha256_digest sha256(std::string_view data) {
   return d;
 }
 
+sha256_stream::sha256_stream() : ctx_(EVP_MD_CTX_new()) {
+  if (ctx_ == nullptr || EVP_DigestInit_ex2(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("SHA-256 failed");
+}
+
+sha256_stream::~sha256_stream() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void sha256_stream::update(std::string_view data) {
+  if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size()) != 1)
+    throw std::runtime_error("SHA-256 failed");
+}
+
+sha256_digest sha256_stream::finish() {
+  sha256_digest d{};
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), d.data(), &len) != 1 || len != d.size())
+    throw std::runtime_error("SHA-256 failed");
+  return d;
+}
+
 sha256_digest hmac_sha256(std::span<const std::uint8_t> key, std::string_view data) {
   sha256_digest d{};
   unsigned int len = 0;

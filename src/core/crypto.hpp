@@ -19,6 +19,20 @@ using sha256_digest = std::array<std::uint8_t, 32>;
 inline constexpr std::size_t aead_key_size = 32;
 
 sha256_digest sha256(std::string_view data);
+
+// SHA-256 over data given in pieces (a table's rows, a file read in chunks).
+class sha256_stream {
+ public:
+  sha256_stream();
+  ~sha256_stream();
+  sha256_stream(const sha256_stream&) = delete;
+  sha256_stream& operator=(const sha256_stream&) = delete;
+  void update(std::string_view data);
+  sha256_digest finish();  // once; the stream is spent afterwards
+
+ private:
+  void* ctx_;  // EVP_MD_CTX
+};
 sha256_digest hmac_sha256(std::span<const std::uint8_t> key, std::string_view data);
 
 // Equal length and content, in time independent of where they differ.

@@ -53,6 +53,17 @@ TEST(sha256, known_vectors) {
   EXPECT_EQ(hex(sha256(std::string(1'000'000, 'a'))), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
+TEST(sha256_stream, pieces_hash_as_the_whole) {
+  sha256_stream empty;
+  EXPECT_EQ(hex(empty.finish()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  sha256_stream s;
+  for (std::string_view piece : {"abcdbcdecdefdefgefgh", "", "fghighijhijkijkljklmklmnlmnomnopnopq"}) s.update(piece);
+  EXPECT_EQ(hex(s.finish()), "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  sha256_stream million;
+  for (int i = 0; i < 1000; ++i) million.update(std::string(1000, 'a'));
+  EXPECT_EQ(hex(million.finish()), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
 TEST(hmac_sha256, rfc4231_vectors) {
   EXPECT_EQ(hex(hmac_sha256(bytes(20, 0x0b), "Hi There")),
             "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
