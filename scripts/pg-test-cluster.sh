@@ -8,11 +8,13 @@
 # user that Debian's postgresql-15 package creates (the server runs as that user, DIR is handed to
 # it). As any other user, it runs as that user. The binaries come from postgresql-15
 # (scripts/install-deps.sh installs it).
-# Usage: scripts/pg-test-cluster.sh start|stop DIR
+# `restart DIR` restarts it (pg_ctl restart -m fast: sessions are cut, as in an operator's restart),
+# for the outage test.
+# Usage: scripts/pg-test-cluster.sh start|stop|restart DIR
 set -euo pipefail
 
-cmd=${1:?usage: pg-test-cluster.sh start|stop DIR}
-dir=${2:?usage: pg-test-cluster.sh start|stop DIR}
+cmd=${1:?usage: pg-test-cluster.sh start|stop|restart DIR}
+dir=${2:?usage: pg-test-cluster.sh start|stop|restart DIR}
 bin=/usr/lib/postgresql/15/bin
 data="$dir/data"
 
@@ -31,6 +33,10 @@ stop_cluster() {
 }
 
 case "$cmd" in
+  restart)
+    port=$(cat "$dir/port")
+    as_owner "$bin/pg_ctl" -D "$data" -m fast -o "-p $port" -l "$dir/server.log" -w -t 60 restart >/dev/null
+    ;;
   stop)
     stop_cluster
     rm -rf "$dir"
@@ -79,7 +85,7 @@ EOF
     echo "pg-test-cluster: PostgreSQL on 127.0.0.1:$port ($dir)"
     ;;
   *)
-    echo "usage: pg-test-cluster.sh start|stop DIR" >&2
+    echo "usage: pg-test-cluster.sh start|stop|restart DIR" >&2
     exit 2
     ;;
 esac

@@ -32,7 +32,8 @@ core::result<connection*> pg_store::writer() {
 }
 
 std::vector<domain::write_outcome> pg_store::apply(std::span<const domain::write_command> batch) {
-  return apply_batch([this] { return writer(); }, clock_, batch, opts_.before_commit);
+  const batch_options opts{std::chrono::milliseconds(opts_.statement_timeout_ms), opts_.before_commit};
+  return apply_batch([this] { return writer(); }, clock_, batch, opts);
 }
 
 core::result<void> pg_store::transaction(const std::function<core::result<void>(connection&)>& work) {

@@ -124,6 +124,9 @@ class batch_writer {
  public:
   batch_writer(connection& db, const core::clock& clk) : db_(db), clock_(clk) {}
 
+  // The transaction's id (after run() got past its first round trip).
+  const std::string& xid() const { return xid_; }
+
   // The batch inside one transaction, up to (not including) COMMIT: the outcomes, or the failure
   // of the transaction itself (the caller rolls back).
   core::result<std::vector<write_outcome>> run(std::span<const domain::write_command> batch) {
@@ -166,9 +169,12 @@ class batch_writer {
     }
     std::vector<call> calls;
     calls.push_back({&queries::begin, {}});
+    calls.push_back({&queries::current_xid, {}});
+    auto read_xid = [&](const std::vector<result>& r) { xid_ = std::string(r[1].text(0, 0)); };
     if (logs.empty()) {  // audit rows and pruning only: nothing to lock or look up
       auto begun = run_pipeline(calls);
       if (!begun) return std::move(begun).error();
+      read_xid(*begun);
       return {};
     }
     std::vector<std::string> log_tenants, log_instances;
@@ -200,7 +206,8 @@ class batch_writer {
     auto results = run_pipeline(calls);
     if (!results) return std::move(results).error();
     const auto& r = *results;
-    std::size_t at = 2;  // after BEGIN and create_heads
+    read_xid(r);
+    std::size_t at = 3;  // after BEGIN, the xid and create_heads
     const result& heads = r[at++];
     for (int i = 0; i < heads.rows(); ++i)
       logs_[{std::string(heads.text(i, 1)), std::string(heads.text(i, 2))}] =
@@ -656,6 +663,7 @@ class batch_writer {
 
   connection& db_;
   const core::clock& clock_;
+  std::string xid_;
   std::map<log_key, log_state> logs_;
   std::map<chat_tuple, chat_state> chats_;
   std::map<claim_key, claim> claims_;  // stored ones and the ones this batch made
@@ -679,29 +687,58 @@ struct attempt {
   std::optional<core::error> error;
 };
 
+// After a COMMIT whose answer was lost with the connection: did transaction `xid` commit? Asked on
+// a new connection with pg_xact_status, waiting up to `wait` for the server to come back (the
+// statement timeout: no request waits longer than that for an answer). nullopt: still unknown.
+std::optional<bool> committed(const writer_connection& source, const std::string& xid, std::chrono::milliseconds wait) {
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto db = source();
+    if (db) {
+      auto r = (*db)->run(queries::xact_status, params().text(xid));
+      if (r && r->rows() == 1 && !r->null(0, 0)) {
+        const auto status = r->text(0, 0);
+        if (status == "committed") return true;
+        if (status == "aborted") return false;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  return std::nullopt;
+}
+
 // One try of a batch in one transaction.
-attempt try_once(connection& db, const core::clock& clk, std::span<const domain::write_command> batch,
-                 const std::function<bool()>& before_commit) {
+attempt try_once(const writer_connection& source, connection& db, const core::clock& clk,
+                 std::span<const domain::write_command> batch, const batch_options& opts) {
   attempt a;
-  auto outcomes = batch_writer(db, clk).run(batch);
-  if (outcomes && before_commit && !before_commit())
+  batch_writer writer(db, clk);
+  auto outcomes = writer.run(batch);
+  if (outcomes && opts.before_commit && !opts.before_commit())
     outcomes = core::make_error(errc::unavailable, "postgres: the batch was rolled back (injected fault)");
   if (!outcomes) {
     a.error = std::move(outcomes).error();
     if (!db.broken() && db.in_transaction()) (void)db.run(queries::rollback);
     return a;
   }
-  auto committed = db.run(queries::commit);
-  if (committed) {
+  auto commit = db.run(queries::commit);
+  if (commit) {
     a.end = ending::committed;
     a.outcomes = std::move(*outcomes);
     return a;
   }
-  a.error = std::move(committed).error();
-  // A COMMIT the server refused rolled everything back; a COMMIT whose answer never came may or
-  // may not have happened.
-  if (db.broken()) a.end = ending::unknown;
-  else if (db.in_transaction()) (void)db.run(queries::rollback);
+  a.error = std::move(commit).error();
+  if (!db.broken()) {  // the server refused the COMMIT: everything was rolled back
+    if (db.in_transaction()) (void)db.run(queries::rollback);
+    return a;
+  }
+  // The answer to COMMIT never came: ask the server, once it is back, what became of it.
+  const auto done = committed(source, writer.xid(), opts.resolve_wait);
+  if (!done) {
+    a.end = ending::unknown;
+  } else if (*done) {
+    a.end = ending::committed;
+    a.outcomes = std::move(*outcomes);
+  }
   return a;
 }
 
@@ -709,7 +746,7 @@ constexpr int max_tries = 3;
 
 // The batch, tried again (after a reconnect) while the failure says "try again".
 attempt try_batch(const writer_connection& source, const core::clock& clk,
-                  std::span<const domain::write_command> batch, const std::function<bool()>& before_commit) {
+                  std::span<const domain::write_command> batch, const batch_options& opts) {
   attempt last;
   for (int i = 0; i < max_tries; ++i) {
     // A short, growing pause before a retry: a restarting or failing-over server needs a moment.
@@ -719,7 +756,7 @@ attempt try_batch(const writer_connection& source, const core::clock& clk,
       last.error = std::move(db).error();
       continue;
     }
-    last = try_once(**db, clk, batch, before_commit);
+    last = try_once(source, **db, clk, batch, opts);
     if (last.end != ending::failed || last.error->code != errc::unavailable) return last;
   }
   return last;
@@ -729,14 +766,15 @@ attempt try_batch(const writer_connection& source, const core::clock& clk,
 
 std::vector<domain::write_outcome> apply_batch(const writer_connection& db, const core::clock& clk,
                                                std::span<const domain::write_command> batch,
-                                               const std::function<bool()>& before_commit) {
+                                               const batch_options& opts) {
   if (batch.empty()) return {};
-  attempt a = try_batch(db, clk, batch, before_commit);
+  attempt a = try_batch(db, clk, batch, opts);
   if (a.end == ending::committed) return std::move(a.outcomes);
   if (a.end == ending::unknown)
     return std::vector<write_outcome>(
-        batch.size(), core::make_error(errc::unavailable, "the database connection was lost while committing; "
-                                                          "the outcome is unknown: retry (with an Idempotency-Key)"));
+        batch.size(), core::make_error(errc::unavailable, "postgres: the connection was lost while committing and "
+                                                          "the server did not come back in time: the outcome is "
+                                                          "unknown (clients retry with their Idempotency-Key)"));
   if (a.error->code == errc::unavailable || batch.size() == 1) {
     std::vector<write_outcome> out(batch.size(), write_outcome(*a.error));
     // A command that fails alone still leaves its audit row, with the error as outcome.
@@ -745,7 +783,7 @@ std::vector<domain::write_outcome> apply_batch(const writer_connection& db, cons
         domain::audit_entry failed = *entry;
         failed.outcome = std::string(core::to_string(a.error->code));
         const domain::write_command row = failed;
-        (void)try_batch(db, clk, std::span<const domain::write_command>(&row, 1), before_commit);
+        (void)try_batch(db, clk, std::span<const domain::write_command>(&row, 1), opts);
       }
     return out;
   }
@@ -753,7 +791,7 @@ std::vector<domain::write_outcome> apply_batch(const writer_connection& db, cons
   std::vector<write_outcome> out;
   out.reserve(batch.size());
   for (const auto& cmd : batch) {
-    auto one = apply_batch(db, clk, std::span<const domain::write_command>(&cmd, 1), before_commit);
+    auto one = apply_batch(db, clk, std::span<const domain::write_command>(&cmd, 1), opts);
     out.push_back(std::move(one[0]));
   }
   return out;

@@ -20,12 +20,17 @@
 // request, a mark-read upTo that is not in the chat) are decided before anything is written. An
 // unexpected failure rolls the batch back; errors that mean "try again" (a lost connection before
 // COMMIT, a serialization failure or deadlock) are retried up to 3 times; any other is retried
-// command by command, so only the command that fails gets the error (with its audit row). A
-// connection lost during COMMIT leaves the outcome unknown: every command gets errc::unavailable
-// (clients retry; Idempotency-Key makes that safe).
+// command by command, so only the command that fails gets the error (with its audit row). When
+// the connection is lost during COMMIT, the batch's transaction id (taken at BEGIN) is looked up
+// on a new connection once the server is back (pg_xact_status): committed, and the batch
+// succeeded (its events go live as usual); aborted, and it is tried again. Only when the server
+// stays away longer than the statement timeout is the outcome unknown: every command then gets errc::unavailable
+// (clients retry; Idempotency-Key makes that safe; a live client may then miss those events until
+// it reconnects).
 // Thread-safety: one batch at a time on the writer connection (the caller serializes).
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <span>
 #include <vector>
@@ -39,9 +44,16 @@ namespace carechat::store::postgres {
 // The writer connection, reopened when lost (the store's); an error when it cannot be opened.
 using writer_connection = std::function<core::result<connection*>()>;
 
-// See domain::store::apply(). `before_commit` (tests only, may be empty): pg_options::before_commit.
+struct batch_options {
+  // How long to wait for a lost server to come back and tell whether a COMMIT whose answer was
+  // lost went through (the statement timeout: no request waits longer for its answer).
+  std::chrono::milliseconds resolve_wait{5000};
+  std::function<bool()> before_commit;  // tests only, may be empty: pg_options::before_commit
+};
+
+// See domain::store::apply().
 std::vector<domain::write_outcome> apply_batch(const writer_connection& db, const core::clock& clk,
                                                std::span<const domain::write_command> batch,
-                                               const std::function<bool()>& before_commit = {});
+                                               const batch_options& opts);
 
 }  // namespace carechat::store::postgres
