@@ -9,6 +9,7 @@
 #include <fstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "core/crypto.hpp"
 #include "core/random.hpp"
@@ -69,13 +70,22 @@ class postgres_schema {
     auto c = connect(uri_);
     return c.exec("test", sql);
   }
-  // The first column of the first row of a query, as text ("" when there is no row).
-  std::string scalar(const std::string& sql) const {
+  // The first column of the first row of a query ($1, $2... from `args`), as text ("" when there
+  // is no row, or NULL).
+  std::string scalar(const std::string& sql, const std::vector<std::string>& args = {}) const {
     auto c = connect(uri_);
     const store::postgres::named_sql q{"test.scalar", sql};
-    auto r = c.run(q);
+    store::postgres::params p;
+    for (const auto& a : args) p.text(a);
+    auto r = c.run_planned(q, p);
     if (!r) throw std::runtime_error(r.error().message);
     return r->rows() > 0 ? std::string(r->text(0, 0)) : std::string();
+  }
+
+  // SQL on the server's own database as its superuser (CREATE DATABASE and the like).
+  static void admin_exec(const std::string& sql) {
+    auto c = connect(postgres_test_uri());
+    if (auto ok = c.exec("test", sql); !ok) throw std::runtime_error(ok.error().message);
   }
 
  private:

@@ -320,6 +320,16 @@ core::result<result> connection::run(const named_sql& q, const params& p) {
   return owned;
 }
 
+core::result<result> connection::run_planned(const named_sql& q, const params& p) {
+  if (broken()) return connection_error(c_, q.name);
+  const std::string sql(q.sql);
+  pg_result* r = PQexecParams(c_, sql.c_str(), p.size(), nullptr, p.values(), p.lengths(), p.formats(), 0);
+  result owned(r);
+  const auto status = r != nullptr ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return make_pg_error(c_, r, q.name);
+  return owned;
+}
+
 core::result<void> connection::exec(std::string_view what, const std::string& sql) {
   if (broken()) return connection_error(c_, what);
   pg_result* r = PQexec(c_, sql.c_str());

@@ -106,6 +106,10 @@ class connection {
 
   // One statement, prepared on this connection on first use, run and answered.
   core::result<result> run(const named_sql& q, const params& p = {});
+  // One statement planned for these very parameters (not prepared): for a statement whose best
+  // plan depends on its values, where a prepared statement's generic plan would pick one for all
+  // (a search: a rare word is found through the trigram index, a common one by walking the chat).
+  core::result<result> run_planned(const named_sql& q, const params& p);
   // Several statements in one round trip (libpq pipeline mode, one sync at the end), answered in
   // order. A failing statement fails the call; the ones after it are not run. Meant for work inside
   // a transaction whose BEGIN is the first call (a failure then leaves it aborted: roll back).

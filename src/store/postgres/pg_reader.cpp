@@ -50,22 +50,23 @@ std::string contains_pattern(std::string_view text) {
   return out;
 }
 
-core::result<result> pg_reader::query(const named_sql& q, const params& p) {
+core::result<result> pg_reader::query(const named_sql& q, const params& p, bool plan_each_time) {
   auto c = pool_.acquire();
   if (!c) return std::move(c).error();
-  return (*c)->run(q, p);
+  return plan_each_time ? (*c)->run_planned(q, p) : (*c)->run(q, p);
 }
 
 core::result<std::vector<domain::message>> pg_reader::window(const named_sql& sql, const domain::chat_key& chat,
                                                              const std::optional<domain::position>& after,
                                                              domain::direction dir, int limit,
                                                              const std::string* needle) {
+  // A search's plan depends on its needle (see connection::run_planned); a page's never does.
   if (limit <= 0) return std::vector<domain::message>{};
   const domain::position from = after.value_or(edge(dir));
   params p = chat_params(chat);
   p.int64(from.created_at).int64(from.seq).int64(limit);
   if (needle != nullptr) p.text(*needle);
-  auto r = query(sql, p);
+  auto r = query(sql, p, needle != nullptr);
   if (!r) return std::move(r).error();
   return messages_of(*r);
 }

@@ -32,8 +32,8 @@ class pg_reader final : public domain::store_reader {
                                                               int limit) override;
 
  private:
-  // One statement on a pooled connection.
-  core::result<result> query(const named_sql& q, const params& p);
+  // One statement on a pooled connection (prepared, or planned for its values).
+  core::result<result> query(const named_sql& q, const params& p, bool plan_each_time = false);
   core::result<std::vector<domain::message>> window(const named_sql& sql, const domain::chat_key& chat,
                                                     const std::optional<domain::position>& after, domain::direction dir,
                                                     int limit, const std::string* needle);

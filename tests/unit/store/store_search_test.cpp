@@ -92,7 +92,13 @@ TEST_P(store_search, short_queries_fall_back_to_a_scan) {
 }
 
 TEST_P(store_search, query_syntax_is_never_interpreted) {
-  send_all({R"(say "hi" to her)", "a OR b", "x* y", "col:umn", "NEAR(a b)", "100% sure_", "it's", "(-^-)"});
+  send_all({R"(say "hi" to her)", "a OR b", "x* y", "col:umn", "NEAR(a b)", "100% sure_", "it's", "(-^-)", "excess",
+            R"(a\b)"});
+  // LIKE's wildcards and escape are characters like any other (the PostgreSQL store searches with ILIKE).
+  EXPECT_TRUE(search("e%s").empty());
+  EXPECT_TRUE(search("e_c").empty());
+  EXPECT_EQ(texts(search(R"(\b)")), (strings{R"(a\b)"}));
+  EXPECT_EQ(texts(search(R"(a\)")), (strings{R"(a\b)"}));
   EXPECT_EQ(texts(search(R"("hi")")), (strings{R"(say "hi" to her)"}));
   EXPECT_EQ(texts(search(R"(y "hi)")), (strings{R"(say "hi" to her)"}));
   EXPECT_EQ(texts(search("a OR b")), (strings{"a OR b"}));
