@@ -294,17 +294,28 @@ class importer {
     return table_copy{t.name, done, core::to_hex(hash.finish())};
   }
 
-  // The table as PostgreSQL now holds it: its rows and checksum.
+  // The table as PostgreSQL now holds it: its rows and checksum, read through a cursor in chunks
+  // (a clinic's messages need not fit in memory at once).
   core::result<table_copy> read_back(const table_spec& t) {
-    auto r = dst_.run(t.read_back);
-    if (!r) return std::move(r).error();
+    if (auto ok = dst_.exec("copy read back", "DECLARE copy_back NO SCROLL CURSOR FOR " + std::string(t.read_back.sql));
+        !ok)
+      return std::move(ok).error();
+    static constexpr named_sql fetch{"copy.fetch", "FETCH 5000 FROM copy_back"};
     core::sha256_stream hash;
     std::vector<std::optional<std::string>> row(t.columns.size());
-    for (int i = 0; i < r->rows(); ++i) {
-      for (std::size_t c = 0; c < row.size(); ++c) row[c] = r->opt_text(i, static_cast<int>(c));
-      hash_row(hash, row);
+    std::int64_t rows = 0;
+    for (;;) {
+      auto r = dst_.run_planned(fetch, {});
+      if (!r) return std::move(r).error();
+      for (int i = 0; i < r->rows(); ++i) {
+        for (std::size_t c = 0; c < row.size(); ++c) row[c] = r->opt_text(i, static_cast<int>(c));
+        hash_row(hash, row);
+      }
+      rows += r->rows();
+      if (r->rows() == 0) break;
     }
-    return table_copy{t.name, r->rows(), core::to_hex(hash.finish())};
+    if (auto ok = dst_.exec("copy read back", "CLOSE copy_back"); !ok) return std::move(ok).error();
+    return table_copy{t.name, rows, core::to_hex(hash.finish())};
   }
 
  private:
