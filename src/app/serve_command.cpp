@@ -191,9 +191,8 @@ int serve_command(const std::vector<std::string>& argv) {
     // 0: this server does not index (another node does, or a benchmark wants a quiet machine);
     // searches then scan what is not indexed.
     std::optional<search_indexer> indexer;
-    // PostgreSQL indexes inside the send's transaction (trigram GIN): nothing to index afterwards.
-    if (cfg->search_index_ms > 0 && spec->backend == backend::sqlite)
-      indexer.emplace(**st, std::chrono::milliseconds(cfg->search_index_ms));
+    // (PostgreSQL indexes inside the send's transaction; its indexer does the index's upkeep.)
+    if (cfg->search_index_ms > 0) indexer.emplace(**st, std::chrono::milliseconds(cfg->search_index_ms));
     boost::asio::thread_pool blocking(cfg->reader_threads);
     net::services svc{**st,  readers, writer, page_tokens, clock, rng, limits, blocking, live_hub, live_counts, live, web,
                       pages, (*st)->webhooks(), nullptr /* the worker, below */, cfg->webhook_allow_private,

@@ -204,8 +204,9 @@ class store {
   // answers how many (0: up to date). A store whose search index is kept after the fact (SQLite:
   // in a file of its own, so indexing never holds up apply()) needs this called regularly
   // (app/search_indexer); its searches find the not-yet-indexed messages by a scan meanwhile. A
-  // store that indexes inside apply() answers 0. Called by one thread at a time; never blocks
-  // apply() for longer than a lock handover.
+  // store that indexes inside apply() answers 0, and may use the call for its index's upkeep
+  // (PostgreSQL merges the trigram index's pending list). Called by one thread at a time; never
+  // blocks apply() for longer than a lock handover.
   virtual core::result<std::int64_t> index_search(int max_messages) {
     (void)max_messages;
     return std::int64_t{0};

@@ -10,14 +10,16 @@ namespace carechat::store::postgres {
 
 core::result<std::unique_ptr<pg_store>> pg_store::open(const pg_options& opts, const core::clock& clk,
                                                        core::random_source& rng) {
-  auto writer = connection::open(opts);
-  if (!writer) return std::move(writer).error();
-  if (auto v = migrate(*writer); !v) return std::move(v).error();
-  return std::unique_ptr<pg_store>(new pg_store(opts, std::move(*writer), clk, rng));
+  auto first = connection::open(opts);
+  if (!first) return std::move(first).error();
+  if (auto v = migrate(*first); !v) return std::move(v).error();
+  auto s = std::unique_ptr<pg_store>(new pg_store(opts, clk, rng));
+  if (auto w = s->writer(); !w) return std::move(w).error();
+  return s;
 }
 
-pg_store::pg_store(pg_options opts, connection writer, const core::clock& clk, core::random_source& rng)
-    : opts_(std::move(opts)), clock_(clk), rng_(rng), pool_(opts_), writer_(std::move(writer)) {}
+pg_store::pg_store(pg_options opts, const core::clock& clk, core::random_source& rng)
+    : opts_(std::move(opts)), clock_(clk), rng_(rng), pool_(opts_) {}
 
 std::unique_ptr<domain::store_reader> pg_store::open_reader() { return std::make_unique<pg_reader>(pool_); }
 
@@ -26,6 +28,10 @@ core::result<connection*> pg_store::writer() {
     writer_.reset();
     auto opened = connection::open(opts_);
     if (!opened) return std::move(opened).error();
+    // The writer's statements take arrays whose plans never depend on their values: one generic
+    // plan each, instead of the planner running again for every batch (7% of its CPU).
+    if (auto ok = opened->exec("writer settings", "SET plan_cache_mode = force_generic_plan"); !ok)
+      return std::move(ok).error();
     writer_.emplace(std::move(*opened));
   }
   return &*writer_;
@@ -34,6 +40,13 @@ core::result<connection*> pg_store::writer() {
 std::vector<domain::write_outcome> pg_store::apply(std::span<const domain::write_command> batch) {
   const batch_options opts{std::chrono::milliseconds(opts_.statement_timeout_ms), opts_.before_commit};
   return apply_batch([this] { return writer(); }, clock_, batch, opts);
+}
+
+core::result<std::int64_t> pg_store::index_search(int) {
+  auto c = pool_.acquire();
+  if (!c) return std::move(c).error();
+  if (auto ok = (*c)->run(queries::clean_search_pending); !ok) return std::move(ok).error();
+  return std::int64_t{0};
 }
 
 core::result<void> pg_store::transaction(const std::function<core::result<void>(connection&)>& work) {

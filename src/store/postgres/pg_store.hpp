@@ -31,6 +31,9 @@ class pg_store final : public domain::store, public domain::webhook_store {
 
   std::unique_ptr<domain::store_reader> open_reader() override;
   std::vector<domain::write_outcome> apply(std::span<const domain::write_command> batch) override;
+  // Messages are indexed inside apply() (answers 0); the call does the index's upkeep: the trigram
+  // index's pending list is merged on a pool connection, off the writer (migrations.cpp).
+  core::result<std::int64_t> index_search(int max_messages) override;
 
   core::result<void> insert_token(const domain::token_record& token) override;
   core::result<std::vector<domain::token_record>> list_tokens() override;
@@ -57,7 +60,7 @@ class pg_store final : public domain::store, public domain::webhook_store {
                                                                    const std::string& instance) override;
 
  private:
-  pg_store(pg_options opts, connection writer, const core::clock& clk, core::random_source& rng);
+  pg_store(pg_options opts, const core::clock& clk, core::random_source& rng);
 
   // The writer connection, reopened if lost. Writer thread only.
   core::result<connection*> writer();

@@ -157,6 +157,10 @@ inline constexpr named_sql prune_events{
     "INSERT INTO log_floors (log_id, floor) SELECT log_id, max(position) FROM gone GROUP BY log_id "
     "ON CONFLICT (log_id) DO UPDATE SET floor = greatest(log_floors.floor, excluded.floor)"};
 
+// The trigram index's pending list moved into the index (see migrations.cpp, messages_search).
+inline constexpr named_sql clean_search_pending{"search.clean_pending",
+                                                "SELECT gin_clean_pending_list('messages_search'::regclass)"};
+
 // ---- administration ----
 #define CARECHAT_PG_TOKEN_COLUMNS \
   "id, hash, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at"
