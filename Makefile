@@ -13,7 +13,7 @@ DB         ?= var/carechat.db
 LISTEN     ?= 127.0.0.1:8080
 RELEASE_BUILD ?= build-release
 
-.PHONY: bench-deps deps build run test test-asan test-only fuzz clean web web-deps web-test e2e bench bench-quick
+.PHONY: bench-deps deps build server run test test-asan test-only fuzz clean web web-deps web-test e2e bench bench-quick
 
 deps:
 	@bash scripts/install-deps.sh
@@ -37,8 +37,12 @@ web: web-deps
 web-test: web-deps
 	cd web && npm run typecheck && npm test
 
+# Only the server itself (not the tests): what `make run` needs, and all a newcomer waits for.
+server: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target carechat
+
 # Starts the server on SQLite with the demo tenant gh/sb-demo and prints where to look.
-run: build web
+run: server web
 	@mkdir -p $(dir $(DB))
 	@$(BUILD)/carechat demo --db $(DB) --listen $(LISTEN)
 	@exec $(BUILD)/carechat serve --db $(DB) --listen $(LISTEN)
