@@ -100,8 +100,11 @@ core::result<config> load_config(const args& a) {
     return std::move(ok).error();
   if (auto ok = number_from_env<unsigned>("CARECHAT_TOKEN_RECHECK_MS", c.token_recheck_ms, 10, 60'000); !ok)
     return std::move(ok).error();
-  if (auto ok = number_from_env<unsigned>("CARECHAT_PAGE_CACHE_MS", c.page_cache_ms, 0, 60'000); !ok)
-    return std::move(ok).error();
+  if (env("CARECHAT_PAGE_CACHE_MS")) {
+    unsigned ms = 0;
+    if (auto ok = number_from_env<unsigned>("CARECHAT_PAGE_CACHE_MS", ms, 0, 60'000); !ok) return std::move(ok).error();
+    c.page_cache_ms = ms;
+  }
   if (auto ok = number_from_env<unsigned>("CARECHAT_SEARCH_INDEX_MS", c.search_index_ms, 0, 60'000); !ok)
     return std::move(ok).error();
   if (auto ok = number_from_env<unsigned>("CARECHAT_AUDIT_DELAY_MS", c.audit_delay_ms, 0, 1'000); !ok)
@@ -128,6 +131,7 @@ core::result<config> load_config(const args& a) {
     while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
   }
   if (const char* v = env("CARECHAT_WEBHOOKS")) c.webhooks_enabled = std::string_view(v) != "0";
+  if (const char* v = env("CARECHAT_CLUSTER_HINTS")) c.cluster_hints = std::string_view(v) != "0";
   if (const char* v = env("CARECHAT_WEBHOOK_ALLOW_PRIVATE")) c.webhook_allow_private = std::string_view(v) == "1";
   if (const char* v = env("CARECHAT_WEBHOOK_CA_FILE")) c.webhook_ca_file = v;
   if (auto ok = number_from_env<unsigned>("CARECHAT_WEBHOOK_TIMEOUT_MS", c.webhook_timeout_ms, 100, 600'000); !ok)

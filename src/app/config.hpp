@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,8 @@ struct config {
                                          //   (besides the writer's one); 0: reader threads + 4
   unsigned pg_statement_timeout_ms = 5000;  // CARECHAT_PG_STATEMENT_TIMEOUT_MS: longest statement; past it
                                             //   the request gets 503 + Retry-After instead of hanging
+  bool cluster_hints = true;  // CARECHAT_CLUSTER_HINTS=0: no NOTIFY hints between nodes; live events
+                              //   from other nodes then arrive by polling alone (within 250 ms)
   std::string listen_host = "127.0.0.1";      // --listen HOST:PORT, CARECHAT_LISTEN
   std::uint16_t listen_port = 8080;           //   port 0 picks a free port (printed at start)
   int page_limit = 20;            // CARECHAT_PAGE_LIMIT: default page size; 20 if unset or invalid, at most 200
@@ -40,7 +43,9 @@ struct config {
   // Caches (docs/ARCHITECTURE.md, "Caches"):
   unsigned token_cache_ms = 60'000;           // CARECHAT_TOKEN_CACHE_MS: how long a token stays cached; 0: off
   unsigned token_recheck_ms = 250;            // CARECHAT_TOKEN_RECHECK_MS: revocations are noticed within this
-  unsigned page_cache_ms = 1'000;             // CARECHAT_PAGE_CACHE_MS: a latest page's longest life; 0: off
+  // CARECHAT_PAGE_CACHE_MS: a latest page's longest life; 0: off. Unset: 1000 on SQLite, 0 on
+  // PostgreSQL (another node's write would go unseen for that long: no read-your-writes across nodes).
+  std::optional<unsigned> page_cache_ms;
   unsigned search_index_ms = 100;             // CARECHAT_SEARCH_INDEX_MS: how often new messages join the
                                               //   search index (searches scan the rest meanwhile); 0: never
   unsigned audit_delay_ms = 10;               // CARECHAT_AUDIT_DELAY_MS: how long read-audit rows may wait

@@ -13,6 +13,7 @@
 #include "app/commands.hpp"
 #include "app/config.hpp"
 #include "app/store_factory.hpp"
+#include "net/log_follower.hpp"
 #include "core/log.hpp"
 #include "app/event_pruner.hpp"
 #include "app/search_indexer.hpp"
@@ -67,8 +68,10 @@ environment:
   CARECHAT_WEBHOOK_POLL_MS        outbox poll interval when not nudged (default 1000)
   CARECHAT_TOKEN_CACHE_MS  how long an authenticated token is remembered (default 60000; 0: off)
   CARECHAT_TOKEN_RECHECK_MS  revocations (from any process) take effect within this (default 250)
-  CARECHAT_PAGE_CACHE_MS   longest life of a chat's cached latest page (default 1000; 0: off);
-                           changes made through this server drop it at once
+  CARECHAT_PAGE_CACHE_MS   longest life of a chat's cached latest page (default 1000 on SQLite,
+                           0 (off) on PostgreSQL); changes made through this server drop it at once
+  CARECHAT_CLUSTER_HINTS   0: no NOTIFY hints between nodes sharing a PostgreSQL database (live
+                           events from other nodes then arrive by polling, within 250 ms)
   CARECHAT_AUDIT_DELAY_MS  how long a read's audit row may wait to share a commit (default 10;
                            0: at once); writes never wait for it
   CARECHAT_SEARCH_INDEX_MS how often new messages join the search index, kept in <db>-search
@@ -169,14 +172,26 @@ int serve_command(const std::vector<std::string>& argv) {
   pages.frame_ancestors = cfg->frame_ancestors;
 
   {
+    const bool shared_database = spec->backend == backend::postgres;
     net::local_hub live_hub;
-    net::page_cache latest_pages({std::chrono::milliseconds(cfg->page_cache_ms)});
+    net::page_cache latest_pages(
+        {std::chrono::milliseconds(cfg->page_cache_ms.value_or(shared_database ? 0 : 1'000))});
+    store::reader_pool readers(**st, {});
+    // Several nodes may share a PostgreSQL database: live events then go through the log follower,
+    // which merges this node's commits with the other nodes' (read from the log, woken by their
+    // hints) in log order. One SQLite process needs none of that.
+    std::unique_ptr<domain::log_bus> bus;
+    std::unique_ptr<net::log_follower> follower;
+    if (shared_database) {
+      if (cfg->cluster_hints) bus = (*st)->open_log_bus();
+      follower = std::make_unique<net::log_follower>(readers, bus.get(), live_hub, net::log_follower::options{});
+    }
     // A committed event first drops its chat's cached pages, then goes live (and may wake the
     // webhook worker), all before its writer is answered.
-    domain::event_hub_chain fan_out({&latest_pages, &live_hub});
+    domain::event_hub_chain fan_out({&latest_pages, follower ? static_cast<domain::event_hub*>(follower.get())
+                                                             : static_cast<domain::event_hub*>(&live_hub)});
     net::webhook_nudging_hub hub(fan_out);
     net::live_connections live_counts;
-    store::reader_pool readers(**st, {});
     domain::token_cache tokens({std::chrono::milliseconds(cfg->token_cache_ms)});
     // Only a cache has something to forget: with CARECHAT_TOKEN_CACHE_MS=0 every request reads the
     // token from the store, and nothing needs polling.
@@ -194,9 +209,9 @@ int serve_command(const std::vector<std::string>& argv) {
     // (PostgreSQL indexes inside the send's transaction; its indexer does the index's upkeep.)
     if (cfg->search_index_ms > 0) indexer.emplace(**st, std::chrono::milliseconds(cfg->search_index_ms));
     boost::asio::thread_pool blocking(cfg->reader_threads);
-    net::services svc{**st,  readers, writer, page_tokens, clock, rng, limits, blocking, live_hub, live_counts, live, web,
-                      pages, (*st)->webhooks(), nullptr /* the worker, below */, cfg->webhook_allow_private,
-                      tokens, latest_pages};
+    net::services svc{**st,        readers,   writer, page_tokens, clock, rng,  limits, blocking, live_hub, follower.get(),
+                      live_counts, live,      web,    pages,       (*st)->webhooks(), nullptr /* the worker, below */,
+                      cfg->webhook_allow_private, tokens, latest_pages};
     net::server server(svc, http);
     std::unique_ptr<net::webhook_worker> webhooks;
     if ((*st)->webhooks() != nullptr) {
@@ -230,6 +245,7 @@ int serve_command(const std::vector<std::string>& argv) {
     hub.set_worker(nullptr);  // the committer may still publish while it drains
     blocking.join();
     pruner.stop();
+    if (follower) follower->stop();
     if (indexer) indexer->stop();
     if (revocations) revocations->stop();
     writer.stop();  // every queued write (audit rows included) is committed before exit

@@ -15,6 +15,7 @@
 #include "core/result.hpp"
 #include "domain/chat.hpp"
 #include "domain/events.hpp"
+#include "domain/log_bus.hpp"
 #include "domain/principal.hpp"
 #include "domain/webhook.hpp"
 
@@ -223,6 +224,10 @@ class store {
 
   // Webhook endpoints, outbox progress and the delivery log; nullptr when the backend has none.
   virtual webhook_store* webhooks() { return nullptr; }
+
+  // Hints between processes sharing the database (domain/log_bus.hpp), on a connection of its own;
+  // nullptr when the backend is served by one process only (SQLite).
+  virtual std::unique_ptr<log_bus> open_log_bus() { return nullptr; }
 };
 
 }  // namespace carechat::domain

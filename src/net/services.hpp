@@ -27,6 +27,7 @@
 namespace carechat::net {
 
 class webhook_worker;
+class log_follower;
 
 struct services {
   domain::store& store;
@@ -38,6 +39,7 @@ struct services {
   domain::limits limits;
   boost::asio::thread_pool& blocking;  // runs store reads so I/O threads never block
   local_hub& hub;                      // live fan-out of committed events to this node's sessions
+  log_follower* follower;              // other nodes' events, in log order (nullptr: one node, SQLite)
   live_connections& live;              // live connections per token
   websocket_options websocket;
   const static_assets& web;            // the browser app's files

@@ -1,6 +1,7 @@
 #include "net/websocket_session.hpp"
 
 #include "core/log.hpp"
+#include "net/log_follower.hpp"
 #include "net/offload.hpp"
 
 namespace carechat::net {
@@ -99,6 +100,11 @@ asio::awaitable<bool> websocket_session::replay(domain::resume_point from) {
   });
   if (!bounds) co_return false;
   epoch_ = bounds->epoch;
+  // Other nodes' events reach this node's hub from here on (nothing before: the replay has it).
+  if (svc_.follower != nullptr && !following_) {
+    svc_.follower->track(scope_.tenant, scope_.instance, bounds->latest);
+    following_ = true;
+  }
   const std::optional<std::int64_t> after = from.after;
   const bool other_epoch = from.epoch && *from.epoch != bounds->epoch;
   if (!after) {
@@ -165,6 +171,12 @@ asio::awaitable<void> websocket_session::run(const request& req, domain::resume_
 
   subscription_ = svc_.hub.subscribe(scope_, *this);
   const bool ok = co_await replay(from);
+  struct stop_following {
+    websocket_session& s;
+    ~stop_following() {
+      if (s.following_) s.svc_.follower->untrack(s.scope_.tenant, s.scope_.instance);
+    }
+  } unfollow{*this};
   if (!ok) {
     closed_ = true;
     svc_.hub.unsubscribe(subscription_);

@@ -59,6 +59,7 @@ class websocket_session final : public live_subscriber,
   std::optional<websocket::close_reason> closing_;
   std::int64_t last_sent_ = 0;
   std::int64_t epoch_ = 0;  // the log's epoch, read with the bounds; the ready frame reports it
+  bool following_ = false;  // the log follower (several nodes) follows this session's log for it
   std::vector<std::shared_ptr<const live_event>> held_;  // live events that arrive during replay
   std::deque<std::shared_ptr<const std::string>> queue_;
 };

@@ -269,6 +269,27 @@ core::result<connection> connection::open(const pg_options& opts) {
   return conn;
 }
 
+int connection::socket() const noexcept { return c_ != nullptr ? PQsocket(c_) : -1; }
+
+core::result<std::vector<std::pair<std::string, std::string>>> connection::notifications() {
+  if (broken() || PQconsumeInput(c_) != 1) return connection_error(c_, "notifications");
+  std::vector<std::pair<std::string, std::string>> out;
+  const int self = PQbackendPID(c_);
+  while (PGnotify* n = PQnotifies(c_)) {
+    if (n->be_pid != self) out.emplace_back(n->relname, n->extra);
+    PQfreemem(n);
+  }
+  return out;
+}
+
+std::string connection::quote_identifier(std::string_view name) const {
+  char* q = PQescapeIdentifier(c_, name.data(), name.size());
+  if (q == nullptr) return "\"carechat\"";  // only on out of memory; a name that cannot clash
+  std::string out(q);
+  PQfreemem(q);
+  return out;
+}
+
 bool connection::broken() const noexcept { return c_ == nullptr || PQstatus(c_) != CONNECTION_OK; }
 
 bool connection::in_transaction() const noexcept {

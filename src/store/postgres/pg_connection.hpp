@@ -117,6 +117,13 @@ class connection {
   // SQL text without parameters, possibly several statements (migrations, BEGIN, ROLLBACK).
   core::result<void> exec(std::string_view what, const std::string& sql);
 
+  // LISTEN/NOTIFY (pg_log_bus): the socket to wait on, and the notifications that arrived from
+  // other sessions (channel, payload), reading whatever the socket holds without blocking.
+  int socket() const noexcept;
+  core::result<std::vector<std::pair<std::string, std::string>>> notifications();
+  // `name` quoted as an SQL identifier (for LISTEN, which takes no parameters).
+  std::string quote_identifier(std::string_view name) const;
+
   // Lost (the server went away, a timeout cut it): throw it away and open another.
   bool broken() const noexcept;
   // Inside a transaction block (BEGIN seen, not ended)?

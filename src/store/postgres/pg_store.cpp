@@ -1,6 +1,7 @@
 #include "store/postgres/pg_store.hpp"
 
 #include "store/postgres/migrations.hpp"
+#include "store/postgres/pg_log_bus.hpp"
 #include "store/postgres/pg_reader.hpp"
 #include "store/postgres/pg_rows.hpp"
 #include "store/postgres/queries.hpp"
@@ -41,6 +42,8 @@ std::vector<domain::write_outcome> pg_store::apply(std::span<const domain::write
   const batch_options opts{std::chrono::milliseconds(opts_.statement_timeout_ms), opts_.before_commit};
   return apply_batch([this] { return writer(); }, clock_, batch, opts);
 }
+
+std::unique_ptr<domain::log_bus> pg_store::open_log_bus() { return std::make_unique<pg_log_bus>(opts_); }
 
 core::result<std::int64_t> pg_store::index_search(int) {
   auto c = pool_.acquire();

@@ -41,6 +41,7 @@ class pg_store final : public domain::store, public domain::webhook_store {
   core::result<std::vector<domain::audit_row>> audit_for_patient(const std::string& patient) override;
   core::result<core::bytes> secret(const std::string& name, std::size_t size) override;
   domain::webhook_store* webhooks() override { return this; }
+  std::unique_ptr<domain::log_bus> open_log_bus() override;
 
   // domain::webhook_store (store/postgres/webhook_store.cpp)
   core::result<void> put_webhook_endpoint(const domain::webhook_endpoint& e) override;
