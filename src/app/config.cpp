@@ -1,5 +1,6 @@
 #include "app/config.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <string_view>
 
@@ -132,6 +133,12 @@ core::result<config> load_config(const args& a) {
   }
   if (const char* v = env("CARECHAT_WEBHOOKS")) c.webhooks_enabled = std::string_view(v) != "0";
   if (const char* v = env("CARECHAT_CLUSTER_HINTS")) c.cluster_hints = std::string_view(v) != "0";
+  if (const char* v = env("CARECHAT_NODE_ID")) {
+    const std::string_view id = v;
+    if (id.size() > 128 || std::any_of(id.begin(), id.end(), [](char ch) { return ch < 0x21 || ch > 0x7e; }))
+      return core::make_error(core::errc::bad_request, "CARECHAT_NODE_ID must be 1-128 printable ASCII characters");
+    c.node_id = std::string(id);
+  }
   if (const char* v = env("CARECHAT_WEBHOOK_ALLOW_PRIVATE")) c.webhook_allow_private = std::string_view(v) == "1";
   if (const char* v = env("CARECHAT_WEBHOOK_CA_FILE")) c.webhook_ca_file = v;
   if (auto ok = number_from_env<unsigned>("CARECHAT_WEBHOOK_TIMEOUT_MS", c.webhook_timeout_ms, 100, 600'000); !ok)

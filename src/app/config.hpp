@@ -24,6 +24,10 @@ struct config {
                                          //   (besides the writer's one); 0: reader threads + 4
   unsigned pg_statement_timeout_ms = 5000;  // CARECHAT_PG_STATEMENT_TIMEOUT_MS: longest statement; past it
                                             //   the request gets 503 + Retry-After instead of hanging
+  // CARECHAT_NODE_ID: this server's name among the nodes sharing a PostgreSQL database (its webhook
+  // claims are held under it, and given up when it starts again). Unset: "local" on SQLite (one
+  // server per file), host:port on PostgreSQL. 1-128 printable ASCII characters.
+  std::string node_id;
   bool cluster_hints = true;  // CARECHAT_CLUSTER_HINTS=0: no NOTIFY hints between nodes; live events
                               //   from other nodes then arrive by polling alone (within 250 ms)
   std::string listen_host = "127.0.0.1";      // --listen HOST:PORT, CARECHAT_LISTEN

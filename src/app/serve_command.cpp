@@ -1,5 +1,6 @@
 // `carechat serve`: assembles store, reader pool, group committer, codec and HTTP server.
 #include <malloc.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <filesystem>
@@ -70,6 +71,9 @@ environment:
   CARECHAT_TOKEN_RECHECK_MS  revocations (from any process) take effect within this (default 250)
   CARECHAT_PAGE_CACHE_MS   longest life of a chat's cached latest page (default 1000 on SQLite,
                            0 (off) on PostgreSQL); changes made through this server drop it at once
+  CARECHAT_NODE_ID         this server's name among nodes sharing a PostgreSQL database (default
+                           host:port; "local" on SQLite); a restarted node gives up its
+                           webhook claims at once
   CARECHAT_CLUSTER_HINTS   0: no NOTIFY hints between nodes sharing a PostgreSQL database (live
                            events from other nodes then arrive by polling, within 250 ms)
   CARECHAT_AUDIT_DELAY_MS  how long a read's audit row may wait to share a commit (default 10;
@@ -84,6 +88,15 @@ environment:
   CARECHAT_WEBHOOK_CA_FILE        PEM file of CA certificates trusted for HTTPS endpoints,
                                   besides the system's (e.g. a clinic's private CA)
 )";
+
+// This server's name among the nodes (config::node_id): given, or a default that a restart keeps.
+std::string node_name(const config& cfg, bool shared_database, unsigned short port) {
+  if (!cfg.node_id.empty()) return cfg.node_id;
+  if (!shared_database) return "local";
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return std::string(host) + ":" + std::to_string(port);
+}
 
 }  // namespace
 
@@ -229,13 +242,13 @@ int serve_command(const std::vector<std::string>& argv) {
       svc.webhook_delivery = webhooks.get();
       hub.set_worker(webhooks.get());
       server.on_stop([w = webhooks.get()] { w->stop(); });
-      webhooks->start();
     }
     auto ep = server.listen(cfg->listen_host, cfg->listen_port);
     if (!ep) {
       std::cerr << "carechat serve: " << ep.error().message << '\n';
       return 1;
     }
+    if (webhooks) webhooks->start(node_name(*cfg, shared_database, ep->port()));
     const std::string host = ep->address().is_v6() ? "[" + ep->address().to_string() + "]" : ep->address().to_string();
     // Tests and scripts read this line to learn the port.
     std::cout << "carechat listening on http://" << host << ':' << ep->port() << std::endl;

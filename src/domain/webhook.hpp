@@ -60,6 +60,7 @@ struct webhook_job {
   std::string direction;            // messages.read: "inbound" or "outbound"
   core::unix_ms at = 0;             // when the event happened
   int attempts = 0;                 // attempts made before this one
+  std::int64_t lease_token = 0;     // fences this claim: the attempt is recorded only while it holds
 };
 
 // One attempt as the log keeps it. error never holds secrets or message text.
@@ -103,12 +104,23 @@ class webhook_store {
   // False: no endpoint configured.
   virtual core::result<bool> disable_webhook_endpoint(const std::string& tenant, const std::string& instance,
                                                       const std::string& reason, core::unix_ms at) = 0;
-  // Per enabled endpoint, its oldest pending row if due at `now` (head-of-line: a later row is
-  // never returned while an earlier one is pending). At most `limit` jobs.
-  virtual core::result<std::vector<webhook_job>> due_webhooks(core::unix_ms now, int limit) = 0;
-  // Logs the attempt and applies its result to the row (and the endpoint, on 410), atomically.
-  virtual core::result<void> record_webhook_attempt(const webhook_attempt& a, const webhook_result& r,
-                                                    const std::string& disable_reason) = 0;
+  // Claims for `owner`, for `lease`, per enabled endpoint its oldest pending row if it is due at
+  // `now` and nobody holds it (no lease, or an expired one), at most `limit` jobs. Head-of-line: a
+  // later row is never returned while an earlier one is pending, held or not, so an endpoint's
+  // events go out in order whichever node sends them. A claim is made once: another owner gets the
+  // row only after the lease expires (a node that died mid-delivery: its attempt is made again,
+  // with the same event id). Lease expiry is judged by the database's clock where several
+  // processes share it (PostgreSQL), by `now` otherwise.
+  virtual core::result<std::vector<webhook_job>> claim_webhooks(const std::string& owner, core::unix_ms now,
+                                                                std::chrono::milliseconds lease, int limit) = 0;
+  // Gives up every claim `owner` holds (a node starting again under the same name: what it held
+  // when it stopped is due again at once instead of when the leases run out).
+  virtual core::result<void> release_webhook_claims(const std::string& owner) = 0;
+  // Logs the attempt and applies its result to the row (and the endpoint, on 410), atomically, and
+  // releases the claim, if `lease_token` (the job's) still holds the row. false: the lease was lost
+  // (it expired and another owner took the row): nothing is recorded.
+  virtual core::result<bool> record_webhook_attempt(const webhook_attempt& a, std::int64_t lease_token,
+                                                    const webhook_result& r, const std::string& disable_reason) = 0;
   // Newest first.
   virtual core::result<std::vector<webhook_attempt>> webhook_attempts(const std::string& tenant,
                                                                       const std::string& instance, int limit) = 0;

@@ -26,12 +26,14 @@ webhook_worker::webhook_worker(asio::io_context& ioc, asio::thread_pool& blockin
       rng_(rng),
       opts_(std::move(opts)),
       tls_(std::move(tls)),
-      timer_(strand_) {}
+      timer_(strand_),
+      lease_(std::max<std::chrono::milliseconds>(std::chrono::seconds(30), 3 * opts_.timeout)) {}
 
 webhook_worker::~webhook_worker() = default;
 
-void webhook_worker::start() {
+void webhook_worker::start(std::string node) {
   if (!opts_.enabled) return;
+  owner_ = std::move(node);
   asio::co_spawn(strand_, poll_loop(), [](std::exception_ptr e) {
     if (!e) return;
     try {
@@ -58,10 +60,13 @@ void webhook_worker::stop() {
 }
 
 asio::awaitable<void> webhook_worker::poll_loop() {
+  // What this node held when it stopped (a crash) is due again now, not when its leases run out.
+  auto released = co_await run_blocking(blocking_, [&]() { return store_.release_webhook_claims(owner_); });
+  if (!released) core::log_warn("webhooks", "cannot release this node's earlier claims: " + released.error().message);
   while (!stopping_) {
     nudged_ = false;
     const core::unix_ms now = clock_.now_ms();
-    auto due = co_await run_blocking(blocking_, [&]() { return store_.due_webhooks(now, due_batch); });
+    auto due = co_await run_blocking(blocking_, [&]() { return store_.claim_webhooks(owner_, now, lease_, due_batch); });
     if (!due) {
       core::log_warn("webhooks", "cannot read the outbox: " + due.error().message);
     } else {
@@ -180,9 +185,11 @@ asio::awaitable<void> webhook_worker::deliver(domain::webhook_job job) {
       attempt.outcome = "failed";
     }
   }
+  const std::int64_t lease_token = job.lease_token;
   auto recorded = co_await run_blocking(
-      blocking_, [&]() { return store_.record_webhook_attempt(attempt, result, disable_reason); });
+      blocking_, [&]() { return store_.record_webhook_attempt(attempt, lease_token, result, disable_reason); });
   if (!recorded) core::log_warn("webhooks", "cannot record an attempt for " + key + ": " + recorded.error().message);
+  else if (!*recorded) core::log_warn("webhooks", "lost the claim on an event of " + key + " (its lease expired; another node sends it)");
   if (result.what == domain::webhook_result::next::endpoint_gone)
     core::log_warn("webhooks", "endpoint of " + key + " answered 410: disabled");
   done(key, job.outbox_id, recorded.has_value());

@@ -1,7 +1,11 @@
-// The webhook delivery worker: a coroutine on the server's io_context that polls the outbox for due
-// rows (and is nudged after commits), sends each with net/post_webhook, and records every attempt.
+// The webhook delivery worker: a coroutine on the server's io_context that claims due outbox rows
+// (and is nudged after commits), sends each with net/post_webhook, and records every attempt.
 // Per endpoint (tenant/instance) strictly in outbox order: the store hands out only the head of each
 // queue, and an endpoint with an attempt in flight gets no other. Several endpoints go in parallel.
+// Several nodes share the outbox (PostgreSQL): a claim is a lease (max(30 s, 3 x the attempt
+// timeout)) with a fencing token, so exactly one node sends each attempt; a node that dies
+// mid-delivery leaves the row to be claimed again when its lease runs out (same webhook-id), and a
+// node that outlived its lease cannot record over the new owner's result.
 // Store calls run on the blocking pool (run_blocking); the I/O threads never block.
 // Durability: a row is marked delivered only after a 2xx; anything in flight at a crash is still
 // pending, so it is retried after restart with the same webhook-id (at least once).
@@ -46,7 +50,9 @@ class webhook_worker {
                  boost::asio::ssl::context tls);
   ~webhook_worker();
 
-  void start();
+  // Starts delivering as `node` (this server's name among the nodes sharing the outbox; the same
+  // after a restart): the claims a previous run under that name held are given up first.
+  void start(std::string node);
   // Look at the outbox now (after a commit, a configuration change or a redelivery).
   void nudge();
   // Stops polling and cancels attempts in flight; they stay pending (retried after restart).
@@ -68,6 +74,8 @@ class webhook_worker {
   const webhook_options opts_;
   boost::asio::ssl::context tls_;
   asio::steady_timer timer_;
+  std::string owner_;                      // who this worker claims deliveries as (set by start())
+  const std::chrono::milliseconds lease_;  // how long a claim holds: past it another node takes over
   // Strand only:
   bool stopping_ = false;
   bool nudged_ = false;

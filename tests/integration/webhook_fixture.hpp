@@ -30,7 +30,10 @@ class webhook_test : public chat_server_test {
                                            {"CARECHAT_WEBHOOK_RETRY_BASE_MS", "200"},
                                            {"CARECHAT_WEBHOOK_RETRY_MAX_MS", "2000"},
                                            {"CARECHAT_WEBHOOK_TIMEOUT_MS", "2000"},
-                                           {"CARECHAT_PUBLIC_URL", "https://chat.example.org"}};
+                                           {"CARECHAT_PUBLIC_URL", "https://chat.example.org"},
+                                           // One name across restarts (on another port each time):
+                                           // a restarted node gives up its claims at once.
+                                           {"CARECHAT_NODE_ID", "webhook-test-node"}};
     for (auto& [k, v] : extra) env[k] = v;
     return env;
   }

@@ -49,9 +49,11 @@ class pg_store final : public domain::store, public domain::webhook_store {
                                                                             const std::string& instance) override;
   core::result<bool> disable_webhook_endpoint(const std::string& tenant, const std::string& instance,
                                               const std::string& reason, core::unix_ms at) override;
-  core::result<std::vector<domain::webhook_job>> due_webhooks(core::unix_ms now, int limit) override;
-  core::result<void> record_webhook_attempt(const domain::webhook_attempt& a, const domain::webhook_result& r,
-                                            const std::string& disable_reason) override;
+  core::result<std::vector<domain::webhook_job>> claim_webhooks(const std::string& owner, core::unix_ms now,
+                                                                std::chrono::milliseconds lease, int limit) override;
+  core::result<void> release_webhook_claims(const std::string& owner) override;
+  core::result<bool> record_webhook_attempt(const domain::webhook_attempt& a, std::int64_t lease_token,
+                                            const domain::webhook_result& r, const std::string& disable_reason) override;
   core::result<std::vector<domain::webhook_attempt>> webhook_attempts(const std::string& tenant,
                                                                       const std::string& instance,
                                                                       int limit) override;

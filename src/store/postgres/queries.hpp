@@ -91,12 +91,13 @@ inline constexpr named_sql insert_events{
     "read_kind, up_to_external_id, count, archive_before) "
     "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::bigint[], "
     "$7::text[], $8::text[], $9::text[], $10::smallint[], $11::text[], $12::bigint[], $13::bigint[])"};
-// $1 event_id $2 event_type $3 chat_id $4 message_seq $5 created_at $6 count $7 up_to $8 direction.
+// $1 event_id $2 event_type $3 chat_id $4 message_seq $5 created_at $6 count $7 up_to $8 direction
+// $9 log_id.
 inline constexpr named_sql insert_outbox{
     "outbox.insert",
     "INSERT INTO webhook_outbox (event_id, event_type, chat_id, message_seq, created_at, count, up_to_external_id, "
-    "direction) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], "
-    "$7::text[], $8::text[])"};
+    "direction, log_id) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], "
+    "$6::bigint[], $7::text[], $8::text[], $9::bigint[])"};
 // $1 at $2 token_id $3 role $4 actor_id $5 action $6 tenant $7 instance $8 patient $9 outcome.
 inline constexpr named_sql insert_audits{
     "audit.insert",
@@ -208,31 +209,49 @@ inline constexpr named_sql webhook_endpoint_disable{
 // $1 tenant $2 instance: before the first endpoint exists, pending rows are history, not a backlog.
 inline constexpr named_sql webhook_skip_history{
     "webhooks.skip_history",
-    "UPDATE webhook_outbox SET state = 'skipped' WHERE state = 'pending' AND chat_id IN "
-    "(SELECT id FROM chats WHERE tenant = $1 AND instance = $2)"};
-// $1 now $2 limit. The head (oldest pending row) of every enabled endpoint's queue, if due. Rows:
-// outbox id, event id, type, tenant, instance, patient, body, external id, count, up_to,
-// created_at, attempts, direction.
-inline constexpr named_sql webhook_due{
-    "webhooks.due",
+    "UPDATE webhook_outbox SET state = 'skipped' WHERE state = 'pending' AND log_id = "
+    "(SELECT log_id FROM log_heads WHERE tenant = $1 AND instance = $2)"};
+// $1 now (the worker's clock: retries are scheduled by it) $2 owner $3 lease ms $4 limit. Claims
+// the head (oldest pending row) of every enabled endpoint's queue that is due and held by nobody
+// (no lease, or one expired by the database's clock, which every node shares). A head another
+// node is claiming this very moment is skipped (SKIP LOCKED), never waited for. Rows: id.
+inline constexpr named_sql webhook_claim{
+    "webhooks.claim",
+    "WITH clock AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms), "
+    "heads AS (SELECT h.id FROM webhook_endpoints e "
+    "  JOIN log_heads l ON l.tenant = e.tenant AND l.instance = e.instance "
+    "  CROSS JOIN LATERAL (SELECT o.id FROM webhook_outbox o WHERE o.log_id = l.log_id AND o.state = 'pending' "
+    "                      ORDER BY o.id LIMIT 1) h WHERE e.enabled), "
+    "claimable AS (SELECT o.id FROM webhook_outbox o JOIN heads ON heads.id = o.id CROSS JOIN clock "
+    "  WHERE o.state = 'pending' AND o.next_attempt_at <= $1 AND (o.lease_until IS NULL OR o.lease_until <= clock.ms) "
+    "  ORDER BY o.next_attempt_at, o.id LIMIT $4::int FOR UPDATE OF o SKIP LOCKED) "
+    "UPDATE webhook_outbox o SET lease_owner = $2, lease_token = nextval('webhook_lease_tokens'), "
+    "  lease_until = (SELECT ms FROM clock) + $3::bigint FROM claimable WHERE o.id = claimable.id RETURNING o.id"};
+// $1 owner: its claims given up.
+inline constexpr named_sql webhook_release{
+    "webhooks.release",
+    "UPDATE webhook_outbox SET lease_owner = NULL, lease_token = NULL, lease_until = NULL "
+    "WHERE lease_owner = $1 AND state = 'pending'"};
+// $1 outbox ids: what the claimed jobs' bodies are built from. Rows: outbox id, event id, type,
+// tenant, instance, patient, body, external id, count, up_to, created_at, attempts, direction,
+// lease_token.
+inline constexpr named_sql webhook_jobs{
+    "webhooks.jobs",
     "SELECT o.id, o.event_id, o.event_type, c.tenant, c.instance, c.patient, m.body, m.external_id, o.count, "
-    "o.up_to_external_id, o.created_at, o.attempts, o.direction "
-    "FROM (SELECT c2.tenant AS t, c2.instance AS i, min(o2.id) AS head FROM webhook_outbox o2 "
-    "      JOIN chats c2 ON c2.id = o2.chat_id WHERE o2.state = 'pending' GROUP BY c2.tenant, c2.instance) h "
-    "JOIN webhook_endpoints e ON e.tenant = h.t AND e.instance = h.i AND e.enabled "
-    "JOIN webhook_outbox o ON o.id = h.head "
-    "JOIN chats c ON c.id = o.chat_id "
-    "LEFT JOIN messages m ON m.seq = o.message_seq "
-    "WHERE o.next_attempt_at <= $1 ORDER BY o.next_attempt_at, o.id LIMIT $2::int"};
+    "o.up_to_external_id, o.created_at, o.attempts, o.direction, o.lease_token "
+    "FROM webhook_outbox o JOIN chats c ON c.id = o.chat_id LEFT JOIN messages m ON m.seq = o.message_seq "
+    "WHERE o.id = ANY($1::bigint[]) ORDER BY o.next_attempt_at, o.id"};
 // $1 outbox id $2 at $3 status $4 latency $5 error $6 outcome
 inline constexpr named_sql webhook_attempt_insert{
     "webhooks.attempt_insert",
     "INSERT INTO webhook_attempts (outbox_id, at, status, latency_ms, error, outcome) VALUES ($1, $2, $3, $4, $5, $6)"};
-// $1 outbox id $2 state $3 next_attempt_at $4 delivered_at (NULL unless delivered)
+// $1 outbox id $2 state $3 next_attempt_at $4 delivered_at (NULL unless delivered) $5 lease token:
+// applied and the claim released only while the lease holds (0 rows: it was lost).
 inline constexpr named_sql webhook_outbox_update{
     "webhooks.outbox_update",
     "UPDATE webhook_outbox SET state = $2, attempts = attempts + 1, next_attempt_at = $3, "
-    "delivered_at = coalesce($4::bigint, delivered_at) WHERE id = $1"};
+    "delivered_at = coalesce($4::bigint, delivered_at), lease_owner = NULL, lease_token = NULL, lease_until = NULL "
+    "WHERE id = $1 AND lease_token = $5::bigint"};
 // $1 outbox id: the endpoint (tenant, instance) of a row.
 inline constexpr named_sql webhook_outbox_instance{
     "webhooks.outbox_instance",
@@ -252,7 +271,8 @@ inline constexpr named_sql webhook_find_event{
 // $1 outbox id $2 now
 inline constexpr named_sql webhook_requeue{
     "webhooks.requeue",
-    "UPDATE webhook_outbox SET state = 'pending', attempts = 0, next_attempt_at = $2 WHERE id = $1"};
+    "UPDATE webhook_outbox SET state = 'pending', attempts = 0, next_attempt_at = $2, lease_owner = NULL, "
+    "lease_token = NULL, lease_until = NULL WHERE id = $1"};
 // $1 tenant $2 instance. Rows: state, count.
 inline constexpr named_sql webhook_counts{
     "webhooks.counts",

@@ -128,9 +128,11 @@ std::vector<table_spec> tables() {
         {"up_to_external_id", T}, {"direction", T}},
        {"copy.outbox", "SELECT " CC_OUTBOX " FROM webhook_outbox ORDER BY id"},
        {"copy.outbox.insert",
-        "INSERT INTO webhook_outbox (" CC_OUTBOX ") SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], "
-        "$4::bigint[], $5::bigint[], $6::bigint[], $7::text[], $8::int[], $9::bigint[], $10::bigint[], $11::bigint[], "
-        "$12::text[], $13::text[])"},
+        "INSERT INTO webhook_outbox (" CC_OUTBOX ", log_id) SELECT k.*, c.log_id FROM unnest($1::bigint[], $2::text[], "
+        "$3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[], $8::int[], $9::bigint[], $10::bigint[], "
+        "$11::bigint[], $12::text[], $13::text[]) AS k(id, event_id, event_type, chat_id, message_seq, created_at, "
+        "state, attempts, next_attempt_at, delivered_at, count, up_to_external_id, direction) "
+        "JOIN chats c ON c.id = k.chat_id"},
        {"copy.outbox.back", "SELECT " CC_OUTBOX " FROM webhook_outbox ORDER BY id"}},
       {"webhook_endpoints",
        {{"tenant", T}, {"instance", T}, {"api_key", B}, {"api_secret", B}, {"signing_secret", B},

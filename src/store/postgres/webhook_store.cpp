@@ -100,12 +100,23 @@ core::result<bool> pg_store::disable_webhook_endpoint(const std::string& tenant,
   return r->affected() > 0;
 }
 
-core::result<std::vector<domain::webhook_job>> pg_store::due_webhooks(core::unix_ms now, int limit) {
+core::result<std::vector<domain::webhook_job>> pg_store::claim_webhooks(const std::string& owner, core::unix_ms now,
+                                                                       std::chrono::milliseconds lease, int limit) {
+  std::vector<std::int64_t> ids;
+  auto claimed = transaction([&](connection& db) -> core::result<void> {
+    auto r = db.run(queries::webhook_claim,
+                    params().int64(now).text(owner).int64(static_cast<std::int64_t>(lease.count())).int64(limit));
+    if (!r) return std::move(r).error();
+    for (int i = 0; i < r->rows(); ++i) ids.push_back(r->int64(i, 0));
+    return {};
+  });
+  if (!claimed) return std::move(claimed).error();
+  std::vector<domain::webhook_job> out;
+  if (ids.empty()) return out;
   auto c = pool_.acquire();
   if (!c) return std::move(c).error();
-  auto r = (*c)->run(queries::webhook_due, params().int64(now).int64(limit));
+  auto r = (*c)->run(queries::webhook_jobs, params().int64_array(ids));
   if (!r) return std::move(r).error();
-  std::vector<domain::webhook_job> out;
   for (int i = 0; i < r->rows(); ++i) {
     domain::webhook_job j;
     j.outbox_id = r->int64(i, 0);
@@ -121,14 +132,35 @@ core::result<std::vector<domain::webhook_job>> pg_store::due_webhooks(core::unix
     j.at = r->int64(i, 10);
     j.attempts = static_cast<int>(r->int64(i, 11));
     j.direction = std::string(r->text(i, 12));
+    j.lease_token = r->int64(i, 13);
     out.push_back(std::move(j));
   }
   return out;
 }
 
-core::result<void> pg_store::record_webhook_attempt(const domain::webhook_attempt& a, const domain::webhook_result& r,
-                                                    const std::string& disable_reason) {
-  return transaction([&](connection& db) -> core::result<void> {
+core::result<void> pg_store::release_webhook_claims(const std::string& owner) {
+  auto c = pool_.acquire();
+  if (!c) return std::move(c).error();
+  auto r = (*c)->run(queries::webhook_release, params().text(owner));
+  if (!r) return std::move(r).error();
+  return {};
+}
+
+core::result<bool> pg_store::record_webhook_attempt(const domain::webhook_attempt& a, std::int64_t lease_token,
+                                                    const domain::webhook_result& r, const std::string& disable_reason) {
+  bool held = false;
+  auto ok = transaction([&](connection& db) -> core::result<void> {
+    using next = domain::webhook_result::next;
+    // A 410 leaves the row pending: it goes out once the endpoint is configured again.
+    const char* state = r.what == next::delivered ? "delivered" : r.what == next::failed ? "failed" : "pending";
+    params p;
+    p.int64(a.outbox_id).text(state).int64(r.what == next::retry ? r.retry_at : a.at);
+    p.opt_int64(r.what == next::delivered ? std::optional<std::int64_t>(a.at) : std::nullopt);
+    p.int64(lease_token);
+    auto updated = db.run(queries::webhook_outbox_update, p);
+    if (!updated) return std::move(updated).error();
+    held = updated->affected() == 1;
+    if (!held) return {};  // another owner has the row now: its outcome is the one that counts
     auto logged = db.run(queries::webhook_attempt_insert, params()
                                                               .int64(a.outbox_id)
                                                               .int64(a.at)
@@ -137,14 +169,6 @@ core::result<void> pg_store::record_webhook_attempt(const domain::webhook_attemp
                                                               .text(a.error)
                                                               .text(a.outcome));
     if (!logged) return std::move(logged).error();
-    using next = domain::webhook_result::next;
-    // A 410 leaves the row pending: it goes out once the endpoint is configured again.
-    const char* state = r.what == next::delivered ? "delivered" : r.what == next::failed ? "failed" : "pending";
-    params p;
-    p.int64(a.outbox_id).text(state).int64(r.what == next::retry ? r.retry_at : a.at);
-    p.opt_int64(r.what == next::delivered ? std::optional<std::int64_t>(a.at) : std::nullopt);
-    auto updated = db.run(queries::webhook_outbox_update, p);
-    if (!updated) return std::move(updated).error();
     if (r.what != next::endpoint_gone) return {};
     auto owner = db.run(queries::webhook_outbox_instance, params().int64(a.outbox_id));
     if (!owner) return std::move(owner).error();
@@ -157,6 +181,8 @@ core::result<void> pg_store::record_webhook_attempt(const domain::webhook_attemp
     if (!disabled) return std::move(disabled).error();
     return {};
   });
+  if (!ok) return std::move(ok).error();
+  return held;
 }
 
 core::result<std::vector<domain::webhook_attempt>> pg_store::webhook_attempts(const std::string& tenant,

@@ -106,6 +106,7 @@ struct outbox_rows {
   std::vector<std::int64_t> chat_id, created_at;
   std::vector<std::optional<std::int64_t>> message_seq, count;
   std::vector<std::optional<std::string>> up_to, direction;
+  std::vector<std::int64_t> log_id;
   bool empty() const { return event_id.empty(); }
 };
 struct audit_rows {
@@ -327,7 +328,7 @@ class batch_writer {
     const bool queue = c.record_webhook_event ||
                        (m.kind == domain::message_kind::inbound && wants(c.chat, domain::webhook_inbound));
     if (queue)
-      add_outbox("evt_" + m.external_id.substr(2),
+      add_outbox(log.log_id, "evt_" + m.external_id.substr(2),
                  c.record_webhook_event ? domain::webhook_outbound : domain::webhook_inbound, chat.id, m.seq,
                  m.created_at, std::nullopt, std::nullopt, std::nullopt);
     domain::chat_event e;
@@ -359,7 +360,7 @@ class batch_writer {
       log_state& log = logs_.at(log_of(c.chat));
       append_event(log, chat->second.id, e);
       if (wants(c.chat, domain::webhook_archived))
-        add_outbox(event_id_of(log, e), domain::webhook_archived, chat->second.id, std::nullopt, e.at,
+        add_outbox(log.log_id, event_id_of(log, e), domain::webhook_archived, chat->second.id, std::nullopt, e.at,
                    receipt.affected, std::nullopt, std::nullopt);
       receipt.event = std::move(e);
     }
@@ -437,7 +438,7 @@ class batch_writer {
       log_state& log = logs_.at(log_of(c.chat));
       append_event(log, chat_id, e);
       if (wants(c.chat, domain::webhook_read))
-        add_outbox(event_id_of(log, e), domain::webhook_read, chat_id, std::nullopt, now, receipt.marked,
+        add_outbox(log.log_id, event_id_of(log, e), domain::webhook_read, chat_id, std::nullopt, now, receipt.marked,
                    receipt.up_to_external_id.empty() ? std::nullopt : std::optional(receipt.up_to_external_id),
                    std::string(domain::wire_direction(c.kind)));
       receipt.event = std::move(e);
@@ -498,9 +499,10 @@ class batch_writer {
     messages_.created_at.push_back(m.created_at);
   }
 
-  void add_outbox(std::string event_id, std::string_view type, std::int64_t chat_id,
+  void add_outbox(std::int64_t log_id, std::string event_id, std::string_view type, std::int64_t chat_id,
                   std::optional<std::int64_t> message_seq, core::unix_ms at, std::optional<std::int64_t> count,
                   std::optional<std::string> up_to, std::optional<std::string> direction) {
+    outbox_.log_id.push_back(log_id);
     outbox_.event_id.push_back(std::move(event_id));
     outbox_.type.emplace_back(type);
     outbox_.chat_id.push_back(chat_id);
@@ -582,7 +584,8 @@ class batch_writer {
           .int64_array(outbox_.created_at)
           .opt_int64_array(outbox_.count)
           .opt_text_array(outbox_.up_to)
-          .opt_text_array(outbox_.direction);
+          .opt_text_array(outbox_.direction)
+          .int64_array(outbox_.log_id);
       calls.push_back({&queries::insert_outbox, std::move(p)});
       outbox_ = {};
     }

@@ -147,11 +147,11 @@ inline constexpr named_sql webhook_skip_history{
     "webhooks.skip_history",
     "UPDATE webhook_outbox SET state = 'skipped' WHERE state = 'pending' AND chat_id IN "
     "(SELECT id FROM chats WHERE tenant = ?1 AND instance = ?2)"};
-// ?1 now ?2 limit. The head (oldest pending row) of every enabled endpoint's queue, if due.
-// Rows: outbox id, event id, type, tenant, instance, patient, body, external id, count, up_to,
-// created_at, attempts.
-inline constexpr named_sql webhook_due{
-    "webhooks.due",
+// ?1 now ?2 limit. The head (oldest pending row) of every enabled endpoint's queue, if due and not
+// held by an unexpired lease. Rows: outbox id, event id, type, tenant, instance, patient, body,
+// external id, count, up_to, created_at, attempts, direction.
+inline constexpr named_sql webhook_claimable{
+    "webhooks.claimable",
     "SELECT o.id, o.event_id, o.event_type, c.tenant, c.instance, c.patient, m.body, m.external_id, o.count, "
     "o.up_to_external_id, o.created_at, o.attempts, o.direction "
     "FROM (SELECT c2.tenant AS t, c2.instance AS i, min(o2.id) AS head FROM webhook_outbox o2 "
@@ -160,16 +160,27 @@ inline constexpr named_sql webhook_due{
     "JOIN webhook_outbox o ON o.id = h.head "
     "JOIN chats c ON c.id = o.chat_id "
     "LEFT JOIN messages m ON m.seq = o.message_seq "
-    "WHERE o.next_attempt_at <= ?1 ORDER BY o.next_attempt_at, o.id LIMIT ?2"};
+    "WHERE o.next_attempt_at <= ?1 AND (o.lease_until IS NULL OR o.lease_until <= ?1) "
+    "ORDER BY o.next_attempt_at, o.id LIMIT ?2"};
+// ?1 owner: its claims given up.
+inline constexpr named_sql webhook_release{
+    "webhooks.release",
+    "UPDATE webhook_outbox SET lease_owner = NULL, lease_token = NULL, lease_until = NULL "
+    "WHERE lease_owner = ?1 AND state = 'pending'"};
+// ?1 outbox id ?2 owner ?3 token ?4 until
+inline constexpr named_sql webhook_lease{
+    "webhooks.lease", "UPDATE webhook_outbox SET lease_owner = ?2, lease_token = ?3, lease_until = ?4 WHERE id = ?1"};
 // ?1 outbox id ?2 at ?3 status ?4 latency ?5 error ?6 outcome
 inline constexpr named_sql webhook_attempt_insert{
     "webhooks.attempt_insert",
     "INSERT INTO webhook_attempts (outbox_id, at, status, latency_ms, error, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"};
-// ?1 outbox id ?2 state ?3 next_attempt_at ?4 delivered_at (NULL unless delivered)
+// ?1 outbox id ?2 state ?3 next_attempt_at ?4 delivered_at (NULL unless delivered) ?5 lease token:
+// applied, and the claim released, only while the lease holds (no change: it was lost).
 inline constexpr named_sql webhook_outbox_update{
     "webhooks.outbox_update",
     "UPDATE webhook_outbox SET state = ?2, attempts = attempts + 1, next_attempt_at = ?3, "
-    "delivered_at = coalesce(?4, delivered_at) WHERE id = ?1"};
+    "delivered_at = coalesce(?4, delivered_at), lease_owner = NULL, lease_token = NULL, lease_until = NULL "
+    "WHERE id = ?1 AND lease_token = ?5"};
 // ?1 outbox id: the endpoint (tenant, instance) of a row.
 inline constexpr named_sql webhook_outbox_instance{
     "webhooks.outbox_instance",
@@ -189,7 +200,8 @@ inline constexpr named_sql webhook_find_event{
 // ?1 outbox id ?2 now
 inline constexpr named_sql webhook_requeue{
     "webhooks.requeue",
-    "UPDATE webhook_outbox SET state = 'pending', attempts = 0, next_attempt_at = ?2 WHERE id = ?1"};
+    "UPDATE webhook_outbox SET state = 'pending', attempts = 0, next_attempt_at = ?2, lease_owner = NULL, "
+    "lease_token = NULL, lease_until = NULL WHERE id = ?1"};
 // ?1 tenant ?2 instance. Rows: state, count.
 inline constexpr named_sql webhook_counts{
     "webhooks.counts",

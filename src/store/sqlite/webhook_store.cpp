@@ -128,51 +128,71 @@ core::result<bool> sqlite_store::disable_webhook_endpoint(const std::string& ten
   return writer_.changes() > 0;
 }
 
-core::result<std::vector<domain::webhook_job>> sqlite_store::due_webhooks(core::unix_ms now, int limit) {
+core::result<std::vector<domain::webhook_job>> sqlite_store::claim_webhooks(const std::string& owner,
+                                                                           core::unix_ms now,
+                                                                           std::chrono::milliseconds lease,
+                                                                           int limit) {
   std::lock_guard lock(writer_mutex_);
-  auto s = writer_.prepared(queries::webhook_due);
-  if (!s) return std::move(s).error();
-  (*s)->bind_int64(1, now);
-  (*s)->bind_int64(2, limit);
   std::vector<domain::webhook_job> out;
-  for (;;) {
-    auto row = (*s)->step();
-    if (!row) return std::move(row).error();
-    if (!*row) return out;
-    domain::webhook_job j;
-    j.outbox_id = (*s)->column_int64(0);
-    j.event_id = std::string((*s)->column_text(1));
-    j.event_type = std::string((*s)->column_text(2));
-    j.tenant = std::string((*s)->column_text(3));
-    j.instance = std::string((*s)->column_text(4));
-    j.patient = std::string((*s)->column_text(5));
-    if (!(*s)->column_is_null(6)) j.message_text = std::string((*s)->column_text(6));
-    if (!(*s)->column_is_null(7)) j.message_external_id = std::string((*s)->column_text(7));
-    j.count = (*s)->column_int64(8);
-    if (!(*s)->column_is_null(9)) j.up_to_external_id = std::string((*s)->column_text(9));
-    j.at = (*s)->column_int64(10);
-    j.attempts = static_cast<int>((*s)->column_int64(11));
-    if (!(*s)->column_is_null(12)) j.direction = std::string((*s)->column_text(12));
-    out.push_back(std::move(j));
-  }
+  auto ok = immediate_transaction(writer_, [&]() -> core::result<void> {
+    {
+      auto s = writer_.prepared(queries::webhook_claimable);
+      if (!s) return std::move(s).error();
+      (*s)->bind_int64(1, now);
+      (*s)->bind_int64(2, limit);
+      for (;;) {
+        auto row = (*s)->step();
+        if (!row) return std::move(row).error();
+        if (!*row) break;
+        domain::webhook_job j;
+        j.outbox_id = (*s)->column_int64(0);
+        j.event_id = std::string((*s)->column_text(1));
+        j.event_type = std::string((*s)->column_text(2));
+        j.tenant = std::string((*s)->column_text(3));
+        j.instance = std::string((*s)->column_text(4));
+        j.patient = std::string((*s)->column_text(5));
+        if (!(*s)->column_is_null(6)) j.message_text = std::string((*s)->column_text(6));
+        if (!(*s)->column_is_null(7)) j.message_external_id = std::string((*s)->column_text(7));
+        j.count = (*s)->column_int64(8);
+        if (!(*s)->column_is_null(9)) j.up_to_external_id = std::string((*s)->column_text(9));
+        j.at = (*s)->column_int64(10);
+        j.attempts = static_cast<int>((*s)->column_int64(11));
+        if (!(*s)->column_is_null(12)) j.direction = std::string((*s)->column_text(12));
+        out.push_back(std::move(j));
+      }
+    }
+    for (auto& j : out) {
+      std::uint64_t token = 0;
+      rng_.fill(std::span(reinterpret_cast<std::uint8_t*>(&token), sizeof token));
+      j.lease_token = static_cast<std::int64_t>(token >> 1) | 1;  // positive, never 0
+      auto s = writer_.prepared(queries::webhook_lease);
+      if (!s) return std::move(s).error();
+      (*s)->bind_int64(1, j.outbox_id);
+      (*s)->bind_text(2, owner);
+      (*s)->bind_int64(3, j.lease_token);
+      (*s)->bind_int64(4, now + lease.count());
+      if (auto done = (*s)->run(); !done) return done;
+    }
+    return {};
+  });
+  if (!ok) return std::move(ok).error();
+  return out;
 }
 
-core::result<void> sqlite_store::record_webhook_attempt(const domain::webhook_attempt& a,
+core::result<void> sqlite_store::release_webhook_claims(const std::string& owner) {
+  std::lock_guard lock(writer_mutex_);
+  auto s = writer_.prepared(queries::webhook_release);
+  if (!s) return std::move(s).error();
+  (*s)->bind_text(1, owner);
+  return (*s)->run();
+}
+
+core::result<bool> sqlite_store::record_webhook_attempt(const domain::webhook_attempt& a, std::int64_t lease_token,
                                                         const domain::webhook_result& r,
                                                         const std::string& disable_reason) {
   std::lock_guard lock(writer_mutex_);
-  return immediate_transaction(writer_, [&]() -> core::result<void> {
-    {
-      auto s = writer_.prepared(queries::webhook_attempt_insert);
-      if (!s) return std::move(s).error();
-      (*s)->bind_int64(1, a.outbox_id);
-      (*s)->bind_int64(2, a.at);
-      (*s)->bind_int64(3, a.status);
-      (*s)->bind_int64(4, a.latency_ms);
-      (*s)->bind_text(5, a.error);
-      (*s)->bind_text(6, a.outcome);
-      if (auto ok = (*s)->run(); !ok) return ok;
-    }
+  bool held = false;
+  auto ok = immediate_transaction(writer_, [&]() -> core::result<void> {
     {
       using next = domain::webhook_result::next;
       auto s = writer_.prepared(queries::webhook_outbox_update);
@@ -183,7 +203,21 @@ core::result<void> sqlite_store::record_webhook_attempt(const domain::webhook_at
       (*s)->bind_text(2, state);
       (*s)->bind_int64(3, r.what == next::retry ? r.retry_at : a.at);
       if (r.what == next::delivered) (*s)->bind_int64(4, a.at);
-      if (auto ok = (*s)->run(); !ok) return ok;
+      (*s)->bind_int64(5, lease_token);
+      if (auto done = (*s)->run(); !done) return done;
+      held = writer_.changes() == 1;
+      if (!held) return {};  // another owner has the row now
+    }
+    {
+      auto s = writer_.prepared(queries::webhook_attempt_insert);
+      if (!s) return std::move(s).error();
+      (*s)->bind_int64(1, a.outbox_id);
+      (*s)->bind_int64(2, a.at);
+      (*s)->bind_int64(3, a.status);
+      (*s)->bind_int64(4, a.latency_ms);
+      (*s)->bind_text(5, a.error);
+      (*s)->bind_text(6, a.outcome);
+      if (auto done = (*s)->run(); !done) return done;
     }
     if (r.what == domain::webhook_result::next::endpoint_gone) {
       std::string tenant, instance;
@@ -203,10 +237,12 @@ core::result<void> sqlite_store::record_webhook_attempt(const domain::webhook_at
       (*s)->bind_text(2, instance);
       (*s)->bind_text(3, disable_reason);
       (*s)->bind_int64(4, a.at);
-      if (auto ok = (*s)->run(); !ok) return ok;
+      if (auto done = (*s)->run(); !done) return done;
     }
     return {};
   });
+  if (!ok) return std::move(ok).error();
+  return held;
 }
 
 core::result<std::vector<domain::webhook_attempt>> sqlite_store::webhook_attempts(const std::string& tenant,

@@ -1,5 +1,8 @@
 // Contract: webhook endpoints (sealed secrets), the outbox queue (head-of-line per endpoint, retry
 // schedule, opt-in event types), the attempt log and redelivery.
+#include <set>
+#include <thread>
+
 #include "unit/store/support/store_contract.hpp"
 
 namespace carechat::test {
@@ -38,21 +41,28 @@ class store_webhooks : public store_contract {
     ASSERT_TRUE(ok) << ok.error().message;
   }
 
-  std::vector<domain::webhook_job> due(int limit = 100) {
-    auto d = ws().due_webhooks(clock_.now_ms(), limit);
+  // What is due, claimed with a lease that ends at once (so the next claim sees the same heads, as
+  // a single worker that records everything it claims would). The lease tests below use real ones.
+  std::vector<domain::webhook_job> due(int limit = 100) { return claim("worker", std::chrono::milliseconds(0), limit); }
+
+  std::vector<domain::webhook_job> claim(const std::string& owner, std::chrono::milliseconds lease, int limit = 100,
+                                         domain::webhook_store* store = nullptr) {
+    auto d = (store ? *store : ws()).claim_webhooks(owner, clock_.now_ms(), lease, limit);
     EXPECT_TRUE(d) << d.error().message;
     return d ? *d : std::vector<domain::webhook_job>{};
   }
 
-  void record(const domain::webhook_job& j, next what, core::unix_ms retry_at = 0, int status = 200) {
+  // Records an attempt under the job's claim; answers whether the claim still held.
+  bool record(const domain::webhook_job& j, next what, core::unix_ms retry_at = 0, int status = 200) {
     domain::webhook_attempt a;
     a.outbox_id = j.outbox_id;
     a.at = clock_.now_ms();
     a.status = status;
     a.latency_ms = 12;
     a.outcome = what == next::delivered ? "delivered" : what == next::retry ? "retry" : "failed";
-    auto ok = ws().record_webhook_attempt(a, domain::webhook_result{what, retry_at}, "gone");
-    ASSERT_TRUE(ok) << ok.error().message;
+    auto ok = ws().record_webhook_attempt(a, j.lease_token, domain::webhook_result{what, retry_at}, "gone");
+    EXPECT_TRUE(ok) << ok.error().message;
+    return ok && *ok;
   }
 };
 
@@ -233,6 +243,78 @@ TEST_P(store_webhooks, opt_in_event_types_are_queued_only_when_enabled) {
   EXPECT_EQ(jobs[0].event_type, "chat.archived");
   EXPECT_EQ(jobs[0].count, 3);
   EXPECT_TRUE(jobs[0].direction.empty());
+}
+
+// A claim holds its row: no other owner gets it (nor the endpoint's later rows) until the lease
+// expires; then another owner claims the same event (same id, attempts unchanged) and the first
+// owner, back too late, cannot record over it.
+TEST_P(store_webhooks, a_claim_is_a_lease_and_its_token_fences_a_late_owner) {
+  configure(endpoint());
+  const auto m1 = send(outbound("one"));
+  send(outbound("two"));
+  const auto held = claim("node-a", std::chrono::milliseconds(300));
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(held[0].event_id, "evt_" + m1.external_id.substr(2));
+  EXPECT_NE(held[0].lease_token, 0);
+  EXPECT_TRUE(claim("node-b", std::chrono::milliseconds(300)).empty())
+      << "neither the held row nor the endpoint's next one is handed out";
+  // The lease runs out (by the store's clock: real time where several processes share the
+  // database, the given `now` otherwise).
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  clock_.advance(400);
+  const auto taken = claim("node-b", std::chrono::milliseconds(30'000));
+  ASSERT_EQ(taken.size(), 1u);
+  EXPECT_EQ(taken[0].outbox_id, held[0].outbox_id);
+  EXPECT_EQ(taken[0].event_id, held[0].event_id) << "the same webhook-id";
+  EXPECT_EQ(taken[0].attempts, 0);
+  EXPECT_NE(taken[0].lease_token, held[0].lease_token);
+  EXPECT_FALSE(record(held[0], next::delivered)) << "node-a lost its lease: its result does not count";
+  auto log = ws().webhook_attempts("gh", "sb-demo", 10);
+  ASSERT_TRUE(log);
+  EXPECT_TRUE(log->empty()) << "nothing recorded for the fenced owner";
+  EXPECT_TRUE(record(taken[0], next::delivered));
+  const auto next_row = claim("node-a", std::chrono::milliseconds(30'000));
+  ASSERT_EQ(next_row.size(), 1u);
+  EXPECT_NE(next_row[0].outbox_id, held[0].outbox_id);
+}
+
+// Several nodes claiming at the same moment: every due head goes to exactly one of them.
+TEST_P(store_webhooks, racing_claims_hand_each_head_to_one_owner) {
+  for (int i = 0; i < 12; ++i) {
+    configure(endpoint("gh", "inst" + std::to_string(i)));
+    domain::principal who = staff();
+    who.instance = "inst" + std::to_string(i);
+    auto cmd = domain::prepare_send(who, chat_at("gh", who.instance, "q"), domain::message_kind::outbound,
+                                    {"hello", {}, {}, {}}, limits_, rng_, clock_);
+    ASSERT_TRUE(cmd.has_value());
+    send(std::move(cmd).value());
+  }
+  std::vector<std::unique_ptr<domain::store>> nodes;
+  for (int n = 0; n < 4; ++n) {
+    auto s = backend_->open(clock_, rng_);
+    ASSERT_TRUE(s.has_value()) << s.error().message;
+    nodes.push_back(std::move(*s));
+  }
+  std::vector<std::vector<domain::webhook_job>> got(nodes.size());
+  std::vector<std::thread> threads;
+  for (std::size_t n = 0; n < nodes.size(); ++n)
+    threads.emplace_back([&, n] {
+      auto c = nodes[n]->webhooks()->claim_webhooks("node-" + std::to_string(n), clock_.now_ms(),
+                                                    std::chrono::milliseconds(30'000), 5);
+      EXPECT_TRUE(c) << c.error().message;
+      if (c) got[n] = *c;
+    });
+  for (auto& t : threads) t.join();
+  std::set<std::int64_t> ids;
+  std::size_t total = 0;
+  for (const auto& jobs : got) {
+    total += jobs.size();
+    for (const auto& j : jobs) ids.insert(j.outbox_id);
+  }
+  EXPECT_EQ(ids.size(), total) << "a head claimed by two nodes";
+  // What nobody claimed yet (each asked for at most 5) is claimed by the next round.
+  const auto rest = claim("node-x", std::chrono::milliseconds(30'000));
+  EXPECT_EQ(total + rest.size(), 12u);
 }
 
 INSTANTIATE_TEST_SUITE_P(backends, store_webhooks, testing::ValuesIn(all_backends()), backend_name);
