@@ -215,7 +215,8 @@ int serve_command(const std::vector<std::string>& argv) {
     commit_opts.hub = &hub;
     commit_opts.background_delay = std::chrono::milliseconds(cfg->audit_delay_ms);
     store::group_committer writer(**st, commit_opts);
-    event_pruner pruner(writer, clock, cfg->event_retention, cfg->prune_interval);
+    const auto housekeeping = (*st)->open_cluster_duty("housekeeping");
+    event_pruner pruner(writer, *housekeeping, clock, cfg->event_retention, cfg->prune_interval);
     // 0: this server does not index (another node does, or a benchmark wants a quiet machine);
     // searches then scan what is not indexed.
     std::optional<search_indexer> indexer;

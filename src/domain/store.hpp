@@ -107,10 +107,12 @@ struct mark_read_command {
   audit_entry audit;
 };
 
-// Drops events older than `older_than` from the replay log (retention); no audit row: it is the
+// Drops events older than `older_than` from the replay log (retention), and Idempotency-Keys
+// claimed before `keys_older_than` (a retry that late is a new request); no audit row: it is the
 // server's own housekeeping and touches no patient's messages.
 struct prune_events_command {
   core::unix_ms older_than = 0;
+  std::optional<core::unix_ms> keys_older_than = std::nullopt;
 };
 
 using write_command =
@@ -157,6 +159,16 @@ struct unread_chat {
   core::unix_ms oldest_unread_at = 0;
   core::unix_ms latest_unread_at = 0;
   core::unix_ms latest_message_at = 0;  // any message of the chat, either direction
+};
+
+// "Once per cluster": whether this process holds a named duty now. held() takes it when nobody
+// holds it (and keeps it while this process lives and reaches the database), so exactly one of
+// the processes sharing a database acts at a time, and another takes over when it dies.
+// Thread-safety: one thread at a time.
+class cluster_duty {
+ public:
+  virtual ~cluster_duty() = default;
+  virtual bool held() = 0;
 };
 
 // Reads. One reader is used by one thread at a time; open one per reading thread.
@@ -228,6 +240,10 @@ class store {
   // Hints between processes sharing the database (domain/log_bus.hpp), on a connection of its own;
   // nullptr when the backend is served by one process only (SQLite).
   virtual std::unique_ptr<log_bus> open_log_bus() { return nullptr; }
+
+  // A duty one process among those sharing the database performs at a time (housekeeping). A
+  // backend served by one process (SQLite) always holds it.
+  virtual std::unique_ptr<cluster_duty> open_cluster_duty(const std::string& name);
 };
 
 }  // namespace carechat::domain

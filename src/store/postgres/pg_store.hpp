@@ -42,6 +42,7 @@ class pg_store final : public domain::store, public domain::webhook_store {
   core::result<core::bytes> secret(const std::string& name, std::size_t size) override;
   domain::webhook_store* webhooks() override { return this; }
   std::unique_ptr<domain::log_bus> open_log_bus() override;
+  std::unique_ptr<domain::cluster_duty> open_cluster_duty(const std::string& name) override;
 
   // domain::webhook_store (store/postgres/webhook_store.cpp)
   core::result<void> put_webhook_endpoint(const domain::webhook_endpoint& e) override;

@@ -162,6 +162,9 @@ inline constexpr named_sql prune_events{
 inline constexpr named_sql clean_search_pending{"search.clean_pending",
                                                 "SELECT gin_clean_pending_list('messages_search'::regclass)"};
 
+// $1 older_than
+inline constexpr named_sql prune_idempotency{"idempotency.prune", "DELETE FROM idempotency_keys WHERE created_at < $1"};
+
 // ---- administration ----
 #define CARECHAT_PG_TOKEN_COLUMNS \
   "id, hash, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at"

@@ -448,6 +448,9 @@ class batch_writer {
 
   core::result<write_outcome> execute_one(const domain::prune_events_command& c) {
     if (auto ok = flush(); !ok) return std::move(ok).error();
+    if (c.keys_older_than)
+      if (auto ok = db_.run(queries::prune_idempotency, params().int64(*c.keys_older_than)); !ok)
+        return std::move(ok).error();
     auto done = db_.run(queries::prune_events, params().int64(c.older_than));
     if (!done) return std::move(done).error();
     return write_outcome(write_receipt{std::monostate{}});

@@ -324,11 +324,13 @@ INSERT INTO log_state (name, value) VALUES ('epoch', 1 + abs(random() % 90071992
 
 // v9: webhook deliveries are claimed with a lease and a fencing token (webhook_store: claim,
 // record), as on PostgreSQL where several nodes share the outbox. One SQLite server has one
-// worker, but a claim that a crash left behind must expire the same way there.
+// worker, but a claim that a crash left behind must expire the same way there. And Idempotency-Keys
+// are pruned by age (housekeeping): an index on created_at.
 constexpr std::string_view schema_v9 = R"sql(
 ALTER TABLE webhook_outbox ADD COLUMN lease_owner TEXT;
 ALTER TABLE webhook_outbox ADD COLUMN lease_token INTEGER;
 ALTER TABLE webhook_outbox ADD COLUMN lease_until INTEGER;
+CREATE INDEX idempotency_keys_by_created ON idempotency_keys (created_at);
 )sql";
 
 constexpr migration all[] = {
@@ -340,7 +342,7 @@ constexpr migration all[] = {
     {6, "v6 token revocation counter", schema_v6},
     {7, "v7 search index moved to its own file, kept by an indexer", schema_v7},
     {8, "v8 event log epoch", schema_v8},
-    {9, "v9 webhook delivery leases", schema_v9},
+    {9, "v9 webhook delivery leases, idempotency keys by age", schema_v9},
 };
 
 constexpr named_sql read_version{"migrations.user_version", "PRAGMA user_version"};

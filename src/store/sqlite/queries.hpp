@@ -73,6 +73,8 @@ inline constexpr named_sql insert_event{
 inline constexpr named_sql prunable_max{"events.prunable_max",
                                         "SELECT max(position) FROM events INDEXED BY events_by_at WHERE at < ?1"};
 inline constexpr named_sql prune_events{"events.prune", "DELETE FROM events WHERE at < ?1"};
+// ?1 older_than
+inline constexpr named_sql prune_idempotency{"idempotency.prune", "DELETE FROM idempotency_keys WHERE created_at < ?1"};
 inline constexpr named_sql raise_events_floor{
     "log_state.raise_floor", "UPDATE log_state SET value = max(value, ?1) WHERE name = 'events_floor'"};
 

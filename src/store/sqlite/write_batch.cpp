@@ -279,6 +279,12 @@ class batch_writer {
   }
 
   write_outcome execute(const domain::prune_events_command& c) {
+    if (c.keys_older_than) {
+      auto s = db_.prepared(queries::prune_idempotency);
+      if (!s) return std::move(s).error();
+      (*s)->bind_int64(1, *c.keys_older_than);
+      if (auto ok = (*s)->run(); !ok) return std::move(ok).error();
+    }
     std::optional<std::int64_t> highest;
     {
       auto s = db_.prepared(queries::prunable_max);

@@ -160,6 +160,29 @@ TEST_F(postgres_store_test, the_pool_is_bounded) {
   EXPECT_TRUE(d.has_value());
 }
 
+// Housekeeping once per cluster: of the processes sharing the database exactly one holds the
+// duty; when it goes away another takes it over.
+TEST_F(postgres_store_test, one_process_holds_a_duty_and_another_takes_over_when_it_goes) {
+  auto a = open_store();
+  auto b = open_store();
+  ASSERT_TRUE(a && b);
+  auto duty_a = a->open_cluster_duty("housekeeping");
+  auto duty_b = b->open_cluster_duty("housekeeping");
+  EXPECT_TRUE(duty_a->held());
+  EXPECT_FALSE(duty_b->held());
+  EXPECT_TRUE(duty_a->held()) << "kept while its process lives";
+  EXPECT_FALSE(duty_b->held());
+  auto other = b->open_cluster_duty("another duty");
+  EXPECT_TRUE(other->held()) << "duties are independent";
+  duty_a.reset();  // its process (its connection) is gone
+  bool taken = false;
+  for (int i = 0; i < 50 && !taken; ++i) {
+    taken = duty_b->held();
+    if (!taken) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(taken);
+}
+
 }  // namespace
 }  // namespace carechat::test
 

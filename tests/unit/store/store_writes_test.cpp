@@ -48,6 +48,27 @@ TEST_P(store_writes, idempotent_retry_replays_the_first_message) {
   EXPECT_EQ(outcomes(audit()), (strings{"ok", "replayed"}));
 }
 
+// Housekeeping forgets Idempotency-Keys claimed before its cutoff (24 h in the server): a retry
+// after that is a new request. Keys claimed later still replay.
+TEST_P(store_writes, pruned_idempotency_keys_no_longer_replay) {
+  const auto old_first = send(with_key(inbound("old"), "key-old", "request A"));
+  clock_.advance(10'000);
+  const auto cutoff = clock_.now_ms();
+  const auto new_first = send(with_key(inbound("new"), "key-new", "request B"));
+  domain::prune_events_command prune;
+  prune.older_than = 0;  // events: none
+  prune.keys_older_than = cutoff;
+  ASSERT_TRUE(apply(prune).has_value());
+  auto old_retry = apply(with_key(inbound("old"), "key-old", "request A"));
+  ASSERT_TRUE(old_retry.has_value());
+  EXPECT_FALSE(std::get<domain::send_receipt>(*old_retry).replayed);
+  EXPECT_NE(std::get<domain::send_receipt>(*old_retry).msg.external_id, old_first.external_id);
+  auto new_retry = apply(with_key(inbound("new"), "key-new", "request B"));
+  ASSERT_TRUE(new_retry.has_value());
+  EXPECT_TRUE(std::get<domain::send_receipt>(*new_retry).replayed);
+  EXPECT_EQ(std::get<domain::send_receipt>(*new_retry).msg.external_id, new_first.external_id);
+}
+
 TEST_P(store_writes, same_key_with_another_request_conflicts_and_changes_nothing) {
   send(with_key(inbound("first"), "key-1", "request A"));
   auto conflict = apply(with_key(inbound("second"), "key-1", "request B"));
