@@ -223,10 +223,12 @@ int serve_command(const std::vector<std::string>& argv) {
     // (PostgreSQL indexes inside the send's transaction; its indexer does the index's upkeep.)
     if (cfg->search_index_ms > 0) indexer.emplace(**st, std::chrono::milliseconds(cfg->search_index_ms));
     boost::asio::thread_pool blocking(cfg->reader_threads);
+    std::atomic<bool> draining{false};
     net::services svc{**st,        readers,   writer, page_tokens, clock, rng,  limits, blocking, live_hub, follower.get(),
                       live_counts, live,      web,    pages,       (*st)->webhooks(), nullptr /* the worker, below */,
-                      cfg->webhook_allow_private, tokens, latest_pages};
+                      cfg->webhook_allow_private, tokens, latest_pages, draining};
     net::server server(svc, http);
+    server.on_stop([&draining] { draining = true; });
     std::unique_ptr<net::webhook_worker> webhooks;
     if ((*st)->webhooks() != nullptr) {
       net::webhook_options wo;

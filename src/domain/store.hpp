@@ -197,6 +197,9 @@ class store_reader {
   // Chats of a tenant's instance with unread inbound messages, newest unread first, at most `limit`.
   virtual core::result<std::vector<unread_chat>> unread_chats(const std::string& tenant, const std::string& instance,
                                                               int limit) = 0;
+  // Readiness (GET /readyz): the database answers and its schema is the one this build runs on
+  // (not older, nor migrated past it by a newer node). An error says which.
+  virtual core::result<void> check_ready() = 0;
 };
 
 // The store. open_reader() and the administration calls are safe from any thread; apply() is

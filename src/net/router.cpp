@@ -8,6 +8,7 @@
 
 #include "core/ids.hpp"
 #include "net/handlers/chat_handlers.hpp"
+#include "net/offload.hpp"
 #include "net/handlers/webhook_handlers.hpp"
 #include "net/reply.hpp"
 #include "net/web_routes.hpp"
@@ -56,6 +57,18 @@ asio::awaitable<reply> dispatch(const request& req, services& svc, const boost::
   if (segs.size() == 1 && segs[0] == "healthz") {
     if (req.method() != http::verb::get) co_return method_not_allowed_get_only();
     co_return reply{200, R"({"status":"ok"})"};
+  }
+  // For load balancers: 200 while this node should get traffic (its database answers with the
+  // schema this build runs on, and it is not stopping); 503 otherwise.
+  if (segs.size() == 1 && segs[0] == "readyz") {
+    if (req.method() != http::verb::get) co_return method_not_allowed_get_only();
+    if (svc.draining.load()) co_return error_reply(make_error(errc::unavailable, "draining: this node is stopping"));
+    auto ready = co_await run_blocking(svc.blocking, [&svc]() -> core::result<void> {
+      auto lease = svc.readers.acquire();
+      return lease->check_ready();
+    });
+    if (!ready) co_return error_reply(ready.error());
+    co_return reply{200, R"({"status":"ready"})"};
   }
 
   // /{tenant}/{instance}/webhook[/...]: endpoint configuration and delivery log (admin)

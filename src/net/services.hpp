@@ -49,6 +49,7 @@ struct services {
   bool webhook_allow_private;             // CARECHAT_WEBHOOK_ALLOW_PRIVATE: private URLs may be configured
   domain::token_cache& tokens;            // recently authenticated tokens (cleared on any revocation)
   page_cache& latest_pages;               // chats' latest pages as served (dropped on any change)
+  std::atomic<bool>& draining;            // set when the server starts stopping: /readyz answers 503
 };
 
 }  // namespace carechat::net

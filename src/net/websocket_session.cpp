@@ -25,7 +25,9 @@ void websocket_session::deliver(std::shared_ptr<const live_event> e) {
 
 void websocket_session::stop() {
   asio::post(ws_.get_executor(), [self = shared_from_this()] {
-    self->close_with(websocket::close_reason(websocket::close_code::going_away, "server is restarting"));
+    // 1012 Service Restart: reconnect (through the load balancer, to another node) and resume.
+    self->close_with(websocket::close_reason(websocket::close_code::service_restart,
+                                             "server is restarting: reconnect with after=<last position seen>"));
   });
 }
 

@@ -276,5 +276,23 @@ TEST_F(input_test, healthz_is_200_without_a_token) {
   EXPECT_EQ(http_->request("GET", "/healthz?probe=1").status, 200u);
 }
 
+// Readiness for a load balancer: ready while the database answers with the schema this build runs
+// on; a schema migrated past it (a newer node upgraded the database) takes the node out.
+TEST_F(input_test, readyz_is_200_while_the_database_is_usable) {
+  auto r = http_->request("GET", "/readyz");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(json::parse(r.body), json::parse(R"({"status":"ready"})"));
+  expect_error(http_->request("POST", "/readyz"), 405, "method_not_allowed");
+  if (database_.postgres()) {
+    database_.schema().exec("INSERT INTO carechat_schema_versions (version, description) VALUES (999, 'newer')");
+  } else {
+    ASSERT_EQ(std::system(("sqlite3 '" + db_ + "' 'PRAGMA user_version = 999;'").c_str()), 0);
+  }
+  auto newer = http_->request("GET", "/readyz");
+  expect_error(newer, 503, "unavailable");
+  EXPECT_EQ(newer.headers["retry-after"], "1");
+  EXPECT_EQ(http_->request("GET", "/healthz").status, 200u) << "alive, just not ready";
+}
+
 }  // namespace
 }  // namespace carechat::testing

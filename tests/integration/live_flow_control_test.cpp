@@ -1,6 +1,6 @@
 // Limits of the live endpoints (docs/api/events.md, "Flow control and limits"): a slow consumer is
 // closed with 4008 and resumes without loss; at most CARECHAT_MAX_LIVE_PER_TOKEN connections per
-// token; a graceful stop closes live connections with 1001.
+// token; a graceful stop closes live connections with 1012 (service restart).
 #include <future>
 #include <thread>
 
@@ -176,7 +176,7 @@ TEST_F(live_test, live_connections_per_token_are_capped) {
   EXPECT_EQ(status, 101u);
 }
 
-TEST_F(live_test, graceful_stop_closes_live_connections_with_1001) {
+TEST_F(live_test, graceful_stop_closes_live_connections_with_1012) {
   auto chat = subscribe_live(events_path(), patient_);
   auto instance_wide = subscribe_live(instance_events_path(), user_);
   // One idle connection, one that has just received an event.
@@ -194,14 +194,14 @@ TEST_F(live_test, graceful_stop_closes_live_connections_with_1001) {
       rest.push_back(frame_object(*f));
     }
     EXPECT_TRUE(ws->closed());
-    EXPECT_EQ(ws->close_code(), 1001) << "going away";
+    EXPECT_EQ(ws->close_code(), 1012) << "service restart";
   }
   EXPECT_EQ(exit_status.get(), 0);
   const auto took = std::chrono::steady_clock::now() - started;
   EXPECT_LT(took, std::chrono::seconds(5)) << "the closing handshakes finished; the 10 s grace was not needed";
 }
 
-TEST_F(live_test, graceful_stop_during_a_replay_closes_with_1001) {
+TEST_F(live_test, graceful_stop_during_a_replay_closes_with_1012) {
   constexpr int backlog = 500;
   send_many(server_->port(), patient_, backlog, 9000);
   ws_connect_options small;
@@ -214,7 +214,7 @@ TEST_F(live_test, graceful_stop_during_a_replay_closes_with_1001) {
   std::this_thread::sleep_for(ms(100));  // let the stop reach the connection before we read again
   const auto received = drain(*ws, ms(5000));
   EXPECT_TRUE(ws->closed()) << "after " << received.size() << " frames";
-  EXPECT_EQ(ws->close_code(), 1001) << "after " << received.size() << " frames";
+  EXPECT_EQ(ws->close_code(), 1012) << "after " << received.size() << " frames";
   EXPECT_LT(received.size(), static_cast<std::size_t>(backlog)) << "the replay stopped";
   EXPECT_EQ(exit_status.get(), 0);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5))

@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "core/utf8.hpp"
+#include "store/postgres/migrations.hpp"
 #include "store/postgres/pg_rows.hpp"
 #include "store/postgres/queries.hpp"
 
@@ -170,6 +171,18 @@ core::result<std::vector<domain::unread_chat>> pg_reader::unread_chats(const std
     out.push_back(std::move(c));
   }
   return out;
+}
+
+core::result<void> pg_reader::check_ready() {
+  auto c = pool_.acquire();
+  if (!c) return std::move(c).error();
+  auto version = schema_version(**c);
+  if (!version) return std::move(version).error();
+  if (*version != latest_schema_version())
+    return core::make_error(core::errc::unavailable, "postgres: schema version " + std::to_string(*version) +
+                                                         ", this build runs " +
+                                                         std::to_string(latest_schema_version()));
+  return {};
 }
 
 }  // namespace carechat::store::postgres

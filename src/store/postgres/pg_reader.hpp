@@ -30,6 +30,7 @@ class pg_reader final : public domain::store_reader {
   core::result<std::int64_t> unread_count(const domain::chat_key& chat, domain::message_kind kind) override;
   core::result<std::vector<domain::unread_chat>> unread_chats(const std::string& tenant, const std::string& instance,
                                                               int limit) override;
+  core::result<void> check_ready() override;
 
  private:
   // One statement on a pooled connection (prepared, or planned for its values).

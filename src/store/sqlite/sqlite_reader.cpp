@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "core/utf8.hpp"
+#include "store/sqlite/migrations.hpp"
 #include "store/sqlite/open.hpp"
 #include "store/sqlite/queries.hpp"
 #include "store/sqlite/rows.hpp"
@@ -212,6 +213,21 @@ core::result<std::vector<domain::unread_chat>> sqlite_reader::unread_chats(const
     c.latest_message_at = (*s)->column_int64(4);  // an unread message is live, so never NULL
     out.push_back(std::move(c));
   }
+}
+
+core::result<void> sqlite_reader::check_ready() {
+  auto conn = db();
+  if (!conn) return std::move(conn).error();
+  auto s = (*conn)->prepared(named_sql{"ready.version", "PRAGMA user_version"});
+  if (!s) return std::move(s).error();
+  auto row = (*s)->step();
+  if (!row) return std::move(row).error();
+  const auto version = *row ? (*s)->column_int64(0) : 0;
+  if (version != latest_schema_version())
+    return core::make_error(core::errc::unavailable, "sqlite: schema version " + std::to_string(version) +
+                                                         ", this build runs " +
+                                                         std::to_string(latest_schema_version()));
+  return {};
 }
 
 }  // namespace carechat::store::sqlite
