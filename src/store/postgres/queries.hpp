@@ -20,11 +20,12 @@ namespace carechat::store::postgres::queries {
 inline constexpr named_sql begin{"tx.begin", "BEGIN"};
 inline constexpr named_sql commit{"tx.commit", "COMMIT"};
 inline constexpr named_sql rollback{"tx.rollback", "ROLLBACK"};
-// The transaction's id, taken at its start, so that a COMMIT whose answer was lost with the
-// connection can be looked up afterwards (xact_status).
-inline constexpr named_sql current_xid{"tx.xid", "SELECT pg_current_xact_id()::text"};
-// $1 a transaction id: 'committed', 'aborted', 'in progress', or NULL when too old to tell.
-inline constexpr named_sql xact_status{"tx.status", "SELECT pg_xact_status($1::xid8)"};
+// $1 log $2 position $3 chat $4 type $5 at $6 message_seq: is this very event in the log (a batch
+// whose COMMIT's answer was lost, looked for: write_batch)?
+inline constexpr named_sql event_exists{
+    "events.exists",
+    "SELECT 1 FROM events WHERE log_id = $1 AND position = $2 AND chat_id = $3 AND type = $4 AND at = $5 "
+    "AND message_seq IS NOT DISTINCT FROM $6::bigint"};
 
 // ---- the writer: locks and lookups of a batch ----
 // $1 tenants $2 instances: every log the batch appends to, made if missing.

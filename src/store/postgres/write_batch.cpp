@@ -126,7 +126,14 @@ class batch_writer {
   batch_writer(connection& db, const core::clock& clk) : db_(db), clock_(clk) {}
 
   // The transaction's id (after run() got past its first round trip).
-  const std::string& xid() const { return xid_; }
+  // The last event the batch appended (its log's row, to look for after a COMMIT whose answer was
+  // lost), if it appended any.
+  struct event_mark {
+    std::int64_t log_id = 0, position = 0, chat_id = 0, at = 0;
+    std::string type;
+    std::optional<std::int64_t> message_seq;
+  };
+  const std::optional<event_mark>& last_event() const { return last_event_; }
 
   // The batch inside one transaction, up to (not including) COMMIT: the outcomes, or the failure
   // of the transaction itself (the caller rolls back).
@@ -170,12 +177,9 @@ class batch_writer {
     }
     std::vector<call> calls;
     calls.push_back({&queries::begin, {}});
-    calls.push_back({&queries::current_xid, {}});
-    auto read_xid = [&](const std::vector<result>& r) { xid_ = std::string(r[1].text(0, 0)); };
     if (logs.empty()) {  // audit rows and pruning only: nothing to lock or look up
       auto begun = run_pipeline(calls);
       if (!begun) return std::move(begun).error();
-      read_xid(*begun);
       return {};
     }
     std::vector<std::string> log_tenants, log_instances;
@@ -207,8 +211,7 @@ class batch_writer {
     auto results = run_pipeline(calls);
     if (!results) return std::move(results).error();
     const auto& r = *results;
-    read_xid(r);
-    std::size_t at = 3;  // after BEGIN, the xid and create_heads
+    std::size_t at = 2;  // after BEGIN and create_heads
     const result& heads = r[at++];
     for (int i = 0; i < heads.rows(); ++i)
       logs_[{std::string(heads.text(i, 1)), std::string(heads.text(i, 2))}] =
@@ -469,6 +472,8 @@ class batch_writer {
 
   void append_event(log_state& log, std::int64_t chat_id, domain::chat_event& e) {
     e.position = ++log.position;
+    last_event_ = event_mark{log.log_id, e.position, chat_id, e.at, std::string(carechat::store::to_column(e.type)),
+                             e.msg ? std::optional(e.msg->seq) : std::nullopt};
     events_.log_id.push_back(log.log_id);
     events_.position.push_back(e.position);
     events_.chat_id.push_back(chat_id);
@@ -669,7 +674,7 @@ class batch_writer {
 
   connection& db_;
   const core::clock& clock_;
-  std::string xid_;
+  std::optional<event_mark> last_event_;
   std::map<log_key, log_state> logs_;
   std::map<chat_tuple, chat_state> chats_;
   std::map<claim_key, claim> claims_;  // stored ones and the ones this batch made
@@ -693,20 +698,25 @@ struct attempt {
   std::optional<core::error> error;
 };
 
-// After a COMMIT whose answer was lost with the connection: did transaction `xid` commit? Asked on
-// a new connection with pg_xact_status, waiting up to `wait` for the server to come back (the
-// statement timeout: no request waits longer than that for an answer). nullopt: still unknown.
-std::optional<bool> committed(const writer_connection& source, const std::string& xid, std::chrono::milliseconds wait) {
+// After a COMMIT whose answer was lost with the connection: did it happen? Asked on a new
+// connection (the server back after a restart, or the promoted standby after a failover), waiting
+// up to `wait` for one. The batch's last event says: it exists, with this batch's content, exactly
+// when the batch committed (events are never changed, and a position is reused only when the batch
+// that took it rolled back; a transaction id would not do: after a failover the new primary may
+// hand out again an id whose records never reached it). nullopt: still unknown (no server in time,
+// or a batch that appended no event).
+std::optional<bool> committed(const writer_connection& source, const std::optional<batch_writer::event_mark>& mark,
+                              std::chrono::milliseconds wait) {
+  if (!mark) return std::nullopt;
   const auto deadline = std::chrono::steady_clock::now() + wait;
   while (std::chrono::steady_clock::now() < deadline) {
     auto db = source();
     if (db) {
-      auto r = (*db)->run(queries::xact_status, params().text(xid));
-      if (r && r->rows() == 1 && !r->null(0, 0)) {
-        const auto status = r->text(0, 0);
-        if (status == "committed") return true;
-        if (status == "aborted") return false;
-      }
+      params p;
+      p.int64(mark->log_id).int64(mark->position).int64(mark->chat_id).text(mark->type).int64(mark->at);
+      p.opt_int64(mark->message_seq);
+      auto r = (*db)->run(queries::event_exists, p);
+      if (r) return r->rows() == 1;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
@@ -738,7 +748,7 @@ attempt try_once(const writer_connection& source, connection& db, const core::cl
     return a;
   }
   // The answer to COMMIT never came: ask the server, once it is back, what became of it.
-  const auto done = committed(source, writer.xid(), opts.resolve_wait);
+  const auto done = committed(source, writer.last_event(), opts.resolve_wait);
   if (!done) {
     a.end = ending::unknown;
   } else if (*done) {

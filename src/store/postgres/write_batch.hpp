@@ -21,12 +21,12 @@
 // unexpected failure rolls the batch back; errors that mean "try again" (a lost connection before
 // COMMIT, a serialization failure or deadlock) are retried up to 3 times; any other is retried
 // command by command, so only the command that fails gets the error (with its audit row). When
-// the connection is lost during COMMIT, the batch's transaction id (taken at BEGIN) is looked up
-// on a new connection once the server is back (pg_xact_status): committed, and the batch
-// succeeded (its events go live as usual); aborted, and it is tried again. Only when the server
-// stays away longer than the statement timeout is the outcome unknown: every command then gets errc::unavailable
-// (clients retry; Idempotency-Key makes that safe; a live client may then miss those events until
-// it reconnects).
+// the connection is lost during COMMIT, the batch's last event is looked for on a new connection
+// (the server back, or the standby promoted in its place): there, and the batch committed (its
+// events go live as usual); not there, and it is tried again. When no server answers within the
+// statement timeout, or the batch appended no event, the outcome is unknown: every command then
+// gets errc::unavailable (clients retry; Idempotency-Key makes that safe; a live client may then
+// miss those events until it reconnects).
 // Thread-safety: one batch at a time on the writer connection (the caller serializes).
 #pragma once
 
