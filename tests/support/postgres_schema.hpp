@@ -83,9 +83,18 @@ class postgres_schema {
   }
 
   // SQL on the server's own database as its superuser (CREATE DATABASE and the like).
-  static void admin_exec(const std::string& sql) {
-    auto c = connect(postgres_test_uri());
+  static void admin_exec(const std::string& sql) { admin_exec_at(postgres_test_uri(), sql); }
+  // The same on another server (a test's own cluster).
+  static void admin_exec_at(const std::string& uri, const std::string& sql) {
+    auto c = connect(uri);
     if (auto ok = c.exec("test", sql); !ok) throw std::runtime_error(ok.error().message);
+  }
+  static std::string admin_scalar_at(const std::string& uri, const std::string& sql) {
+    auto c = connect(uri);
+    const store::postgres::named_sql q{"test.scalar", sql};
+    auto r = c.run_planned(q, {});
+    if (!r) throw std::runtime_error(r.error().message);
+    return r->rows() > 0 ? std::string(r->text(0, 0)) : std::string();
   }
 
  private:
