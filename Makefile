@@ -13,7 +13,7 @@ DB         ?= var/carechat.db
 LISTEN     ?= 127.0.0.1:8080
 RELEASE_BUILD ?= build-release
 
-.PHONY: bench-deps deps build server run test test-asan test-only fuzz clean web web-deps web-test e2e bench bench-quick
+.PHONY: bench-deps deps build server run run-cluster test test-asan test-only fuzz clean web web-deps web-test e2e bench bench-quick
 
 deps:
 	@bash scripts/install-deps.sh
@@ -46,6 +46,12 @@ run: server web
 	@mkdir -p $(dir $(DB))
 	@$(BUILD)/carechat demo --db $(DB) --listen $(LISTEN)
 	@exec $(BUILD)/carechat serve --db $(DB) --listen $(LISTEN)
+
+# The clustered topology on this machine (docs/operations.md): a PostgreSQL primary and its synchronous
+# standby, CLUSTER_NODES carechat nodes on 127.0.0.1:8081.., haproxy on LISTEN; throwaway data in var/cluster.
+CLUSTER_NODES ?= 3
+run-cluster: server web
+	@bash scripts/run-cluster.sh $(BUILD)/carechat var/cluster $(LISTEN) $(CLUSTER_NODES)
 
 # Every test: unit and integration on the normal build.
 test: build

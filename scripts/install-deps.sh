@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages carechat needs to build, run and test (PostgreSQL 15 included: the
-# tests start a throwaway server of their own, scripts/pg-test-cluster.sh); with --bench, also the
+# Installs the Debian 12 packages carechat needs to build, run and test (PostgreSQL 15 and haproxy
+# included: the tests start throwaway servers of their own, scripts/pg-test-cluster.sh); with --bench, also the
 # load tools and baselines of `make bench` (kept apart so tests never depend on installing a web server).
 # Idempotent and quiet when everything is present: `make run` and `make test` call it every time.
 set -euo pipefail
@@ -9,7 +9,7 @@ packages=(
   build-essential cmake pkg-config ninja-build
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev sqlite3 libssl-dev
-  libpq-dev postgresql-15 python3
+  libpq-dev postgresql-15 python3 haproxy
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
   curl ca-certificates openssl
