@@ -17,10 +17,11 @@ constexpr int batches_per_round = 50;
 
 }  // namespace
 
-search_indexer::search_indexer(domain::store& store, std::chrono::milliseconds interval)
-    : store_(store), thread_(interval, [this] { catch_up(); }) {}
+search_indexer::search_indexer(domain::store& store, domain::cluster_duty& duty, std::chrono::milliseconds interval)
+    : store_(store), duty_(duty), thread_(interval, [this] { catch_up(); }) {}
 
 void search_indexer::catch_up() {
+  if (!duty_.held()) return;  // another node does it
   if (!niced_) {
     // The index can wait a little; a send cannot. Lowest CPU priority for this thread only (on
     // Linux a thread has its own nice value): with the writer, the I/O threads and clients sharing

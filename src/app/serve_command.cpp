@@ -79,8 +79,9 @@ environment:
   CARECHAT_AUDIT_DELAY_MS  how long a read's audit row may wait to share a commit (default 10;
                            0: at once); writes never wait for it
   CARECHAT_SEARCH_INDEX_MS how often new messages join the search index, kept in <db>-search
-                           (default 100; 0: never, e.g. another node indexes); searches
-                           scan the messages not indexed yet
+                           (default 100; 0: never); searches scan the messages not indexed
+                           yet. On PostgreSQL: how often the index's pending list is merged,
+                           by one node of the cluster at a time
   CARECHAT_PG_POOL_SIZE    PostgreSQL connections for reads and administration, besides the
                            writer's (default: reader threads + 4)
   CARECHAT_PG_STATEMENT_TIMEOUT_MS  longest PostgreSQL statement; past it the request gets 503
@@ -219,9 +220,12 @@ int serve_command(const std::vector<std::string>& argv) {
     event_pruner pruner(writer, *housekeeping, clock, cfg->event_retention, cfg->prune_interval);
     // 0: this server does not index (another node does, or a benchmark wants a quiet machine);
     // searches then scan what is not indexed.
+    // (PostgreSQL indexes inside the send's transaction; its indexer does the index's upkeep, on
+    // one node at a time.)
+    const auto search_upkeep = (*st)->open_cluster_duty("search-upkeep");
     std::optional<search_indexer> indexer;
-    // (PostgreSQL indexes inside the send's transaction; its indexer does the index's upkeep.)
-    if (cfg->search_index_ms > 0) indexer.emplace(**st, std::chrono::milliseconds(cfg->search_index_ms));
+    if (cfg->search_index_ms > 0)
+      indexer.emplace(**st, *search_upkeep, std::chrono::milliseconds(cfg->search_index_ms));
     boost::asio::thread_pool blocking(cfg->reader_threads);
     std::atomic<bool> draining{false};
     net::services svc{**st,        readers,   writer, page_tokens, clock, rng,  limits, blocking, live_hub, follower.get(),

@@ -1,10 +1,12 @@
 // The search indexer over a real SQLite file and group committer: messages sent through the
-// writer join the full-text index (the search database beside the file) within a few rounds.
+// writer join the full-text index (the search database beside the file) within a few rounds, and
+// only while this process holds the duty (on PostgreSQL, one node of a cluster at a time).
 #include "app/search_indexer.hpp"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <atomic>
 #include <future>
 #include <thread>
 
@@ -33,7 +35,18 @@ std::int64_t scalar(const std::string& path, const char* sql) {
   return v;
 }
 
-TEST(search_indexer, indexes_what_the_writer_committed) {
+// A duty another process holds (a fake: SQLite's own duty is always held; PostgreSQL's is tested
+// in the store contract).
+class held_elsewhere final : public domain::cluster_duty {
+ public:
+  bool held() override {
+    ++asked;
+    return false;
+  }
+  std::atomic<int> asked{0};
+};
+
+void indexes_what_the_writer_committed(bool duty_held) {
   test::temp_dir dir;
   core::manual_clock clock{1'700'000'000'000};
   core::openssl_random rng;
@@ -58,13 +71,29 @@ TEST(search_indexer, indexes_what_the_writer_committed) {
   const char* upto = "SELECT upto FROM search_state WHERE id = 1";
   EXPECT_EQ(scalar(search_db, upto), 0) << "sends leave the index to the indexer";
 
-  search_indexer indexer(**st, 10ms);
+  if (!duty_held) {
+    held_elsewhere elsewhere;
+    search_indexer indexer(**st, elsewhere, 10ms);
+    while (elsewhere.asked < 5) std::this_thread::sleep_for(5ms);  // five rounds passed
+    indexer.stop();
+    EXPECT_EQ(scalar(search_db, upto), 0) << "another node's duty";
+    writer.stop();
+    return;
+  }
+  const auto duty = (*st)->open_cluster_duty("search-upkeep");
+  search_indexer indexer(**st, *duty, 10ms);
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   while (scalar(search_db, upto) < 5 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
   EXPECT_EQ(scalar(search_db, upto), 5);
   EXPECT_EQ(scalar(search_db, "SELECT count(*) FROM message_fts WHERE message_fts MATCH 'kiwi'"), 5);
   indexer.stop();
   writer.stop();
+}
+
+TEST(search_indexer, indexes_what_the_writer_committed) { indexes_what_the_writer_committed(true); }
+
+TEST(search_indexer, leaves_the_index_alone_while_another_node_holds_the_duty) {
+  indexes_what_the_writer_committed(false);
 }
 
 }  // namespace
