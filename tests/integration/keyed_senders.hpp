@@ -18,11 +18,19 @@
 
 namespace carechat::testing {
 
+struct keyed_sender_options {
+  std::chrono::milliseconds pause{0};  // between one acknowledged send and the next
+  // Through a load balancer, a node that dies mid-request gives 502 (or 504), and with no node up
+  // the balancer's own 503 has no Retry-After: both are retried like a cut connection.
+  bool through_balancer = false;
+};
+
 class keyed_senders {
  public:
   // `port_of(i)`: the port sender i talks to (a node, or a load balancer in front of several).
-  keyed_senders(int threads, std::function<unsigned short(int)> port_of, std::string path, std::string token)
-      : port_of_(std::move(port_of)), path_(std::move(path)), token_(std::move(token)) {
+  keyed_senders(int threads, std::function<unsigned short(int)> port_of, std::string path, std::string token,
+                keyed_sender_options options = {})
+      : port_of_(std::move(port_of)), path_(std::move(path)), token_(std::move(token)), options_(options) {
     for (int t = 0; t < threads; ++t) threads_.emplace_back([this, t] { run(t); });
   }
   ~keyed_senders() { stop(); }
@@ -55,7 +63,11 @@ class keyed_senders {
       for (;;) {
         if (!http) http = std::make_unique<http_client>(port_of_(t));
         const auto started = std::chrono::steady_clock::now();
-        auto r = http->post_json(path_, token_, body, {{"Idempotency-Key", key}});
+        http_result r;  // status 0: no answer (refused, reset or cut mid-answer)
+        try {
+          r = http->post_json(path_, token_, body, {{"Idempotency-Key", key}});
+        } catch (const std::exception&) {
+        }
         note_latency(std::chrono::steady_clock::now() - started);
         if (r.status == 200) {
           std::lock_guard lock(mutex_);
@@ -64,8 +76,8 @@ class keyed_senders {
         }
         if (r.status == 503) {
           unavailable_.fetch_add(1);
-          if (r.headers["retry-after"] != "1") unexpected_.fetch_add(1);
-        } else if (r.status == 0) {
+          if (r.headers["retry-after"] != "1" && !options_.through_balancer) unexpected_.fetch_add(1);
+        } else if (r.status == 0 || (options_.through_balancer && (r.status == 502 || r.status == 504))) {
           broken_.fetch_add(1);
           http.reset();  // a new connection (through a balancer: maybe to another node)
         } else {
@@ -75,6 +87,7 @@ class keyed_senders {
         if (stop_.load()) return;  // an unacknowledged request may be given up
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
+      if (options_.pause.count() > 0) std::this_thread::sleep_for(options_.pause);
     }
   }
 
@@ -87,6 +100,7 @@ class keyed_senders {
 
   std::function<unsigned short(int)> port_of_;
   const std::string path_, token_;
+  const keyed_sender_options options_;
   std::atomic<bool> stop_{false};
   mutable std::mutex mutex_;
   std::set<std::string> acked_;  // guarded by mutex_

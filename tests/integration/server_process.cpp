@@ -105,8 +105,9 @@ cli_result run_cli(const std::vector<std::string>& args, const std::map<std::str
   return r;
 }
 
-server_process::server_process(std::string db, std::map<std::string, std::string> env, stderr_mode mode) {
-  pid_ = spawn({"serve", "--db", db, "--listen", "127.0.0.1:0"}, env, &stdout_fd_, &stderr_fd_);
+server_process::server_process(std::string db, std::map<std::string, std::string> env, stderr_mode mode,
+                               unsigned short port) {
+  pid_ = spawn({"serve", "--db", db, "--listen", "127.0.0.1:" + std::to_string(port)}, env, &stdout_fd_, &stderr_fd_);
   if (mode == stderr_mode::reader_closed) {
     close(stderr_fd_);
     stderr_fd_ = -1;

@@ -48,10 +48,11 @@ enum class stderr_mode { capture, reader_closed };
 
 class server_process {
  public:
-  // Starts `carechat serve --db db --listen 127.0.0.1:0` and waits for its "listening" line.
-  // `db` is what --db takes (an SQLite path or a PostgreSQL URI).
+  // Starts `carechat serve --db db --listen 127.0.0.1:PORT` and waits for its "listening" line.
+  // `db` is what --db takes (an SQLite path or a PostgreSQL URI); port 0 picks a free one (a node
+  // restarted behind a load balancer is given its old one).
   explicit server_process(std::string db, std::map<std::string, std::string> env = {},
-                          stderr_mode mode = stderr_mode::capture);
+                          stderr_mode mode = stderr_mode::capture, unsigned short port = 0);
   ~server_process();  // SIGTERM, then wait
   server_process(const server_process&) = delete;
   server_process& operator=(const server_process&) = delete;
