@@ -15,7 +15,8 @@ request with_hosts(std::initializer_list<const char*> hosts) {
 TEST(request_host, one_valid_host_is_returned) {
   for (const char* h : {"127.0.0.1", "127.0.0.1:8080", "localhost", "chat.example.org:443", "[::1]", "[::1]:0",
                         "[2001:db8::1]:65535", "xn--bcher-kva.example", "a-b.c_d~e"}) {
-    auto r = request_host(with_hosts({h}));
+    const request req = with_hosts({h});  // the host returned is a view into the request: keep it alive
+    auto r = request_host(req);
     ASSERT_TRUE(r) << h << ": " << r.error().message;
     EXPECT_EQ(*r, h);
   }
