@@ -82,7 +82,7 @@ core::result<bool> pg_reader::any_beyond(const domain::chat_key& chat, domain::p
   p.int64(from.created_at).int64(from.seq);
   auto r = query(queries::any_beyond(include_archived, dir), p);
   if (!r) return std::move(r).error();
-  return r->rows() > 0 && r->boolean(0, 0);
+  return r->rows() > 0;  // the query yields a row when there is one
 }
 
 core::result<std::vector<domain::message>> pg_reader::search(const domain::search_query& q) {

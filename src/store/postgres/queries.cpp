@@ -16,9 +16,13 @@ namespace {
 #define CC_INDEXED " AND body ILIKE $7::text"
 #define CC_SCAN " AND strpos(lower(body), lower($7::text)) > 0"
 #define CC_SELECT(filter, extra, window) "SELECT " CC_COLUMNS " FROM messages WHERE " CC_CHAT filter extra window
-#define CC_EXISTS(filter, cmp)                                                                    \
-  "SELECT EXISTS (SELECT 1 FROM messages WHERE " CC_CHAT filter " AND (created_at, seq) " cmp \
-  " ($4::bigint, $5::bigint))"
+// "Is there a message beyond this position?" as an ordered LIMIT 1, not EXISTS: PostgreSQL drops
+// an ORDER BY inside EXISTS, and the generic plan of a prepared EXISTS then takes a sequential scan
+// that expects an early hit (one chat of 100k messages: 18 ms instead of 0.05 ms, bench figure
+// 5b-pg). The ORDER BY makes the chat's index the only cheap plan. A row means yes.
+#define CC_BEYOND(filter, cmp, order)                                                                \
+  "SELECT true FROM messages WHERE " CC_CHAT filter " AND (created_at, seq) " cmp " ($4::bigint, $5::bigint)" \
+  " ORDER BY created_at " order ", seq " order " LIMIT 1"
 
 // Indexed [include_archived][direction == newer].
 constexpr named_sql pages[2][2] = {
@@ -28,8 +32,10 @@ constexpr named_sql pages[2][2] = {
      {"messages.page.all.newer", CC_SELECT(CC_ALL, "", CC_NEWER)}},
 };
 constexpr named_sql beyond[2][2] = {
-    {{"messages.beyond.live.older", CC_EXISTS(CC_LIVE, "<")}, {"messages.beyond.live.newer", CC_EXISTS(CC_LIVE, ">")}},
-    {{"messages.beyond.all.older", CC_EXISTS(CC_ALL, "<")}, {"messages.beyond.all.newer", CC_EXISTS(CC_ALL, ">")}},
+    {{"messages.beyond.live.older", CC_BEYOND(CC_LIVE, "<", "DESC")},
+     {"messages.beyond.live.newer", CC_BEYOND(CC_LIVE, ">", "ASC")}},
+    {{"messages.beyond.all.older", CC_BEYOND(CC_ALL, "<", "DESC")},
+     {"messages.beyond.all.newer", CC_BEYOND(CC_ALL, ">", "ASC")}},
 };
 constexpr named_sql indexed[2][2] = {
     {{"messages.search_indexed.live.older", CC_SELECT(CC_LIVE, CC_INDEXED, CC_OLDER)},
@@ -107,7 +113,7 @@ const named_sql& search_scan(bool include_archived, domain::direction dir) {
   return scan[include_archived][newer(dir)];
 }
 
-#undef CC_EXISTS
+#undef CC_BEYOND
 #undef CC_SELECT
 #undef CC_SCAN
 #undef CC_INDEXED
