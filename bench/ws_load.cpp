@@ -8,6 +8,8 @@
 //     the throughput figure); with RATE (messages/s in all) they keep to a schedule of one message
 //     every SENDERS/RATE s each (a paced load: the latency figure). Prints one line of JSON:
 //     deliveries, deliveries/s (first send to last delivery), p50/p99/max latency in ms.
+//     PORT may list several ports (8081,8082,8083: nodes of a cluster): the subscribers are spread
+//     over them in turn, and the senders use the first.
 //   ws_load idle HOST PORT WS_PATH TOKEN CONNECTIONS HOLD_SECONDS
 //     opens CONNECTIONS live connections, waits for every `ready`, prints {"held":N,...} and keeps
 //     them open (reading, so pings are answered) for HOLD_SECONDS, then exits.
@@ -42,7 +44,8 @@ std::int64_t now_us() {
 }
 
 struct state {
-  tcp::endpoint endpoint;
+  std::vector<tcp::endpoint> endpoints;  // subscribers take them in turn; senders use the first
+  std::size_t opened = 0;                // subscribers started (picks the next one's endpoint)
   std::string host, ws_path, token;
   std::size_t connections = 0;
   std::size_t in_flight = 0;  // handshakes not finished
@@ -77,7 +80,8 @@ awaitable<void> subscriber(state& st) {
   auto ex = co_await asio::this_coro::executor;
   auto ws = std::make_shared<websocket::stream<beast::tcp_stream>>(ex);
   st.sockets.push_back(ws);
-  auto [cec] = co_await beast::get_lowest_layer(*ws).async_connect(st.endpoint, tuple_awaitable);
+  const tcp::endpoint endpoint = st.endpoints[st.opened++ % st.endpoints.size()];
+  auto [cec] = co_await beast::get_lowest_layer(*ws).async_connect(endpoint, tuple_awaitable);
   if (cec) {
     --st.in_flight;
     note_failure(st, "connect: " + cec.message());
@@ -133,7 +137,7 @@ awaitable<void> sender(state& st, std::string path, std::string token, std::size
   const auto start = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                                               std::chrono::duration<double>(offset_s));
   beast::tcp_stream stream(ex);
-  auto [cec] = co_await stream.async_connect(st.endpoint, tuple_awaitable);
+  auto [cec] = co_await stream.async_connect(st.endpoints.front(), tuple_awaitable);
   if (cec) {
     st.send_failed += count;
     co_return;
@@ -230,14 +234,19 @@ int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
   if (!((mode == "fanout" && (argc == 11 || argc == 12)) || (mode == "idle" && argc == 8))) {
     std::fprintf(stderr,
-                 "usage: ws_load fanout HOST PORT WS_PATH TOKEN SEND_PATH SEND_TOKEN SUBSCRIBERS MESSAGES SENDERS [RATE]\n"
-                 "       ws_load idle HOST PORT WS_PATH TOKEN CONNECTIONS HOLD_SECONDS\n");
+                 "usage: ws_load fanout HOST PORT[,PORT...] WS_PATH TOKEN SEND_PATH SEND_TOKEN SUBSCRIBERS MESSAGES "
+                 "SENDERS [RATE]\n"
+                 "       ws_load idle HOST PORT[,PORT...] WS_PATH TOKEN CONNECTIONS HOLD_SECONDS\n");
     return 2;
   }
   asio::io_context ioc(1);
   state st;
   st.host = argv[2];
-  st.endpoint = tcp::endpoint(asio::ip::make_address(argv[2]), static_cast<unsigned short>(std::atoi(argv[3])));
+  for (const char* p = argv[3]; *p != '\0';) {
+    char* end = nullptr;
+    st.endpoints.emplace_back(asio::ip::make_address(argv[2]), static_cast<unsigned short>(std::strtoul(p, &end, 10)));
+    p = *end == ',' ? end + 1 : end;
+  }
   st.ws_path = argv[4];
   st.token = argv[5];
   if (mode == "fanout") {
