@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <algorithm>
 #include <future>
 #include <random>
 #include <stdexcept>
@@ -149,6 +150,7 @@ void webhook_receiver::exchange(Stream& stream) {
   std::string retry_after;
   {
     std::lock_guard lock(mutex_);
+    r.arrival = arrivals_++;
     if (!script_.empty()) {
       r.answered = script_.front();
       script_.pop_front();
@@ -167,8 +169,13 @@ void webhook_receiver::exchange(Stream& stream) {
   res.prepare_payload();
   http::write(stream, res, ec);
   {
+    // Recorded once answered, in the order the requests arrived: a thread that answered request 1
+    // may record it after another thread answered request 2, which the server could only send once
+    // it had the answer to 1 (webhooks of one endpoint go out one at a time, in log order).
     std::lock_guard lock(mutex_);
-    requests_.push_back(std::move(r));
+    const auto later = std::upper_bound(requests_.begin(), requests_.end(), r.arrival,
+                                        [](std::uint64_t a, const received_webhook& w) { return a < w.arrival; });
+    requests_.insert(later, std::move(r));
   }
   changed_.notify_all();
 }

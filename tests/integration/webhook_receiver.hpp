@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -29,6 +30,7 @@ struct received_webhook {
   std::string body;
   int answered = 0;  // the status we answered
   std::chrono::steady_clock::time_point at;
+  std::uint64_t arrival = 0;  // the order requests were read in (requests() is in this order)
 };
 
 // The receiver's TLS identity: PEM files of its certificate chain and private key.
@@ -82,7 +84,8 @@ class webhook_receiver {
   int default_status_ = 200;
   std::string retry_after_;
   std::chrono::milliseconds delay_{0};
-  std::vector<received_webhook> requests_;
+  std::vector<received_webhook> requests_;  // by arrival
+  std::uint64_t arrivals_ = 0;
   int active_ = 0;  // connections being served (guarded by mutex_)
   std::thread thread_;
 };
