@@ -82,6 +82,39 @@ void fold_into(std::string_view s, std::u32string& out) {
 
 }  // namespace
 
+std::u32string utf8_decode_lossy(std::string_view s) {
+  const auto* p = reinterpret_cast<const std::uint8_t*>(s.data());
+  std::u32string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    if (auto cp = decode(p, s.size(), i)) {
+      out += static_cast<char32_t>(*cp);
+    } else {
+      out += U'\uFFFD';
+      ++i;
+    }
+  }
+  return out;
+}
+
+void utf8_append(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
 std::optional<std::size_t> utf8_length(std::string_view s) {
   const auto* p = reinterpret_cast<const std::uint8_t*>(s.data());
   std::size_t count = 0;

@@ -12,6 +12,12 @@ namespace carechat::core {
 // U+10FFFF), nullopt otherwise.
 std::optional<std::size_t> utf8_length(std::string_view s);
 
+// The code points of `s`, each ill-formed byte read as U+FFFD (for text that is cleaned, not
+// refused: a file name a browser sent).
+std::u32string utf8_decode_lossy(std::string_view s);
+// Appends the UTF-8 form of a Unicode scalar value (not a surrogate, at most U+10FFFF).
+void utf8_append(std::string& out, char32_t cp);
+
 // What a text check needs to know of a string, read in one pass. The rules (shared by messages,
 // titleName and search queries; docs/api/openapi.yaml "Text rules"):
 // - blank: every code point is Unicode White_Space (PropList: U+0009-000D, U+0020, U+0085, U+00A0,

@@ -82,6 +82,20 @@ TEST(utf8_length, every_single_byte) {
   }
 }
 
+TEST(utf8_decode_lossy, well_formed_text_round_trips_and_each_bad_byte_is_one_replacement) {
+  for (const std::string& s : {std::string("plain"), std::string("é処\U0001F600"), std::string("\x7f\xc2\x80\xef\xbf\xbf")}) {
+    std::string back;
+    for (char32_t cp : utf8_decode_lossy(s)) utf8_append(back, cp);
+    EXPECT_EQ(back, s);
+  }
+  EXPECT_EQ(utf8_decode_lossy("a\xff\xfe" "b"), U"a\uFFFD\uFFFDb");
+  EXPECT_EQ(utf8_decode_lossy("\xe2\x82"), U"\uFFFD\uFFFD");        // truncated
+  EXPECT_EQ(utf8_decode_lossy("\xed\xa0\x80"), U"\uFFFD\uFFFD\uFFFD");  // a surrogate
+  std::string four;
+  utf8_append(four, U'\U0010FFFF');
+  EXPECT_EQ(four, "\xf4\x8f\xbf\xbf");
+}
+
 TEST(contains_ignoring_case, folds_ascii_and_beyond) {
   EXPECT_TRUE(contains_ignoring_case("Hello World", "o w"));
   EXPECT_TRUE(contains_ignoring_case("Hello World", "WORLD"));
