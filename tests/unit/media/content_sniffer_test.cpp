@@ -9,12 +9,17 @@
 namespace carechat::media {
 namespace {
 
-// The first bytes of each kind of file, enough for libmagic to be sure.
-const std::string png("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00", 33);
-const std::string jpeg("\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00", 20);
-const std::string webp("RIFF\x24\x00\x00\x00WEBPVP8 \x18\x00\x00\x00", 20);
-const std::string heic("\x00\x00\x00\x18" "ftypheic\x00\x00\x00\x00mif1heic", 24);
-const std::string gif("GIF89a\x01\x00\x01\x00\x80\x00\x00", 13);
+// The first bytes of each kind of file, enough for libmagic to be sure. lit() keeps the NULs (and
+// counts the bytes itself).
+template <std::size_t N>
+std::string lit(const char (&s)[N]) {
+  return std::string(s, N - 1);
+}
+const std::string png = lit("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00");
+const std::string jpeg = lit("\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00");
+const std::string webp = lit("RIFF\x24\x00\x00\x00WEBPVP8 \x18\x00\x00\x00");
+const std::string heic = lit("\x00\x00\x00\x18" "ftypheic\x00\x00\x00\x00mif1heic");
+const std::string gif = lit("GIF89a\x01\x00\x01\x00\x80\x00\x00");
 const std::string pdf("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n");
 const std::string text("Hello, my prescription ran out on Monday.\n");
 
@@ -36,8 +41,8 @@ TEST(content_sniffer, markup_scripts_archives_and_executables_are_refused_with_t
         std::string("<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>"),
         std::string("<!DOCTYPE html><html><script>alert(1)</script></html>"),
         std::string("<html><body onload=alert(1)>"), std::string("#!/bin/sh\nrm -rf ~\n"),
-        std::string("PK\x03\x04\x14\x00\x00\x00\x08\x00", 10), std::string("MZ\x90\x00\x03\x00\x00\x00", 8),
-        std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00", 8), std::string("\x7f" "ELF\x02\x01\x01", 7)}) {
+        lit("PK\x03\x04\x14\x00\x00\x00\x08\x00"), lit("MZ\x90\x00\x03\x00\x00\x00"),
+        lit("\x1f\x8b\x08\x00\x00\x00\x00\x00"), lit("\x7f" "ELF\x02\x01\x01")}) {
     auto r = s.sniff(head);
     ASSERT_FALSE(r) << head << " passed as " << *r;
     EXPECT_EQ(r.error().code, core::errc::unsupported_media_type);
