@@ -2,6 +2,8 @@
 # Installs the Debian 12 packages carechat needs to build, run and test (PostgreSQL 15 and haproxy
 # included: the tests start throwaway servers of their own, scripts/pg-test-cluster.sh); with --bench, also the
 # load tools and baselines of `make bench` (kept apart so tests never depend on installing a web server).
+# clamav-daemon brings clamd for the attachment scanner; no daemon is started here (the tests start
+# their own with a test signature, and an operator configures theirs).
 # Idempotent and quiet when everything is present: `make run` and `make test` call it every time.
 set -euo pipefail
 
@@ -10,7 +12,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev sqlite3 libssl-dev
   libpq-dev postgresql-15 python3 haproxy
-  libmagic-dev
+  libmagic-dev clamav-daemon
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
   curl ca-certificates openssl
