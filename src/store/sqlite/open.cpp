@@ -107,12 +107,14 @@ core::result<connection> open_plain_read_connection(const sqlite_options& opts) 
   // READWRITE even though it never writes: a WAL reader must be able to update the -shm index.
   auto db = open_with(opts, opts.path, SQLITE_OPEN_READWRITE, true);
   if (!db) return db;
-  // Readers map the file (up to SQLite's compile-time cap, 2 GiB in Debian's build) instead of
-  // copying each page they need out of the OS cache with a read(): a page fetch on a large file
-  // (a chat nobody read lately) then costs no system call, which keeps a latest page about as
-  // quick at 10 million messages as at 10 thousand (docs/benchmarks.md, figure 5). Only readers:
-  // the writer keeps plain I/O, so a write error is an error code, never a signal.
-  if (auto ok = db->exec("reader mmap", "PRAGMA mmap_size = 2147418112"); !ok) return std::move(ok).error();
+  // Readers do not map the file (mmap_size 0, SQLite's default, said out loud): in WAL mode a
+  // reader whose next transaction sees any new commit (every read's audit row makes one) unmaps
+  // its whole mapping and faults the pages in again. At 10 million messages that was a 2 GiB
+  // munmap per reader several times a second (1.6 ms each), and the latest page's p99 on one core
+  // was 8.6 ms mapped against 4.0 ms with plain reads, with no gain on two cores
+  // (docs/benchmarks.md, "5a on a slower machine"). Plain reads also keep an I/O error an error
+  // code, never a SIGBUS.
+  if (auto ok = db->exec("reader mmap", "PRAGMA mmap_size = 0"); !ok) return std::move(ok).error();
   return db;
 }
 
