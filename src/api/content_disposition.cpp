@@ -1,5 +1,7 @@
 #include "api/content_disposition.hpp"
 
+#include "core/text.hpp"
+
 namespace carechat::api {
 namespace {
 
@@ -13,8 +15,7 @@ bool attr_char(unsigned char c) {
 }  // namespace
 
 std::string content_disposition(disposition d, std::string_view utf8_name) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string ascii, encoded;
+  std::string ascii;
   bool in_multibyte = false;  // one '_' per non-ASCII character, not per byte
   for (unsigned char c : utf8_name) {
     if (c >= 0x80) {
@@ -24,16 +25,9 @@ std::string content_disposition(disposition d, std::string_view utf8_name) {
       in_multibyte = false;
       ascii += (c < 0x20 || c == 0x7F || c == '"' || c == '\\' || c == '%') ? '_' : static_cast<char>(c);
     }
-    if (attr_char(c)) {
-      encoded += static_cast<char>(c);
-    } else {
-      encoded += '%';
-      encoded += hex[c >> 4];
-      encoded += hex[c & 0xF];
-    }
   }
   return std::string(d == disposition::attachment ? "attachment" : "inline") + "; filename=\"" + ascii +
-         "\"; filename*=UTF-8''" + encoded;
+         "\"; filename*=UTF-8''" + core::percent_encode(utf8_name, attr_char);
 }
 
 }  // namespace carechat::api

@@ -34,4 +34,11 @@ std::vector<std::string> split_list_copy(std::string_view text, char sep = ',');
 // The items joined with `sep` (the inverse of split_list for items without `sep` or edge spaces).
 std::string join_list(const std::vector<std::string>& items, char sep = ',');
 
+// RFC 3986 unreserved characters: A-Z a-z 0-9 - . _ ~
+bool is_unreserved(unsigned char c);
+// Each byte of `text` for which keep() is false as %XX (upper-case hex), the others as they are:
+// the one percent-encoder behind URLs, S3 signatures and RFC 8187 header parameters, each of
+// which only differs in what it keeps.
+std::string percent_encode(std::string_view text, bool (*keep)(unsigned char));
+
 }  // namespace carechat::core

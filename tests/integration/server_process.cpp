@@ -1,5 +1,7 @@
 #include "integration/server_process.hpp"
 
+#include "core/text.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -370,19 +372,6 @@ bool raw_connection::closed_by_peer(std::chrono::milliseconds timeout) {
                      [](const std::string&) { return false; });
 }
 
-std::string url_encode(const std::string& s) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
+std::string url_encode(const std::string& s) { return core::percent_encode(s, core::is_unreserved); }
 
 }  // namespace carechat::testing

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/crypto.hpp"
+#include "core/text.hpp"
 #include "core/time_format.hpp"
 
 namespace carechat::store::s3 {
@@ -97,21 +98,8 @@ std::string signature_of(const std::string& canonical, const sigv4_key& key, std
 }  // namespace
 
 std::string sigv4_uri_encode(std::string_view text, bool keep_slash) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                            c == '_' || c == '.' || c == '~';
-    if (unreserved || (keep_slash && c == '/')) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 0xF];
-    }
-  }
-  return out;
+  return keep_slash ? core::percent_encode(text, [](unsigned char c) { return core::is_unreserved(c) || c == '/'; })
+                    : core::percent_encode(text, core::is_unreserved);
 }
 
 std::string sigv4_canonical_request(const sigv4_request& req) { return canonical_request_with(req, headers_of(req)); }

@@ -29,5 +29,13 @@ TEST(split_list, copies_and_joins_round_trip) {
   EXPECT_EQ(split_list_copy(join_list({"x", "y"})), (std::vector<std::string>{"x", "y"}));
 }
 
+TEST(percent_encode, keeps_what_it_is_told_and_encodes_every_other_byte_upper_case) {
+  EXPECT_EQ(percent_encode("a-z_0.9~", is_unreserved), "a-z_0.9~");
+  using namespace std::string_view_literals;
+  EXPECT_EQ(percent_encode("a b/c%é\0"sv, is_unreserved), "a%20b%2Fc%25%C3%A9%00");
+  EXPECT_EQ(percent_encode("a/b", [](unsigned char c) { return is_unreserved(c) || c == '/'; }), "a/b");
+  EXPECT_EQ(percent_encode("", is_unreserved), "");
+}
+
 }  // namespace
 }  // namespace carechat::core
