@@ -17,6 +17,9 @@
 #include <fstream>
 #include <thread>
 
+#include "core/crypto.hpp"
+#include "unit/store/support/temp_dir.hpp"
+
 namespace carechat::media {
 namespace {
 
@@ -25,30 +28,19 @@ using namespace std::chrono_literals;
 
 constexpr std::string_view test_signature = "CARECHAT-TEST-MALWARE-SIGNATURE";
 
-fs::path make_temp_dir() {
-  std::string pattern = (fs::temp_directory_path() / "carechat-clamd-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  return pattern;
-}
-
 // clamd in the foreground, on a socket in its own directory, with a database of one signature.
 class clamd_process {
  public:
-  clamd_process() : dir_(make_temp_dir()) {
-    fs::create_directory(dir_ / "db");
-    std::string hex;
-    for (unsigned char c : test_signature) {
-      static constexpr char digits[] = "0123456789abcdef";
-      hex += digits[c >> 4];
-      hex += digits[c & 0xF];
-    }
-    std::ofstream(dir_ / "db" / "carechat-test.ndb") << "Carechat.Test.Signature:0:*:" << hex << "\n";
-    std::ofstream(dir_ / "clamd.conf") << "LocalSocket " << socket().string() << "\nLocalSocketMode 600\n"
-                                       << "DatabaseDirectory " << (dir_ / "db").string() << "\nForeground yes\n"
-                                       << "LogFile " << (dir_ / "clamd.log").string() << "\nStreamMaxLength 1M\n";
+  clamd_process() {
+    fs::create_directory(dir_.path() / "db");
+    std::ofstream(dir_.path() / "db" / "carechat-test.ndb")
+        << "Carechat.Test.Signature:0:*:" << core::to_hex(core::as_bytes(test_signature)) << "\n";
+    std::ofstream(dir_.path() / "clamd.conf") << "LocalSocket " << socket().string() << "\nLocalSocketMode 600\n"
+                                       << "DatabaseDirectory " << (dir_.path() / "db").string() << "\nForeground yes\n"
+                                       << "LogFile " << (dir_.path() / "clamd.log").string() << "\nStreamMaxLength 1M\n";
     pid_ = ::fork();
     if (pid_ == 0) {
-      const std::string conf = (dir_ / "clamd.conf").string();
+      const std::string conf = (dir_.path() / "clamd.conf").string();
       ::execl("/usr/sbin/clamd", "clamd", "-c", conf.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
@@ -60,13 +52,11 @@ class clamd_process {
       ::kill(pid_, SIGTERM);
       ::waitpid(pid_, nullptr, 0);
     }
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
   }
-  fs::path socket() const { return dir_ / "clamd.sock"; }
+  fs::path socket() const { return dir_.path() / "clamd.sock"; }
 
  private:
-  fs::path dir_;
+  test::temp_dir dir_;  // removed after clamd has stopped (members go after the destructor's body)
   pid_t pid_ = -1;
 };
 
@@ -131,7 +121,7 @@ TEST(clamd_scanner_faults, no_clamd_is_unavailable) {
 class fake_clamd {
  public:
   template <class F>
-  explicit fake_clamd(F serve) : dir_(make_temp_dir()) {
+  explicit fake_clamd(F serve) {
     fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
@@ -151,13 +141,11 @@ class fake_clamd {
     ::shutdown(fd_, SHUT_RDWR);
     thread_.join();
     ::close(fd_);
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
   }
-  fs::path socket() const { return dir_ / "fake.sock"; }
+  fs::path socket() const { return dir_.path() / "fake.sock"; }
 
  private:
-  fs::path dir_;
+  test::temp_dir dir_;
   int fd_ = -1;
   std::thread thread_;
 };
