@@ -1,5 +1,6 @@
 #include "api/multipart_parser.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <vector>
 
@@ -17,7 +18,7 @@ bool bchar(char c) {  // RFC 2046 bchars
 }
 
 // One `; name=value` parameter list (value a token or a quoted-string with \-escapes), as pairs of
-// lower-cased name and value; nullopt if malformed.
+// lower-cased name and value (none for an empty list); nullopt if malformed.
 std::optional<std::vector<std::pair<std::string, std::string>>> parameters(std::string_view s) {
   std::vector<std::pair<std::string, std::string>> out;
   std::size_t i = 0;
@@ -73,8 +74,7 @@ core::result<std::string> multipart_boundary(std::string_view content_type) {
   const std::string_view type = core::trim_ows(content_type.substr(0, semi));
   if (!core::iequals_ascii(type, "multipart/form-data"))
     return core::make_error(core::errc::unsupported_media_type, "expected multipart/form-data");
-  auto params = semi == std::string_view::npos ? std::optional(std::vector<std::pair<std::string, std::string>>{})
-                                               : parameters(content_type.substr(semi));
+  auto params = parameters(content_type.substr(std::min(semi, content_type.size())));
   if (!params) return bad("malformed Content-Type parameters");
   for (const auto& [name, value] : *params) {
     if (name != "boundary") continue;
@@ -225,9 +225,7 @@ core::result<void> multipart_parser::parse_headers(std::string_view block) {
       const std::size_t semi = value.find(';');
       if (!core::iequals_ascii(core::trim_ows(value.substr(0, semi)), "form-data"))
         return bad("a multipart part that is not form-data");
-      auto params = semi == std::string_view::npos
-                        ? std::optional(std::vector<std::pair<std::string, std::string>>{})
-                        : parameters(value.substr(semi));
+      auto params = parameters(value.substr(std::min(semi, value.size())));
       if (!params) return bad("malformed Content-Disposition in a multipart part");
       for (auto& [pname, pvalue] : *params) {
         if (pname == "name") part.name = std::move(pvalue);

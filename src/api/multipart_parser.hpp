@@ -50,8 +50,6 @@ class multipart_parser {
   // The body ended: an error unless the closing delimiter was seen.
   core::result<void> finish();
 
-  bool done() const { return state_ == state::epilogue; }
-
  private:
   enum class state { preamble, after_delimiter, headers, body, epilogue, failed };
   core::result<void> step(bool& progressed);

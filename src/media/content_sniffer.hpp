@@ -33,8 +33,6 @@ class content_sniffer {
   // libmagic's answer alone (for tests and logs): "image/png", "text/html", ...
   static std::string mime_type_of(std::string_view head);
 
-  const std::vector<std::string>& allowed() const { return allowed_; }
-
  private:
   std::vector<std::string> allowed_;
   std::string accepted_list_;  // "image/jpeg, image/png, ..." for error messages
