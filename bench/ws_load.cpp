@@ -244,8 +244,17 @@ int main(int argc, char** argv) {
   st.host = argv[2];
   for (const char* p = argv[3]; *p != '\0';) {
     char* end = nullptr;
-    st.endpoints.emplace_back(asio::ip::make_address(argv[2]), static_cast<unsigned short>(std::strtoul(p, &end, 10)));
+    const unsigned long port = std::strtoul(p, &end, 10);
+    if (end == p || port == 0 || port > 65535 || (*end != ',' && *end != '\0')) {
+      std::fprintf(stderr, "ws_load: PORT must be a port or a comma-separated list of ports, not '%s'\n", argv[3]);
+      return 2;
+    }
+    st.endpoints.emplace_back(asio::ip::make_address(argv[2]), static_cast<unsigned short>(port));
     p = *end == ',' ? end + 1 : end;
+  }
+  if (st.endpoints.empty()) {
+    std::fprintf(stderr, "ws_load: no PORT given\n");
+    return 2;
   }
   st.ws_path = argv[4];
   st.token = argv[5];
