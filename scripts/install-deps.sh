@@ -12,7 +12,9 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev sqlite3 libssl-dev
   libpq-dev postgresql-15 python3 haproxy
+  python3-botocore  # the S3 store's tests check our SigV4 signatures against botocore's (tests/s3-server)
   libmagic-dev clamav-daemon
+  libvips-dev  # attachment thumbnails (media/thumbnailer); brings the JPEG, PNG, WebP, GIF and HEIC loaders
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
   curl ca-certificates openssl
