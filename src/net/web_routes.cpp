@@ -68,7 +68,7 @@ std::string page_csp(const web_options& opts, std::string_view host) {
   // Keep the header well-formed whatever Host a client sent.
   for (char& c : h)
     if (c == ';' || c == ',' || c == ' ' || c == '\'' || static_cast<unsigned char>(c) < 0x21) c = '_';
-  return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+  return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; "
          "connect-src 'self' ws://" + h + " wss://" + h + "; manifest-src 'self'; base-uri 'none'; "
          "form-action 'none'; frame-ancestors " + ancestors;
 }

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ApiError, ChatApi, type FetchLike } from "./api.js";
 import { sendRequestFor } from "./outbox.js";
+import { FakeXhr } from "./test_dom.js";
 
 function fakeFetch(status: number, body: unknown) {
   const calls: { url: string; init: RequestInit }[] = [];
@@ -65,4 +66,31 @@ test("an error answer without a JSON body gets a plain message by status", async
   const html = (status: number): FetchLike => async () => new Response("<html>Bad Gateway</html>", { status, headers: { "Content-Type": "text/html" } });
   await assert.rejects(new ChatApi(BASE, "x", html(502)).getPage({}), (e: unknown) => e instanceof ApiError && e.status === 502 && e.code === "http_502" && e.transient && e.message === "The server had a problem (502). Try again.");
   await assert.rejects(new ChatApi(BASE, "x", html(413)).getPage({}), (e: unknown) => e instanceof ApiError && e.status === 413 && !e.transient && e.message === "The server refused the request (413).");
+});
+
+test("attachments: fetched with the header (never a token in the URL), refused ids never reach the network", async () => {
+  const calls: { url: string; init: RequestInit }[] = [];
+  const f: FetchLike = async (url, init) => {
+    calls.push({ url, init });
+    return url.endsWith("/thumbnail") ? new Response(JSON.stringify({ error: { code: "not_found", message: "No thumbnail." } }), { status: 404 }) : new Response(new Uint8Array([1, 2, 3]), { status: 200 });
+  };
+  const api = new ChatApi(BASE, "cc_t", f);
+  const id = "AT" + "0".repeat(31) + "a";
+  const blob = await api.getAttachment(id, "file");
+  assert.equal(blob.size, 3);
+  assert.equal(calls[0]!.url, `${BASE}/attachments/${id}`);
+  assert.equal((calls[0]!.init.headers as Record<string, string>).Authorization, "Bearer cc_t");
+  assert.doesNotMatch(calls[0]!.url, /cc_t/);
+  await assert.rejects(api.getAttachment(id, "thumbnail"), (e: unknown) => e instanceof ApiError && e.status === 404 && e.code === "not_found");
+  assert.equal(calls[1]!.url, `${BASE}/attachments/${id}/thumbnail`);
+  await assert.rejects(api.getAttachment("../../x", "file"));
+  assert.equal(calls.length, 2);
+});
+
+test("upload goes to .../attachments with the token", () => {
+  const xhr = new FakeXhr();
+  const api = new ChatApi(BASE, "cc_t", undefined, () => xhr);
+  api.upload(new File(["x"], "a.txt", { type: "text/plain" }), () => {});
+  assert.equal(xhr.url, BASE + "/attachments");
+  assert.equal(xhr.headers.Authorization, "Bearer cc_t");
 });

@@ -3,6 +3,7 @@
 
 import type { ChatMessage, Page, ReadResult, SearchPage } from "./types.js";
 import type { SendRequest } from "./outbox.js";
+import { uploadFile, type UploadFile, type UploadHandle, type XhrLike } from "./upload.js";
 
 export class ApiError extends Error {
   constructor(
@@ -45,6 +46,7 @@ export class ChatApi {
     private readonly base: string, // /{tenant}/{instance}/patient/{patientId}/chat
     private readonly token: string,
     private readonly fetchImpl: FetchLike = (i, init) => fetch(i, init),
+    private readonly createXhr: () => XhrLike = () => new XMLHttpRequest() as unknown as XhrLike,
   ) {}
 
   private async request<T>(method: string, path: string, query: URLSearchParams | null, body?: string, headers?: Record<string, string>): Promise<T> {
@@ -105,6 +107,40 @@ export class ChatApi {
       if (q.includeArchived) p.set("includeArchived", "true");
     }
     return this.request<SearchPage>("GET", "/search", p);
+  }
+
+  /** POST .../attachments: one file, with progress; abort() cancels. */
+  upload(file: UploadFile & Blob, onProgress: (loaded: number, total: number) => void): UploadHandle {
+    return uploadFile(file, { url: this.base + "/attachments", token: this.token, createXhr: this.createXhr, onProgress });
+  }
+
+  /**
+   * GET .../attachments/{id} (the file) or .../{id}/thumbnail, with the token in the header (never in
+   * a URL): the bytes as a Blob, for a blob: URL.
+   */
+  async getAttachment(id: string, variant: "file" | "thumbnail"): Promise<Blob> {
+    if (!/^AT[0-9a-f]{32}$/i.test(id)) throw new ApiError(0, "bad_request", "Not an attachment id.");
+    const url = this.base + "/attachments/" + encodeURIComponent(id) + (variant === "thumbnail" ? "/thumbnail" : "");
+    let res: Response;
+    try {
+      res = await this.fetchImpl(url, { method: "GET", headers: { Authorization: "Bearer " + this.token }, cache: "no-store", credentials: "omit" });
+    } catch {
+      throw new ApiError(0, "network", "The server cannot be reached.");
+    }
+    if (!res.ok) {
+      let err: { code?: unknown; message?: unknown } | undefined;
+      try {
+        err = ((await res.json()) as { error?: typeof err } | null)?.error;
+      } catch {
+        err = undefined;
+      }
+      throw new ApiError(res.status, typeof err?.code === "string" ? err.code : "http_" + res.status, typeof err?.message === "string" ? err.message : fallbackMessage(res.status));
+    }
+    try {
+      return await res.blob();
+    } catch {
+      throw new ApiError(0, "network", "The file could not be received.");
+    }
   }
 
   /** Marks messages read up to and including `upTo`, or all of them (empty body). */

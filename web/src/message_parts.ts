@@ -1,15 +1,23 @@
-// What a message is made of, for display. Today a message is one text part; attachments (a later
-// issue) become further part kinds here, with a renderer each in view/message_view.ts, and nothing
-// else in the timeline has to change. Pure.
+// What a message is made of, for display: its text (left out when empty and files are attached),
+// then its attachments, each an image (a thumbnail that opens full size) or a file (a chip that
+// downloads). Each kind has a renderer in view/message_view.ts. Pure.
 
-import { directionOf, type ChatMessage } from "./types.js";
+import { attachmentsOf, attachmentView } from "./attachments.js";
+import { directionOf, type Attachment, type ChatMessage } from "./types.js";
 import type { Mode } from "./route.js";
 
-export type MessagePart = { kind: "text"; text: string };
-// Later, e.g.: | { kind: "attachment"; name: string; mediaType: string; size: number; href: string }
+export type MessagePart = { kind: "text"; text: string } | { kind: "image"; attachment: Attachment } | { kind: "file"; attachment: Attachment };
 
 export function partsOf(m: ChatMessage): MessagePart[] {
-  return [{ kind: "text", text: m.message }];
+  const files = attachmentsOf(m);
+  const parts: MessagePart[] = m.message !== "" || files.length === 0 ? [{ kind: "text", text: m.message }] : [];
+  for (const a of files) parts.push({ kind: attachmentView(a), attachment: a });
+  return parts;
+}
+
+/** Identifies a list of parts: equal keys render the same (a bubble is rebuilt only when it changes). */
+export function partsKey(parts: readonly MessagePart[]): string {
+  return parts.map((p) => (p.kind === "text" ? "t:" + p.text : p.kind[0] + ":" + p.attachment.id)).join("\u0000");
 }
 
 /** "Root Root · Staff", "Patient" (staff pane), "You" for the viewer's own messages. */

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Outbox, sendRequestFor } from "./outbox.js";
+import { attachment } from "./test_helpers.js";
 
 test("a retry reuses the key and sends byte-identical bodies", () => {
   const box = new Outbox();
@@ -40,4 +41,19 @@ test("restored items come back failed, with their keys", () => {
   );
   assert.equal(Outbox.restore("not json").size, 0);
   assert.equal(Outbox.restore('[{"key":1}]').size, 0);
+});
+
+test("attachments: their ids go beside the message, the same bytes on retry and after a reload", () => {
+  const box = new Outbox();
+  const a = attachment("rash.jpg");
+  const b = attachment("report.pdf");
+  const item = box.add("k1", "", new Date("2026-11-21T10:00:00Z"), [a, b]);
+  const first = sendRequestFor(item);
+  assert.equal(first.body, JSON.stringify({ message: "", attachmentIds: [a.id, b.id] }));
+  box.fail("k1", "no connection");
+  const back = Outbox.restore(box.serialize());
+  assert.deepEqual(back.get("k1")?.attachments, [a, b]);
+  assert.deepEqual(sendRequestFor(back.retry("k1")!), first);
+  const broken = Outbox.restore(JSON.stringify([{ key: "k", text: "t", createdAt: "x", attachments: [{ id: "junk" }, a] }]));
+  assert.deepEqual(broken.get("k")?.attachments, [a], "malformed ones are dropped");
 });

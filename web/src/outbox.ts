@@ -3,11 +3,16 @@
 // key with a byte-identical body, so the server answers with the message it already stored instead
 // of storing a second one.
 
+import { isAttachment } from "./attachments.js";
+import type { Attachment } from "./types.js";
+
 export type OutboxStatus = "pending" | "failed";
 
 export interface OutboxItem {
   key: string; // the Idempotency-Key
   text: string;
+  /** Uploaded before the send (their ids go in the body); empty when none. */
+  attachments: Attachment[];
   createdAt: string; // local time the user pressed send (ISO), for ordering and display
   status: OutboxStatus;
   attempts: number;
@@ -19,18 +24,23 @@ export interface SendRequest {
   body: string;
 }
 
-/** The request for an item: the same bytes on every attempt (the server compares bodies). */
-export function sendRequestFor(item: Pick<OutboxItem, "key" | "text">): SendRequest {
-  return { idempotencyKey: item.key, body: JSON.stringify({ message: item.text }) };
+/**
+ * The request for an item: the same bytes on every attempt (the server compares bodies). Without
+ * attachments the body is exactly what it was before attachments existed.
+ */
+export function sendRequestFor(item: Pick<OutboxItem, "key" | "text"> & { attachments?: readonly Attachment[] }): SendRequest {
+  const ids = (item.attachments ?? []).map((a) => a.id);
+  const body = ids.length > 0 ? { message: item.text, attachmentIds: ids } : { message: item.text };
+  return { idempotencyKey: item.key, body: JSON.stringify(body) };
 }
 
 export class Outbox {
   private items_ = new Map<string, OutboxItem>();
 
   /** Queues a new message as pending (attempt 1 about to start). */
-  add(key: string, text: string, now: Date): OutboxItem {
+  add(key: string, text: string, now: Date, attachments: readonly Attachment[] = []): OutboxItem {
     if (this.items_.has(key)) throw new Error("duplicate idempotency key");
-    const item: OutboxItem = { key, text, createdAt: now.toISOString(), status: "pending", attempts: 1, error: null };
+    const item: OutboxItem = { key, text, attachments: [...attachments], createdAt: now.toISOString(), status: "pending", attempts: 1, error: null };
     this.items_.set(key, item);
     return item;
   }
@@ -99,6 +109,7 @@ export class Outbox {
       box.items_.set(o.key, {
         key: o.key,
         text: o.text,
+        attachments: Array.isArray(o.attachments) ? o.attachments.filter(isAttachment) : [],
         createdAt: o.createdAt,
         status: "failed",
         attempts: typeof o.attempts === "number" ? o.attempts : 1,

@@ -1,5 +1,5 @@
 // Builders for unit tests (not part of the bundle: only *.test.ts files import this).
-import type { ChatMessage, Page } from "./types.js";
+import type { Attachment, ChatMessage, Page } from "./types.js";
 
 export const PATIENT_ID = "7272b601-bb09-4abf-87c0-ade48ddfaea0";
 
@@ -31,5 +31,23 @@ export function page(oldestFirst: ChatMessage[], older: string | null = null, ne
   return {
     meta: { nextPageToken: older, prevPageToken: newer, pageSize: oldestFirst.length, found: oldestFirst.length > 0 },
     content: [...oldestFirst].reverse(),
+  };
+}
+
+let attSeq = 0;
+
+/** An attachment as the server describes one; images get a thumbnail unless told otherwise. */
+export function attachment(name: string, extra: Partial<Attachment> = {}): Attachment {
+  attSeq++;
+  const ext = name.slice(name.lastIndexOf(".") + 1).toLowerCase();
+  const contentType = ext === "jpg" || ext === "jpeg" ? "image/jpeg" : ext === "png" ? "image/png" : ext === "pdf" ? "application/pdf" : "application/octet-stream";
+  return {
+    id: "AT" + attSeq.toString(16).padStart(32, "0"),
+    name,
+    contentType,
+    size: 12_345,
+    sha256: "0".repeat(64),
+    thumbnail: contentType.startsWith("image/"),
+    ...extra,
   };
 }

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { LOCAL_PREFIX, Timeline } from "./timeline.js";
-import { at, msg, page } from "./test_helpers.js";
+import { at, attachment, msg, page } from "./test_helpers.js";
 
 const ids = (t: Timeline) => t.entries().map((e) => e.key);
 
@@ -166,4 +166,16 @@ test("addLatest merges an overlapping newest page, replaces on a gap", () => {
   t.addLatest(page([msg("y", at(8)), msg("z", at(9))], "GAP", null));
   assert.deepEqual(ids(t), ["y", "z"]);
   assert.equal(t.olderToken, "GAP");
+});
+
+test("adoption also needs the same attachments (several sends with no text are told apart)", () => {
+  const t = new Timeline();
+  t.replace([], null, null);
+  const a = attachment("a.jpg");
+  const b = attachment("b.jpg");
+  t.addLocal("k1", msg("", at(10), "out", { message: "", attachments: [a] }));
+  t.addLocal("k2", msg("", at(10), "out", { message: "", attachments: [b] }));
+  const r = t.applyLive(msg("s2", at(10), "out", { message: "", attachments: [b] }), { direction: "outbound", senderId: "u-1" });
+  assert.equal(r.adoptedLocalKey, LOCAL_PREFIX + "k2");
+  assert.equal(t.hasLocal("k1"), true);
 });

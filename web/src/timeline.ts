@@ -57,6 +57,11 @@ const RECENT_LIVE_LIMIT = 1000;
 // send (allowing for the client's clock being off).
 const ADOPT_WINDOW_MS = 10 * 60_000;
 
+/** The attachments' ids: a live message stands for a local one only if it carries the same files. */
+function attachmentKey(m: ChatMessage): string {
+  return (m.attachments ?? []).map((a) => a.id).join(",");
+}
+
 function mergeMessage(old: ChatMessage, incoming: ChatMessage): ChatMessage {
   // Read state only ever moves forward; an older snapshot (a page fetched before the read) must not
   // undo it.
@@ -228,7 +233,7 @@ export class Timeline {
     if (own.senderId !== null && m.sender.id !== own.senderId) return undefined;
     const t = parseIso(m.createdAt);
     const candidates = [...this.locals_.values()]
-      .filter((e) => e.message.message === m.message && Math.abs(t - e.time) <= ADOPT_WINDOW_MS)
+      .filter((e) => e.message.message === m.message && attachmentKey(e.message) === attachmentKey(m) && Math.abs(t - e.time) <= ADOPT_WINDOW_MS)
       .sort((a, b) => a.ord - b.ord);
     return candidates[0];
   }

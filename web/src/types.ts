@@ -8,6 +8,17 @@ export interface Party {
   titleName: string | null;
 }
 
+/** A file attached to a message (POST .../chat/attachments answers one; messages carry them). */
+export interface Attachment {
+  id: string; // "AT" + 32 hex
+  name: string;
+  contentType: string;
+  size: number; // bytes
+  sha256: string;
+  /** The server has a thumbnail (GET .../attachments/{id}/thumbnail). */
+  thumbnail: boolean;
+}
+
 /** One chat message exactly as GET .../chat and the live events return it. */
 export interface ChatMessage {
   sender: Party;
@@ -17,6 +28,7 @@ export interface ChatMessage {
   createdAt: string; // UTC ISO-8601 with milliseconds
   readAt: string | null;
   readBy?: Party | null; // staff viewers only
+  attachments?: Attachment[]; // absent when none
 }
 
 export interface PageMeta {
@@ -79,6 +91,9 @@ export type LiveFrame =
 export function directionOf(m: Pick<ChatMessage, "sender">): Direction {
   return m.sender.clientType === "PATIENT" ? "inbound" : "outbound";
 }
+
+/** At most this many attachments on one message (the server's limit). */
+export const ATTACHMENT_LIMIT = 10;
 
 /** Maximum message length, in Unicode code points (the server's limit). */
 export const MESSAGE_LIMIT = 10_000;

@@ -1,32 +1,99 @@
 // One message bubble (testid "message"): sender and role, the parts of the message, the time (relative,
 // exact in title/datetime), the read receipt, and the send state with retry. The message text goes in
-// with textContent only: a message is never HTML.
+// with textContent only: a message is never HTML. Attachments: an image's thumbnail comes from the
+// media port as a blob: URL (fetched with the token in a header, never in a URL) and is released when
+// the bubble goes (releaseMessageElement) or its parts change; clicks are handled by the timeline
+// through data-action and attachmentOf.
 
 import { readDirectionFor } from "../filters.js";
 import type { Entry } from "../timeline.js";
 import type { Mode } from "../route.js";
 import { directionOf } from "../types.js";
-import { isOwnSide, partsOf, senderLabel, type MessagePart } from "../message_parts.js";
+import { attachmentSummary, humanSize } from "../attachments.js";
+import { isOwnSide, partsKey, partsOf, senderLabel, type MessagePart } from "../message_parts.js";
+import type { Attachment } from "../types.js";
 import { readReceiptText, relativeTime, type TimeOptions } from "../time_format.js";
 import { button, h, setAttr, setText } from "./dom.js";
 import { icon } from "./icons.js";
+
+/** Where thumbnails come from: a blob: URL per attachment, held until released. */
+export interface MediaPort {
+  thumbnail(a: Attachment): Promise<string>;
+  release(a: Attachment): void;
+}
 
 export interface MessageContext {
   mode: Mode;
   now: number;
   highlighted: boolean;
   time: TimeOptions;
+  media?: MediaPort;
 }
 
-type PartRenderer<K extends MessagePart["kind"]> = (part: Extract<MessagePart, { kind: K }>) => HTMLElement;
+/** The element an attachment's control stands for (the targets of data-action="open-attachment" / "download-attachment"). */
+const attachmentOfElement = new WeakMap<Element, Attachment>();
 
-// One renderer per part kind: the seam for attachments.
+export function attachmentOf(el: Element): Attachment | undefined {
+  return attachmentOfElement.get(el);
+}
+
+type PartRenderer<K extends MessagePart["kind"]> = (part: Extract<MessagePart, { kind: K }>, media: MediaPort | undefined, cleanups: (() => void)[]) => HTMLElement;
+
+// One renderer per part kind.
 const partRenderers: { [K in MessagePart["kind"]]: PartRenderer<K> } = {
   text: (p) => h("p", { class: "msg__text", testid: "message-text", text: p.text }),
+  image: (p, media, cleanups) => {
+    const a = p.attachment;
+    const img = h("img", { class: "att-image__img", attrs: { alt: a.name, decoding: "async" } });
+    const el = button("", {
+      class: "att-image att-image--loading",
+      testid: "attachment-image",
+      attrs: { "data-action": "open-attachment", "data-attachment-id": a.id, "aria-label": `Open image ${a.name}, ${humanSize(a.size)}`, "aria-haspopup": "dialog", title: a.name },
+    }, [img]);
+    attachmentOfElement.set(el, a);
+    if (media) {
+      let live = true;
+      media.thumbnail(a).then(
+        (url) => {
+          if (!live) return;
+          img.src = url;
+          el.classList.remove("att-image--loading");
+        },
+        () => {
+          if (!live) return;
+          // No thumbnail after all: the name stands in, and a click still opens the image.
+          el.classList.remove("att-image--loading");
+          el.classList.add("att-image--missing");
+          img.remove();
+          el.append(icon("image", "icon"), h("span", { class: "att-image__name", text: a.name }));
+        },
+      );
+      cleanups.push(() => {
+        live = false;
+        media.release(a);
+      });
+    }
+    return el;
+  },
+  file: (p) => {
+    const a = p.attachment;
+    const summary = attachmentSummary(a);
+    const el = button("", {
+      class: "att-file",
+      testid: "attachment-file",
+      attrs: { "data-action": "download-attachment", "data-attachment-id": a.id, "aria-label": `Download ${a.name}, ${summary}`, title: `Download ${a.name}` },
+    }, [
+      icon("file", "icon att-file__icon"),
+      h("span", { class: "att-file__text" }, [h("span", { class: "att-file__name", testid: "attachment-name", text: a.name }), h("span", { class: "att-file__meta", text: summary })]),
+      icon("download", "icon icon--sm att-file__download"),
+    ]);
+    attachmentOfElement.set(el, a);
+    return el;
+  },
 };
 
-function renderPart(p: MessagePart): HTMLElement {
-  return (partRenderers[p.kind] as PartRenderer<typeof p.kind>)(p);
+function renderPart(p: MessagePart, media: MediaPort | undefined, cleanups: (() => void)[]): HTMLElement {
+  return (partRenderers[p.kind] as PartRenderer<typeof p.kind>)(p, media, cleanups);
 }
 
 interface Parts {
@@ -38,6 +105,9 @@ interface Parts {
   state: HTMLElement | null;
   unread: HTMLElement | null;
   signature: string;
+  partsKey: string;
+  /** Releases what the parts hold (thumbnail blob: URLs). */
+  cleanups: (() => void)[];
 }
 
 const parts = new WeakMap<HTMLElement, Parts>();
@@ -48,7 +118,7 @@ export function createMessageElement(): HTMLElement {
   const time = h("time", { class: "msg__time", testid: "message-time" });
   const foot = h("div", { class: "msg__foot" }, [time]);
   const el = h("article", { class: "msg", testid: "message", attrs: { tabindex: "-1" } }, [h("div", { class: "msg__meta" }, [sender]), body, foot]);
-  parts.set(el, { sender, body, time, foot, receipt: null, state: null, unread: null, signature: "" });
+  parts.set(el, { sender, body, time, foot, receipt: null, state: null, unread: null, signature: "", partsKey: "\u0001", cleanups: [] });
   return el;
 }
 
@@ -58,7 +128,9 @@ export function updateMessageElement(el: HTMLElement, entry: Entry, ctx: Message
   if (!p) return;
   const m = entry.message;
   const dir = directionOf(m);
-  const signature = [entry.key, entry.status, entry.error, m.message, m.readAt, m.createdAt, m.sender.titleName, ctx.highlighted, ctx.mode].join("\u0000");
+  const parts_ = partsOf(m);
+  const key = partsKey(parts_);
+  const signature = [entry.key, entry.status, entry.error, key, m.readAt, m.createdAt, m.sender.titleName, ctx.highlighted, ctx.mode].join("\u0000");
   if (signature === p.signature) {
     updateTime(el, ctx.now, ctx.time);
     return;
@@ -77,11 +149,14 @@ export function updateMessageElement(el: HTMLElement, entry: Entry, ctx: Message
 
   setText(p.sender, senderLabel(m, ctx.mode, entry.local));
 
-  // The parts: rebuilt only when the text changed (it never does for a stored message).
-  const partNodes = partsOf(m).map(renderPart);
-  const oldText = p.body.textContent;
-  const newText = partNodes.map((n) => n.textContent).join("");
-  if (oldText !== newText || p.body.childElementCount !== partNodes.length) p.body.replaceChildren(...partNodes);
+  // The parts: rebuilt only when they changed (they never do for a stored message, nor when a
+  // pending bubble becomes the stored message: its thumbnails stay).
+  if (key !== p.partsKey) {
+    releaseParts(p);
+    p.partsKey = key;
+    p.body.replaceChildren(...parts_.map((part) => renderPart(part, ctx.media, p.cleanups)));
+    p.body.classList.toggle("msg__bubble--files", parts_.some((part) => part.kind !== "text"));
+  }
 
   setAttr(p.time, "datetime", m.createdAt);
   setAttr(p.time, "title", m.createdAt);
@@ -145,4 +220,17 @@ export function updateTime(el: HTMLElement, now: number, opts: TimeOptions): voi
     const label = p.receipt.lastElementChild;
     if (readAt && label) setText(label, readReceiptText(readAt, now, opts));
   }
+}
+
+function releaseParts(p: Parts): void {
+  for (const c of p.cleanups.splice(0)) c();
+}
+
+/** The bubble left the timeline: what its parts hold (thumbnail blob: URLs) is released. */
+export function releaseMessageElement(el: HTMLElement): void {
+  const p = parts.get(el);
+  if (!p) return;
+  releaseParts(p);
+  p.partsKey = "\u0001";
+  p.signature = "";
 }

@@ -5,13 +5,14 @@ import type { Row } from "../rows.js";
 import { dayLabel, type TimeOptions } from "../time_format.js";
 import type { Mode } from "../route.js";
 import { h, setAttr, setText } from "./dom.js";
-import { createMessageElement, updateMessageElement, updateTime } from "./message_view.js";
+import { createMessageElement, releaseMessageElement, updateMessageElement, updateTime, type MediaPort } from "./message_view.js";
 
 export interface RenderContext {
   mode: Mode;
   now: number;
   highlightedKey: string | null;
   time: TimeOptions;
+  media?: MediaPort;
 }
 
 export class TimelineView {
@@ -43,8 +44,12 @@ export class TimelineView {
     const el = this.messages_.get(oldKey);
     if (!el) return;
     this.messages_.delete(oldKey);
-    if (!this.messages_.has(newKey)) this.messages_.set(newKey, el);
-    else el.remove();
+    if (!this.messages_.has(newKey)) {
+      this.messages_.set(newKey, el);
+    } else {
+      el.remove();
+      releaseMessageElement(el);
+    }
   }
 
   render(rows: Row[], ctx: RenderContext): void {
@@ -55,7 +60,7 @@ export class TimelineView {
       let el: HTMLElement;
       if (row.kind === "message") {
         el = this.messages_.get(row.key) ?? this.newMessage(row.key);
-        updateMessageElement(el, row.entry, { mode: ctx.mode, now: ctx.now, highlighted: row.key === ctx.highlightedKey, time: ctx.time });
+        updateMessageElement(el, row.entry, { mode: ctx.mode, now: ctx.now, highlighted: row.key === ctx.highlightedKey, time: ctx.time, media: ctx.media });
         usedMessages.add(row.key);
       } else if (row.kind === "day") {
         el = this.days_.get(row.key) ?? this.newDay(row.key, row.day);
@@ -75,7 +80,11 @@ export class TimelineView {
       cursor.remove();
       cursor = next;
     }
-    for (const k of [...this.messages_.keys()]) if (!usedMessages.has(k)) this.messages_.delete(k);
+    for (const [k, el] of [...this.messages_]) {
+      if (usedMessages.has(k)) continue;
+      this.messages_.delete(k);
+      releaseMessageElement(el);
+    }
     for (const k of [...this.days_.keys()]) if (!usedDays.has(k)) this.days_.delete(k);
   }
 
