@@ -1,5 +1,6 @@
 #include "api/content_disposition.hpp"
 
+#include "api/header_parameters.hpp"
 #include "core/text.hpp"
 
 namespace carechat::api {
@@ -28,6 +29,63 @@ std::string content_disposition(disposition d, std::string_view utf8_name) {
   }
   return std::string(d == disposition::attachment ? "attachment" : "inline") + "; filename=\"" + ascii +
          "\"; filename*=UTF-8''" + core::percent_encode(utf8_name, attr_char);
+}
+
+}  // namespace carechat::api
+
+namespace carechat::api {
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// RFC 8187 ext-value: charset'language'pct-encoded, UTF-8 only (what every browser and curl send).
+std::optional<std::string> decode_ext_value(std::string_view v) {
+  const std::size_t q1 = v.find('\'');
+  if (q1 == std::string_view::npos) return std::nullopt;
+  const std::size_t q2 = v.find('\'', q1 + 1);
+  if (q2 == std::string_view::npos) return std::nullopt;
+  if (!core::iequals_ascii(v.substr(0, q1), "UTF-8")) return std::nullopt;
+  std::string out;
+  for (std::size_t i = q2 + 1; i < v.size(); ++i) {
+    if (v[i] != '%') {
+      out += v[i];
+      continue;
+    }
+    if (i + 2 >= v.size()) return std::nullopt;
+    const int hi = hex_value(v[i + 1]), lo = hex_value(v[i + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
+
+}  // namespace
+
+core::result<std::optional<std::string>> filename_of(std::string_view header) {
+  const std::size_t semi = header.find(';');
+  const std::string_view type = core::trim_ows(header.substr(0, semi));
+  if (!core::iequals_ascii(type, "attachment") && !core::iequals_ascii(type, "inline") &&
+      !core::iequals_ascii(type, "form-data"))
+    return core::make_error(core::errc::bad_request, "Content-Disposition must be attachment; filename=...");
+  auto params = parameters(header.substr(std::min(semi, header.size())));
+  if (!params) return core::make_error(core::errc::bad_request, "malformed Content-Disposition parameters");
+  std::optional<std::string> plain, extended;
+  for (auto& [name, value] : *params) {
+    if (name == "filename*") {
+      extended = decode_ext_value(value);
+      if (!extended)
+        return core::make_error(core::errc::bad_request, "Content-Disposition filename* must be UTF-8''<percent-encoded>");
+    } else if (name == "filename") {
+      plain = std::move(value);
+    }
+  }
+  return extended ? extended : plain;
 }
 
 }  // namespace carechat::api

@@ -4,6 +4,10 @@
 // trusted here either). Thread-safety: pure.
 #pragma once
 
+#include <optional>
+
+#include "core/result.hpp"
+
 #include <string>
 #include <string_view>
 
@@ -14,5 +18,10 @@ enum class disposition { attachment, inline_ };
 // `attachment; filename="ascii"; filename*=UTF-8''pct-encoded`. In the ASCII stand-in every byte
 // outside printable ASCII, and '"', '\' and '%' (which some browsers decode), becomes '_'.
 std::string content_disposition(disposition d, std::string_view utf8_name);
+
+// The file name a request's Content-Disposition gives (`attachment; filename*=UTF-8''...` or
+// `filename="..."`; filename* wins, as RFC 6266 says), as raw bytes for the sanitizer; nullopt when
+// the header names none. bad_request for a malformed header or filename* in another charset.
+core::result<std::optional<std::string>> filename_of(std::string_view header);
 
 }  // namespace carechat::api

@@ -16,6 +16,9 @@ unsigned http_status(core::errc code) noexcept {
     case errc::payload_too_large: return 413;
     case errc::unsupported_media_type: return 415;
     case errc::idempotency_conflict: return 422;
+    case errc::conflict: return 409;
+    case errc::unprocessable: return 422;
+    case errc::range_not_satisfiable: return 416;
     case errc::too_many_requests: return 429;
     case errc::version_not_supported: return 505;
     case errc::unavailable: return 503;

@@ -21,6 +21,7 @@ std::string_view client_type_name(domain::client_type t) {
 std::size_t estimate(const domain::message& m) {
   std::size_t n = message_overhead + m.text.size() + m.sender.id.size() + m.sender.title_name.value_or("").size();
   if (m.receiver) n += m.receiver->id.size() + m.receiver->title_name.value_or("").size();
+  for (const auto& a : m.attachments) n += 200 + a.name.size();
   return n;
 }
 
@@ -107,7 +108,38 @@ void write_message(json_writer& w, const domain::message& m, viewer v) {
     else
       w.null();
   }
+  // Only when there are some: a message without attachments keeps the reference API's shape.
+  if (!m.attachments.empty()) {
+    w.raw(",\"attachments\":[");
+    for (std::size_t i = 0; i < m.attachments.size(); ++i) {
+      if (i > 0) w.raw(",");
+      write_attachment(w, m.attachments[i]);
+    }
+    w.raw("]");
+  }
   w.raw("}");
+}
+
+void write_attachment(json_writer& w, const domain::attachment_info& a) {
+  w.raw("{\"id\":");
+  w.string(a.id);
+  w.raw(",\"name\":");
+  w.string(a.name);
+  w.raw(",\"contentType\":");
+  w.string(a.content_type);
+  w.raw(",\"size\":");
+  w.integer(static_cast<std::int64_t>(a.size));
+  w.raw(",\"sha256\":");
+  w.string(a.sha256);
+  w.raw(",\"thumbnail\":");
+  w.boolean(a.thumbnail);
+  w.raw("}");
+}
+
+std::string serialize_attachment(const domain::attachment_info& a) {
+  json_writer w(a.name.size() + 200);
+  write_attachment(w, a);
+  return std::move(w).take();
 }
 
 std::string serialize_message(const domain::message& m, viewer v) {

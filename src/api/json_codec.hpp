@@ -62,5 +62,9 @@ std::string serialize_count(std::string_view field, std::int64_t n);
 
 // The message object, appended to `w`; shared by the serializers above.
 void write_message(json_writer& w, const domain::message& m, viewer v);
+// {"id","name","contentType","size","sha256","thumbnail"}: one attachment of a message, and the
+// answer to an upload.
+void write_attachment(json_writer& w, const domain::attachment_info& a);
+std::string serialize_attachment(const domain::attachment_info& a);
 
 }  // namespace carechat::api

@@ -114,11 +114,24 @@ core::result<send_body> parse_send_body(std::string_view body, std::string_view 
   if (!obj) return std::move(obj).error();
 
   send_body out;
+  if (const boost::json::value* ids = (*obj)->if_contains("attachmentIds"); ids && !ids->is_null()) {
+    const boost::json::array* list = ids->if_array();
+    if (!list) return bad_request("attachmentIds must be an array of attachment ids");
+    // A bound before the domain's own limit, so a huge array costs nothing more than its parse.
+    if (list->size() > 64) return bad_request("attachmentIds lists too many attachments");
+    for (const auto& id : *list) {
+      const boost::json::string* s = id.if_string();
+      if (!s) return bad_request("attachmentIds must be an array of attachment ids");
+      out.attachment_ids.emplace_back(s->data(), s->size());
+    }
+  }
   const boost::json::value* message = (*obj)->if_contains("message");
-  if (!message) return bad_request("message is required");
-  const boost::json::string* text = message->if_string();
-  if (!text) return bad_request("message must be a string");
-  out.text.assign(text->data(), text->size());
+  if (!message && out.attachment_ids.empty()) return bad_request("message is required");
+  if (message) {
+    const boost::json::string* text = message->if_string();
+    if (!text) return bad_request("message must be a string");
+    out.text.assign(text->data(), text->size());
+  }
   auto sender = named_user(**obj, "sender");
   if (!sender) return std::move(sender).error();
   out.sender = std::move(*sender);

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include <boost/url/params_view.hpp>
@@ -22,12 +23,15 @@ namespace carechat::api {
 struct send_body {
   std::string text;                   // "message"
   std::optional<domain::party> sender;  // "sender": {id, titleName}; always client_type::user
+  std::vector<std::string> attachment_ids;  // "attachmentIds": uploads to send with the message
 };
 
 // `content_type` must be application/json (any case; parameters allowed, a charset only if
-// utf-8), else unsupported_media_type. The body must be a JSON object with a string "message";
-// "sender", if present and not null, an object with a string "id" and an optional string
-// "titleName". Unknown fields are ignored so clients may send newer fields.
+// utf-8), else unsupported_media_type. The body must be a JSON object with a string "message"
+// (which may be left out when "attachmentIds" lists some); "sender", if present and not null, an
+// object with a string "id" and an optional string "titleName"; "attachmentIds", if present and
+// not null, an array of at most 64 strings (the domain applies the real limit). Unknown fields are
+// ignored so clients may send newer fields.
 core::result<send_body> parse_send_body(std::string_view body, std::string_view content_type);
 
 // Query strings. Take the params from boost::urls::url_view::params() (which decodes '+' as a

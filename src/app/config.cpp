@@ -4,28 +4,12 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "app/env_vars.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
 
 namespace carechat::app {
 namespace {
-
-const char* env(const char* name) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : nullptr;
-}
-
-template <class T>
-core::result<void> number_from_env(const char* name, T& out, T min, T max) {
-  const char* v = env(name);
-  if (!v) return {};
-  const auto parsed = core::parse_decimal<T>(v);
-  if (!parsed || *parsed < min || *parsed > max)
-    return core::make_error(core::errc::bad_request, std::string(name) + " must be a number from " +
-                                                         std::to_string(min) + " to " + std::to_string(max));
-  out = *parsed;
-  return {};
-}
 
 // A comma-separated list of http(s) origins from the environment.
 core::result<void> origin_list(const char* name, std::vector<std::string>& out) {
@@ -122,6 +106,9 @@ core::result<config> load_config(const args& a) {
   if (auto ok = origin_list("CARECHAT_ALLOWED_ORIGINS", c.allowed_origins); !ok) return std::move(ok).error();
   if (auto ok = origin_list("CARECHAT_FRAME_ANCESTORS", c.frame_ancestors); !ok) return std::move(ok).error();
   if (const char* v = env("CARECHAT_WEB_ROOT")) c.web_root = v;
+  auto attachments = load_attachment_config();
+  if (!attachments) return std::move(attachments).error();
+  c.attachments = std::move(*attachments);
 
   if (const char* v = env("CARECHAT_PUBLIC_URL")) {
     const std::string_view u = v;

@@ -3,6 +3,8 @@
 // read-only afterwards. Thread-safety: plain value.
 #pragma once
 
+#include "app/attachment_config.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -63,6 +65,7 @@ struct config {
   std::chrono::hours event_retention{24 * 7}; // CARECHAT_EVENT_RETENTION_HOURS: events kept for replay
   std::chrono::minutes prune_interval{10};    // how often expired events are dropped
   // Browser app:
+  attachment_config attachments;              // CARECHAT_ATTACHMENT_* and friends (app/attachment_config)
   std::string web_root = "./web/dist";        // --web-root, CARECHAT_WEB_ROOT: the built app (make web)
   std::vector<std::string> frame_ancestors;   // CARECHAT_FRAME_ANCESTORS: comma-separated origins that may
                                               //   embed the chart pane in an iframe (besides the server)

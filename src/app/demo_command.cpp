@@ -98,7 +98,7 @@ int demo_command(const std::vector<std::string>& argv) {
     domain::limits lim;
     for (const auto& l : conversation) {
       const auto& who = l.kind == domain::message_kind::inbound ? people[1] : people[0];
-      auto cmd = domain::prepare_send(who, chat, l.kind, domain::send_input{l.text, {}, {}, {}}, lim, rng, clock);
+      auto cmd = domain::prepare_send(who, chat, l.kind, domain::send_input{l.text, {}, {}, {}, {}}, lim, rng, clock);
       if (!cmd) {
         std::cerr << "carechat demo: " << cmd.error().message << '\n';
         return 1;

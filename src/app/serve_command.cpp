@@ -11,6 +11,8 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "api/page_token.hpp"
+#include "app/attachment_collector.hpp"
+#include "app/attachment_runtime.hpp"
 #include "app/commands.hpp"
 #include "app/config.hpp"
 #include "app/store_factory.hpp"
@@ -163,9 +165,18 @@ int serve_command(const std::vector<std::string>& argv) {
   domain::limits limits;
   limits.default_page_size = cfg->page_limit;
   limits.max_message_chars = cfg->max_message_chars;
+  limits.attachments = cfg->attachments.limits;
+  auto attachments = attachment_runtime::start(cfg->attachments, spec->backend == backend::postgres, spec->location,
+                                               **st, clock, rng);
+  if (!attachments) {
+    std::cerr << "carechat serve: attachments: " << attachments.error().message << '\n';
+    return 1;
+  }
 
   net::http_options http;
   http.max_body_bytes = cfg->max_body_bytes;
+  // The file plus room for a multipart envelope (its headers and boundaries).
+  http.max_upload_bytes = limits.attachments.max_bytes + (64u << 10);
   http.idle_timeout = cfg->idle_timeout;
   http.request_timeout = cfg->request_timeout;
   http.max_connections = cfg->max_connections;
@@ -230,7 +241,12 @@ int serve_command(const std::vector<std::string>& argv) {
     std::atomic<bool> draining{false};
     net::services svc{**st,        readers,   writer, page_tokens, clock, rng,  limits, blocking, live_hub, follower.get(),
                       live_counts, live,      web,    pages,       (*st)->webhooks(), nullptr /* the worker, below */,
-                      cfg->webhook_allow_private, tokens, latest_pages, draining};
+                      cfg->webhook_allow_private, tokens, latest_pages, draining,
+                      *attachments ? (*attachments)->services() : net::attachment_services{}};
+    std::optional<attachment_collector> collector;
+    if (*attachments)
+      collector.emplace(writer, (*attachments)->blobs(), *housekeeping, clock,
+                        std::chrono::milliseconds(limits.attachments.unused_ttl_ms), cfg->prune_interval);
     net::server server(svc, http);
     server.on_stop([&draining] { draining = true; });
     std::unique_ptr<net::webhook_worker> webhooks;
@@ -264,6 +280,8 @@ int serve_command(const std::vector<std::string>& argv) {
     server.run(io, true, cfg->shutdown_grace);
     hub.set_worker(nullptr);  // the committer may still publish while it drains
     blocking.join();
+    if (*attachments) (*attachments)->stop();
+    if (collector) collector->stop();
     pruner.stop();
     if (follower) follower->stop();
     if (indexer) indexer->stop();

@@ -13,6 +13,9 @@ std::string_view to_string(errc code) noexcept {
     case errc::payload_too_large: return "payload_too_large";
     case errc::unsupported_media_type: return "unsupported_media_type";
     case errc::idempotency_conflict: return "idempotency_conflict";
+    case errc::conflict: return "conflict";
+    case errc::unprocessable: return "unprocessable";
+    case errc::range_not_satisfiable: return "range_not_satisfiable";
     case errc::too_many_requests: return "too_many_requests";
     case errc::version_not_supported: return "version_not_supported";
     case errc::unavailable: return "unavailable";

@@ -18,6 +18,9 @@ enum class errc {
   payload_too_large,     // body over the configured limit
   unsupported_media_type,// body is not JSON
   idempotency_conflict,  // Idempotency-Key reused with another request
+  conflict,              // the resource is not in a state that allows this (yet), e.g. an attachment still scanned or already sent
+  unprocessable,         // well-formed, but refused on its content: an infected file, an attachment id that is not the caller's
+  range_not_satisfiable, // a Range header past the end of the file
   too_many_requests,     // a per-client limit (e.g. live connections per token) is reached
   version_not_supported, // a protocol version the server does not speak (HTTP other than 1.0/1.1)
   unavailable,           // overloaded or shutting down; retry later

@@ -12,6 +12,8 @@ std::string_view to_string(action a) noexcept {
     case action::restore: return "restore";
     case action::mark_read: return "mark_read";
     case action::subscribe: return "subscribe";
+    case action::upload_attachment: return "upload_attachment";
+    case action::download_attachment: return "download_attachment";
   }
   return "read";
 }
@@ -37,7 +39,9 @@ core::result<void> authorize(const principal& who, const chat_key& chat, action 
     case action::read:
     case action::search:
     case action::mark_read:
-    case action::subscribe: allowed = true; break;
+    case action::subscribe:
+    case action::upload_attachment:
+    case action::download_attachment: allowed = true; break;
     case action::send_inbound: allowed = who.role == role::patient || who.role == role::client; break;
     case action::send_outbound: allowed = is_staff_member(who.role) || who.role == role::client; break;
     case action::archive:

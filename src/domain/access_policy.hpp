@@ -10,7 +10,18 @@
 
 namespace carechat::domain {
 
-enum class action { read, search, send_inbound, send_outbound, archive, restore, mark_read, subscribe };
+enum class action {
+  read,
+  search,
+  send_inbound,
+  send_outbound,
+  archive,
+  restore,
+  mark_read,
+  subscribe,
+  upload_attachment,    // store a file to send with a message (issue #14)
+  download_attachment,  // read an attachment's bytes or its thumbnail
+};
 
 // Actions over every chat of a tenant's instance (the staff inbox and its live stream).
 enum class instance_action { list_unread, subscribe, configure_webhooks };
@@ -25,6 +36,8 @@ std::string_view to_string(action a) noexcept;
 //   archive/restore  user only ("restricted from the API clients" in the reference)
 //   mark_read        patient (own chat: read receipts), user, client
 //   subscribe        as read: live events of this chat
+//   upload_attachment   whoever may send in this chat: patient (own chat), user, client
+//   download_attachment as read
 core::result<void> authorize(const principal& who, const chat_key& chat, action what);
 
 // Instance-wide actions are for staff: user, admin and client, of that tenant and instance;

@@ -7,8 +7,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.hpp"
+#include "domain/attachment_info.hpp"
 
 namespace carechat::domain {
 
@@ -59,6 +61,11 @@ struct message {
   // (a read receipt). Empty until read.
   std::optional<core::unix_ms> read_at;
   std::optional<party> read_by;
+  // Its attachments, in the order they were sent. attachment_count is the stored count, which
+  // the store reads with the message; a store fills `attachments` only for messages that have
+  // some, so most reads cost no extra lookup.
+  std::int32_t attachment_count = 0;
+  std::vector<attachment_info> attachments;
 
   position pos() const { return {created_at, seq}; }
 };

@@ -303,8 +303,21 @@ core::result<send_command> prepare_send(const principal& who, const chat_key& ch
                                         const core::clock& clk) {
   const action what = kind == message_kind::inbound ? action::send_inbound : action::send_outbound;
   if (auto ok = authorize(who, chat, what); !ok) return std::move(ok).error();
-  auto text = checked_text(input.text, lim.max_message_chars, "message");
+  // A message may be its attachments alone; text, when there is any, follows the usual rules.
+  auto text = input.text.empty() && !input.attachment_ids.empty()
+                  ? core::result<std::string>(std::string())
+                  : checked_text(input.text, lim.max_message_chars, "message");
   if (!text) return std::move(text).error();
+  if (input.attachment_ids.size() > lim.attachments.max_per_message)
+    return make_error(errc::bad_request, "a message carries at most " +
+                                             std::to_string(lim.attachments.max_per_message) + " attachments");
+  for (std::size_t i = 0; i < input.attachment_ids.size(); ++i) {
+    const std::string& id = input.attachment_ids[i];
+    if (!is_attachment_id(id))
+      return make_error(errc::bad_request, "attachmentIds must be attachment ids (AT followed by 32 hex digits)");
+    for (std::size_t j = 0; j < i; ++j)
+      if (input.attachment_ids[j] == id) return make_error(errc::bad_request, "attachmentIds lists " + id + " twice");
+  }
 
   send_command cmd;
   cmd.chat = chat;
@@ -334,6 +347,7 @@ core::result<send_command> prepare_send(const principal& who, const chat_key& ch
     cmd.idempotency = idempotency_claim{who.token_id, std::move(*input.idempotency_key), input.request_hash};
   cmd.audit = make_audit(who, chat, what, clk);
   cmd.record_webhook_event = kind == message_kind::outbound;
+  cmd.attachment_ids = std::move(input.attachment_ids);
   return cmd;
 }
 

@@ -79,6 +79,7 @@ struct send_input {
   std::optional<party> named_sender;  // outbound by a client: the staff user it sends for
   std::optional<std::string> idempotency_key;
   core::sha256_digest request_hash{};  // of route and body, for Idempotency-Key conflicts
+  std::vector<std::string> attachment_ids;  // "attachmentIds": the text may be empty when there are some
 };
 
 core::result<send_command> prepare_send(const principal& who, const chat_key& chat, message_kind kind,

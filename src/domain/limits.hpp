@@ -4,6 +4,8 @@
 
 #include <cstddef>
 
+#include "domain/attachment.hpp"
+
 namespace carechat::domain {
 
 struct limits {
@@ -12,6 +14,7 @@ struct limits {
   std::size_t max_message_chars = 10'000;  // code points per message
   std::size_t max_query_chars = 200;       // code points per search query
   std::size_t max_title_name_chars = 200;  // a client-named sender's titleName
+  attachment_limits attachments;
 };
 
 }  // namespace carechat::domain

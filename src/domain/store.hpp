@@ -13,6 +13,8 @@
 #include "core/clock.hpp"
 #include "core/crypto.hpp"
 #include "core/result.hpp"
+#include "domain/attachment.hpp"
+#include "domain/blob_store.hpp"
 #include "domain/chat.hpp"
 #include "domain/events.hpp"
 #include "domain/log_bus.hpp"
@@ -83,6 +85,10 @@ struct send_command {
   std::optional<idempotency_claim> idempotency;
   audit_entry audit;                            // outcome is filled in by the store
   bool record_webhook_event = false;            // outbound: queue the reference webhook (outbox)
+  // Clean attachments of this chat, uploaded by the sending token and used by no message yet; in
+  // this order. Any other id fails the send (nothing stored): unknown or of another chat or token
+  // unprocessable, still pending or already sent conflict.
+  std::vector<std::string> attachment_ids;
 };
 
 struct archive_command {
@@ -115,8 +121,42 @@ struct prune_events_command {
   std::optional<core::unix_ms> keys_older_than = std::nullopt;
 };
 
+// An upload begins: its row is recorded (pending) before a byte is stored, so whatever a crash
+// mid-upload leaves is found and collected. No audit row yet: nothing is disclosed or kept.
+struct attachment_begin_command {
+  chat_key chat;
+  std::string id;
+  std::string uploader_token;
+  core::unix_ms at = 0;
+};
+
+// An upload ended: clean (stored and scanned; info complete) or refused (infected or of a refused
+// type: never served). Writes the upload's audit row. The row must be pending, else conflict.
+struct attachment_finish_command {
+  chat_key chat;
+  attachment_info info;
+  attachment_state state = attachment_state::clean;
+  audit_entry audit;
+};
+
+// Collection, step 1 (the server's housekeeping, unaudited): up to `limit` attachments that no
+// message uses and that were uploaded before `created_before` become expired (no send can take
+// them from then on); the receipt lists them, expired ones of an interrupted collection included.
+// The caller then removes their bytes, then deletes the rows (step 2): a crash in between leaves
+// expired rows, collected again next time, never a message pointing at removed bytes.
+struct expire_attachments_command {
+  core::unix_ms created_before = 0;
+  int limit = 1000;
+};
+// Step 2: deletes these rows if they are still expired.
+struct delete_attachments_command {
+  std::vector<std::string> ids;
+};
+
 using write_command =
-    std::variant<send_command, archive_command, restore_command, mark_read_command, prune_events_command, audit_entry>;
+    std::variant<send_command, archive_command, restore_command, mark_read_command, prune_events_command, audit_entry,
+                 attachment_begin_command, attachment_finish_command, expire_attachments_command,
+                 delete_attachments_command>;
 
 // Every receipt of a change carries the event it appended to the log (none when nothing changed,
 // e.g. an Idempotency-Key replay or an archive that matched no message).
@@ -135,7 +175,11 @@ struct read_receipt {
   std::string up_to_external_id;      // the newest message now read ("" when there was none)
   std::optional<chat_event> event;
 };
-using write_receipt = std::variant<send_receipt, count_receipt, read_receipt, std::monostate>;
+// expire_attachments_command: the attachments to collect.
+struct attachment_ids_receipt {
+  std::vector<std::string> ids;
+};
+using write_receipt = std::variant<send_receipt, count_receipt, read_receipt, std::monostate, attachment_ids_receipt>;
 
 // The event, if any, a successful outcome appended.
 const chat_event* event_of(const write_receipt& r);
@@ -197,6 +241,9 @@ class store_reader {
   // Chats of a tenant's instance with unread inbound messages, newest unread first, at most `limit`.
   virtual core::result<std::vector<unread_chat>> unread_chats(const std::string& tenant, const std::string& instance,
                                                               int limit) = 0;
+  // An attachment of `chat` (any state), with the external id and archive state of the message
+  // that uses it; nullopt when no attachment of that chat has that id.
+  virtual core::result<std::optional<attachment_record>> attachment(const chat_key& chat, const std::string& id) = 0;
   // Readiness (GET /readyz): the database answers and its schema is the one this build runs on
   // (not older, nor migrated past it by a newer node). An error says which.
   virtual core::result<void> check_ready() = 0;
@@ -243,6 +290,10 @@ class store {
   // Hints between processes sharing the database (domain/log_bus.hpp), on a connection of its own;
   // nullptr when the backend is served by one process only (SQLite).
   virtual std::unique_ptr<log_bus> open_log_bus() { return nullptr; }
+
+  // Attachment bytes kept in the database itself (PostgreSQL: a cluster then needs no other
+  // service); nullptr when the backend keeps none (SQLite: files beside it instead).
+  virtual std::unique_ptr<blob_store> open_blob_store() { return nullptr; }
 
   // A duty one process among those sharing the database performs at a time (housekeeping). A
   // backend served by one process (SQLite) always holds it.

@@ -1,5 +1,6 @@
 #include "net/http_session.hpp"
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <string>
@@ -9,6 +10,7 @@
 #include "core/log.hpp"
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include "net/handlers/attachment_handlers.hpp"
 #include "net/handlers/event_handlers.hpp"
 #include "net/host_header.hpp"
 #include "net/reply.hpp"
@@ -81,7 +83,9 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
     conn->busy = false;
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(opts.max_header_bytes));
-    parser.body_limit(opts.max_body_bytes);
+    // The larger of the two limits while the header is read (Beast checks a declared length
+    // then); which one applies is known once the route is: see below.
+    parser.body_limit(std::max<std::uint64_t>(opts.max_body_bytes, opts.max_upload_bytes));
     // Two timers: the idle one until the first byte of the next request arrives, then the request
     // one for all of it (header, body and answer), so a header that trickles in is cut after
     // request_timeout, not after idle_timeout.
@@ -128,6 +132,19 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
       co_await http::async_write(conn->stream, res, use_tuple);
       break;
     }
+    // Attachment uploads stream their body to storage, downloads stream the file: their handlers
+    // take the connection from here (handlers/attachment_handlers).
+    const auto attachment = match_attachment_route(parser.get());
+    if (attachment && !attachment->id) {
+      if (!co_await serve_upload(conn->stream, buffer, parser, svc, opts, *attachment)) break;
+      continue;
+    }
+    if (const auto len = parser.content_length(); len && *len > opts.max_body_bytes) {
+      auto res = too_large(parser.get(), opts.max_body_bytes);
+      co_await http::async_write(conn->stream, res, use_tuple);
+      break;
+    }
+    parser.body_limit(opts.max_body_bytes);  // a chunked body is cut off at the same limit
     if (auto it = parser.get().find(http::field::expect);
         it != parser.get().end() && beast::iequals(it->value(), "100-continue")) {
       http::response<http::empty_body> cont{http::status::continue_, version};
@@ -143,6 +160,10 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
     if (rec) break;
 
     const request& req = parser.get();
+    if (attachment) {
+      if (!co_await serve_download(conn->stream, req, svc, *attachment) || registry.stopping()) break;
+      continue;
+    }
     if (websocket::is_upgrade(req)) {
       if (auto scope = match_event_route(req.target())) {
         // The connection becomes a live event stream; it never returns to HTTP.

@@ -89,6 +89,23 @@ asio::awaitable<reply> dispatch(const request& req, services& svc, const boost::
     co_return co_await list_unread_chats(ir);
   }
 
+  // .../chat/attachments[/{id}[/thumbnail]]: http_session hands the well-formed ones with their
+  // method to handlers/attachment_handlers before routing; what reaches here is refused.
+  if (segs.size() >= 6 && segs.size() <= 8 && segs[2] == "patient" && segs[4] == "chat" &&
+      segs[5] == "attachments") {
+    const bool upload = segs.size() == 6;
+    if (segs.size() == 8 && segs[7] != "thumbnail") co_return not_found();
+    if (req.method() != (upload ? http::verb::post : http::verb::get)) {
+      reply r = error_reply(make_error(errc::method_not_allowed, upload ? "use POST" : "use GET"));
+      r.allow_post_only = upload;
+      r.allow_get_only = !upload;
+      co_return r;
+    }
+    co_return error_reply(make_error(errc::bad_request,
+                                     "tenant, instance and patient ids are 1-64 characters of [A-Za-z0-9._-], "
+                                     "attachment ids AT followed by 32 hex digits"));
+  }
+
   // /{tenant}/{instance}/patient/{patientId}/chat[/{suffix}]
   if (segs.size() < 5 || segs.size() > 6) co_return not_found();
   if (segs[2] != "patient" || segs[4] != "chat") co_return not_found();

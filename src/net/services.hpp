@@ -16,7 +16,11 @@
 #include "net/local_hub.hpp"
 #include "net/page_cache.hpp"
 #include "domain/limits.hpp"
+#include "domain/blob_store.hpp"
 #include "domain/store.hpp"
+#include "media/content_sniffer.hpp"
+#include "media/malware_scanner.hpp"
+#include "media/thumbnailer.hpp"
 #include "store/group_committer.hpp"
 #include "net/live_connections.hpp"
 #include "net/static_assets.hpp"
@@ -28,6 +32,16 @@ namespace carechat::net {
 
 class webhook_worker;
 class log_follower;
+
+// What the attachment routes need besides the store (handlers/attachment_handlers).
+struct attachment_services {
+  domain::blob_store* blobs = nullptr;            // where the bytes live; nullptr: attachments are off
+  const media::content_sniffer* sniffer = nullptr;
+  media::malware_scanner* scanner = nullptr;      // nullptr: not scanned (the server says so at start)
+  const media::thumbnailer* thumbnails = nullptr; // previews of images (nullptr: none)
+  boost::asio::thread_pool* io = nullptr;         // blocking file and scanner work, apart from store reads
+  std::chrono::milliseconds upload_max_duration{15 * 60 * 1000};  // a whole upload, however it trickles
+};
 
 struct services {
   domain::store& store;
@@ -50,6 +64,7 @@ struct services {
   domain::token_cache& tokens;            // recently authenticated tokens (cleared on any revocation)
   page_cache& latest_pages;               // chats' latest pages as served (dropped on any change)
   std::atomic<bool>& draining;            // set when the server starts stopping: /readyz answers 503
+  attachment_services attachments;        // uploads and downloads (issue #14)
 };
 
 }  // namespace carechat::net

@@ -47,7 +47,8 @@ core::result<std::optional<domain::party>> read_party(const Row& r, int col, std
 
 // Columns from `first`: seq, external_id, kind, sender_type, sender_id, sender_name,
 // receiver_type, receiver_id, receiver_name, body, created_at, archived, read_at, read_by_type,
-// read_by_id, read_by_name (archived: 0/1 or a boolean, read through Row::int64).
+// read_by_id, read_by_name, attachment_count (archived: 0/1 or a boolean, read through Row::int64).
+// The attachments themselves are the backend's second lookup (only when the count is not 0).
 template <class Row>
 core::result<domain::message> read_message(const Row& r, int first = 0) {
   const int c = first;
@@ -74,6 +75,7 @@ core::result<domain::message> read_message(const Row& r, int first = 0) {
     if (!*reader) return corrupt_column(Row::backend, "messages.read_by_type");
     m.read_by = std::move(*reader);
   }
+  m.attachment_count = static_cast<std::int32_t>(r.int64(c + 16));
   return m;
 }
 
@@ -108,6 +110,19 @@ core::result<domain::chat_event> read_event(const Row& r) {
     e.msg = std::move(*m);
   }
   return e;
+}
+
+// Columns from `first`: id, name, content_type, size, sha256, thumbnail (0/1 or a boolean).
+template <class Row>
+domain::attachment_info read_attachment_info(const Row& r, int first = 0) {
+  domain::attachment_info a;
+  a.id = std::string(r.text(first + 0));
+  a.name = std::string(r.text(first + 1));
+  a.content_type = std::string(r.text(first + 2));
+  a.size = static_cast<std::uint64_t>(r.int64(first + 3));
+  a.sha256 = std::string(r.text(first + 4));
+  a.thumbnail = r.int64(first + 5) != 0;
+  return a;
 }
 
 // Columns: id, hash, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at.

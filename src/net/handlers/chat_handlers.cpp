@@ -163,6 +163,7 @@ asio::awaitable<reply> send_message(const chat_request& r, domain::message_kind 
   domain::send_input input;
   input.text = std::move(body->text);
   input.named_sender = std::move(body->sender);
+  input.attachment_ids = std::move(body->attachment_ids);
   input.idempotency_key = std::move(*key);
   input.request_hash = api::request_fingerprint("POST", r.path, r.req.body());
   auto cmd = domain::prepare_send(*who, r.chat, kind, std::move(input), r.svc.limits, r.svc.rng, r.svc.clock);

@@ -257,9 +257,73 @@ CREATE TABLE server_secrets (
 );
 )sql";
 
+// v2: attachments (issue #14; the same table as SQLite's v10, store/sqlite/migrations.cpp). A
+// sent attachment is part of its message: immutable and kept. messages.attachment_count, written
+// with the message, lets reads skip the lookup for messages without attachments.
+constexpr std::string_view schema_v2 = R"sql(
+ALTER TABLE messages ADD COLUMN attachment_count integer NOT NULL DEFAULT 0;
+CREATE FUNCTION carechat_attachment_count_fixed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.attachment_count IS DISTINCT FROM OLD.attachment_count THEN
+    RAISE EXCEPTION 'messages are append-only: only archived and the read state may change'
+      USING ERRCODE = 'restrict_violation';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER messages_attachment_count_fixed BEFORE UPDATE ON messages
+  FOR EACH ROW EXECUTE FUNCTION carechat_attachment_count_fixed();
+
+CREATE TABLE attachments (
+  id             text PRIMARY KEY,
+  chat_id        bigint NOT NULL,  -- chats.id
+  uploader_token text NOT NULL,
+  state          text NOT NULL CHECK (state IN ('pending', 'clean', 'refused', 'expired')),
+  created_at     bigint NOT NULL,  -- Unix ms, UTC
+  name           text NOT NULL DEFAULT '',
+  content_type   text NOT NULL DEFAULT '',
+  size           bigint NOT NULL DEFAULT 0,
+  sha256         text NOT NULL DEFAULT '',
+  thumbnail      boolean NOT NULL DEFAULT false,
+  message_seq    bigint,   -- messages.seq, once sent
+  ordinal        integer,  -- its place among its message's attachments
+  CHECK (message_seq IS NULL OR state = 'clean')
+);
+CREATE INDEX attachments_by_message ON attachments (message_seq, ordinal) WHERE message_seq IS NOT NULL;
+CREATE INDEX attachments_unsent_by_created ON attachments (created_at) WHERE message_seq IS NULL;
+
+CREATE FUNCTION carechat_attachments_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF OLD.message_seq IS NOT NULL THEN
+    RAISE EXCEPTION 'a sent attachment is part of its message: it never changes' USING ERRCODE = 'restrict_violation';
+  END IF;
+  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER attachments_sent_fixed BEFORE UPDATE OR DELETE ON attachments
+  FOR EACH ROW EXECUTE FUNCTION carechat_attachments_guard();
+CREATE TRIGGER attachments_no_truncate BEFORE TRUNCATE ON attachments
+  FOR EACH STATEMENT EXECUTE FUNCTION carechat_forbid();
+
+-- The bytes, when the database is the attachments' store (store/postgres/pg_blob_store).
+CREATE TABLE attachment_objects (
+  key       text PRIMARY KEY,
+  size      bigint NOT NULL,
+  part_size integer NOT NULL
+);
+CREATE TABLE attachment_parts (
+  key   text NOT NULL,
+  part  integer NOT NULL,
+  bytes bytea NOT NULL,
+  PRIMARY KEY (key, part)
+);
+-- Photos and PDFs are compressed already: no second try, and a part is read without inflating.
+ALTER TABLE attachment_parts ALTER COLUMN bytes SET STORAGE EXTERNAL;
+)sql";
+
 constexpr migration all[] = {
     {1, "v1 chats, messages, search, tokens, idempotency, audit, event log per tenant/instance, webhooks, secrets",
      schema_v1},
+    {2, "v2 attachments", schema_v2},
 };
 
 // The lock every migrating process takes: one per schema, so two carechat databases in one

@@ -4,6 +4,7 @@
 
 #include "core/utf8.hpp"
 #include "store/postgres/migrations.hpp"
+#include "store/postgres/pg_attachments.hpp"
 #include "store/postgres/pg_rows.hpp"
 #include "store/postgres/queries.hpp"
 
@@ -69,7 +70,16 @@ core::result<std::vector<domain::message>> pg_reader::window(const named_sql& sq
   if (needle != nullptr) p.text(*needle);
   auto r = query(sql, p, needle != nullptr);
   if (!r) return std::move(r).error();
-  return messages_of(*r);
+  auto out = messages_of(*r);
+  if (!out) return out;
+  std::vector<domain::message*> refs;
+  for (auto& m : *out) refs.push_back(&m);
+  if (auto ok = fill(refs); !ok) return std::move(ok).error();
+  return out;
+}
+
+core::result<void> pg_reader::fill(std::span<domain::message* const> messages) {
+  return fill_attachments([this](const named_sql& q, const params& p) { return query(q, p); }, messages);
 }
 
 core::result<std::vector<domain::message>> pg_reader::messages(const domain::page_query& q) {
@@ -119,6 +129,10 @@ core::result<std::vector<domain::chat_event>> pg_reader::events_after(const doma
     if (!e) return std::move(e).error();
     out.push_back(std::move(*e));
   }
+  std::vector<domain::message*> refs;
+  for (auto& e : out)
+    if (e.msg) refs.push_back(&*e.msg);
+  if (auto ok = fill(refs); !ok) return std::move(ok).error();
   return out;
 }
 
@@ -144,7 +158,27 @@ core::result<std::optional<domain::message>> pg_reader::oldest_unread(const doma
   if (r->rows() == 0) return std::optional<domain::message>();
   auto m = carechat::store::read_message(row{*r, 0});
   if (!m) return std::move(m).error();
+  domain::message* ref = &*m;
+  if (auto ok = fill(std::span(&ref, 1)); !ok) return std::move(ok).error();
   return std::optional<domain::message>(std::move(*m));
+}
+
+core::result<std::optional<domain::attachment_record>> pg_reader::attachment(const domain::chat_key& chat,
+                                                                             const std::string& id) {
+  auto r = query(queries::attachment_by_id, params().text(id).text(chat.tenant).text(chat.instance).text(chat.patient));
+  if (!r) return std::move(r).error();
+  if (r->rows() == 0) return std::optional<domain::attachment_record>();
+  domain::attachment_record a;
+  a.info = carechat::store::read_attachment_info(row{*r, 0});
+  a.chat = chat;
+  a.uploader_token = std::string(r->text(0, 6));
+  const auto state = domain::attachment_state_from(r->text(0, 7));
+  if (!state) return carechat::store::corrupt_column("postgres", "attachments.state");
+  a.state = *state;
+  a.created_at = r->int64(0, 8);
+  if (!r->null(0, 9)) a.message_external_id = std::string(r->text(0, 9));
+  a.archived = r->int64(0, 10) != 0;
+  return std::optional<domain::attachment_record>(std::move(a));
 }
 
 core::result<std::int64_t> pg_reader::unread_count(const domain::chat_key& chat, domain::message_kind kind) {

@@ -5,6 +5,8 @@
 // Thread-safety: one thread at a time (domain::store_reader's contract).
 #pragma once
 
+#include <span>
+
 #include <optional>
 
 #include "domain/store.hpp"
@@ -25,6 +27,8 @@ class pg_reader final : public domain::store_reader {
                                                              int limit) override;
   core::result<domain::event_log_bounds> event_bounds(const domain::event_scope& scope) override;
   core::result<std::int64_t> token_revocations() override;
+  core::result<std::optional<domain::attachment_record>> attachment(const domain::chat_key& chat,
+                                                                   const std::string& id) override;
   core::result<std::optional<domain::message>> oldest_unread(const domain::chat_key& chat,
                                                              domain::message_kind kind) override;
   core::result<std::int64_t> unread_count(const domain::chat_key& chat, domain::message_kind kind) override;
@@ -33,6 +37,8 @@ class pg_reader final : public domain::store_reader {
   core::result<void> check_ready() override;
 
  private:
+  // Fills the attachments of those messages that have some (one query).
+  core::result<void> fill(std::span<domain::message* const> messages);
   // One statement on a pooled connection (prepared, or planned for its values).
   core::result<result> query(const named_sql& q, const params& p, bool plan_each_time = false);
   core::result<std::vector<domain::message>> window(const named_sql& sql, const domain::chat_key& chat,

@@ -1,6 +1,7 @@
 #include "store/postgres/pg_store.hpp"
 
 #include "store/postgres/migrations.hpp"
+#include "store/postgres/pg_blob_store.hpp"
 #include "store/postgres/pg_cluster_duty.hpp"
 #include "store/postgres/pg_log_bus.hpp"
 #include "store/postgres/pg_reader.hpp"
@@ -45,6 +46,8 @@ std::vector<domain::write_outcome> pg_store::apply(std::span<const domain::write
 }
 
 std::unique_ptr<domain::log_bus> pg_store::open_log_bus() { return std::make_unique<pg_log_bus>(opts_); }
+
+std::unique_ptr<domain::blob_store> pg_store::open_blob_store() { return std::make_unique<pg_blob_store>(pool_); }
 
 std::unique_ptr<domain::cluster_duty> pg_store::open_cluster_duty(const std::string& name) {
   return std::make_unique<pg_cluster_duty>(opts_, name);

@@ -43,6 +43,7 @@ class pg_store final : public domain::store, public domain::webhook_store {
   domain::webhook_store* webhooks() override { return this; }
   std::unique_ptr<domain::log_bus> open_log_bus() override;
   std::unique_ptr<domain::cluster_duty> open_cluster_duty(const std::string& name) override;
+  std::unique_ptr<domain::blob_store> open_blob_store() override;  // pg_blob_store, on the pool
 
   // domain::webhook_store (store/postgres/webhook_store.cpp)
   core::result<void> put_webhook_endpoint(const domain::webhook_endpoint& e) override;

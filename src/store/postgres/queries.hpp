@@ -12,7 +12,7 @@
 #define CARECHAT_PG_MESSAGE_COLUMNS(p)                                                                                \
   p "seq, " p "external_id, " p "kind, " p "sender_type, " p "sender_id, " p "sender_name, " p "receiver_type, " p    \
     "receiver_id, " p "receiver_name, " p "body, " p "created_at, " p "archived::int, " p "read_at, " p               \
-    "read_by_type, " p "read_by_id, " p "read_by_name"
+    "read_by_type, " p "read_by_id, " p "read_by_name, " p "attachment_count"
 
 namespace carechat::store::postgres::queries {
 
@@ -81,9 +81,9 @@ inline constexpr named_sql reserve_seqs{"messages.reserve_seqs",
 inline constexpr named_sql insert_messages{
     "messages.insert",
     "INSERT INTO messages (seq, chat_id, external_id, kind, sender_type, sender_id, sender_name, receiver_type, "
-    "receiver_id, receiver_name, body, created_at) "
+    "receiver_id, receiver_name, body, created_at, attachment_count) "
     "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::smallint[], $5::text[], $6::text[], $7::text[], "
-    "$8::text[], $9::text[], $10::text[], $11::text[], $12::bigint[])"};
+    "$8::text[], $9::text[], $10::text[], $11::text[], $12::bigint[], $13::integer[])"};
 // $1 log_id $2 position $3 chat_id $4 type $5 at $6 message_seq $7 reader_type $8 reader_id
 // $9 reader_name $10 read_kind $11 up_to_external_id $12 count $13 archive_before (arrays).
 inline constexpr named_sql insert_events{
@@ -119,6 +119,70 @@ inline constexpr named_sql update_chats_after_sends{
     "WHERE c.id = d.id"};
 // $1 seqs: the first answers of Idempotency-Key replays.
 extern const named_sql messages_by_seqs;
+
+// ---- attachments ----
+// $1 ids. Rows: id, chat_id, uploader_token, state, message_seq, name, content_type, size, sha256,
+// thumbnail. Locked until commit: two nodes sending the same attachment queue here, and the second
+// sees the first's message_seq.
+inline constexpr named_sql attachments_for_send{
+    "attachments.for_send",
+    "SELECT id, chat_id, uploader_token, state, message_seq, name, content_type, size, sha256, thumbnail::int "
+    "FROM attachments WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE"};
+// $1 ids $2 message seqs $3 ordinals (arrays)
+inline constexpr named_sql use_attachments{
+    "attachments.use",
+    "UPDATE attachments AS a SET message_seq = u.seq, ordinal = u.ord "
+    "FROM unnest($1::text[], $2::bigint[], $3::integer[]) AS u(id, seq, ord) WHERE a.id = u.id"};
+// $1 id $2 chat id $3 uploader token $4 created_at
+inline constexpr named_sql insert_attachment{
+    "attachments.insert",
+    "INSERT INTO attachments (id, chat_id, uploader_token, state, created_at) VALUES ($1, $2, $3, 'pending', $4)"};
+// $1 id $2 chat id $3 state $4 name $5 content_type $6 size $7 sha256 $8 thumbnail: a pending upload ends.
+inline constexpr named_sql finish_attachment{
+    "attachments.finish",
+    "UPDATE attachments SET state = $3, name = $4, content_type = $5, size = $6, sha256 = $7, thumbnail = $8::int = 1 "
+    "WHERE id = $1 AND chat_id = $2 AND state = 'pending'"};
+// $1 created_before $2 limit. SKIP LOCKED: an attachment a send holds is not collected from under it.
+inline constexpr named_sql expire_attachments{
+    "attachments.expire",
+    "UPDATE attachments SET state = 'expired' WHERE id IN (SELECT id FROM attachments "
+    "WHERE message_seq IS NULL AND created_at < $1 AND state <> 'expired' ORDER BY created_at LIMIT $2 "
+    "FOR UPDATE SKIP LOCKED)"};
+// $1 limit
+inline constexpr named_sql expired_attachments{
+    "attachments.expired",
+    "SELECT id FROM attachments WHERE message_seq IS NULL AND state = 'expired' ORDER BY created_at LIMIT $1"};
+// $1 ids
+inline constexpr named_sql delete_attachments{
+    "attachments.delete", "DELETE FROM attachments WHERE id = ANY($1::text[]) AND state = 'expired'"};
+// $1 message seqs. Rows: message_seq, id, name, content_type, size, sha256, thumbnail.
+inline constexpr named_sql attachments_of_messages{
+    "attachments.of_messages",
+    "SELECT message_seq, id, name, content_type, size, sha256, thumbnail::int FROM attachments "
+    "WHERE message_seq = ANY($1::bigint[]) ORDER BY message_seq, ordinal"};
+// $1 id $2 tenant $3 instance $4 patient. Rows: id, name, content_type, size, sha256, thumbnail,
+// uploader_token, state, created_at, the message's external_id and archived (NULL when unsent).
+inline constexpr named_sql attachment_by_id{
+    "attachments.by_id",
+    "SELECT a.id, a.name, a.content_type, a.size, a.sha256, a.thumbnail::int, a.uploader_token, a.state, "
+    "a.created_at, m.external_id, m.archived::int FROM attachments AS a LEFT JOIN messages AS m ON m.seq = a.message_seq "
+    "WHERE a.id = $1 AND a.chat_id = (SELECT id FROM chats WHERE tenant = $2 AND instance = $3 AND patient = $4)"};
+
+// ---- attachment bytes (pg_blob_store) ----
+// $1 key $2 part $3 bytes
+inline constexpr named_sql insert_blob_part{"blobs.insert_part",
+                                            "INSERT INTO attachment_parts (key, part, bytes) VALUES ($1, $2, $3)"};
+// $1 key $2 size $3 part size. No row affected: the object exists (written once).
+inline constexpr named_sql insert_blob_object{
+    "blobs.insert_object",
+    "INSERT INTO attachment_objects (key, size, part_size) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING"};
+// $1 key. Rows: size.
+inline constexpr named_sql blob_object{"blobs.object", "SELECT size FROM attachment_objects WHERE key = $1"};
+// $1 key $2 first part $3 last part. Rows: part, bytes.
+inline constexpr named_sql blob_parts{
+    "blobs.parts", "SELECT part, bytes FROM attachment_parts WHERE key = $1 AND part BETWEEN $2 AND $3 ORDER BY part"};
+inline constexpr named_sql delete_blob_object{"blobs.delete_object", "DELETE FROM attachment_objects WHERE key = $1"};
+inline constexpr named_sql delete_blob_parts{"blobs.delete_parts", "DELETE FROM attachment_parts WHERE key = $1"};
 
 // ---- the writer: archive, restore, read state, retention ----
 // $1 chat id $2 before: strictly earlier messages only.

@@ -45,6 +45,8 @@ constexpr int chunk_rows = 2000;
 #define CC_EVENTS                                                                                                \
   "position, chat_id, type, at, message_seq, reader_type, reader_id, reader_name, read_kind, up_to_external_id, " \
   "count, archive_before"
+#define CC_ATTACHMENTS \
+  "id, chat_id, uploader_token, state, created_at, name, content_type, size, sha256, thumbnail, message_seq, ordinal"
 #define CC_TOKENS "id, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at"
 #define CC_AUDIT "id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome"
 #define CC_OUTBOX                                                                                                   \
@@ -69,17 +71,31 @@ std::vector<table_spec> tables() {
        {{"seq", I}, {"chat_id", I}, {"external_id", T}, {"kind", I}, {"sender_type", T}, {"sender_id", T},
         {"sender_name", T}, {"receiver_type", T}, {"receiver_id", T}, {"receiver_name", T}, {"body", T},
         {"created_at", I}, {"archived", Z}, {"read_at", I}, {"read_by_type", T}, {"read_by_id", T},
-        {"read_by_name", T}},
+        {"read_by_name", T}, {"attachment_count", I}},
        {"copy.messages",
-        "SELECT " CC_MESSAGES ", archived, read_at, read_by_type, read_by_id, read_by_name FROM messages ORDER BY seq"},
+        "SELECT " CC_MESSAGES ", archived, read_at, read_by_type, read_by_id, read_by_name, attachment_count "
+        "FROM messages ORDER BY seq"},
        {"copy.messages.insert",
-        "INSERT INTO messages (" CC_MESSAGES ", archived, read_at, read_by_type, read_by_id, read_by_name) "
+        "INSERT INTO messages (" CC_MESSAGES ", archived, read_at, read_by_type, read_by_id, read_by_name, "
+        "attachment_count) "
         "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::smallint[], $5::text[], $6::text[], "
         "$7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bigint[], $13::boolean[], $14::bigint[], "
-        "$15::text[], $16::text[], $17::text[])"},
+        "$15::text[], $16::text[], $17::text[], $18::integer[])"},
        {"copy.messages.back",
-        "SELECT " CC_MESSAGES ", archived::int, read_at, read_by_type, read_by_id, read_by_name FROM messages "
-        "ORDER BY seq"}},
+        "SELECT " CC_MESSAGES ", archived::int, read_at, read_by_type, read_by_id, read_by_name, attachment_count "
+        "FROM messages ORDER BY seq"}},
+      // The rows only: the bytes stay in the blob store they were written to (docs/operations.md).
+      {"attachments",
+       {{"id", T}, {"chat_id", I}, {"uploader_token", T}, {"state", T}, {"created_at", I}, {"name", T},
+        {"content_type", T}, {"size", I}, {"sha256", T}, {"thumbnail", Z}, {"message_seq", I}, {"ordinal", I}},
+       {"copy.attachments", "SELECT " CC_ATTACHMENTS " FROM attachments ORDER BY id"},
+       {"copy.attachments.insert",
+        "INSERT INTO attachments (" CC_ATTACHMENTS ") SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], "
+        "$4::text[], $5::bigint[], $6::text[], $7::text[], $8::bigint[], $9::text[], $10::boolean[], $11::bigint[], "
+        "$12::integer[])"},
+       {"copy.attachments.back",
+        "SELECT id, chat_id, uploader_token, state, created_at, name, content_type, size, sha256, thumbnail::int, "
+        "message_seq, ordinal FROM attachments ORDER BY id COLLATE \"C\""}},
       {"events",
        {{"position", I}, {"chat_id", I}, {"type", T}, {"at", I}, {"message_seq", I}, {"reader_type", T},
         {"reader_id", T}, {"reader_name", T}, {"read_kind", I}, {"up_to_external_id", T}, {"count", I},

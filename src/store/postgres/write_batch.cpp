@@ -10,6 +10,7 @@
 
 #include "core/ids.hpp"
 #include "core/text.hpp"
+#include "store/postgres/pg_attachments.hpp"
 #include "store/postgres/pg_errors.hpp"
 #include "store/postgres/pg_rows.hpp"
 #include "store/postgres/queries.hpp"
@@ -53,7 +54,9 @@ const domain::chat_key* chat_of(const domain::write_command& cmd) {
   return std::visit(
       [](const auto& c) -> const domain::chat_key* {
         using T = std::decay_t<decltype(c)>;
-        if constexpr (std::is_same_v<T, domain::audit_entry> || std::is_same_v<T, domain::prune_events_command>)
+        if constexpr (std::is_same_v<T, domain::audit_entry> || std::is_same_v<T, domain::prune_events_command> ||
+                      std::is_same_v<T, domain::expire_attachments_command> ||
+                      std::is_same_v<T, domain::delete_attachments_command>)
           return nullptr;
         else
           return &c.chat;
@@ -68,16 +71,22 @@ const domain::audit_entry* audit_of(const domain::write_command& cmd) {
       [](const auto& c) -> const domain::audit_entry* {
         using T = std::decay_t<decltype(c)>;
         if constexpr (std::is_same_v<T, domain::audit_entry>) return &c;
-        else if constexpr (std::is_same_v<T, domain::prune_events_command>) return nullptr;
+        else if constexpr (std::is_same_v<T, domain::prune_events_command> ||
+                           std::is_same_v<T, domain::attachment_begin_command> ||
+                           std::is_same_v<T, domain::expire_attachments_command> ||
+                           std::is_same_v<T, domain::delete_attachments_command>)
+          return nullptr;
         else return &c.audit;
       },
       cmd);
 }
 
-std::string outcome_name(const write_outcome& r) {
+std::string outcome_name(const write_outcome& r, const domain::audit_entry& entry) {
   if (!r) return std::string(core::to_string(r.error().code));
   const auto* send = std::get_if<domain::send_receipt>(&*r);
-  return send != nullptr && send->replayed ? "replayed" : "ok";
+  // A command that succeeds records the outcome it was prepared with: "ok", or the reason an
+  // upload ended refused (attachment_finish_command).
+  return send != nullptr && send->replayed ? "replayed" : entry.outcome;
 }
 
 std::string hex16(std::uint64_t v) {
@@ -92,7 +101,21 @@ struct message_rows {
   std::vector<std::int64_t> seq, chat_id, kind, created_at;
   std::vector<std::string> external_id, sender_type, sender_id, body;
   std::vector<std::optional<std::string>> sender_name, receiver_type, receiver_id, receiver_name;
+  std::vector<std::int64_t> attachment_count;
   bool empty() const { return seq.empty(); }
+};
+struct attachment_use_rows {
+  std::vector<std::string> id;
+  std::vector<std::int64_t> message_seq, ordinal;
+  bool empty() const { return id.empty(); }
+};
+// An attachment a send of the batch names, as locked in prepare(); used_by once a send took it.
+struct attachment_lock {
+  std::int64_t chat_id = 0;
+  std::string uploader_token;
+  std::string state;
+  bool sent = false;
+  domain::attachment_info info;
 };
 struct event_rows {
   std::vector<std::int64_t> log_id, position, chat_id, at;
@@ -146,7 +169,7 @@ class batch_writer {
       if (!r) return std::move(r).error();
       if (const domain::audit_entry* entry = audit_of(cmd)) {
         const bool audit_only = std::holds_alternative<domain::audit_entry>(cmd);
-        add_audit(*entry, audit_only ? entry->outcome : outcome_name(*r));
+        add_audit(*entry, audit_only ? entry->outcome : outcome_name(*r, *entry));
       }
       out.push_back(std::move(*r));
     }
@@ -161,6 +184,7 @@ class batch_writer {
     std::map<chat_tuple, bool> chats;
     std::map<claim_key, bool> keys;
     std::map<log_key, bool> wanted_types;
+    std::map<std::string, bool> attachment_ids;
     int sends = 0;
     for (const auto& cmd : batch) {
       const domain::chat_key* chat = chat_of(cmd);
@@ -169,6 +193,7 @@ class batch_writer {
       chats[tuple_of(*chat)] = true;
       if (const auto* s = std::get_if<domain::send_command>(&cmd)) {
         ++sends;
+        for (const auto& id : s->attachment_ids) attachment_ids[id] = true;
         if (s->idempotency) keys[{s->idempotency->token_id, s->idempotency->key}] = true;
         if (s->kind == domain::message_kind::inbound) wanted_types[log_of(*chat)] = true;
       } else if (!std::holds_alternative<domain::restore_command>(cmd)) {
@@ -208,6 +233,12 @@ class batch_writer {
       calls.push_back({&queries::endpoint_types, params().text_array(t).text_array(i)});
     }
     if (sends > 0) calls.push_back({&queries::reserve_seqs, params().int64(sends)});
+    const bool with_attachments = !attachment_ids.empty();
+    if (with_attachments) {
+      std::vector<std::string> ids;
+      for (const auto& [id, _] : attachment_ids) ids.push_back(id);
+      calls.push_back({&queries::attachments_for_send, params().text_array(ids)});
+    }
     auto results = run_pipeline(calls);
     if (!results) return std::move(results).error();
     const auto& r = *results;
@@ -234,11 +265,31 @@ class batch_writer {
       for (int i = 0; i < seqs.rows(); ++i) seqs_.push_back(seqs.int64(i, 0));
       std::sort(seqs_.begin(), seqs_.end());
     }
+    if (with_attachments) {
+      const result& found = r[at++];
+      for (int i = 0; i < found.rows(); ++i) {
+        attachment_lock a;
+        a.chat_id = found.int64(i, 1);
+        a.uploader_token = std::string(found.text(i, 2));
+        a.state = std::string(found.text(i, 3));
+        a.sent = !found.null(i, 4);
+        a.info.id = std::string(found.text(i, 0));
+        a.info.name = std::string(found.text(i, 5));
+        a.info.content_type = std::string(found.text(i, 6));
+        a.info.size = static_cast<std::uint64_t>(found.int64(i, 7));
+        a.info.sha256 = std::string(found.text(i, 8));
+        a.info.thumbnail = found.int64(i, 9) != 0;
+        attachments_[a.info.id] = std::move(a);
+      }
+    }
     // Chats the sends need and that do not exist yet: made now, under the logs' locks.
     std::map<chat_tuple, bool> missing;
-    for (const auto& cmd : batch)
+    for (const auto& cmd : batch) {
       if (const auto* s = std::get_if<domain::send_command>(&cmd); s && !chats_.contains(tuple_of(s->chat)))
         missing[tuple_of(s->chat)] = true;
+      if (const auto* b = std::get_if<domain::attachment_begin_command>(&cmd); b && !chats_.contains(tuple_of(b->chat)))
+        missing[tuple_of(b->chat)] = true;
+    }
     if (!missing.empty()) {
       std::vector<call> make{{&queries::create_chats, chat_params(missing)}, {&queries::find_chats, chat_params(missing)}};
       auto made = run_pipeline(make);
@@ -303,6 +354,9 @@ class batch_writer {
     chat_state& chat = chats_.at(tuple_of(c.chat));
     log_state& log = logs_.at(log_of(c.chat));
     if (next_seq_ >= seqs_.size()) return core::make_error(errc::internal, "postgres: too few message seqs reserved");
+    // The sender's token is the audit row's: only the token that uploaded a file may send it.
+    auto attached = check_attachments(chat.id, c.audit.token_id, c.attachment_ids);
+    if (!attached) return write_outcome(std::move(attached).error());
 
     domain::message m;
     m.seq = seqs_[next_seq_++];
@@ -317,6 +371,14 @@ class batch_writer {
     chat.last_at = m.created_at;
     chat.sent = true;
     (m.kind == domain::message_kind::inbound ? chat.new_inbound : chat.new_outbound) += 1;
+    m.attachment_count = static_cast<std::int32_t>(attached->size());
+    m.attachments = std::move(*attached);
+    for (std::size_t i = 0; i < c.attachment_ids.size(); ++i) {
+      attachments_.at(c.attachment_ids[i]).sent = true;
+      uses_.id.push_back(c.attachment_ids[i]);
+      uses_.message_seq.push_back(m.seq);
+      uses_.ordinal.push_back(static_cast<std::int64_t>(i));
+    }
     add_message(chat.id, m);
     if (c.idempotency) {
       claims_[{c.idempotency->token_id, c.idempotency->key}] =
@@ -459,6 +521,70 @@ class batch_writer {
     return write_outcome(write_receipt{std::monostate{}});
   }
 
+  // The send's attachments, in order, if each is a clean, unsent upload of chat `chat_id` by
+  // token `token_id` (locked in prepare()); otherwise the error the send fails with.
+  core::result<std::vector<domain::attachment_info>> check_attachments(std::int64_t chat_id,
+                                                                       const std::string& token_id,
+                                                                       const std::vector<std::string>& ids) const {
+    std::vector<domain::attachment_info> out;
+    for (const std::string& id : ids) {
+      const auto it = attachments_.find(id);
+      if (it == attachments_.end() || it->second.chat_id != chat_id)
+        return core::make_error(errc::unprocessable, "attachment " + id + " is not an upload of this chat");
+      const attachment_lock& a = it->second;
+      if (a.uploader_token != token_id)
+        return core::make_error(errc::unprocessable, "attachment " + id + " was uploaded with another token");
+      if (a.sent) return core::make_error(errc::conflict, "attachment " + id + " was already sent");
+      if (a.state == "pending")
+        return core::make_error(errc::conflict, "attachment " + id + " is still being uploaded or scanned");
+      if (a.state != "clean")
+        return core::make_error(errc::unprocessable, "attachment " + id + " was refused or has expired");
+      out.push_back(a.info);
+    }
+    return out;
+  }
+
+  core::result<write_outcome> execute_one(const domain::attachment_begin_command& c) {
+    const chat_state& chat = chats_.at(tuple_of(c.chat));
+    auto done = db_.run(queries::insert_attachment, params().text(c.id).int64(chat.id).text(c.uploader_token).int64(c.at));
+    if (!done) return std::move(done).error();
+    return write_outcome(write_receipt{domain::count_receipt{1, std::nullopt}});
+  }
+
+  core::result<write_outcome> execute_one(const domain::attachment_finish_command& c) {
+    const auto chat = chats_.find(tuple_of(c.chat));
+    const auto not_pending = [&] {
+      return write_outcome(core::make_error(errc::conflict, "attachment " + c.info.id + " is not a pending upload"));
+    };
+    if (chat == chats_.end()) return not_pending();
+    params p;
+    p.text(c.info.id).int64(chat->second.id).text(domain::to_string(c.state)).text(c.info.name).text(
+        c.info.content_type);
+    p.int64(static_cast<std::int64_t>(c.info.size)).text(c.info.sha256).int64(c.info.thumbnail ? 1 : 0);
+    auto done = db_.run(queries::finish_attachment, p);
+    if (!done) return std::move(done).error();
+    if (done->affected() != 1) return not_pending();  // expired meanwhile, or never begun
+    return write_outcome(write_receipt{domain::count_receipt{1, std::nullopt}});
+  }
+
+  core::result<write_outcome> execute_one(const domain::expire_attachments_command& c) {
+    if (auto ok = db_.run(queries::expire_attachments, params().int64(c.created_before).int64(c.limit)); !ok)
+      return std::move(ok).error();
+    auto found = db_.run(queries::expired_attachments, params().int64(c.limit));
+    if (!found) return std::move(found).error();
+    domain::attachment_ids_receipt receipt;
+    for (int i = 0; i < found->rows(); ++i) receipt.ids.emplace_back(found->text(i, 0));
+    return write_outcome(write_receipt{std::move(receipt)});
+  }
+
+  core::result<write_outcome> execute_one(const domain::delete_attachments_command& c) {
+    auto done = db_.run(queries::delete_attachments, params().text_array(c.ids));
+    if (!done) return std::move(done).error();
+    // A named receipt: GCC 12 warns (maybe-uninitialized, a false positive) on the temporary.
+    const domain::count_receipt deleted{done->affected(), std::nullopt};
+    return write_outcome(write_receipt{deleted});
+  }
+
   // ---- rows ----
   bool wants(const domain::chat_key& chat, std::string_view type) const {
     auto it = endpoint_types_.find(log_of(chat));
@@ -505,6 +631,7 @@ class batch_writer {
     messages_.receiver_name.push_back(m.receiver ? m.receiver->title_name : std::nullopt);
     messages_.body.push_back(m.text);
     messages_.created_at.push_back(m.created_at);
+    messages_.attachment_count.push_back(m.attachment_count);
   }
 
   void add_outbox(std::int64_t log_id, std::string event_id, std::string_view type, std::int64_t chat_id,
@@ -551,9 +678,16 @@ class batch_writer {
           .opt_text_array(messages_.receiver_id)
           .opt_text_array(messages_.receiver_name)
           .text_array(messages_.body)
-          .int64_array(messages_.created_at);
+          .int64_array(messages_.created_at)
+          .int64_array(messages_.attachment_count);
       calls.push_back({&queries::insert_messages, std::move(p)});
       messages_ = {};
+    }
+    if (!uses_.empty()) {
+      params p;
+      p.text_array(uses_.id).int64_array(uses_.message_seq).int64_array(uses_.ordinal);
+      calls.push_back({&queries::use_attachments, std::move(p)});
+      uses_ = {};
     }
     if (!new_claims_.empty()) {
       params p;
@@ -657,6 +791,10 @@ class batch_writer {
       if (!m) return std::move(m).error();
       by_seq[m->seq] = std::move(*m);
     }
+    std::vector<domain::message*> refs;
+    for (auto& [_, m] : by_seq) refs.push_back(&m);
+    if (auto ok = fill_attachments([this](const named_sql& q, const params& p) { return db_.run(q, p); }, refs); !ok)
+      return std::move(ok).error();
     // Fill the replays in order: each placeholder receipt gets the next replayed seq's message.
     std::size_t next = 0;
     for (auto& o : out) {
@@ -683,7 +821,9 @@ class batch_writer {
   std::size_t next_seq_ = 0;
   std::map<std::int64_t, domain::message> made_;  // this batch's messages, by seq
   std::vector<std::int64_t> replays_;             // seqs of stored first answers, in batch order
+  std::map<std::string, attachment_lock> attachments_;  // the sends' attachments, locked
   message_rows messages_;
+  attachment_use_rows uses_;
   event_rows events_;
   outbox_rows outbox_;
   audit_rows audits_;

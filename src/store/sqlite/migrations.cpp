@@ -333,6 +333,40 @@ ALTER TABLE webhook_outbox ADD COLUMN lease_until INTEGER;
 CREATE INDEX idempotency_keys_by_created ON idempotency_keys (created_at);
 )sql";
 
+// v10: attachments (issue #14, domain/attachment.hpp). A row is written when an upload begins
+// (pending), so a crash mid-upload leaves a row for the collector to find; the bytes are in the
+// blob store under the row's id. A sent attachment is part of its message: immutable and kept,
+// as messages are. messages.attachment_count lets a read skip the lookup for the (many) messages
+// without attachments; it is written with the message and never changes.
+constexpr std::string_view schema_v10 = R"sql(
+ALTER TABLE messages ADD COLUMN attachment_count INTEGER NOT NULL DEFAULT 0;
+CREATE TRIGGER messages_attachment_count_fixed BEFORE UPDATE OF attachment_count ON messages
+BEGIN SELECT RAISE(ABORT, 'messages are append-only: only archived may change'); END;
+
+CREATE TABLE attachments (
+  id             TEXT PRIMARY KEY,
+  chat_id        INTEGER NOT NULL REFERENCES chats (id),
+  uploader_token TEXT NOT NULL,
+  state          TEXT NOT NULL CHECK (state IN ('pending', 'clean', 'refused', 'expired')),
+  created_at     INTEGER NOT NULL,  -- Unix ms, UTC
+  name           TEXT NOT NULL DEFAULT '',
+  content_type   TEXT NOT NULL DEFAULT '',
+  size           INTEGER NOT NULL DEFAULT 0,
+  sha256         TEXT NOT NULL DEFAULT '',
+  thumbnail      INTEGER NOT NULL DEFAULT 0 CHECK (thumbnail IN (0, 1)),
+  message_seq    INTEGER REFERENCES messages (seq),
+  ordinal        INTEGER,  -- its place among its message's attachments
+  CHECK (message_seq IS NULL OR state = 'clean')
+) WITHOUT ROWID;
+CREATE INDEX attachments_by_message ON attachments (message_seq, ordinal) WHERE message_seq IS NOT NULL;
+CREATE INDEX attachments_unsent_by_created ON attachments (created_at) WHERE message_seq IS NULL;
+
+CREATE TRIGGER attachments_sent_fixed BEFORE UPDATE ON attachments WHEN old.message_seq IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a sent attachment is part of its message: it never changes'); END;
+CREATE TRIGGER attachments_sent_kept BEFORE DELETE ON attachments WHEN old.message_seq IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a sent attachment is kept with its message'); END;
+)sql";
+
 constexpr migration all[] = {
     {1, "v1 chats, messages, search, tokens, idempotency, audit, outbox, secrets", schema_v1},
     {2, "v2 read state, unread index, event log", schema_v2},
@@ -343,6 +377,7 @@ constexpr migration all[] = {
     {7, "v7 search index moved to its own file, kept by an indexer", schema_v7},
     {8, "v8 event log epoch", schema_v8},
     {9, "v9 webhook delivery leases, idempotency keys by age", schema_v9},
+    {10, "v10 attachments", schema_v10},
 };
 
 constexpr named_sql read_version{"migrations.user_version", "PRAGMA user_version"};

@@ -11,7 +11,7 @@
 #define CARECHAT_MESSAGE_COLUMNS(p)                                                                                   \
   p "seq, " p "external_id, " p "kind, " p "sender_type, " p "sender_id, " p "sender_name, " p "receiver_type, " p    \
     "receiver_id, " p "receiver_name, " p "body, " p "created_at, " p "archived, " p "read_at, " p "read_by_type, " p \
-    "read_by_id, " p "read_by_name"
+    "read_by_id, " p "read_by_name, " p "attachment_count"
 
 namespace carechat::store::sqlite::queries {
 
@@ -36,7 +36,8 @@ inline constexpr named_sql chat_newest_at{
 inline constexpr named_sql insert_message{
     "messages.insert",
     "INSERT INTO messages (chat_id, external_id, kind, sender_type, sender_id, sender_name, receiver_type, "
-    "receiver_id, receiver_name, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"};
+    "receiver_id, receiver_name, body, created_at, attachment_count) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"};
 // Returns the message columns (see below).
 extern const named_sql message_by_seq;
 // ?1 chat id ?2 before: strictly earlier messages only.
@@ -44,6 +45,49 @@ inline constexpr named_sql archive_before{
     "messages.archive", "UPDATE messages SET archived = 1 WHERE chat_id = ?1 AND created_at < ?2 AND archived = 0"};
 inline constexpr named_sql restore_all{"messages.restore",
                                        "UPDATE messages SET archived = 0 WHERE chat_id = ?1 AND archived = 1"};
+
+// ---- attachments (store/sqlite/attachments.cpp) ----
+// ?1 id ?2 chat id ?3 uploader token ?4 created_at
+inline constexpr named_sql insert_attachment{
+    "attachments.insert",
+    "INSERT INTO attachments (id, chat_id, uploader_token, state, created_at) VALUES (?1, ?2, ?3, 'pending', ?4)"};
+// ?1 id ?2 chat id ?3 state ?4 name ?5 content_type ?6 size ?7 sha256 ?8 thumbnail: a pending upload ends.
+inline constexpr named_sql finish_attachment{
+    "attachments.finish",
+    "UPDATE attachments SET state = ?3, name = ?4, content_type = ?5, size = ?6, sha256 = ?7, thumbnail = ?8 "
+    "WHERE id = ?1 AND chat_id = ?2 AND state = 'pending'"};
+// ?1 id. Rows: chat_id, uploader_token, state, message_seq, id, name, content_type, size, sha256, thumbnail.
+inline constexpr named_sql attachment_for_send{
+    "attachments.for_send",
+    "SELECT chat_id, uploader_token, state, message_seq, id, name, content_type, size, sha256, thumbnail "
+    "FROM attachments WHERE id = ?1"};
+// ?1 id ?2 message seq ?3 ordinal
+inline constexpr named_sql use_attachment{"attachments.use",
+                                          "UPDATE attachments SET message_seq = ?2, ordinal = ?3 WHERE id = ?1"};
+// ?1 message seq. Rows: id, name, content_type, size, sha256, thumbnail, in the order they were sent.
+inline constexpr named_sql attachments_of_message{
+    "attachments.of_message",
+    "SELECT id, name, content_type, size, sha256, thumbnail FROM attachments WHERE message_seq = ?1 "
+    "ORDER BY ordinal"};
+// ?1 id ?2 tenant ?3 instance ?4 patient. Rows: id, name, content_type, size, sha256, thumbnail,
+// uploader_token, state, created_at, the message's external_id and archived (NULL when unsent).
+inline constexpr named_sql attachment_by_id{
+    "attachments.by_id",
+    "SELECT a.id, a.name, a.content_type, a.size, a.sha256, a.thumbnail, a.uploader_token, a.state, a.created_at, "
+    "m.external_id, m.archived FROM attachments AS a LEFT JOIN messages AS m ON m.seq = a.message_seq "
+    "WHERE a.id = ?1 AND a.chat_id = (SELECT id FROM chats WHERE tenant = ?2 AND instance = ?3 AND patient = ?4)"};
+// ?1 created_before ?2 limit: unsent uploads past their time become expired; the ids of every
+// expired row (an interrupted collection's too) come back.
+inline constexpr named_sql expire_attachments{
+    "attachments.expire",
+    "UPDATE attachments SET state = 'expired' WHERE id IN (SELECT id FROM attachments "
+    "WHERE message_seq IS NULL AND created_at < ?1 ORDER BY created_at LIMIT ?2)"};
+inline constexpr named_sql expired_attachments{
+    "attachments.expired",
+    "SELECT id FROM attachments WHERE message_seq IS NULL AND state = 'expired' ORDER BY created_at LIMIT ?1"};
+// ?1 id
+inline constexpr named_sql delete_attachment{"attachments.delete",
+                                             "DELETE FROM attachments WHERE id = ?1 AND state = 'expired'"};
 
 // ---- read state (writer) ----
 // ?1 external id ?2 chat id ?3 kind: the upTo message of a mark-read, which must be of this chat and kind.

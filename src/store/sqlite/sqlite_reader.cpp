@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "core/utf8.hpp"
+#include "store/sqlite/attachments.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/open.hpp"
 #include "store/sqlite/queries.hpp"
@@ -73,6 +74,7 @@ core::result<std::vector<domain::message>> sqlite_reader::window(const named_sql
     if (!m) return std::move(m).error();
     out.push_back(std::move(*m));
   }
+  if (auto ok = fill_attachments(**conn, out); !ok) return std::move(ok).error();
   return out;
 }
 
@@ -134,11 +136,15 @@ core::result<std::vector<domain::chat_event>> sqlite_reader::events_after(const 
   for (;;) {
     auto row = (*s)->step();
     if (!row) return std::move(row).error();
-    if (!*row) return out;
+    if (!*row) break;
     auto e = read_event(**s);
     if (!e) return std::move(e).error();
     out.push_back(std::move(*e));
   }
+  for (auto& e : out)
+    if (e.msg)
+      if (auto ok = fill_attachments(**conn, std::span(&*e.msg, 1)); !ok) return std::move(ok).error();
+  return out;
 }
 
 core::result<domain::event_log_bounds> sqlite_reader::event_bounds(const domain::event_scope&) {
@@ -175,7 +181,34 @@ core::result<std::optional<domain::message>> sqlite_reader::oldest_unread(const 
   if (!*row) return std::optional<domain::message>();
   auto m = read_message(**s);
   if (!m) return std::move(m).error();
+  if (auto ok = fill_attachments(**conn, std::span(&*m, 1)); !ok) return std::move(ok).error();
   return std::optional<domain::message>(std::move(*m));
+}
+
+core::result<std::optional<domain::attachment_record>> sqlite_reader::attachment(const domain::chat_key& chat,
+                                                                                 const std::string& id) {
+  auto conn = db();
+  if (!conn) return std::move(conn).error();
+  auto s = (*conn)->prepared(queries::attachment_by_id);
+  if (!s) return std::move(s).error();
+  (*s)->bind_text(1, id);
+  (*s)->bind_text(2, chat.tenant);
+  (*s)->bind_text(3, chat.instance);
+  (*s)->bind_text(4, chat.patient);
+  auto row = (*s)->step();
+  if (!row) return std::move(row).error();
+  if (!*row) return std::optional<domain::attachment_record>();
+  domain::attachment_record a;
+  a.info = store::read_attachment_info(sqlite::row{**s});
+  a.chat = chat;
+  a.uploader_token = std::string((*s)->column_text(6));
+  const auto state = domain::attachment_state_from((*s)->column_text(7));
+  if (!state) return store::corrupt_column("sqlite", "attachments.state");
+  a.state = *state;
+  a.created_at = (*s)->column_int64(8);
+  if (!(*s)->column_is_null(9)) a.message_external_id = std::string((*s)->column_text(9));
+  a.archived = (*s)->column_int64(10) != 0;
+  return std::optional<domain::attachment_record>(std::move(a));
 }
 
 core::result<std::int64_t> sqlite_reader::unread_count(const domain::chat_key& chat, domain::message_kind kind) {

@@ -30,6 +30,8 @@ class sqlite_reader final : public domain::store_reader {
                                                              int limit) override;
   core::result<domain::event_log_bounds> event_bounds(const domain::event_scope& scope) override;
   core::result<std::int64_t> token_revocations() override;
+  core::result<std::optional<domain::attachment_record>> attachment(const domain::chat_key& chat,
+                                                                   const std::string& id) override;
   core::result<std::optional<domain::message>> oldest_unread(const domain::chat_key& chat,
                                                              domain::message_kind kind) override;
   core::result<std::int64_t> unread_count(const domain::chat_key& chat, domain::message_kind kind) override;

@@ -6,6 +6,7 @@
 
 #include "core/ids.hpp"
 #include "core/text.hpp"
+#include "store/sqlite/attachments.hpp"
 #include "store/sqlite/queries.hpp"
 #include "store/sqlite/rows.hpp"
 #include "store/sqlite/transaction.hpp"
@@ -64,7 +65,7 @@ class batch_writer {
       if (auto ok = db_.run(queries::rollback_to_savepoint); !ok) return std::move(ok).error();
     const domain::audit_entry* entry = std::visit([](const auto& c) { return audit_of(c); }, cmd);
     if (entry != nullptr) {
-      if (auto ok = insert_audit(*entry, outcome_name(r)); !ok) {
+      if (auto ok = insert_audit(*entry, outcome_name(r, *entry)); !ok) {
         // Nothing may change without its audit row, so the command goes too.
         if (auto rb = db_.run(queries::rollback_to_savepoint); !rb) return std::move(rb).error();
         r = std::move(ok).error();
@@ -80,13 +81,19 @@ class batch_writer {
   static const domain::audit_entry* audit_of(const domain::restore_command& c) { return &c.audit; }
   static const domain::audit_entry* audit_of(const domain::mark_read_command& c) { return &c.audit; }
   static const domain::audit_entry* audit_of(const domain::prune_events_command&) { return nullptr; }
+  static const domain::audit_entry* audit_of(const domain::attachment_begin_command&) { return nullptr; }
+  static const domain::audit_entry* audit_of(const domain::attachment_finish_command& c) { return &c.audit; }
+  static const domain::audit_entry* audit_of(const domain::expire_attachments_command&) { return nullptr; }
+  static const domain::audit_entry* audit_of(const domain::delete_attachments_command&) { return nullptr; }
   // Audit-only rows never get here (apply_one writes them first); std::visit needs the overload.
   static const domain::audit_entry* audit_of(const domain::audit_entry&) { return nullptr; }
 
-  static std::string outcome_name(const write_outcome& r) {
+  static std::string outcome_name(const write_outcome& r, const domain::audit_entry& entry) {
     if (!r) return std::string(core::to_string(r.error().code));
     const auto* send = std::get_if<domain::send_receipt>(&*r);
-    return send != nullptr && send->replayed ? "replayed" : "ok";
+    // A command that succeeds records the outcome it was prepared with: "ok", or the reason an
+    // upload ended refused (attachment_finish_command).
+    return send != nullptr && send->replayed ? "replayed" : entry.outcome;
   }
 
   write_outcome execute(const domain::send_command& c) {
@@ -99,6 +106,9 @@ class batch_writer {
     }
     auto chat = chat_for_write(c.chat);
     if (!chat) return std::move(chat).error();
+    // The sender's token is the audit row's: only the token that uploaded a file may send it.
+    auto attached = check_send_attachments(db_, *chat, c.audit.token_id, c.attachment_ids);
+    if (!attached) return std::move(attached).error();
 
     domain::message m;
     m.external_id = c.external_id;
@@ -127,9 +137,13 @@ class batch_writer {
       }  // else ?7..?9 stay NULL (unbound parameters are NULL)
       (*s)->bind_text(10, m.text);
       (*s)->bind_int64(11, m.created_at);
+      (*s)->bind_int64(12, static_cast<std::int64_t>(attached->size()));
       if (auto ok = (*s)->run(); !ok) return std::move(ok).error();
     }
     m.seq = db_.last_insert_rowid();
+    if (auto ok = use_attachments(db_, c.attachment_ids, m.seq); !ok) return std::move(ok).error();
+    m.attachment_count = static_cast<std::int32_t>(attached->size());
+    m.attachments = std::move(*attached);
 
     if (c.idempotency) {
       auto s = db_.prepared(queries::insert_idempotency);
@@ -308,6 +322,73 @@ class batch_writer {
     return write_receipt{std::monostate{}};
   }
 
+  write_outcome execute(const domain::attachment_begin_command& c) {
+    auto chat = chat_for_write(c.chat);
+    if (!chat) return std::move(chat).error();
+    auto s = db_.prepared(queries::insert_attachment);
+    if (!s) return std::move(s).error();
+    (*s)->bind_text(1, c.id);
+    (*s)->bind_int64(2, *chat);
+    (*s)->bind_text(3, c.uploader_token);
+    (*s)->bind_int64(4, c.at);
+    if (auto ok = (*s)->run(); !ok) return std::move(ok).error();
+    return write_receipt{domain::count_receipt{1, std::nullopt}};
+  }
+
+  write_outcome execute(const domain::attachment_finish_command& c) {
+    auto chat = find_chat(c.chat);
+    if (!chat) return std::move(chat).error();
+    if (!*chat) return core::make_error(errc::conflict, "attachment " + c.info.id + " is not a pending upload");
+    auto s = db_.prepared(queries::finish_attachment);
+    if (!s) return std::move(s).error();
+    (*s)->bind_text(1, c.info.id);
+    (*s)->bind_int64(2, **chat);
+    (*s)->bind_text(3, domain::to_string(c.state));
+    (*s)->bind_text(4, c.info.name);
+    (*s)->bind_text(5, c.info.content_type);
+    (*s)->bind_int64(6, static_cast<std::int64_t>(c.info.size));
+    (*s)->bind_text(7, c.info.sha256);
+    (*s)->bind_int64(8, c.info.thumbnail ? 1 : 0);
+    if (auto ok = (*s)->run(); !ok) return std::move(ok).error();
+    // Expired meanwhile (an upload longer than the collection age), or never begun.
+    if (db_.changes() != 1)
+      return core::make_error(errc::conflict, "attachment " + c.info.id + " is not a pending upload");
+    return write_receipt{domain::count_receipt{1, std::nullopt}};
+  }
+
+  write_outcome execute(const domain::expire_attachments_command& c) {
+    {
+      auto s = db_.prepared(queries::expire_attachments);
+      if (!s) return std::move(s).error();
+      (*s)->bind_int64(1, c.created_before);
+      (*s)->bind_int64(2, c.limit);
+      if (auto ok = (*s)->run(); !ok) return std::move(ok).error();
+    }
+    auto s = db_.prepared(queries::expired_attachments);
+    if (!s) return std::move(s).error();
+    (*s)->bind_int64(1, c.limit);
+    domain::attachment_ids_receipt receipt;
+    for (;;) {
+      auto row = (*s)->step();
+      if (!row) return std::move(row).error();
+      if (!*row) break;
+      receipt.ids.emplace_back((*s)->column_text(0));
+    }
+    return write_receipt{std::move(receipt)};
+  }
+
+  write_outcome execute(const domain::delete_attachments_command& c) {
+    std::int64_t deleted = 0;
+    for (const std::string& id : c.ids) {
+      auto s = db_.prepared(queries::delete_attachment);
+      if (!s) return std::move(s).error();
+      (*s)->bind_text(1, id);
+      if (auto ok = (*s)->run(); !ok) return std::move(ok).error();
+      deleted += db_.changes();
+    }
+    return write_receipt{domain::count_receipt{deleted, std::nullopt}};
+  }
+
   // Audit-only rows are written by apply_one() without a savepoint; std::visit needs the overload.
   write_outcome execute(const domain::audit_entry&) { return write_receipt{std::monostate{}}; }
 
@@ -335,6 +416,7 @@ class batch_writer {
     if (!*row) return core::make_error(errc::internal, "send: the idempotency key's message is missing");
     auto m = read_message(**s);
     if (!m) return std::move(m).error();
+    if (auto ok = fill_attachments(db_, std::span(&*m, 1)); !ok) return std::move(ok).error();
     return write_receipt{domain::send_receipt{std::move(*m), true, std::nullopt}};  // nothing new: no event
   }
 

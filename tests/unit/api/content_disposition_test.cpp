@@ -28,5 +28,32 @@ TEST(content_disposition, quotes_backslashes_and_percent_cannot_break_out) {
   EXPECT_EQ(h.find('\n'), std::string::npos);
 }
 
+// The other way: the name an upload's Content-Disposition gives.
+TEST(filename_of, filename_star_wins_and_is_percent_decoded_utf8) {
+  auto name = filename_of("attachment; filename=\"fallback.png\"; filename*=UTF-8''r%C3%A4sh%20photo.png");
+  ASSERT_TRUE(name.has_value());
+  EXPECT_EQ(name->value_or(""), "r\xC3\xA4sh photo.png");
+  auto plain = filename_of("attachment; filename=\"a \\\"quoted\\\" name.pdf\"");
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_EQ(plain->value_or(""), "a \"quoted\" name.pdf");
+  auto none = filename_of("attachment");
+  ASSERT_TRUE(none.has_value());
+  EXPECT_FALSE(none->has_value());
+  // A round trip through our own header gives the name back.
+  auto back = filename_of(content_disposition(disposition::attachment, "\xE5\xA0\xB1\xE5\x91\x8A 1.pdf"));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->value_or(""), "\xE5\xA0\xB1\xE5\x91\x8A 1.pdf");
+}
+
+TEST(filename_of, malformed_headers_and_other_charsets_are_bad_requests) {
+  for (const char* bad : {"", "form", "attachment; filename", "attachment; filename=\"open", "attachment; =x",
+                          "attachment; filename*=ISO-8859-1''caf%E9.txt", "attachment; filename*=UTF-8''bad%zz",
+                          "attachment; filename*=UTF-8''cut%4", "attachment; filename*=nocharset"}) {
+    auto r = filename_of(bad);
+    ASSERT_FALSE(r.has_value()) << bad;
+    EXPECT_EQ(r.error().code, core::errc::bad_request) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace carechat::api

@@ -30,6 +30,26 @@ TEST(parse_send_body, message_only) {
   EXPECT_FALSE(r->sender.has_value());
 }
 
+TEST(parse_send_body, attachment_ids_and_then_the_text_may_be_left_out) {
+  const auto r = parse_send_body(R"({"attachmentIds":["AT1","AT2"]})", "application/json");
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_EQ(r->text, "");
+  EXPECT_EQ(r->attachment_ids, (std::vector<std::string>{"AT1", "AT2"}));
+  const auto both = parse_send_body(R"({"message":"see","attachmentIds":null})", "application/json");
+  ASSERT_TRUE(both.has_value());
+  EXPECT_TRUE(both->attachment_ids.empty());
+  for (const char* bad : {R"({})", R"({"attachmentIds":[]})", R"({"attachmentIds":"AT1"})",
+                          R"({"attachmentIds":[1]})", R"({"message":"x","attachmentIds":{}})"}) {
+    const auto e = parse_send_body(bad, "application/json");
+    ASSERT_FALSE(e.has_value()) << bad;
+    EXPECT_EQ(e.error().code, core::errc::bad_request) << bad;
+  }
+  std::string many = R"({"attachmentIds":[)";
+  for (int i = 0; i < 65; ++i) many += std::string(i ? "," : "") + "\"AT\"";
+  many += "]}";
+  EXPECT_FALSE(parse_send_body(many, "application/json").has_value());
+}
+
 TEST(parse_send_body, with_sender) {
   const auto r = parse_send_body(R"({"sender":{"id":"u-1","titleName":"Root Root"},"message":"hi \u00e9"})",
                                  "application/json");

@@ -60,7 +60,7 @@ void indexes_what_the_writer_committed(bool duty_held) {
   const domain::chat_key chat{"gh", "sb-demo", "p1"};
   const domain::limits limits;
   for (int i = 0; i < 5; ++i) {
-    auto cmd = domain::prepare_send(patient, chat, domain::message_kind::inbound, {"kiwi " + std::to_string(i), {}, {}, {}},
+    auto cmd = domain::prepare_send(patient, chat, domain::message_kind::inbound, {"kiwi " + std::to_string(i), {}, {}, {}, {}},
                                     limits, rng, clock);
     ASSERT_TRUE(cmd.has_value());
     std::promise<domain::write_outcome> done;

@@ -79,13 +79,16 @@ TEST(errc, wire_names_are_stable_and_distinct) {
   EXPECT_EQ(to_string(errc::payload_too_large), "payload_too_large");
   EXPECT_EQ(to_string(errc::unsupported_media_type), "unsupported_media_type");
   EXPECT_EQ(to_string(errc::idempotency_conflict), "idempotency_conflict");
+  EXPECT_EQ(to_string(errc::conflict), "conflict");
+  EXPECT_EQ(to_string(errc::unprocessable), "unprocessable");
+  EXPECT_EQ(to_string(errc::range_not_satisfiable), "range_not_satisfiable");
   EXPECT_EQ(to_string(errc::too_many_requests), "too_many_requests");
   EXPECT_EQ(to_string(errc::version_not_supported), "version_not_supported");
   EXPECT_EQ(to_string(errc::unavailable), "unavailable");
   EXPECT_EQ(to_string(errc::internal), "internal");
   std::set<std::string_view> names;
   for (int i = 0; i <= static_cast<int>(errc::internal); ++i) names.insert(to_string(static_cast<errc>(i)));
-  EXPECT_EQ(names.size(), 13u);
+  EXPECT_EQ(names.size(), 16u);
   EXPECT_EQ(to_string(static_cast<errc>(12345)), "internal");
 }
 

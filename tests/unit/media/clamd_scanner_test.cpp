@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "core/crypto.hpp"
+#include "support/clamd_process.hpp"
 #include "unit/store/support/temp_dir.hpp"
 
 namespace carechat::media {
@@ -26,39 +27,8 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-constexpr std::string_view test_signature = "CARECHAT-TEST-MALWARE-SIGNATURE";
-
-// clamd in the foreground, on a socket in its own directory, with a database of one signature.
-class clamd_process {
- public:
-  clamd_process() {
-    fs::create_directory(dir_.path() / "db");
-    std::ofstream(dir_.path() / "db" / "carechat-test.ndb")
-        << "Carechat.Test.Signature:0:*:" << core::to_hex(core::as_bytes(test_signature)) << "\n";
-    std::ofstream(dir_.path() / "clamd.conf") << "LocalSocket " << socket().string() << "\nLocalSocketMode 600\n"
-                                       << "DatabaseDirectory " << (dir_.path() / "db").string() << "\nForeground yes\n"
-                                       << "LogFile " << (dir_.path() / "clamd.log").string() << "\nStreamMaxLength 1M\n";
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      const std::string conf = (dir_.path() / "clamd.conf").string();
-      ::execl("/usr/sbin/clamd", "clamd", "-c", conf.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    const clamd_scanner probe(socket(), 1s);
-    for (int i = 0; i < 300 && !probe.ping(); ++i) std::this_thread::sleep_for(50ms);
-  }
-  ~clamd_process() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  fs::path socket() const { return dir_.path() / "clamd.sock"; }
-
- private:
-  test::temp_dir dir_;  // removed after clamd has stopped (members go after the destructor's body)
-  pid_t pid_ = -1;
-};
+using test::clamd_process;
+constexpr std::string_view test_signature = test::test_malware_signature;
 
 class clamd_scanner_test : public testing::Test {
  protected:

@@ -58,7 +58,7 @@ class sqlite_store_test : public testing::Test {
     p.tenant = "gh";
     p.instance = "sb-demo";
     p.patient_id = "p1";
-    return domain::prepare_send(p, chat_, domain::message_kind::inbound, {text, {}, {}, {}}, {}, rng_, clock_).value();
+    return domain::prepare_send(p, chat_, domain::message_kind::inbound, {text, {}, {}, {}, {}}, {}, rng_, clock_).value();
   }
 
   temp_dir dir_;

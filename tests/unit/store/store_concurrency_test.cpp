@@ -25,7 +25,7 @@ class store_concurrency : public store_contract {
   }
 
   domain::send_command keyed(const std::string& text, const std::string& key, core::random_source& rng) {
-    domain::send_input in{text, {}, key, core::sha256("POST inbound " + text)};
+    domain::send_input in{text, {}, key, core::sha256("POST inbound " + text), {}};
     auto cmd = domain::prepare_send(patient(), chat(), domain::message_kind::inbound, std::move(in), limits_, rng,
                                     clock_);
     EXPECT_TRUE(cmd.has_value());
@@ -82,7 +82,7 @@ TEST_P(store_concurrency, concurrent_writers_and_a_tailer_see_every_position_onc
         for (int i = 0; i < n; ++i) {
           auto cmd = domain::prepare_send(patient("p" + std::to_string(w % 3)), chat("p" + std::to_string(w % 3)),
                                           domain::message_kind::inbound,
-                                          {"w" + std::to_string(w) + " b" + std::to_string(b), {}, {}, {}}, limits_,
+                                          {"w" + std::to_string(w) + " b" + std::to_string(b), {}, {}, {}, {}}, limits_,
                                           rng, clock_);
           batch.push_back(std::move(cmd).value());
         }

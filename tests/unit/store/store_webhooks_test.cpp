@@ -31,7 +31,7 @@ class store_webhooks : public store_contract {
     domain::principal who = staff();
     who.instance = "second";
     auto cmd = domain::prepare_send(who, chat_at("gh", "second", "q1"), domain::message_kind::outbound,
-                                    {text, {}, {}, {}}, limits_, rng_, clock_);
+                                    {text, {}, {}, {}, {}}, limits_, rng_, clock_);
     EXPECT_TRUE(cmd.has_value());
     return std::move(cmd).value();
   }
@@ -285,7 +285,7 @@ TEST_P(store_webhooks, racing_claims_hand_each_head_to_one_owner) {
     domain::principal who = staff();
     who.instance = "inst" + std::to_string(i);
     auto cmd = domain::prepare_send(who, chat_at("gh", who.instance, "q"), domain::message_kind::outbound,
-                                    {"hello", {}, {}, {}}, limits_, rng_, clock_);
+                                    {"hello", {}, {}, {}, {}}, limits_, rng_, clock_);
     ASSERT_TRUE(cmd.has_value());
     send(std::move(cmd).value());
   }

@@ -46,7 +46,7 @@ class store_contract : public testing::TestWithParam<backend_factory> {
 
   // A patient's message to the care team, as POST .../chat/inbound prepares it.
   domain::send_command inbound(const std::string& text, const std::string& who = "p1") {
-    auto cmd = domain::prepare_send(patient(who), chat(who), domain::message_kind::inbound, {text, {}, {}, {}}, limits_,
+    auto cmd = domain::prepare_send(patient(who), chat(who), domain::message_kind::inbound, {text, {}, {}, {}, {}}, limits_,
                                     rng_, clock_);
     EXPECT_TRUE(cmd.has_value());
     return std::move(cmd).value();
@@ -54,7 +54,7 @@ class store_contract : public testing::TestWithParam<backend_factory> {
 
   // Staff's message to the patient (records the webhook event).
   domain::send_command outbound(const std::string& text, const std::string& who = "p1") {
-    auto cmd = domain::prepare_send(staff(), chat(who), domain::message_kind::outbound, {text, {}, {}, {}}, limits_,
+    auto cmd = domain::prepare_send(staff(), chat(who), domain::message_kind::outbound, {text, {}, {}, {}, {}}, limits_,
                                     rng_, clock_);
     EXPECT_TRUE(cmd.has_value());
     return std::move(cmd).value();
@@ -68,7 +68,7 @@ class store_contract : public testing::TestWithParam<backend_factory> {
     domain::principal p = patient(c.patient);
     p.tenant = c.tenant;
     p.instance = c.instance;
-    auto cmd = domain::prepare_send(p, c, domain::message_kind::inbound, {text, {}, {}, {}}, limits_, rng_, clock_);
+    auto cmd = domain::prepare_send(p, c, domain::message_kind::inbound, {text, {}, {}, {}, {}}, limits_, rng_, clock_);
     EXPECT_TRUE(cmd.has_value());
     return std::move(cmd).value();
   }

@@ -1,0 +1,388 @@
+#include "net/handlers/attachment_handlers.hpp"
+
+#include <array>
+#include <chrono>
+#include <vector>
+
+#include <boost/url/parse.hpp>
+
+#include "api/byte_range.hpp"
+#include "api/content_disposition.hpp"
+#include "api/json_codec.hpp"
+#include "core/ids.hpp"
+#include "core/log.hpp"
+#include "core/text.hpp"
+#include "domain/attachment_service.hpp"
+#include "domain/chat_service.hpp"
+#include "media/thumbnailer.hpp"
+#include "media/upload_pipeline.hpp"
+#include "net/handlers/handler_support.hpp"
+#include "net/offload.hpp"
+#include "net/reply.hpp"
+#include "net/upload_body.hpp"
+
+namespace carechat::net {
+namespace {
+
+using core::errc;
+using core::make_error;
+
+// Bytes moved per step, read from the socket or the store: large enough that the hop to the I/O
+// pool is noise next to the copy, small enough that 20 uploads at once hold 5 MiB.
+constexpr std::size_t chunk_bytes = 256 * 1024;
+
+// The image types the app shows in place (Content-Disposition: inline); every other type downloads.
+bool shown_inline(std::string_view content_type) {
+  return content_type == "image/jpeg" || content_type == "image/png" || content_type == "image/gif" ||
+         content_type == "image/webp";
+}
+
+// GCC 12 destroys a temporary given to a coroutine inside a co_await expression twice (an
+// aggregate holding a string was freed twice here): callers pass named locals, by reference.
+asio::awaitable<bool> write_reply(beast::tcp_stream& stream, unsigned version, bool keep, const reply& rep) {
+  std::string head;
+  format_reply_head(head, version, keep, rep);
+  const std::array<asio::const_buffer, 2> bytes{asio::buffer(head), asio::buffer(body_of(rep))};
+  auto [ec, n] = co_await asio::async_write(stream, bytes, use_tuple);
+  co_return !ec && keep;
+}
+
+// An error answer; the connection closes after it when the request's body was not read.
+asio::awaitable<bool> write_error(beast::tcp_stream& stream, unsigned version, bool keep, const core::error& e) {
+  const reply rep = error_reply(e);
+  co_return co_await write_reply(stream, version, keep, rep);
+}
+
+bool audit(services& svc, const domain::principal& who, const domain::chat_key& chat, domain::action what,
+           std::string outcome) {
+  return svc.writer.submit(domain::make_audit(who, chat, what, svc.clock, std::move(outcome)), {});
+}
+
+std::optional<std::string_view> header(const http::request_header<>& h, http::field f) {
+  auto it = h.find(f);
+  if (it == h.end()) return std::nullopt;
+  return it->value();
+}
+
+// ?includeArchived=true|false; anything else is a bad request.
+core::result<bool> include_archived(std::string_view target) {
+  const auto url = boost::urls::parse_origin_form(target);
+  if (!url) return make_error(errc::bad_request, "malformed request target");
+  bool out = false;
+  for (auto&& p : url->params()) {
+    if (p.key != "includeArchived") continue;
+    if (core::iequals_ascii(p.value, "true"))
+      out = true;
+    else if (!core::iequals_ascii(p.value, "false"))
+      return make_error(errc::bad_request, "includeArchived must be true or false");
+  }
+  return out;
+}
+
+// The preview of an image just stored under `id`, stored beside it (domain::thumbnail_key): true
+// when one was made, false for a type without previews. An image that cannot be previewed (more
+// pixels than allowed: a decompression bomb; or bytes that do not decode) is refused, its bytes
+// removed: the app would show it to staff, whose browsers must not be the ones to find out.
+core::result<bool> make_thumbnail(const attachment_services& att, const std::string& id,
+                                  const std::string& content_type) {
+  if (att.thumbnails == nullptr || !media::previewable(content_type)) return false;
+  auto size = att.blobs->size(id);
+  if (!size) return std::move(size).error();
+  std::string image(static_cast<std::size_t>(*size), '\0');
+  for (std::size_t at = 0; at < image.size();) {
+    auto got = att.blobs->read(id, at, std::span<char>(image.data() + at, image.size() - at));
+    if (!got) return std::move(got).error();
+    if (*got == 0) return make_error(errc::internal, "attachment: the stored image is shorter than its size");
+    at += *got;
+  }
+  auto thumb = att.thumbnails->make(image, content_type);
+  if (!thumb) {
+    (void)att.blobs->remove(id);
+    if (thumb.error().code == errc::internal) return std::move(thumb).error();
+    return make_error(errc::unprocessable, "the image was refused: " + thumb.error().message);
+  }
+  auto writer = att.blobs->create(domain::thumbnail_key(id));
+  if (!writer) return std::move(writer).error();
+  if (auto ok = (*writer)->append(std::span<const char>(thumb->bytes.data(), thumb->bytes.size())); !ok)
+    return std::move(ok).error();
+  if (auto ok = (*writer)->commit(); !ok) return std::move(ok).error();
+  return true;
+}
+
+}  // namespace
+
+std::optional<attachment_target> match_attachment_route(const http::request_header<>& head) {
+  const auto url = boost::urls::parse_origin_form(head.target());
+  if (!url) return std::nullopt;
+  std::vector<std::string> segs;
+  for (auto&& seg : url->segments()) {
+    if (segs.size() == 8) return std::nullopt;
+    segs.emplace_back(seg);
+  }
+  if (segs.size() < 6 || segs[2] != "patient" || segs[4] != "chat" || segs[5] != "attachments") return std::nullopt;
+  if (!core::is_path_id(segs[0]) || !core::is_path_id(segs[1]) || !core::is_path_id(segs[3])) return std::nullopt;
+  attachment_target t{domain::chat_key{segs[0], segs[1], segs[3]}, std::nullopt, false, false};
+  if (segs.size() == 6) {
+    if (head.method() != http::verb::post) return std::nullopt;
+    return t;
+  }
+  if (head.method() != http::verb::get || !domain::is_attachment_id(segs[6])) return std::nullopt;
+  if (segs.size() == 8 && segs[7] != "thumbnail") return std::nullopt;
+  t.id = segs[6];
+  t.thumbnail = segs.size() == 8;
+  return t;
+}
+
+asio::awaitable<bool> serve_upload(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                   http::request_parser<http::string_body>& parser, services& svc,
+                                   const http_options& opts, const attachment_target& target) {
+  const auto& att = svc.attachments;
+  const unsigned version = parser.get().version();
+  const auto started = std::chrono::steady_clock::now();
+  // Until the body is read every answer closes the connection: the rest of the body is never read.
+  const core::error off = make_error(errc::not_found, "attachments are not enabled on this server");
+  if (att.blobs == nullptr) co_return co_await write_error(stream, version, false, off);
+  // A declared length over the limit is refused before anything else, and before a byte of the body.
+  const core::error too_large = make_error(
+      errc::payload_too_large, "the upload is larger than " + std::to_string(svc.limits.attachments.max_bytes) + " bytes");
+  if (const auto len = parser.content_length(); len && *len > opts.max_upload_bytes)
+    co_return co_await write_error(stream, version, false, too_large);
+  const core::error no_token = unauthorized();
+  auto secret = bearer_secret(parser.get());
+  if (!secret) co_return co_await write_error(stream, version, false, no_token);
+  auto who = co_await authenticate(svc, *secret);
+  if (!who) co_return co_await write_error(stream, version, false, who.error());
+  auto begin = domain::prepare_upload(*who, target.chat, svc.rng, svc.clock);
+  if (!begin) {
+    const core::error unaudited = audit_unavailable();
+    if (!audit(svc, *who, target.chat, domain::action::upload_attachment, domain::audit_outcome(begin)))
+      co_return co_await write_error(stream, version, false, unaudited);
+    co_return co_await write_error(stream, version, false, begin.error());
+  }
+  const std::string id = begin->id;
+
+  // The file's way to storage, and its row (pending) before any byte is stored.
+  std::unique_ptr<media::upload_pipeline> pipeline;
+  auto made = co_await run_blocking(*att.io, [&]() -> core::result<void> {
+    auto writer = att.blobs->create(id);
+    if (!writer) return std::move(writer).error();
+    std::unique_ptr<media::malware_scan> scan;
+    if (att.scanner != nullptr) {
+      auto started_scan = att.scanner->start();
+      if (!started_scan) return std::move(started_scan).error();
+      scan = std::move(*started_scan);
+    }
+    pipeline = std::make_unique<media::upload_pipeline>(std::move(*writer), *att.sniffer, std::move(scan),
+                                                        svc.limits.attachments.max_bytes);
+    return {};
+  });
+  if (!made) co_return co_await write_error(stream, version, false, made.error());
+  domain::write_command pending = std::move(*begin);
+  auto recorded = co_await commit(svc.writer, std::move(pending));
+  if (!recorded) co_return co_await write_error(stream, version, false, recorded.error());
+
+  // From here on an upload that does not end clean ends refused, with its audit row.
+  std::string name;
+  // `outcome` is what the audit row says; nullptr: the error code's name.
+  const auto refuse = [&](const core::error& e, const char* outcome) -> asio::awaitable<void> {
+    (void)co_await run_blocking(*att.io, [&]() -> core::result<void> {
+      pipeline->abort();
+      return {};
+    });
+    domain::attachment_info info;
+    info.id = id;
+    info.name = name;
+    domain::write_command refused = domain::finish_upload(
+        *who, target.chat, std::move(info), domain::attachment_state::refused,
+        outcome != nullptr ? std::string(outcome) : std::string(core::to_string(e.code)), svc.clock);
+    (void)co_await commit(svc.writer, std::move(refused));
+  };
+
+  auto body = upload_body::open(header(parser.get(), http::field::content_type).value_or(""),
+                                header(parser.get(), http::field::content_disposition), *pipeline);
+  if (!body) {
+    co_await refuse(body.error(), nullptr);
+    co_return co_await write_error(stream, version, false, body.error());
+  }
+  if (auto expect = header(parser.get(), http::field::expect); expect && core::iequals_ascii(*expect, "100-continue")) {
+    http::response<http::empty_body> cont{http::status::continue_, version};
+    auto [cec, cn] = co_await http::async_write(stream, cont, use_tuple);
+    if (cec) {
+      const core::error gone = make_error(errc::bad_request, "the client went away");
+      co_await refuse(gone, "aborted");
+      co_return false;
+    }
+  }
+
+  http::request_parser<http::buffer_body> reader{std::move(parser)};
+  reader.body_limit(opts.max_upload_bytes);
+  const bool keep = reader.get().keep_alive();
+  std::vector<char> chunk(chunk_bytes);
+  while (!reader.is_done()) {
+    if (std::chrono::steady_clock::now() - started > att.upload_max_duration) {
+      const core::error slow = make_error(errc::bad_request, "the upload took too long");
+      co_await refuse(slow, "timeout");
+      co_return co_await write_error(stream, version, false, slow);
+    }
+    reader.get().body().data = chunk.data();
+    reader.get().body().size = chunk.size();
+    // A timer per read: an upload may take minutes over a slow link, but must keep moving.
+    stream.expires_after(opts.request_timeout);
+    auto [ec, n] = co_await http::async_read(stream, buffer, reader, use_tuple);
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec == http::error::body_limit) {
+      co_await refuse(too_large, nullptr);
+      co_return co_await write_error(stream, version, false, too_large);
+    }
+    if (ec) {  // the client went away or stalled: nobody to answer
+      const core::error cut = make_error(errc::bad_request, "the upload was cut off");
+      co_await refuse(cut, "aborted");
+      co_return false;
+    }
+    const std::size_t got = chunk.size() - reader.get().body().size;
+    if (got == 0) continue;
+    const std::string_view bytes(chunk.data(), got);
+    auto fed = co_await run_blocking(*att.io, [&]() -> core::result<void> { return (*body)->feed(bytes); });
+    if (!fed) {
+      name = (*body)->name();
+      co_await refuse(fed.error(), nullptr);
+      co_return co_await write_error(stream, version, false, fed.error());
+    }
+  }
+  name = (*body)->name();
+  auto stored = co_await run_blocking(*att.io, [&]() -> core::result<media::stored_file> {
+    if (auto ok = (*body)->end(); !ok) return std::move(ok).error();
+    return pipeline->finish();
+  });
+  if (!stored) {
+    co_await refuse(stored.error(), nullptr);
+    // The body was read whole: the connection may go on.
+    co_return co_await write_error(stream, version, keep, stored.error());
+  }
+  auto preview = co_await run_blocking(*att.io, [&]() { return make_thumbnail(att, id, stored->content_type); });
+  if (!preview) {
+    co_await refuse(preview.error(), nullptr);
+    co_return co_await write_error(stream, version, keep, preview.error());
+  }
+  domain::attachment_info info{id, name, stored->content_type, stored->size, stored->sha256, *preview};
+  auto finish = domain::finish_upload(*who, target.chat, std::move(info), domain::attachment_state::clean, "ok",
+                                      svc.clock);
+  const reply created{201, api::serialize_attachment(finish.info)};
+  domain::write_command clean = std::move(finish);
+  auto done = co_await commit(svc.writer, std::move(clean));
+  if (!done) co_return co_await write_error(stream, version, keep, done.error());
+  co_return co_await write_reply(stream, version, keep, created);
+}
+
+asio::awaitable<bool> serve_download(beast::tcp_stream& stream, const request& req, services& svc,
+                                     const attachment_target& target) {
+  const auto& att = svc.attachments;
+  const unsigned version = req.version();
+  const bool keep = req.keep_alive();
+  const core::error off = make_error(errc::not_found, "attachments are not enabled on this server");
+  if (att.blobs == nullptr) co_return co_await write_error(stream, version, keep, off);
+  const core::error no_token = unauthorized();
+  auto secret = bearer_secret(req);
+  if (!secret) co_return co_await write_error(stream, version, keep, no_token);
+  auto who = co_await authenticate(svc, *secret);
+  if (!who) co_return co_await write_error(stream, version, keep, who.error());
+
+  const auto what = domain::action::download_attachment;
+  auto found = co_await run_blocking(svc.blocking, [&]() -> core::result<domain::attachment_record> {
+    if (auto ok = domain::authorize(*who, target.chat, what); !ok) return std::move(ok).error();
+    auto archived = include_archived(req.target());
+    if (!archived) return std::move(archived).error();
+    auto lease = svc.readers.acquire();
+    auto record = lease->attachment(target.chat, *target.id);
+    if (!record) return std::move(record).error();
+    if (!*record) return make_error(errc::not_found, "no such attachment in this chat");
+    if (auto ok = domain::check_download(*who, **record, *archived); !ok) return std::move(ok).error();
+    if (target.thumbnail && !(*record)->info.thumbnail)
+      return make_error(errc::not_found, "this attachment has no thumbnail");
+    return std::move(**record);
+  });
+  // Every look at a patient's file is in the audit trail, the refused ones too.
+  const core::error unaudited = audit_unavailable();
+  if (!audit(svc, *who, target.chat, what, domain::audit_outcome(found)))
+    co_return co_await write_error(stream, version, keep, unaudited);
+  if (!found) co_return co_await write_error(stream, version, keep, found.error());
+
+  const std::string key = target.thumbnail ? domain::thumbnail_key(found->info.id) : found->info.id;
+  auto size = co_await run_blocking(*att.io, [&]() { return att.blobs->size(key); });
+  if (!size) {
+    // A row whose bytes are missing is the store's fault, not the client's.
+    core::log_error("attachments", "the bytes of " + key + " are missing: " + size.error().message);
+    const core::error broken = make_error(errc::internal, "internal error");
+    co_return co_await write_error(stream, version, keep, broken);
+  }
+  const std::string etag = "\"" + found->info.sha256 + (target.thumbnail ? "-thumb\"" : "\"");
+  const std::string content_type = target.thumbnail ? std::string("image/jpeg") : found->info.content_type;
+
+  auto not_modified = header(req, http::field::if_none_match);
+  std::optional<api::byte_range> range;
+  if (auto r = header(req, http::field::range); r && !(not_modified && (*not_modified == etag || *not_modified == "*"))) {
+    // If-Range with another validator: the client's copy is stale, so it gets the whole file.
+    auto if_range = header(req, http::field::if_range);
+    if (!if_range || *if_range == etag) {
+      auto parsed = api::parse_range(*r, *size);
+      if (!parsed) {
+        std::string head = "HTTP/1." + std::to_string(version % 10) + " 416 Range Not Satisfiable\r\n";
+        head += "Server: carechat\r\nContent-Range: bytes */" + std::to_string(*size) +
+                "\r\nContent-Length: 0\r\nCache-Control: private\r\n";
+        head += keep ? "\r\n" : "Connection: close\r\n\r\n";
+        auto [ec, n] = co_await asio::async_write(stream, asio::buffer(head), use_tuple);
+        co_return !ec && keep;
+      }
+      range = *parsed;
+    }
+  }
+
+  std::string head;
+  const bool unchanged = not_modified && (*not_modified == etag || *not_modified == "*");
+  const unsigned status = unchanged ? 304 : range ? 206 : 200;
+  head = "HTTP/1." + std::to_string(version % 10) + (status == 304   ? " 304 Not Modified\r\n"
+                                                     : status == 206 ? " 206 Partial Content\r\n"
+                                                                     : " 200 OK\r\n");
+  const std::uint64_t first = range ? range->first : 0;
+  const std::uint64_t length = unchanged ? 0 : range ? range->length() : *size;
+  head += "Server: carechat\r\n";
+  head += "Content-Type: " + content_type + "\r\n";
+  head += "Content-Length: " + std::to_string(length) + "\r\n";
+  if (range) head += "Content-Range: bytes " + std::to_string(range->first) + "-" + std::to_string(range->last) + "/" +
+                     std::to_string(*size) + "\r\n";
+  const auto disposition = target.thumbnail || shown_inline(found->info.content_type) ? api::disposition::inline_
+                                                                                      : api::disposition::attachment;
+  head += "Content-Disposition: " + api::content_disposition(disposition, found->info.name) + "\r\n";
+  // The file is the patient's, its type the sniffer's: never sniffed again, never run as a page.
+  head += "X-Content-Type-Options: nosniff\r\n";
+  head += "Content-Security-Policy: sandbox\r\n";
+  head += "Cache-Control: private\r\n";
+  head += "Accept-Ranges: bytes\r\n";
+  head += "ETag: " + etag + "\r\n";
+  if (!keep) head += "Connection: close\r\n";
+  head += "\r\n";
+  {
+    auto [ec, n] = co_await asio::async_write(stream, asio::buffer(head), use_tuple);
+    if (ec) co_return false;
+  }
+  std::vector<char> chunk(static_cast<std::size_t>(std::min<std::uint64_t>(chunk_bytes, std::max<std::uint64_t>(length, 1))));
+  std::uint64_t sent = 0;
+  while (sent < length) {
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), length - sent));
+    auto got = co_await run_blocking(*att.io, [&]() {
+      return att.blobs->read(key, first + sent, std::span<char>(chunk.data(), want));
+    });
+    // The head is out: a failure now can only cut the connection (the client sees a short body).
+    if (!got || *got == 0) {
+      core::log_error("attachments", "reading " + key + " failed mid-download");
+      co_return false;
+    }
+    stream.expires_after(std::chrono::seconds(30));
+    auto [ec, n] = co_await asio::async_write(stream, asio::buffer(chunk.data(), *got), use_tuple);
+    if (ec) co_return false;
+    sent += *got;
+  }
+  co_return keep;
+}
+
+}  // namespace carechat::net

@@ -1,0 +1,45 @@
+// The attachment routes (issue #14). Their bodies stream (an upload is never held whole, a download
+// is written as it is read), so http_session hands them the connection once a request's header is
+// read, as it does WebSocket upgrades:
+//   POST /{tenant}/{instance}/patient/{patientId}/chat/attachments             upload: the file as
+//        the body (Content-Disposition names it) or multipart/form-data with a part named "file"
+//   GET  /{tenant}/{instance}/patient/{patientId}/chat/attachments/{id}        the file
+//   GET  /{tenant}/{instance}/patient/{patientId}/chat/attachments/{id}/thumbnail
+// Thread-safety: each call runs on its connection's I/O thread; blocking work (storage, the
+// scanner) goes to services::attachments.io, store reads to the blocking pool.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "domain/chat.hpp"
+#include "net/asio.hpp"
+#include "net/http_options.hpp"
+#include "net/services.hpp"
+
+namespace carechat::net {
+
+struct attachment_target {
+  domain::chat_key chat;
+  std::optional<std::string> id;  // none: the upload route
+  bool thumbnail = false;
+  bool include_archived = false;  // ?includeArchived=true, as pages take it
+};
+
+// The route of a request whose header was read, if it is one of these with its method (POST to
+// upload, GET to download) and well-formed ids. Anything else (another method, a malformed id) is
+// the router's to answer (405, 400, 404).
+std::optional<attachment_target> match_attachment_route(const http::request_header<>& head);
+
+// Reads the body (parser: header read, body not yet) into storage and answers 201 with the
+// attachment, or an error. Returns whether the connection may serve another request.
+asio::awaitable<bool> serve_upload(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                   http::request_parser<http::string_body>& parser, services& svc,
+                                   const http_options& opts, const attachment_target& target);
+
+// Answers the file or its thumbnail (Range, ETag), or an error. Returns whether the connection
+// may serve another request.
+asio::awaitable<bool> serve_download(beast::tcp_stream& stream, const request& req, services& svc,
+                                     const attachment_target& target);
+
+}  // namespace carechat::net
