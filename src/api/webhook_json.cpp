@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "api/json_body.hpp"
+#include "api/json_codec.hpp"
 #include "core/time_format.hpp"
 
 namespace carechat::api {
@@ -18,11 +19,20 @@ std::string webhook_body(const domain::webhook_job& job, std::string_view public
   o["tenantName"] = job.tenant;
   o["instanceName"] = job.instance;
   if (job.event_type == domain::webhook_outbound) {
-    o["message"] = job.message_text;  // exactly the reference body
+    o["message"] = job.message_text;  // exactly the reference body (with attachments, one field more)
   } else if (job.event_type == domain::webhook_inbound) {
     o["message"] = job.message_text;
     o["type"] = job.event_type;
     o["externalId"] = job.message_external_id;
+  }
+  if (job.event_type == domain::webhook_outbound || job.event_type == domain::webhook_inbound) {
+    if (!job.attachments.empty()) {
+      // The same objects as a message's "attachments" (api/json_codec); the bytes are fetched
+      // from carechat with a token, never sent along.
+      json::array list;
+      for (const auto& a : job.attachments) list.push_back(json::parse(serialize_attachment(a)));
+      o["attachments"] = std::move(list);
+    }
   } else {
     o["type"] = job.event_type;
     o["count"] = job.count;

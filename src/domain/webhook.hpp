@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "domain/attachment_info.hpp"
 #include "core/random.hpp"
 #include "core/result.hpp"
 
@@ -55,6 +56,7 @@ struct webhook_job {
   std::string patient;
   std::string message_text;         // message events
   std::string message_external_id;  // message events
+  std::vector<attachment_info> attachments;  // message events: the message's attachments, if any
   std::int64_t count = 0;           // messages.read, chat.archived
   std::string up_to_external_id;    // messages.read
   std::string direction;            // messages.read: "inbound" or "outbound"

@@ -49,6 +49,27 @@ TEST_F(webhook_test, delivers_the_reference_headers_and_body_with_a_verifiable_s
   EXPECT_EQ(receiver_.requests().size(), 1u);
 }
 
+// A message with attachments: the reference body plus "attachments", the same objects as the
+// message's in the API (the bytes stay with carechat, behind a token).
+TEST_F(webhook_test, a_message_with_an_attachment_lists_it_in_the_body) {
+  configure();
+  const std::string pdf = "%PDF-1.4\n% discharge instructions\n";
+  auto up = http_->request("POST", chat_path() + "/attachments", pdf,
+                           {{"Authorization", "Bearer " + user_},
+                            {"Content-Type", "application/pdf"},
+                            {"Content-Disposition", "attachment; filename=\"instructions.pdf\""}});
+  ASSERT_EQ(up.status, 201u) << up.body;
+  const auto attachment = json_of(up).as_object();
+  boost::json::object body{{"message", "please read"}, {"attachmentIds", boost::json::array{attachment.at("id")}}};
+  ASSERT_EQ(http_->post_json(chat_path() + "/outbound", user_, boost::json::serialize(body)).status, 200u);
+  ASSERT_TRUE(wait_delivered(1)) << server_->log();
+  const auto delivered = boost::json::parse(receiver_.delivered().front().body).as_object();
+  EXPECT_EQ(delivered.at("message").as_string(), "please read");
+  ASSERT_TRUE(delivered.contains("attachments"));
+  ASSERT_EQ(delivered.at("attachments").as_array().size(), 1u);
+  EXPECT_EQ(delivered.at("attachments").as_array()[0].as_object(), attachment);
+}
+
 TEST_F(webhook_test, rotation_signs_with_both_secrets) {
   configure();
   auto r = webhook_cli({"set", "--url", receiver_.url(), "--api-key", test_api_key, "--api-secret", test_api_secret,

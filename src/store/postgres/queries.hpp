@@ -302,11 +302,11 @@ inline constexpr named_sql webhook_release{
     "WHERE lease_owner = $1 AND state = 'pending'"};
 // $1 outbox ids: what the claimed jobs' bodies are built from. Rows: outbox id, event id, type,
 // tenant, instance, patient, body, external id, count, up_to, created_at, attempts, direction,
-// lease_token.
+// lease_token, the message's seq and attachment_count.
 inline constexpr named_sql webhook_jobs{
     "webhooks.jobs",
     "SELECT o.id, o.event_id, o.event_type, c.tenant, c.instance, c.patient, m.body, m.external_id, o.count, "
-    "o.up_to_external_id, o.created_at, o.attempts, o.direction, o.lease_token "
+    "o.up_to_external_id, o.created_at, o.attempts, o.direction, o.lease_token, m.seq, m.attachment_count "
     "FROM webhook_outbox o JOIN chats c ON c.id = o.chat_id LEFT JOIN messages m ON m.seq = o.message_seq "
     "WHERE o.id = ANY($1::bigint[]) ORDER BY o.next_attempt_at, o.id"};
 // $1 outbox id $2 at $3 status $4 latency $5 error $6 outcome

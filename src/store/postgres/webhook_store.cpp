@@ -3,6 +3,8 @@
 // calls that change more than one row run in one transaction.
 #include "core/text.hpp"
 #include "store/postgres/pg_store.hpp"
+
+#include "store/postgres/pg_attachments.hpp"
 #include "store/postgres/queries.hpp"
 
 namespace carechat::store::postgres {
@@ -135,6 +137,18 @@ core::result<std::vector<domain::webhook_job>> pg_store::claim_webhooks(const st
     j.lease_token = r->int64(i, 13);
     out.push_back(std::move(j));
   }
+  // The messages' attachments, in one more query (none when no message has any).
+  std::vector<domain::message> messages(out.size());
+  std::vector<domain::message*> refs;
+  for (int i = 0; i < r->rows(); ++i)
+    if (!r->null(i, 14)) {
+      messages[static_cast<std::size_t>(i)].seq = r->int64(i, 14);
+      messages[static_cast<std::size_t>(i)].attachment_count = static_cast<std::int32_t>(r->int64(i, 15));
+      refs.push_back(&messages[static_cast<std::size_t>(i)]);
+    }
+  if (auto ok = fill_attachments([&](const named_sql& q, const params& p) { return (*c)->run(q, p); }, refs); !ok)
+    return std::move(ok).error();
+  for (std::size_t i = 0; i < out.size(); ++i) out[i].attachments = std::move(messages[i].attachments);
   return out;
 }
 

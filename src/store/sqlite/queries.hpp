@@ -199,7 +199,7 @@ inline constexpr named_sql webhook_skip_history{
 inline constexpr named_sql webhook_claimable{
     "webhooks.claimable",
     "SELECT o.id, o.event_id, o.event_type, c.tenant, c.instance, c.patient, m.body, m.external_id, o.count, "
-    "o.up_to_external_id, o.created_at, o.attempts, o.direction "
+    "o.up_to_external_id, o.created_at, o.attempts, o.direction, m.seq, m.attachment_count "
     "FROM (SELECT c2.tenant AS t, c2.instance AS i, min(o2.id) AS head FROM webhook_outbox o2 "
     "      JOIN chats c2 ON c2.id = o2.chat_id WHERE o2.state = 'pending' GROUP BY c2.tenant, c2.instance) h "
     "JOIN webhook_endpoints e ON e.tenant = h.t AND e.instance = h.i AND e.enabled = 1 "

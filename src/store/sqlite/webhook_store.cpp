@@ -3,6 +3,7 @@
 // one row, runs in its own transaction.
 #include "core/text.hpp"
 
+#include "store/sqlite/attachments.hpp"
 #include "store/sqlite/queries.hpp"
 #include "store/sqlite/rows.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -134,6 +135,8 @@ core::result<std::vector<domain::webhook_job>> sqlite_store::claim_webhooks(cons
                                                                            int limit) {
   std::lock_guard lock(writer_mutex_);
   std::vector<domain::webhook_job> out;
+  std::vector<domain::message> pending_attachments;  // one per job of a message event, in order
+  std::vector<std::size_t> jobs_with_message;        // which job each of them belongs to
   auto ok = immediate_transaction(writer_, [&]() -> core::result<void> {
     {
       auto s = writer_.prepared(queries::webhook_claimable);
@@ -158,9 +161,20 @@ core::result<std::vector<domain::webhook_job>> sqlite_store::claim_webhooks(cons
         j.at = (*s)->column_int64(10);
         j.attempts = static_cast<int>((*s)->column_int64(11));
         if (!(*s)->column_is_null(12)) j.direction = std::string((*s)->column_text(12));
+        if (!(*s)->column_is_null(13)) {
+          // The message's attachments (read below, once this statement is done with the connection).
+          domain::message m;
+          m.seq = (*s)->column_int64(13);
+          m.attachment_count = static_cast<std::int32_t>((*s)->column_int64(14));
+          pending_attachments.push_back(std::move(m));
+          jobs_with_message.push_back(out.size());
+        }
         out.push_back(std::move(j));
       }
     }
+    if (auto filled = fill_attachments(writer_, pending_attachments); !filled) return filled;
+    for (std::size_t i = 0; i < jobs_with_message.size(); ++i)
+      out[jobs_with_message[i]].attachments = std::move(pending_attachments[i].attachments);
     for (auto& j : out) {
       std::uint64_t token = 0;
       rng_.fill(std::span(reinterpret_cast<std::uint8_t*>(&token), sizeof token));
