@@ -10,6 +10,7 @@
 #include "core/crypto.hpp"
 #include "integration/fixture.hpp"
 #include "support/clamd_process.hpp"
+#include "support/s3_server_process.hpp"
 
 namespace carechat::testing {
 namespace {
@@ -280,6 +281,54 @@ TEST_F(attachments_test, a_crash_mid_upload_leaves_no_file_and_no_message) {
   EXPECT_EQ(count_messages(), 0u);
   // And the server takes the next upload as usual.
   EXPECT_EQ(upload_raw(patient_, fake_pdf(5000), "after.pdf").status, 201u);
+}
+
+// The round trip on the stores that are not this backend's default: S3-compatible object storage
+// (s3rver), and on PostgreSQL a directory (a SQLite run's default, tested above).
+void round_trip(http_client& http, const std::string& patient_token, const std::string& user_token) {
+  const std::string pdf = fake_pdf(600 * 1024);
+  auto up = http.request("POST", chat_path() + "/attachments", pdf,
+                         {{"Authorization", "Bearer " + patient_token},
+                          {"Content-Type", "application/pdf"},
+                          {"Content-Disposition", "attachment; filename=\"r.pdf\""}});
+  ASSERT_EQ(up.status, 201u) << up.body;
+  const std::string id = str(json_of(up).at("id"));
+  boost::json::object body{{"attachmentIds", boost::json::array{boost::json::value(id)}}};
+  ASSERT_EQ(http.post_json(chat_path() + "/inbound", patient_token, boost::json::serialize(body)).status, 200u);
+  auto got = http.request("GET", chat_path() + "/attachments/" + id, "", {{"Authorization", "Bearer " + user_token}});
+  ASSERT_EQ(got.status, 200u) << got.body;
+  EXPECT_EQ(sha256_hex(got.body), sha256_hex(pdf));
+  auto part = http.request("GET", chat_path() + "/attachments/" + id, "",
+                           {{"Authorization", "Bearer " + user_token}, {"Range", "bytes=300000-300009"}});
+  EXPECT_EQ(part.body, pdf.substr(300000, 10));
+}
+
+TEST_F(attachments_test, the_round_trip_holds_on_s3_compatible_storage) {
+  test::s3_server_process s3;
+  ASSERT_NE(s3.port(), 0) << s3.error();
+  auto env = server_env();
+  env["CARECHAT_ATTACHMENT_STORE"] = "s3";
+  env["CARECHAT_S3_ENDPOINT"] = "http://127.0.0.1:" + std::to_string(s3.port());
+  env["CARECHAT_S3_BUCKET"] = "carechat-test";
+  env["CARECHAT_S3_ACCESS_KEY_ID"] = "S3RVER";
+  env["CARECHAT_S3_SECRET_ACCESS_KEY"] = "S3RVER";
+  restart(env);
+  round_trip(*http_, patient_, user_);
+  EXPECT_EQ(stored_files(), 0u);  // nothing went to the disk store
+  EXPECT_EQ(server_->log().find("S3RVER"), std::string::npos) << "the secret never reaches the log";
+}
+
+TEST_F(attachments_test, the_round_trip_holds_on_a_directory_shared_by_postgresql_nodes) {
+  if (!database_.postgres()) GTEST_SKIP() << "a directory is the SQLite default, tested above";
+  auto env = server_env();
+  env["CARECHAT_ATTACHMENT_STORE"] = "disk";
+  env["CARECHAT_ATTACHMENTS_DIR"] = (dir_.path() / "shared-files").string();
+  restart(env);
+  round_trip(*http_, patient_, user_);
+  std::size_t files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir_.path() / "shared-files" / "objects"))
+    files += e.is_regular_file() ? 1 : 0;
+  EXPECT_EQ(files, 1u);
 }
 
 TEST_F(attachments_test, wrong_methods_and_malformed_ids_get_clear_errors) {
