@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -9,6 +10,8 @@
 #include "app/commands.hpp"
 #include "app/config.hpp"
 #include "app/store_factory.hpp"
+#include "core/random.hpp"
+#include "store/files/disk_blob_store.hpp"
 #ifdef CARECHAT_WITH_POSTGRES
 #include "store/postgres/sqlite_import.hpp"
 #endif
@@ -17,10 +20,13 @@ namespace carechat::app {
 namespace {
 
 constexpr const char* copy_help = R"(usage: carechat copy --from sqlite:PATH --to postgresql://user@host:port/dbname?...
+                     [--attachments DIR]
 
 Copies a whole carechat database from SQLite into an empty PostgreSQL database: chats, messages
 and read state, tokens, the audit trail, webhook endpoints, outbox and delivery log, the event log,
-and the server secrets (so tokens, page tokens and webhook secrets go on working). All or nothing:
+the server secrets (so tokens, page tokens and webhook secrets go on working), and the attachments
+with their bytes, from DIR (default: PATH-attachments, where the server keeps them beside the
+file) into the PostgreSQL database itself, each checked against its SHA-256. All or nothing:
 one transaction, committed only after every table's row count and SHA-256 read back from
 PostgreSQL match the source. The target's schema is created if missing; a target that already
 holds carechat data is refused. The source is read in one snapshot: stop the old server first, or
@@ -59,7 +65,7 @@ class progress_bar {
 }  // namespace
 
 int copy_command(const std::vector<std::string>& argv) {
-  auto a = args::parse(argv, {"from", "to"}, {"help"});
+  auto a = args::parse(argv, {"from", "to", "attachments"}, {"help"});
   if (!a) {
     std::cerr << "carechat copy: " << a.error().message << "\n\n" << copy_help;
     return 2;
@@ -90,9 +96,26 @@ int copy_command(const std::vector<std::string>& argv) {
   opts.conninfo = target->location;
   // A copy runs long statements (a chunk of 2,000 messages, a table read back whole).
   opts.statement_timeout_ms = std::max<int>(static_cast<int>(cfg->pg_statement_timeout_ms), 600'000);
+  // The source's attachment bytes, where its server kept them; none if there is no such directory
+  // (the copy then refuses a database that has attachments).
+  const std::string files = a->get("attachments").value_or(source->location + "-attachments");
+  std::unique_ptr<domain::blob_store> attachment_bytes;
+  if (std::filesystem::is_directory(files)) {
+    core::openssl_random rng;
+    auto opened = store::files::disk_blob_store::open(files, rng);
+    if (!opened) {
+      std::cerr << "carechat copy: " << files << ": " << opened.error().message << '\n';
+      return 1;
+    }
+    attachment_bytes = std::move(*opened);
+  } else if (a->get("attachments")) {
+    std::cerr << "carechat copy: --attachments " << files << " is not a directory\n";
+    return 2;
+  }
   progress_bar bar(isatty(STDERR_FILENO) != 0);
   auto report = store::postgres::copy_sqlite_to_postgres(
-      source->location, opts, [&](const std::string& t, std::int64_t done, std::int64_t total) { bar(t, done, total); });
+      source->location, opts, attachment_bytes.get(),
+      [&](const std::string& t, std::int64_t done, std::int64_t total) { bar(t, done, total); });
   bar.end();
   if (!report) {
     std::cerr << "carechat copy: nothing was copied: " << report.error().message << '\n';

@@ -124,7 +124,9 @@ class copy_test : public ::testing::Test {
 
 TEST_F(copy_test, a_clinic_moves_to_postgresql_and_the_api_answers_the_same) {
   bulk_fill(sqlite_);
-  std::string old_token, audit_before;
+  std::string old_token, audit_before, attachment_id;
+  std::string attachment_bytes = "%PDF-1.4\n";
+  while (attachment_bytes.size() < 700'000) attachment_bytes += "% results copied to PostgreSQL\n";
   std::int64_t old_position = 0, old_epoch = 0;
   view before;
   {
@@ -137,6 +139,15 @@ TEST_F(copy_test, a_clinic_moves_to_postgresql_and_the_api_answers_the_same) {
                            {{"Authorization", "Bearer " + user_}})
                   .status,
               200u);
+    // An attachment, whose bytes live beside the SQLite file and must move into PostgreSQL.
+    auto up = http.request("POST", chat_path() + "/attachments", attachment_bytes,
+                           {{"Authorization", "Bearer " + patient_},
+                            {"Content-Type", "application/pdf"},
+                            {"Content-Disposition", "attachment; filename=\"results.pdf\""}});
+    ASSERT_EQ(up.status, 201u) << up.body;
+    attachment_id = std::string(json::parse(up.body).at("id").as_string());
+    json::object body{{"attachmentIds", json::array{json::value(attachment_id)}}};
+    ASSERT_EQ(http.post_json(chat_path() + "/inbound", patient_, json::serialize(body)).status, 200u);
     auto first = json::parse(http.get(chat_path(patient_n(0)) + "?pageSize=7", user_).body);
     old_token = std::string(first.at("meta").at("nextPageToken").as_string());
     old_position = first.at("meta").at("position").as_int64();
@@ -149,12 +160,17 @@ TEST_F(copy_test, a_clinic_moves_to_postgresql_and_the_api_answers_the_same) {
   const auto copied = run_cli({"copy", "--from", "sqlite:" + sqlite_, "--to", target_.spec()});
   ASSERT_EQ(copied.exit_code, 0) << copied.err;
   EXPECT_NE(copied.out.find("every table verified"), std::string::npos) << copied.out;
-  EXPECT_NE(copied.out.find("messages\t100005 rows"), std::string::npos) << copied.out;  // the demo's 5 + 100k
+  EXPECT_NE(copied.out.find("messages\t100006 rows"), std::string::npos) << copied.out;  // the demo's 5 + 100k + 1
   EXPECT_EQ(copied.out.find("postgres@"), std::string::npos) << "the URI's user part is not printed";
+  EXPECT_NE(copied.out.find("attachment bytes\t1 rows"), std::string::npos) << copied.out;
 
   server_process pg_server(target_.spec());
   http_client http(pg_server.port());
   const view after = look(http, old_token);
+  auto file = http.request("GET", chat_path() + "/attachments/" + attachment_id, "",
+                           {{"Authorization", "Bearer " + user_}});
+  ASSERT_EQ(file.status, 200u) << file.body;
+  EXPECT_EQ(file.body, attachment_bytes) << "the bytes moved into PostgreSQL with their row";
   ASSERT_EQ(after.pages.size(), before.pages.size());
   for (std::size_t i = 0; i < before.pages.size(); ++i) ASSERT_EQ(after.pages[i], before.pages[i]) << "page " << i;
   EXPECT_EQ(after.searches, before.searches);
@@ -193,7 +209,7 @@ TEST_F(copy_test, a_clinic_moves_to_postgresql_and_the_api_answers_the_same) {
   const auto again = run_cli({"copy", "--from", "sqlite:" + sqlite_, "--to", target_.spec()});
   EXPECT_EQ(again.exit_code, 2);
   EXPECT_NE(again.err.find("already holds carechat data"), std::string::npos) << again.err;
-  EXPECT_EQ(target_.schema().scalar("SELECT count(*) FROM messages"), "100006");
+  EXPECT_EQ(target_.schema().scalar("SELECT count(*) FROM messages"), "100007");
 }
 
 TEST_F(copy_test, bad_arguments_are_refused_and_copy_nothing) {

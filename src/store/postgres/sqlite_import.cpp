@@ -7,6 +7,7 @@
 
 #include "core/crypto.hpp"
 #include "store/postgres/migrations.hpp"
+#include "store/postgres/pg_blob_store.hpp"
 #include "store/postgres/pg_connection.hpp"
 #include "store/postgres/queries.hpp"
 #include "store/sqlite/open.hpp"
@@ -194,13 +195,18 @@ std::vector<table_spec> tables() {
 // Every table the copy fills or derives, locked for the whole transaction.
 constexpr std::string_view lock_all =
     "LOCK TABLE log_heads, log_floors, log_state, chats, messages, events, tokens, idempotency_keys, audit_log, "
-    "webhook_outbox, webhook_endpoints, webhook_attempts, server_secrets IN ACCESS EXCLUSIVE MODE";
+    "webhook_outbox, webhook_endpoints, webhook_attempts, server_secrets, attachments, attachment_objects, "
+    "attachment_parts IN ACCESS EXCLUSIVE MODE";
 // Rows a carechat server would have written (its secrets alone hold nothing yet).
 constexpr named_sql target_rows{
     "copy.target_rows",
     "SELECT (SELECT count(*) FROM log_heads) + (SELECT count(*) FROM chats) + (SELECT count(*) FROM messages) + "
     "(SELECT count(*) FROM events) + (SELECT count(*) FROM tokens) + (SELECT count(*) FROM audit_log) + "
-    "(SELECT count(*) FROM webhook_outbox) + (SELECT count(*) FROM webhook_endpoints)"};
+    "(SELECT count(*) FROM webhook_outbox) + (SELECT count(*) FROM webhook_endpoints) + "
+    "(SELECT count(*) FROM attachments) + (SELECT count(*) FROM attachment_objects)"};
+// The attachments whose bytes exist (clean ones), in id order. Rows: id, size, sha256, thumbnail.
+constexpr sqlite::named_sql source_attachment_bytes{
+    "copy.attachment_bytes", "SELECT id, size, sha256, thumbnail FROM attachments WHERE state = 'clean' ORDER BY id"};
 constexpr named_sql drop_unused_secrets{"copy.drop_secrets", "DELETE FROM server_secrets"};
 // $1 tenants $2 instances $3 position: one log per instance, numbered on from the source's log.
 constexpr named_sql make_heads{
@@ -342,8 +348,80 @@ class importer {
   const copy_progress& progress_;
 };
 
+// One object from the source's blob store into the target's attachment_objects/parts (the layout
+// of pg_blob_store), inside the copy's transaction; its SHA-256 when `hash` is set.
+core::result<std::string> copy_object(domain::blob_store& from, connection& dst, const std::string& key, bool hash) {
+  auto size = from.size(key);
+  if (!size) return core::make_error(errc::bad_request, "copy: the bytes of attachment " + key +
+                                                             " are missing from the attachments directory: " +
+                                                             size.error().message);
+  core::sha256_stream digest;
+  std::string part(pg_blob_store::part_bytes, '\0');
+  std::int64_t index = 0;
+  for (std::uint64_t at = 0; at < *size; ++index) {
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(part.size(), *size - at));
+    std::size_t got = 0;
+    while (got < want) {
+      auto n = from.read(key, at + got, std::span<char>(part.data() + got, want - got));
+      if (!n) return std::move(n).error();
+      if (*n == 0) return core::make_error(errc::internal, "copy: attachment " + key + " is shorter than its size");
+      got += *n;
+    }
+    if (hash) digest.update(std::string_view(part.data(), got));
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(part.data());
+    if (auto ok = dst.run(queries::insert_blob_part,
+                          params().text(key).int64(index).bytes(std::span<const std::uint8_t>(bytes, got)));
+        !ok)
+      return std::move(ok).error();
+    at += got;
+  }
+  auto object = dst.run(queries::insert_blob_object,
+                        params().text(key).int64(static_cast<std::int64_t>(*size)).int64(pg_blob_store::part_bytes));
+  if (!object) return std::move(object).error();
+  return hash ? core::to_hex(digest.finish()) : std::string();
+}
+
+// Every clean attachment's bytes (and thumbnail), each checked against the SHA-256 its row holds:
+// a report line "attachment bytes" with the count and a SHA-256 over (id, sha256) in id order.
+core::result<table_copy> copy_attachment_bytes(sqlite::connection& src, connection& dst, domain::blob_store* from,
+                                               const copy_progress& progress) {
+  std::vector<std::tuple<std::string, std::string, bool>> wanted;  // id, sha256, thumbnail
+  auto s = src.prepared(source_attachment_bytes);
+  if (!s) return std::move(s).error();
+  for (;;) {
+    auto more = (*s)->step();
+    if (!more) return std::move(more).error();
+    if (!*more) break;
+    wanted.emplace_back(std::string((*s)->column_text(0)), std::string((*s)->column_text(2)),
+                        (*s)->column_int64(3) != 0);
+  }
+  table_copy out{"attachment bytes", 0, ""};
+  if (wanted.empty()) {
+    out.sha256 = core::to_hex(core::sha256(""));
+    return out;
+  }
+  if (from == nullptr)
+    return core::make_error(errc::bad_request, "copy: the database has attachments but no attachments directory "
+                                               "was found beside it (give it with --attachments DIR)");
+  core::sha256_stream all;
+  for (const auto& [id, sha, thumbnail] : wanted) {
+    auto copied = copy_object(*from, dst, id, true);
+    if (!copied) return std::move(copied).error();
+    if (*copied != sha)
+      return core::make_error(errc::internal, "copy: the bytes of attachment " + id + " do not match their SHA-256");
+    if (thumbnail)
+      if (auto ok = copy_object(*from, dst, domain::thumbnail_key(id), false); !ok) return std::move(ok).error();
+    all.update(id);
+    all.update(sha);
+    ++out.rows;
+    if (progress) progress(out.table, out.rows, static_cast<std::int64_t>(wanted.size()));
+  }
+  out.sha256 = core::to_hex(all.finish());
+  return out;
+}
+
 core::result<copy_report> copy_in_transaction(sqlite::connection& src, connection& dst,
-                                              const copy_progress& progress) {
+                                              domain::blob_store* attachment_bytes, const copy_progress& progress) {
   if (auto ok = dst.exec("copy lock", std::string(lock_all)); !ok) return std::move(ok).error();
   auto existing = dst.run(target_rows);
   if (!existing) return std::move(existing).error();
@@ -387,6 +465,9 @@ core::result<copy_report> copy_in_transaction(sqlite::connection& src, connectio
     if (!done) return std::move(done).error();
     report.tables.push_back(std::move(*done));
   }
+  auto bytes = copy_attachment_bytes(src, dst, attachment_bytes, progress);
+  if (!bytes) return std::move(bytes).error();
+  report.tables.push_back(std::move(*bytes));
   if (auto ok = dst.run(newest_per_chat); !ok) return std::move(ok).error();
   if (auto ok = dst.run(set_revocations, params().int64(revocations)); !ok) return std::move(ok).error();
   for (const auto& [table, column] : identity_tables) {
@@ -414,7 +495,7 @@ core::result<copy_report> copy_in_transaction(sqlite::connection& src, connectio
 }  // namespace
 
 core::result<copy_report> copy_sqlite_to_postgres(const std::string& sqlite_path, const pg_options& target,
-                                                  const copy_progress& progress) {
+                                                  domain::blob_store* attachment_bytes, const copy_progress& progress) {
   sqlite::sqlite_options source_opts;
   source_opts.path = sqlite_path;
   {
@@ -435,7 +516,7 @@ core::result<copy_report> copy_sqlite_to_postgres(const std::string& sqlite_path
   // One snapshot of the source, one transaction on the target.
   if (auto ok = src->exec("copy source snapshot", "BEGIN"); !ok) return std::move(ok).error();
   if (auto ok = dst->run(queries::begin); !ok) return std::move(ok).error();
-  auto report = copy_in_transaction(*src, *dst, progress);
+  auto report = copy_in_transaction(*src, *dst, attachment_bytes, progress);
   (void)src->exec("copy source end", "COMMIT");
   if (!report) {
     if (!dst->broken()) (void)dst->run(queries::rollback);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "domain/blob_store.hpp"
 #include "store/postgres/pg_options.hpp"
 
 namespace carechat::store::postgres {
@@ -39,7 +40,10 @@ using copy_progress = std::function<void(const std::string& table, std::int64_t 
 // Copies `sqlite_path` (brought up to this build's schema first, as a server start would) into
 // the PostgreSQL database `target` (its schema is created if missing). Refuses a target that
 // holds any carechat row (errc::bad_request); nothing is written then, or on any failure.
+// Attachments' bytes are read from `attachment_bytes` (the source's blob store; null when it has
+// none) and written into the target database (pg_blob_store's tables) in the same transaction,
+// each checked against its SHA-256: a database with attachments and no bytes is refused.
 core::result<copy_report> copy_sqlite_to_postgres(const std::string& sqlite_path, const pg_options& target,
-                                                  const copy_progress& progress);
+                                                  domain::blob_store* attachment_bytes, const copy_progress& progress);
 
 }  // namespace carechat::store::postgres
