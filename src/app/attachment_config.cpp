@@ -1,6 +1,7 @@
 #include "app/attachment_config.hpp"
 
 #include "app/env_vars.hpp"
+#include "media/content_sniffer.hpp"
 #include "store/files/disk_blob_store.hpp"
 #include "store/s3/s3_blob_store.hpp"
 
@@ -44,7 +45,14 @@ core::result<attachment_config> load_attachment_config() {
     return std::move(ok).error();
   string_from_env("CARECHAT_CLAMD_SOCKET", c.clamd_socket);
   if (const char* v = env("CARECHAT_ATTACHMENT_TYPES"))
-    for (std::string_view t : core::split_list(v)) c.allowed_types.emplace_back(t);
+    for (std::string_view t : core::split_list(v)) {
+      if (t.find('/') == std::string_view::npos || t.find_first_of(" ;\"") != std::string_view::npos)
+        return bad("CARECHAT_ATTACHMENT_TYPES: '" + std::string(t) + "' is not a type/subtype");
+      if (media::never_allowed(t))
+        return bad("CARECHAT_ATTACHMENT_TYPES: " + std::string(t) +
+                   " may never be accepted (a browser would run it, or it hides other files)");
+      c.allowed_types.emplace_back(t);
+    }
   if (auto ok = number_from_env<unsigned>("CARECHAT_ATTACHMENT_THREADS", c.io_threads, 1, 64); !ok)
     return std::move(ok).error();
   return c;

@@ -176,7 +176,7 @@ int serve_command(const std::vector<std::string>& argv) {
   net::http_options http;
   http.max_body_bytes = cfg->max_body_bytes;
   // The file plus room for a multipart envelope (its headers and boundaries).
-  http.max_upload_bytes = limits.attachments.max_bytes + (64u << 10);
+  http.max_upload_bytes = limits.attachments.max_bytes + net::upload_envelope_bytes;
   http.idle_timeout = cfg->idle_timeout;
   http.request_timeout = cfg->request_timeout;
   http.max_connections = cfg->max_connections;

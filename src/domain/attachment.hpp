@@ -40,7 +40,9 @@ struct attachment_record {
 struct attachment_limits {
   std::uint64_t max_bytes = 25ull * 1024 * 1024;  // CARECHAT_ATTACHMENT_MAX_BYTES
   std::size_t max_per_message = 10;               // CARECHAT_ATTACHMENTS_PER_MESSAGE
-  std::uint64_t max_image_pixels = 40'000'000;    // CARECHAT_IMAGE_MAX_PIXELS (thumbnails)
+  // CARECHAT_IMAGE_MAX_PIXELS: an image with more is refused (422) before a pixel is decoded: a
+  // decompression bomb. 100 MP admits every phone camera's full-resolution photo.
+  std::uint64_t max_image_pixels = 100'000'000;
   core::unix_ms unused_ttl_ms = 24ll * 3600 * 1000;  // an upload no message uses is deleted after this
 };
 

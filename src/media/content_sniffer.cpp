@@ -35,6 +35,20 @@ std::vector<std::string> default_allowed_types() {
   return {"image/jpeg", "image/png", "image/webp", "image/heic", "image/gif", "application/pdf", "text/plain"};
 }
 
+bool never_allowed(std::string_view type) {
+  static constexpr std::string_view denied[] = {
+      "text/html",          "image/svg+xml",         "application/xhtml+xml", "text/xml",
+      "application/xml",    "text/javascript",       "application/javascript", "text/x-shellscript",
+      "text/x-python",      "text/x-perl",           "text/x-php",            "application/x-executable",
+      "application/x-sharedlib", "application/x-dosexec", "application/zip",  "application/gzip",
+      "application/x-tar",  "application/x-7z-compressed", "application/x-rar", "application/java-archive",
+      "application/vnd.microsoft.portable-executable", "application/x-mach-binary", "application/x-msi",
+  };
+  for (std::string_view d : denied)
+    if (type == d) return true;
+  return false;
+}
+
 content_sniffer::content_sniffer(std::vector<std::string> allowed) : allowed_(std::move(allowed)) {
   for (const auto& t : allowed_) accepted_list_ += (accepted_list_.empty() ? "" : ", ") + t;
 }

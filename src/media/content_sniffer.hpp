@@ -22,6 +22,10 @@ std::vector<std::string> default_allowed_types();
 // default for these types; more is accepted and ignored).
 inline constexpr std::size_t sniff_bytes = 64 * 1024;
 
+// Types no configuration may allow: what a browser would run as a page or a script (HTML, SVG,
+// XML), scripts and programs, and archives (their content is not what was sniffed).
+bool never_allowed(std::string_view type);
+
 class content_sniffer {
  public:
   explicit content_sniffer(std::vector<std::string> allowed = default_allowed_types());

@@ -18,9 +18,9 @@
 namespace carechat::media {
 
 struct thumbnail_limits {
-  // Largest width x height accepted, read from the header before decoding. 40 MP admits phone photos
-  // up to 7,300 x 5,470 (a 48 MP "full resolution" photo is refused; it gets no preview, not an error
-  // for the upload itself) and bounds what one upload can cost in memory and CPU.
+  // Largest width x height accepted, read from the header before decoding (the server sets it
+  // from CARECHAT_IMAGE_MAX_PIXELS, 100 MP by default, and refuses the upload of a larger image:
+  // net/handlers/attachment_handlers). This default bounds what one call can cost in memory and CPU.
   std::uint64_t max_pixels = 40'000'000;
   // Longest edge of the thumbnail in pixels; smaller images keep their size (never enlarged).
   int max_edge = 320;

@@ -2,6 +2,8 @@
 
 #include <span>
 
+#include "core/log.hpp"
+
 namespace carechat::media {
 
 using core::errc;
@@ -77,7 +79,8 @@ core::result<stored_file> upload_pipeline::finish() {
     }
     if (!verdict->clean) {
       abort();
-      // The signature's name is for the operator's log, not the client.
+      // The signature's name is for the operator's log (a name, never the file), not the client.
+      core::log_warn("attachments", "an upload was refused: clamd found " + verdict->signature);
       return make_error(errc::unprocessable, "the file was refused: the malware scanner found a threat in it");
     }
   }

@@ -106,7 +106,9 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
     // Beast checks a declared Content-Length against body_limit while reading the header: refuse
     // the oversized body here, before a byte of it is read.
     if (ec == http::error::body_limit) {
-      auto res = too_large(parser.get(), opts.max_body_bytes);
+      // The request line is read by now: an upload is told the upload limit, anything else the body limit.
+      const bool upload = match_attachment_route(parser.get()).has_value();
+      auto res = too_large(parser.get(), upload ? opts.max_upload_bytes - upload_envelope_bytes : opts.max_body_bytes);
       co_await http::async_write(conn->stream, res, use_tuple);
       break;
     }

@@ -158,11 +158,19 @@ TEST_F(attachments_test, upload_send_and_download_round_trip_with_identical_byte
   auto tail = download(user_, id, "", {{"Range", "bytes=-10"}});
   EXPECT_EQ(tail.body, pdf.substr(pdf.size() - 10));
   auto past = download(user_, id, "", {{"Range", "bytes=99999999-"}});
-  EXPECT_EQ(past.status, 416u);
+  expect_error(past, 416, "range_not_satisfiable");
   EXPECT_EQ(past.headers["content-range"], "bytes */" + std::to_string(pdf.size()));
   auto same = download(user_, id, "", {{"If-None-Match", etag}});
   EXPECT_EQ(same.status, 304u);
   EXPECT_TRUE(same.body.empty());
+  EXPECT_EQ(same.headers["etag"], etag);
+  // A list, a weak form of our tag: still "not modified"; another tag: the file.
+  EXPECT_EQ(download(user_, id, "", {{"If-None-Match", "\"other\", W/" + etag}}).status, 304u);
+  EXPECT_EQ(download(user_, id, "", {{"If-None-Match", "\"other\""}}).status, 200u);
+  // If-Range with a stale tag: the whole file, not the range.
+  auto stale = download(user_, id, "", {{"Range", "bytes=0-9"}, {"If-Range", "\"stale\""}});
+  EXPECT_EQ(stale.status, 200u);
+  EXPECT_EQ(stale.body.size(), pdf.size());
   EXPECT_EQ(download(user_, id, "/thumbnail").status, 404u);  // a PDF has no preview
 }
 
@@ -183,6 +191,8 @@ TEST_F(attachments_test, a_multipart_upload_and_an_image_with_its_thumbnail) {
   auto thumb = download(patient_, id, "/thumbnail");
   ASSERT_EQ(thumb.status, 200u);
   EXPECT_EQ(thumb.headers["content-type"], "image/jpeg");
+  EXPECT_NE(thumb.headers["content-disposition"].find("filename=\"photo-thumbnail.jpg\""), std::string::npos)
+      << thumb.headers["content-disposition"];
   EXPECT_EQ(thumb.body.substr(0, 3), std::string("\xFF\xD8\xFF", 3));
 }
 
@@ -193,6 +203,7 @@ TEST_F(attachments_test, a_declared_length_over_the_limit_is_refused_before_the_
   auto r = c.read_response(std::chrono::seconds(5));  // not a byte of the 100 MiB was sent
   ASSERT_TRUE(r.has_value());
   expect_error(*r, 413, "payload_too_large");
+  EXPECT_NE(r->body.find("8388608 bytes"), std::string::npos) << "it names the upload limit: " << r->body;
   // A body that only grows past the limit while it streams is cut off at the limit too.
   auto big = upload_raw(patient_, fake_pdf(8 * 1024 * 1024 + 1), "big.pdf");
   expect_error(big, 413, "payload_too_large");
@@ -264,6 +275,7 @@ TEST_F(attachments_test, archive_hides_attachments_until_restore_or_asked_for) {
   expect_error(download(patient_, id), 404, "not_found");
   EXPECT_EQ(download(user_, id, "?includeArchived=true").status, 200u);
   expect_error(download(user_, id, "?includeArchived=maybe"), 400, "bad_request");
+  expect_error(download(user_, id, "?includeArchived=true&includeArchived=false"), 400, "bad_request");
   ASSERT_EQ(http_->post_json(chat_path() + "/restore", user_, "").status, 200u);
   EXPECT_EQ(download(patient_, id).status, 200u);
 }

@@ -68,9 +68,12 @@ std::optional<std::string_view> header(const http::request_header<>& h, http::fi
 core::result<bool> include_archived(std::string_view target) {
   const auto url = boost::urls::parse_origin_form(target);
   if (!url) return make_error(errc::bad_request, "malformed request target");
-  bool out = false;
+  bool out = false, seen = false;
   for (auto&& p : url->params()) {
     if (p.key != "includeArchived") continue;
+    // As the chat routes: a parameter given twice is refused, never guessed at.
+    if (seen) return make_error(errc::bad_request, "includeArchived is given twice");
+    seen = true;
     if (core::iequals_ascii(p.value, "true"))
       out = true;
     else if (!core::iequals_ascii(p.value, "false"))
@@ -107,6 +110,24 @@ core::result<bool> make_thumbnail(const attachment_services& att, const std::str
     return std::move(ok).error();
   if (auto ok = (*writer)->commit(); !ok) return std::move(ok).error();
   return true;
+}
+
+// If-None-Match (RFC 9110 section 13.1.2): "*", or a list of entity tags compared weakly (W/
+// ignored), against our one strong tag.
+bool matches_etag(std::string_view if_none_match, std::string_view etag) {
+  for (std::string_view item : core::split_list(if_none_match)) {
+    item = core::trim_ows(item);
+    if (item == "*") return true;
+    if (item.substr(0, 2) == "W/") item.remove_prefix(2);
+    if (item == etag) return true;
+  }
+  return false;
+}
+
+// The name a thumbnail is saved under: the file's, as a JPEG ("rash.heic" -> "rash-thumbnail.jpg").
+std::string thumbnail_name(const std::string& name) {
+  const std::size_t dot = name.rfind('.');
+  return (dot == std::string::npos || dot == 0 ? name : name.substr(0, dot)) + "-thumbnail.jpg";
 }
 
 }  // namespace
@@ -176,10 +197,18 @@ asio::awaitable<bool> serve_upload(beast::tcp_stream& stream, beast::flat_buffer
                                                         svc.limits.attachments.max_bytes);
     return {};
   });
-  if (!made) co_return co_await write_error(stream, version, false, made.error());
+  // A refusal before the row exists still leaves its trace (storage or the scanner down).
+  if (!made) {
+    (void)audit(svc, *who, target.chat, domain::action::upload_attachment, std::string(core::to_string(made.error().code)));
+    co_return co_await write_error(stream, version, false, made.error());
+  }
   domain::write_command pending = std::move(*begin);
   auto recorded = co_await commit(svc.writer, std::move(pending));
-  if (!recorded) co_return co_await write_error(stream, version, false, recorded.error());
+  if (!recorded) {
+    (void)audit(svc, *who, target.chat, domain::action::upload_attachment,
+                std::string(core::to_string(recorded.error().code)));
+    co_return co_await write_error(stream, version, false, recorded.error());
+  }
 
   // From here on an upload that does not end clean ends refused, with its audit row.
   std::string name;
@@ -318,19 +347,22 @@ asio::awaitable<bool> serve_download(beast::tcp_stream& stream, const request& r
   const std::string etag = "\"" + found->info.sha256 + (target.thumbnail ? "-thumb\"" : "\"");
   const std::string content_type = target.thumbnail ? std::string("image/jpeg") : found->info.content_type;
 
-  auto not_modified = header(req, http::field::if_none_match);
+  const auto if_none_match = header(req, http::field::if_none_match);
+  const bool unchanged = if_none_match && matches_etag(*if_none_match, etag);
   std::optional<api::byte_range> range;
-  if (auto r = header(req, http::field::range); r && !(not_modified && (*not_modified == etag || *not_modified == "*"))) {
+  if (auto r = header(req, http::field::range); r && !unchanged) {
     // If-Range with another validator: the client's copy is stale, so it gets the whole file.
     auto if_range = header(req, http::field::if_range);
     if (!if_range || *if_range == etag) {
       auto parsed = api::parse_range(*r, *size);
       if (!parsed) {
-        std::string head = "HTTP/1." + std::to_string(version % 10) + " 416 Range Not Satisfiable\r\n";
-        head += "Server: carechat\r\nContent-Range: bytes */" + std::to_string(*size) +
-                "\r\nContent-Length: 0\r\nCache-Control: private\r\n";
-        head += keep ? "\r\n" : "Connection: close\r\n\r\n";
-        auto [ec, n] = co_await asio::async_write(stream, asio::buffer(head), use_tuple);
+        // The one error shape, plus the size the client may ask within (RFC 9110 section 15.5.17).
+        const reply rep = error_reply(parsed.error());
+        std::string head;
+        format_reply_head(head, version, keep, rep);
+        head.insert(head.size() - 2, "Content-Range: bytes */" + std::to_string(*size) + "\r\n");
+        const std::array<asio::const_buffer, 2> bytes{asio::buffer(head), asio::buffer(body_of(rep))};
+        auto [ec, n] = co_await asio::async_write(stream, bytes, use_tuple);
         co_return !ec && keep;
       }
       range = *parsed;
@@ -338,7 +370,6 @@ asio::awaitable<bool> serve_download(beast::tcp_stream& stream, const request& r
   }
 
   std::string head;
-  const bool unchanged = not_modified && (*not_modified == etag || *not_modified == "*");
   const unsigned status = unchanged ? 304 : range ? 206 : 200;
   head = "HTTP/1." + std::to_string(version % 10) + (status == 304   ? " 304 Not Modified\r\n"
                                                      : status == 206 ? " 206 Partial Content\r\n"
@@ -347,12 +378,14 @@ asio::awaitable<bool> serve_download(beast::tcp_stream& stream, const request& r
   const std::uint64_t length = unchanged ? 0 : range ? range->length() : *size;
   head += "Server: carechat\r\n";
   head += "Content-Type: " + content_type + "\r\n";
-  head += "Content-Length: " + std::to_string(length) + "\r\n";
+  if (!unchanged) head += "Content-Length: " + std::to_string(length) + "\r\n";  // a 304 has no body to measure
   if (range) head += "Content-Range: bytes " + std::to_string(range->first) + "-" + std::to_string(range->last) + "/" +
                      std::to_string(*size) + "\r\n";
   const auto disposition = target.thumbnail || shown_inline(found->info.content_type) ? api::disposition::inline_
                                                                                       : api::disposition::attachment;
-  head += "Content-Disposition: " + api::content_disposition(disposition, found->info.name) + "\r\n";
+  head += "Content-Disposition: " +
+          api::content_disposition(disposition, target.thumbnail ? thumbnail_name(found->info.name) : found->info.name) +
+          "\r\n";
   // The file is the patient's, its type the sniffer's: never sniffed again, never run as a page.
   head += "X-Content-Type-Options: nosniff\r\n";
   head += "Content-Security-Policy: sandbox\r\n";

@@ -78,5 +78,11 @@ TEST(content_sniffer, threads_sniff_at_once) {
   EXPECT_EQ(ok.load(), 800);
 }
 
+TEST(content_sniffer, what_a_browser_would_run_or_an_archive_is_never_allowed) {
+  for (const char* t : {"text/html", "image/svg+xml", "text/javascript", "application/zip", "text/x-shellscript"})
+    EXPECT_TRUE(never_allowed(t)) << t;
+  for (const auto& t : default_allowed_types()) EXPECT_FALSE(never_allowed(t)) << t;
+}
+
 }  // namespace
 }  // namespace carechat::media
