@@ -140,6 +140,7 @@ export class ApiError extends Error {
   constructor(method, url, status, body) {
     super(`${method} ${url} -> ${status} ${body}`);
     this.status = status;
+    this.body = body;
   }
 }
 
@@ -169,15 +170,44 @@ export class ChatApi {
     return text ? JSON.parse(text) : null;
   }
 
-  /** The patient (or a client) writes to the care team. */
-  inbound(message) {
-    return this.call("POST", "/inbound", { body: { message }, headers: { "Idempotency-Key": randomUUID() } });
+  /** The patient (or a client) writes to the care team; attachmentIds from upload(). */
+  inbound(message, { attachmentIds } = {}) {
+    const body = attachmentIds ? { message, attachmentIds } : { message };
+    return this.call("POST", "/inbound", { body, headers: { "Idempotency-Key": randomUUID() } });
   }
 
   /** A staff user writes to the patient (a client token must name the sender). */
-  outbound(message, sender) {
-    const body = sender ? { message, sender } : { message };
+  outbound(message, sender, { attachmentIds } = {}) {
+    const body = { message, ...(sender ? { sender } : {}), ...(attachmentIds ? { attachmentIds } : {}) };
     return this.call("POST", "/outbound", { body, headers: { "Idempotency-Key": randomUUID() } });
+  }
+
+  /**
+   * POST .../attachments with the raw file as the body, as the app sends it: the attachment
+   * ({id, name, contentType, size, sha256, thumbnail}), or an ApiError (415, 413, 422).
+   */
+  async upload(name, contentType, bytes) {
+    const url = `${this.base}/attachments`;
+    const res = await fetch(url, {
+      method: "POST",
+      headers: {
+        Authorization: `Bearer ${this.token}`,
+        "Content-Type": contentType,
+        "Content-Disposition": `attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
+      },
+      body: bytes,
+    });
+    const text = await res.text();
+    if (res.status !== 201) throw new ApiError("POST", new URL(url).pathname, res.status, text);
+    return JSON.parse(text);
+  }
+
+  /** GET .../attachments/{id} (or its /thumbnail): the bytes and the response headers. */
+  async download(id, { thumbnail = false } = {}) {
+    const res = await fetch(`${this.base}/attachments/${id}${thumbnail ? "/thumbnail" : ""}`, { headers: { Authorization: `Bearer ${this.token}` } });
+    const bytes = Buffer.from(await res.arrayBuffer());
+    if (!res.ok) throw new ApiError("GET", `attachments/${id}`, res.status, bytes.toString());
+    return { bytes, headers: res.headers };
   }
 
   page(query = {}) {

@@ -7,7 +7,7 @@ import { ApiError, ChatApi } from "./api.js";
 import { parseFragment, resolveToken } from "./auth.js";
 import { AlertsController } from "./controllers/alerts.js";
 import { ComposerController } from "./controllers/composer.js";
-import { browserFrame, browserTimers, safeLocal, safeSession } from "./controllers/env.js";
+import { browserFrame, browserTimers, browserWatchSize, safeLocal, safeSession } from "./controllers/env.js";
 import { HeaderController } from "./controllers/header.js";
 import { browserBlobUrls, MediaController } from "./controllers/media.js";
 import { browserNotifications, NotificationsController } from "./controllers/notifications.js";
@@ -106,6 +106,7 @@ export class App {
       now,
       frame,
       timers,
+      watchSize: browserWatchSize,
     }));
     this.readState_ = new ReadStateController({
       mode,

@@ -8,6 +8,9 @@ export type Clock = () => number;
 /** Runs `fn` before the next paint (requestAnimationFrame in the browser). */
 export type NextFrame = (fn: () => void) => void;
 
+/** Calls `fn` whenever `el`'s box changes size (a ResizeObserver in the browser). */
+export type WatchSize = (el: Element, fn: () => void) => void;
+
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
@@ -27,6 +30,11 @@ export const browserTimers: Timers = {
 
 export const browserFrame: NextFrame = (fn) => {
   requestAnimationFrame(() => fn());
+};
+
+export const browserWatchSize: WatchSize = (el, fn) => {
+  if (typeof ResizeObserver === "undefined") return;
+  new ResizeObserver(() => fn()).observe(el);
 };
 
 /** sessionStorage, or null where the browser refuses it (some privacy modes, sandboxed frames). */

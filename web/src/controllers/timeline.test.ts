@@ -282,3 +282,36 @@ test("a click on an attachment goes to onAttachment: open an image, download a f
   byTestId(h.c.element, "attachment-file").click();
   assert.deepEqual(clicks, ["open rash.jpg", "download report.pdf"]);
 });
+
+test("a timeline that shrinks at the bottom (the composer grew with files) stays at the newest message; scrolled up, it stays put", async () => {
+  let resized = (): void => {};
+  const h = harness("staff", { watchSize: (_el, fn) => (resized = fn) });
+  // happy-dom has no layout: the scroller's box is played here, clamped as a browser clamps it.
+  const tl = byTestId(h.c.element, "timeline");
+  const box = { scrollHeight: 2000, clientHeight: 600, scrollTop: 0 };
+  Object.defineProperty(tl, "scrollHeight", { configurable: true, get: () => box.scrollHeight });
+  Object.defineProperty(tl, "clientHeight", { configurable: true, get: () => box.clientHeight });
+  Object.defineProperty(tl, "scrollTop", {
+    configurable: true,
+    get: () => box.scrollTop,
+    set: (v: number) => (box.scrollTop = Math.max(0, Math.min(v, box.scrollHeight - box.clientHeight))),
+  });
+  const scrollTo = (top: number) => {
+    box.scrollTop = top;
+    tl.dispatchEvent(new Event("scroll"));
+  };
+  await opened(h, page(three()));
+
+  scrollTo(1400); // at the bottom
+  box.clientHeight = 420; // three upload rows above the input: no scroll event comes
+  resized();
+  assert.equal(box.scrollTop, 1580, "the newest message stays in view");
+  box.clientHeight = 600; // the files are sent or removed
+  resized();
+  assert.equal(box.scrollTop, 1400);
+
+  scrollTo(300); // reading older messages
+  box.clientHeight = 420;
+  resized();
+  assert.equal(box.scrollTop, 300, "what the user reads does not move");
+});

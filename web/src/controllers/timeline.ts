@@ -18,7 +18,7 @@ import { icon } from "../view/icons.js";
 import { attachmentOf, type MediaPort } from "../view/message_view.js";
 import { TimelineView } from "../view/timeline_view.js";
 import type { ErrorHandler } from "./alerts.js";
-import type { Clock, NextFrame, Timers } from "./env.js";
+import type { Clock, NextFrame, Timers, WatchSize } from "./env.js";
 
 export const PAGE_SIZE = 20;
 const AUTOLOAD_PX = 120; // load older/newer when scrolled this close to an end
@@ -62,6 +62,11 @@ export interface TimelineOptions {
   now: Clock;
   frame: NextFrame;
   timers: Timers;
+  /**
+   * Size changes of the scrolling timeline (the composer growing with files or lines, the pane
+   * resized): at the bottom, it stays there. None: no such changes are followed.
+   */
+  watchSize?: WatchSize;
   time?: TimeOptions;
 }
 
@@ -85,6 +90,9 @@ export class TimelineController {
   private loadingWindow_ = false;
   private loaded_ = false;
   private newBelow_ = false;
+  // At the bottom as of the last scroll or render: a shrinking timeline does not scroll, so this is
+  // what a resize is measured against (after it, the bottom may already be out of sight).
+  private atBottom_ = true;
   private scrollQueued_ = false;
   // The first load waits briefly for the live connection, so no event falls between page and stream.
   private firstReadySeen_ = false;
@@ -116,6 +124,7 @@ export class TimelineController {
     this.jump_.addEventListener("click", () => void this.jumpToLatest());
     this.scroller_.addEventListener("click", (e) => this.onClick(e));
     this.scroller_.addEventListener("scroll", () => this.onScroll(), { passive: true });
+    o.watchSize?.(this.scroller_, () => this.onResize());
   }
 
   /** The first page is shown (until then live events only wait). */
@@ -429,7 +438,15 @@ export class TimelineController {
 
   private scrollToBottom(): void {
     this.scroller_.scrollTop = this.scroller_.scrollHeight;
+    this.atBottom_ = true;
     this.newBelow_ = false;
+    this.updateChrome();
+  }
+
+  /** The timeline changed size: if it was at the newest message, it stays there. */
+  private onResize(): void {
+    if (!this.loaded_ || !this.atBottom_ || !this.model.atLatest) return;
+    this.scroller_.scrollTop = this.scroller_.scrollHeight;
     this.updateChrome();
   }
 
@@ -477,6 +494,7 @@ export class TimelineController {
       const delta = anchor.el.getBoundingClientRect().top - top - anchor.offset;
       if (delta !== 0) this.scroller_.scrollTop += delta;
     }
+    this.atBottom_ = this.nearBottom();
     this.updateChrome();
   }
 
@@ -512,6 +530,7 @@ export class TimelineController {
   // ---- paging -----------------------------------------------------------------------------------
 
   private onScroll(): void {
+    this.atBottom_ = this.nearBottom();
     if (this.scrollQueued_) return;
     this.scrollQueued_ = true;
     this.o.frame(() => {
