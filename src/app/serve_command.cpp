@@ -90,6 +90,18 @@ environment:
                                     with Retry-After (default 5000)
   CARECHAT_WEBHOOK_CA_FILE        PEM file of CA certificates trusted for HTTPS endpoints,
                                   besides the system's (e.g. a clinic's private CA)
+  CARECHAT_ATTACHMENT_STORE disk | postgres | s3 | off: where attachments' bytes live (default
+                           disk on SQLite, in <db>-attachments; postgres on PostgreSQL)
+  CARECHAT_ATTACHMENTS_DIR the disk store's directory
+  CARECHAT_S3_ENDPOINT, CARECHAT_S3_REGION, CARECHAT_S3_BUCKET, CARECHAT_S3_ACCESS_KEY_ID,
+  CARECHAT_S3_SECRET_ACCESS_KEY, CARECHAT_S3_PREFIX   the s3 store (docs/api/attachments.md)
+  CARECHAT_ATTACHMENT_MAX_BYTES    largest attachment (default 26214400)
+  CARECHAT_ATTACHMENTS_PER_MESSAGE most attachments in one message (default 10)
+  CARECHAT_IMAGE_MAX_PIXELS        larger images are refused before decoding (default 100000000)
+  CARECHAT_ATTACHMENT_TYPES        accepted types, by content (default: JPEG, PNG, WebP, HEIC,
+                                   GIF, PDF, plain text)
+  CARECHAT_CLAMD_SOCKET            clamd's Unix socket: uploads are scanned (unset: not scanned)
+  CARECHAT_ATTACHMENT_THREADS      threads for attachments' blocking work (default 2)
 )";
 
 // This server's name among the nodes (config::node_id): given, or a default that a restart keeps.
