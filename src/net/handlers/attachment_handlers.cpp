@@ -30,6 +30,8 @@ using core::make_error;
 // Bytes moved per step, read from the socket or the store: large enough that the hop to the I/O
 // pool is noise next to the copy, small enough that 20 uploads at once hold 5 MiB.
 constexpr std::size_t chunk_bytes = 256 * 1024;
+// How long one write of an answer (its head, or one chunk of a file) may take.
+constexpr std::chrono::seconds answer_timeout{30};
 
 // The image types the app shows in place (Content-Disposition: inline); every other type downloads.
 bool shown_inline(std::string_view content_type) {
@@ -43,6 +45,9 @@ asio::awaitable<bool> write_reply(beast::tcp_stream& stream, unsigned version, b
   std::string head;
   format_reply_head(head, version, keep, rep);
   const std::array<asio::const_buffer, 2> bytes{asio::buffer(head), asio::buffer(body_of(rep))};
+  // A timer of its own: the last read's may have run down while the file was committed and
+  // thumbnailed.
+  stream.expires_after(answer_timeout);
   auto [ec, n] = co_await asio::async_write(stream, bytes, use_tuple);
   co_return !ec && keep;
 }
@@ -395,6 +400,7 @@ asio::awaitable<bool> serve_download(beast::tcp_stream& stream, const request& r
   if (!keep) head += "Connection: close\r\n";
   head += "\r\n";
   {
+    stream.expires_after(answer_timeout);
     auto [ec, n] = co_await asio::async_write(stream, asio::buffer(head), use_tuple);
     if (ec) co_return false;
   }
@@ -410,7 +416,7 @@ asio::awaitable<bool> serve_download(beast::tcp_stream& stream, const request& r
       core::log_error("attachments", "reading " + key + " failed mid-download");
       co_return false;
     }
-    stream.expires_after(std::chrono::seconds(30));
+    stream.expires_after(answer_timeout);
     auto [ec, n] = co_await asio::async_write(stream, asio::buffer(chunk.data(), *got), use_tuple);
     if (ec) co_return false;
     sent += *got;
