@@ -210,6 +210,30 @@ TEST_F(attachments_test, a_declared_length_over_the_limit_is_refused_before_the_
   EXPECT_EQ(stored_files(), 0u);
 }
 
+// A chunked body declares no length: it streams, and is cut off at the limit.
+TEST_F(attachments_test, a_chunked_upload_streams_and_is_cut_off_at_the_limit) {
+  const auto chunked = [&](const std::string& file) {
+    std::string req = "POST " + chat_path() + "/attachments HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                      patient_ + "\r\nContent-Type: application/pdf\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for (std::size_t at = 0; at < file.size(); at += 1 << 20) {
+      const std::size_t n = std::min<std::size_t>(1 << 20, file.size() - at);
+      char size[32];
+      std::snprintf(size, sizeof size, "%zx\r\n", n);
+      req += size + file.substr(at, n) + "\r\n";
+    }
+    req += "0\r\n\r\n";
+    raw_connection c(server_->port());
+    c.send(req);  // the server may close early, when the limit is reached
+    auto r = c.read_response(std::chrono::seconds(20));
+    return r ? *r : http_result{};
+  };
+  const std::string small = fake_pdf(3 * 1024 * 1024);
+  auto ok = chunked(small);
+  ASSERT_EQ(ok.status, 201u) << ok.body;
+  EXPECT_EQ(str(json_of(ok).at("sha256")), sha256_hex(small));
+  expect_error(chunked(fake_pdf(9 * 1024 * 1024)), 413, "payload_too_large");
+}
+
 TEST_F(attachments_test, svg_html_and_scripts_are_refused_whatever_they_are_called) {
   const std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>";
   auto a = upload_raw(patient_, svg, "rash.png", "image/png");
