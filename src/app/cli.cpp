@@ -20,6 +20,8 @@ commands:
   webhook   configure the webhook endpoint, show the delivery log, redeliver (set | show | disable | log | redeliver)
   demo      seed the demo tenant gh/sb-demo and print tokens and URLs
   copy      copy a whole database from SQLite into an empty PostgreSQL database
+  backup    copy an SQLite database (and its attachments) while it serves
+  restore   make a new SQLite database from a backup (live clients resync)
 
 Run `carechat <command> --help` for the options of each.
 )";
@@ -35,6 +37,8 @@ int run_cli(int argc, char** argv) {
   if (cmd == "demo") return demo_command(rest);
   if (cmd == "webhook") return webhook_command(rest);
   if (cmd == "copy") return copy_command(rest);
+  if (cmd == "backup") return backup_command(rest);
+  if (cmd == "restore") return restore_command(rest);
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     std::cout << usage;
     return 0;

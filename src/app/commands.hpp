@@ -13,5 +13,7 @@ int audit_command(const std::vector<std::string>& argv);
 int demo_command(const std::vector<std::string>& argv);
 int webhook_command(const std::vector<std::string>& argv);
 int copy_command(const std::vector<std::string>& argv);
+int backup_command(const std::vector<std::string>& argv);
+int restore_command(const std::vector<std::string>& argv);
 
 }  // namespace carechat::app
