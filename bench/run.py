@@ -3,12 +3,14 @@
 
 Usage: bench/run.py [--quick] [--only 1,3] [--bin build-release/carechat] [--tools build-release/bench] [--out bench/results]
        bench/run.py --only pg   (the PostgreSQL figures: 6, 1-pg, 5-pg, 7; each may also be named alone)
+       bench/run.py --only 8    (attachments: upload throughput vs cp, memory under concurrent uploads, thumbnails)
        bench/run.py --table bench/results/latest.json   (print the table of an earlier run)
 
 Starts every server itself (carechat and nginx, in a temporary directory, on random ports; for the
 PostgreSQL figures a throwaway cluster, scripts/pg-test-cluster.sh), mints
 tokens with the real CLI (`carechat token create`), seeds data through the API (figures 1-3, 1-pg, 6) or straight into
-the database with bench/bulk_seed (figure 5, SQLite) or bench/pg_seed.sql (figure 5-pg),
+the database with bench/bulk_seed (figure 5, SQLite) or bench/pg_seed.sql (figure 5-pg), uploads files it makes
+itself (figure 8: PDF-like files and PNG photos),
 prints one table and writes it as JSON to OUT/latest.json (a quick run: latest-quick.json; an --only run:
 latest-partial.json; both ignored by git) and OUT/run-<UTC time>.json.tmp (ignored by git).
 See docs/benchmarks.md for what each figure measures.
@@ -433,6 +435,274 @@ def ratio(a, b):
     return round(a / b, 3) if a is not None and b else None
 
 
+# --- Figure 8: attachments (issue #14). Files made here, in Python alone: the server judges a type
+# by its bytes, so a "PDF" is "%PDF-1.4" and random bytes (what a compressed PDF looks like), and
+# a photo is a PNG of real size whose pixels do not compress away.
+
+MIB = 1024 * 1024
+
+
+def pdf_like(size):
+    """`size` bytes that the server takes for a PDF: the header, then random bytes."""
+    head = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
+    return head + os.urandom(size - len(head))
+
+
+def png_chunk(kind, data):
+    import zlib
+    return len(data).to_bytes(4, "big") + kind + data + (zlib.crc32(kind + data) & 0xFFFFFFFF).to_bytes(4, "big")
+
+
+def png_photo(width, height):
+    """An RGB PNG of width x height whose pixel rows are random walks: every row is stored with the
+    Sub filter and random steps of -4..3 per channel, so it decodes to a textured image and
+    compresses to ~3 bits a pixel byte (a 2000 x 1500 image: ~3.8 MB, about what a photo of that
+    size weighs as PNG). The decoder and the thumbnail's resize do all of a real photo's work."""
+    import zlib
+    row = width * 3
+    steps = os.urandom(row * height).translate(bytes((b % 8 - 4) % 256 for b in range(256)))
+    raw = b"".join(b"\x01" + steps[y * row:(y + 1) * row] for y in range(height))
+    ihdr = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 2, 0, 0, 0])  # 8-bit RGB
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", zlib.compress(raw, 6))
+            + png_chunk(b"IEND", b""))
+
+
+def png_variant(png, i):
+    """The same image with a tEXt chunk naming `i` after its header: other bytes, another sha256."""
+    end_ihdr = 8 + 25  # signature, then IHDR (4 length + 4 type + 13 data + 4 crc)
+    return png[:end_ihdr] + png_chunk(b"tEXt", b"Comment\x00bench image %d" % i) + png[end_ihdr:]
+
+
+def upload(conn, token, body, name, content_type):
+    """POST .../chat/attachments of `body` as a raw file on a kept-alive http.client connection:
+    (status, the 201's JSON or {}, seconds from the request's first byte to the answer's last);
+    status None when the connection failed."""
+    import http.client
+    t0 = time.perf_counter()
+    try:
+        conn.request("POST", chat_path(PATIENT, "/attachments"), body=body,
+                     headers={"Authorization": "Bearer " + token, "Content-Type": content_type,
+                              "Content-Disposition": 'attachment; filename="%s"' % name})
+        r = conn.getresponse()
+        data = r.read()
+    except (http.client.HTTPException, OSError):  # counted as a failed upload; the next request reconnects
+        conn.close()
+        return None, {}, time.perf_counter() - t0
+    s = time.perf_counter() - t0
+    try:
+        answer = json.loads(data) if r.status == 201 else {}
+    except ValueError:
+        answer = {}
+    return r.status, answer, s
+
+
+def proc_kib(pid, field):
+    """A field of /proc/PID/status in KiB (VmRSS, VmHWM); 0 when missing."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def percentile(values, p):
+    """The p-th percentile (nearest rank) of `values`."""
+    import math
+    v = sorted(values)
+    return v[min(len(v) - 1, max(0, math.ceil(p / 100.0 * len(v)) - 1))] if v else None
+
+
+def attachment_figures(binary, work, quick, row, not_measured, started):
+    """Figure 8 (rows 8a-8c), each on a fresh SQLite server of its own: 8a upload throughput vs
+    `cp` + fsync, 8b server memory under 20 concurrent uploads of 25 MiB vs 5 MiB, 8c upload
+    latency of a photo (thumbnail made before the 201) vs a PDF of the same size."""
+    import http.client, threading
+    # The store and the limit named, whatever the caller's environment says; an empty
+    # CARECHAT_CLAMD_SOCKET counts as unset: no scanner (the figure measures carechat, not clamd).
+    env = {"CARECHAT_ATTACHMENT_STORE": "disk", "CARECHAT_ATTACHMENTS_DIR": "", "CARECHAT_CLAMD_SOCKET": "",
+           "CARECHAT_ATTACHMENT_MAX_BYTES": str(25 * MIB)}
+
+    def server(name):
+        cc = Carechat(binary, work, name)
+        tok = cc.token("patient", PATIENT)  # tokens first, then the server
+        cc.start(env)
+        started.append(cc)
+        conn = http.client.HTTPConnection("127.0.0.1", cc.port, timeout=300)
+        # Warm-up: libmagic's database, the store's folders, the connection and its buffers.
+        status, answer, _ = upload(conn, tok, pdf_like(MIB), "warm-up.pdf", "application/pdf")
+        if status != 201:
+            raise RuntimeError("HTTP %d for a 1 MiB PDF (see %s/server.log)" % (status, cc.dir))
+        return cc, tok, conn
+
+    def done(cc, conn):
+        conn.close()
+        cc.stop()
+        started.remove(cc)
+        if os.environ.get("BENCH_KEEP") != "1":  # up to 1.5 GB of files each: not kept to the end of the run
+            shutil.rmtree(cc.db + "-attachments", ignore_errors=True)
+
+    # 8a. Throughput: the same 10 MiB file N times, one after another on one connection, against
+    # `cp` of that file (then an fsync of the copy) into a folder beside <db>-attachments. The copies
+    # and the uploads take turns (a copy, an upload, ...), so a disk whose speed drifts during the
+    # run, or another process's writes, cost both sides alike.
+    try:
+        cc, tok, conn = server("attach")
+    except RuntimeError as e:
+        for n, what in (("8a", "upload throughput"), ("8b", "memory under concurrent uploads"), ("8c", "thumbnail latency")):
+            not_measured(n, "attachments: " + what, "", "the server refused an upload: %s" % e)
+        return
+    n_up, size = (5 if quick else 20), 10 * MIB
+    body = pdf_like(size)
+    src = os.path.join(work, "attach-10MiB.pdf")
+    with open(src, "wb") as f:
+        f.write(body)
+        f.flush()
+        os.fsync(f.fileno())
+    cp_dir = os.path.join(cc.dir, "cp-baseline")  # beside carechat.db-attachments, the same file system
+    os.makedirs(cp_dir)
+    os.sync()  # nothing left to flush but what the figure writes
+    times, cp_times, bad = [], [], 0
+    for i in range(n_up):
+        t0 = time.perf_counter()
+        dst = os.path.join(cp_dir, "copy-%d.pdf" % i)
+        subprocess.run(["cp", src, dst], check=True)
+        fd = os.open(dst, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        cp_times.append(time.perf_counter() - t0)
+        status, answer, s = upload(conn, tok, body, "upload-%d.pdf" % i, "application/pdf")
+        times.append(s)
+        if status != 201 or answer.get("size") != size or answer.get("contentType") != "application/pdf":
+            bad += 1
+    cc_mbs = n_up * size / sum(times) / 1e6
+    cp_mbs = n_up * size / sum(cp_times) / 1e6
+    row("8a", "attachments: upload 10 MiB, sequential, vs cp + fsync: MB/s", round(cc_mbs, 1), round(cp_mbs, 1),
+        ratio(cc_mbs, cp_mbs), ">= 0.5", cc_mbs >= 0.5 * cp_mbs and bad == 0, "MB/s",
+        {"carechat": {"uploads": n_up, "bytes": size, "seconds": round(sum(times), 3), "p50_ms": round(percentile(times, 50) * 1000, 1),
+                      "max_ms": round(max(times) * 1000, 1), "non_2xx": bad, "socket_errors": None},
+         "cp": {"copies": n_up, "seconds": round(sum(cp_times), 3), "p50_ms": round(percentile(cp_times, 50) * 1000, 1),
+                "max_ms": round(max(cp_times) * 1000, 1)}},
+        "%d uploads of 10 MiB (PDF) on one keep-alive connection, p50 %.1f ms each; baseline: `cp` of the same "
+        "file into a folder beside <db>-attachments, then fsync of the copy (both sides pay a flush; the server "
+        "also fsyncs the object's folder and commits the attachment's row twice), p50 %.1f ms; copies and "
+        "uploads take turns" % (n_up, percentile(times, 50) * 1000, percentile(cp_times, 50) * 1000))
+    shutil.rmtree(cp_dir, ignore_errors=True)
+    done(cc, conn)
+
+    # 8b. Memory: `clients` uploads at once, each on its own connection, of 25 MiB files, then the
+    # same on a fresh server with 5 MiB files. The peak is VmHWM (reset just before the load by
+    # writing 5 to /proc/PID/clear_refs) or the highest VmRSS sampled every 10 ms, whichever is
+    # higher; the growth is that peak less VmRSS after the warm-up upload.
+    clients = 10 if quick else 20
+    sizes = (5 * MIB, 25 * MIB)
+
+    def memory_run(file_size):
+        mc, mtok, mconn = server("attach-mem-%dm" % (file_size // MIB))
+        mconn.close()
+        data = pdf_like(file_size)
+        pid = mc.proc.pid
+        time.sleep(0.5)
+        before = proc_kib(pid, "VmRSS")
+        try:
+            with open("/proc/%d/clear_refs" % pid, "w") as f:
+                f.write("5")  # resets VmHWM to the current RSS (Linux >= 4.0)
+            hwm_reset = True
+        except OSError:
+            hwm_reset = False
+        peak, stop = [before], threading.Event()
+
+        def sample():
+            while not stop.is_set():
+                try:
+                    peak[0] = max(peak[0], proc_kib(pid, "VmRSS"))
+                except OSError:
+                    return
+                stop.wait(0.01)
+
+        results = [None] * clients
+        barrier = threading.Barrier(clients)
+
+        def client(k):
+            c = http.client.HTTPConnection("127.0.0.1", mc.port, timeout=300)
+            try:
+                c.connect()
+                barrier.wait(30)  # every connection open, then all send at once
+                results[k] = upload(c, mtok, data, "big-%d.pdf" % k, "application/pdf")
+            except Exception as e:  # counted as a failed upload below
+                results[k] = (None, None, repr(e))
+            finally:
+                c.close()
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        t0 = time.perf_counter()
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        seconds = time.perf_counter() - t0
+        stop.set()
+        sampler.join()
+        hwm = proc_kib(pid, "VmHWM") if hwm_reset else 0
+        after = proc_kib(pid, "VmRSS")
+        done(mc, mconn)
+        failed = sum(1 for r in results if r is None or r[0] != 201 or r[1].get("size") != file_size)
+        top = max(peak[0], hwm)
+        return {"file_mib": file_size // MIB, "clients": clients, "rss_before_kib": before, "peak_kib": top,
+                "vmhwm_kib": hwm if hwm_reset else None, "sampled_max_rss_kib": peak[0], "rss_after_kib": after,
+                "growth_mib": round((top - before) / 1024, 1), "seconds": round(seconds, 2), "non_2xx": failed,
+                "socket_errors": None}
+
+    small, large = memory_run(sizes[0]), memory_run(sizes[1])
+    in_flight = clients * sizes[1] // MIB
+    # No growth with file size: within 1.5x of the 5 MiB run's growth (4 MiB of slack for the
+    # allocator's noise when both are small), and a tenth of the bytes in flight at most.
+    limit = max(1.5 * small["growth_mib"], small["growth_mib"] + 4)
+    scale = "SCALED DOWN (quick: %d clients, not 20): " % clients if quick else ""
+    row("8b", "attachments: server memory, %d concurrent 25 MiB uploads vs 5 MiB: RSS growth" % clients,
+        large["growth_mib"], small["growth_mib"], ratio(large["growth_mib"], small["growth_mib"]),
+        "<= 1.5x the 5 MiB run (+4 MiB) and <= %d MiB" % (in_flight // 10),
+        large["growth_mib"] <= limit and large["growth_mib"] <= in_flight / 10, "MiB",
+        {"large": large, "small": small},
+        "%speak RSS (VmHWM, sampled VmRSS) less RSS after a warm-up: %d -> %d KiB with 25 MiB files (%d MiB in "
+        "flight, %.1f s), %d -> %d KiB with 5 MiB files (%.1f s)"
+        % (scale, large["rss_before_kib"], large["peak_kib"], in_flight, large["seconds"], small["rss_before_kib"],
+           small["peak_kib"], small["seconds"]))
+
+    # 8c. Thumbnail latency: M photo-sized PNGs (2000 x 1500, ~3.8 MB; each with a tEXt chunk of its
+    # own, so no two files are the same), each followed by a PDF of the same size, one after another
+    # on one connection. An image's 201 waits for its thumbnail; a PDF's has none: the difference
+    # is the thumbnail's cost.
+    cc, tok, conn = server("attach-thumb")
+    m = 40 if quick else 200
+    width, height = 2000, 1500
+    png = png_photo(width, height)
+    pdf = pdf_like(len(png_variant(png, 0)))
+    png_t, pdf_t, bad = [], [], 0
+    for i in range(m):
+        status, answer, s = upload(conn, tok, png_variant(png, i), "photo-%d.png" % i, "image/png")
+        png_t.append(s * 1000)
+        if status != 201 or answer.get("contentType") != "image/png" or answer.get("thumbnail") is not True:
+            bad += 1
+        status, answer, s = upload(conn, tok, pdf, "scan-%d.pdf" % i, "application/pdf")
+        pdf_t.append(s * 1000)
+        if status != 201 or answer.get("thumbnail") is not False:
+            bad += 1
+    done(cc, conn)
+    p = {k: (percentile(png_t, k), percentile(pdf_t, k)) for k in (50, 99)}
+    row("8c", "attachments: upload of a 2000x1500 PNG (thumbnail before the 201) vs same-size PDF: p99",
+        round(p[99][0], 1), round(p[99][1], 1), ratio(p[99][0], p[99][1]), "- (reported)", None if bad == 0 else False, "ms",
+        {"uploads": {"images": m, "png_bytes": len(png), "png_p50_ms": round(p[50][0], 1), "pdf_p50_ms": round(p[50][1], 1),
+                     "png_p99_ms": round(p[99][0], 1), "pdf_p99_ms": round(p[99][1], 1), "png_max_ms": round(max(png_t), 1),
+                     "non_2xx": bad, "socket_errors": None}},
+        "%d PNGs of %.1f MB, each followed by a PDF of the same size, one connection; p50 %.1f ms vs %.1f ms: the "
+        "thumbnail costs ~%.0f ms at p50, %.0f ms at p99" % (m, len(png) / 1e6, p[50][0], p[50][1], p[50][0] - p[50][1],
+                                                              p[99][0] - p[99][1]))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="short runs and small data (< 2 min)")
@@ -440,7 +710,8 @@ def main():
     ap.add_argument("--tools", default=os.path.join(ROOT, "build-release", "bench"))
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
     ap.add_argument("--only", default="",
-                    help="comma-separated figures to run (default all): 1..7, 1-pg, 5-pg; pg = 6,1-pg,5-pg,7")
+                    help="comma-separated figures to run (default all): 1..8, 1-pg, 5-pg; pg = 6,1-pg,5-pg,7; "
+                         "8 = attachments (upload throughput, memory, thumbnail latency)")
     ap.add_argument("--table", metavar="JSON", help="print the table of an earlier run's JSON and exit")
     args = ap.parse_args()
     if args.table:
@@ -870,6 +1141,16 @@ def main():
                 % (D, idle[3], idle[1], idle[0]))
         else:
             not_measured("7", "several nodes on PostgreSQL", "", "skipped (--only)")
+
+        # --- Figure 8: attachments (issue #14). SQLite servers with the disk store (the files in
+        # <db>-attachments, in this run's temp dir), no malware scanner, the limit at 25 MiB.
+        if run(8):
+            if run(6) or run("1-pg") or run("5-pg") or run(7):
+                pg.stop()  # its checkpointer and autovacuum must not share the disk with the uploads' fsyncs
+                started.remove(pg)
+            attachment_figures(args.bin, work, quick, row, not_measured, started)
+        else:
+            not_measured("8", "attachments", "", "skipped (--only)")
     finally:
         for s in reversed(started):
             try:
