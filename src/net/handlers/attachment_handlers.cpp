@@ -4,6 +4,7 @@
 #include <chrono>
 #include <vector>
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/url/parse.hpp>
 
 #include "api/byte_range.hpp"
@@ -26,10 +27,12 @@ namespace {
 
 using core::errc;
 using core::make_error;
+using namespace boost::asio::experimental::awaitable_operators;
 
 // Bytes moved per step, read from the socket or the store: large enough that the hop to the I/O
-// pool is noise next to the copy, small enough that 20 uploads at once hold 5 MiB.
-constexpr std::size_t chunk_bytes = 256 * 1024;
+// pool is noise next to the copy, small enough that 20 uploads at once (two buffers each) hold
+// 20 MiB.
+constexpr std::size_t chunk_bytes = 512 * 1024;
 // How long one write of an answer (its head, or one chunk of a file) may take.
 constexpr std::chrono::seconds answer_timeout{30};
 
@@ -251,18 +254,39 @@ asio::awaitable<bool> serve_upload(beast::tcp_stream& stream, beast::flat_buffer
   http::request_parser<http::buffer_body> reader{std::move(parser)};
   reader.body_limit(opts.max_upload_bytes);
   const bool keep = reader.get().keep_alive();
-  std::vector<char> chunk(chunk_bytes);
-  while (!reader.is_done()) {
+  // Two buffers: the socket fills one while the I/O threads sniff, hash, scan and store the
+  // other, so the network and the disk overlap instead of waiting for each other in turn.
+  std::array<std::vector<char>, 2> buffers{std::vector<char>(chunk_bytes), std::vector<char>(chunk_bytes)};
+  std::size_t filling = 0;  // the buffer the next read fills
+  std::size_t unstored = 0;  // bytes read into the other one, not yet stored
+  for (;;) {
+    const bool more = !reader.is_done();
+    if (!more && unstored == 0) break;
     if (std::chrono::steady_clock::now() - started > att.upload_max_duration) {
       const core::error slow = make_error(errc::bad_request, "the upload took too long");
       co_await refuse(slow, "timeout");
       co_return co_await write_error(stream, version, false, slow);
     }
-    reader.get().body().data = chunk.data();
-    reader.get().body().size = chunk.size();
-    // A timer per read: an upload may take minutes over a slow link, but must keep moving.
-    stream.expires_after(opts.request_timeout);
-    auto [ec, n] = co_await http::async_read(stream, buffer, reader, use_tuple);
+    const std::string_view ready(buffers[1 - filling].data(), unstored);
+    const auto store_ready = [&]() -> asio::awaitable<core::result<void>> {
+      if (ready.empty()) co_return core::result<void>{};
+      co_return co_await run_blocking(*att.io, [&]() -> core::result<void> { return (*body)->feed(ready); });
+    };
+    const auto read_next = [&]() -> asio::awaitable<std::tuple<beast::error_code, std::size_t>> {
+      if (!more) co_return std::tuple<beast::error_code, std::size_t>{};
+      reader.get().body().data = buffers[filling].data();
+      reader.get().body().size = chunk_bytes;
+      // A timer per read: an upload may take minutes over a slow link, but must keep moving.
+      stream.expires_after(opts.request_timeout);
+      co_return co_await http::async_read(stream, buffer, reader, use_tuple);
+    };
+    auto [fed, read] = co_await (store_ready() && read_next());
+    auto [ec, n] = read;
+    if (!fed) {  // a refusal of what was read so far comes first
+      name = (*body)->name();
+      co_await refuse(fed.error(), nullptr);
+      co_return co_await write_error(stream, version, false, fed.error());
+    }
     if (ec == http::error::need_buffer) ec = {};
     if (ec == http::error::body_limit) {
       co_await refuse(too_large, nullptr);
@@ -273,15 +297,8 @@ asio::awaitable<bool> serve_upload(beast::tcp_stream& stream, beast::flat_buffer
       co_await refuse(cut, "aborted");
       co_return false;
     }
-    const std::size_t got = chunk.size() - reader.get().body().size;
-    if (got == 0) continue;
-    const std::string_view bytes(chunk.data(), got);
-    auto fed = co_await run_blocking(*att.io, [&]() -> core::result<void> { return (*body)->feed(bytes); });
-    if (!fed) {
-      name = (*body)->name();
-      co_await refuse(fed.error(), nullptr);
-      co_return co_await write_error(stream, version, false, fed.error());
-    }
+    unstored = more ? chunk_bytes - reader.get().body().size : 0;
+    filling = 1 - filling;
   }
   name = (*body)->name();
   auto stored = co_await run_blocking(*att.io, [&]() -> core::result<media::stored_file> {
