@@ -18,8 +18,8 @@ namespace carechat::store::postgres {
 
 class pg_blob_store final : public domain::blob_store {
  public:
-  // 256 KiB: a download reads 256 KiB at a time (net/handlers/attachment_handlers), so a read
-  // spans at most two parts.
+  // 256 KiB: a download reads 512 KiB at a time (net/handlers/attachment_handlers), so a read
+  // touches at most three parts, and no more than 256 KiB of them is read for nothing.
   static constexpr std::size_t part_bytes = 256 * 1024;
 
   explicit pg_blob_store(pg_pool& pool) : pool_(pool) {}
