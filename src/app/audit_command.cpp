@@ -3,23 +3,26 @@
 
 #include "app/commands.hpp"
 #include "app/config.hpp"
+#include "app/listing_flags.hpp"
 #include "app/store_factory.hpp"
 #include "core/time_format.hpp"
 
 namespace carechat::app {
 namespace {
 
-constexpr const char* audit_help = R"(usage: carechat audit --patient ID [--db PATH]
+constexpr const char* audit_help = R"(usage: carechat audit --patient ID [--tenant T] [--instance I] [--limit N] [--after ROW]
+                      [--db PATH]
 
-Prints every recorded access to the patient's chat, oldest first, one row per request:
-time, token id, role, actor, action, tenant, instance, patient, outcome. Rows never contain message
-text or token secrets.
+Prints the recorded accesses to the patient's chat, oldest first, one row per request:
+time, token id, role, actor, action, tenant, instance, patient, outcome. Rows never contain
+message text or token secrets. At most --limit rows (default 1000, at most 100000) with an id above
+--after; a full page ends with the --after of the next one on stderr.
 )";
 
 }  // namespace
 
 int audit_command(const std::vector<std::string>& argv) {
-  auto a = args::parse(argv, {"db", "patient"}, {"help"});
+  auto a = args::parse(argv, {"db", "patient", "tenant", "instance", "limit", "after"}, {"help"});
   if (!a || (!a->has("help") && !a->get("patient"))) {
     std::cerr << "carechat audit: " << (a ? "--patient is required" : a.error().message) << "\n\n" << audit_help;
     return 2;
@@ -40,7 +43,14 @@ int audit_command(const std::vector<std::string>& argv) {
     std::cerr << "carechat audit: " << st.error().message << '\n';
     return 1;
   }
-  auto rows = (*st)->audit_for_patient(*a->get("patient"));
+  auto limit = listing_limit(*a);
+  const auto after = a->get("after") ? core::parse_decimal<std::int64_t>(*a->get("after")) : std::optional<std::int64_t>(0);
+  if (!limit || !after || *after < 0) {
+    std::cerr << "carechat audit: " << (limit ? "--after must be a row id (a number)" : limit.error().message) << '\n';
+    return 2;
+  }
+  domain::audit_listing q{a->get("tenant"), a->get("instance"), *after, *limit};
+  auto rows = (*st)->audit_for_patient(*a->get("patient"), q);
   if (!rows) {
     std::cerr << "carechat audit: " << rows.error().message << '\n';
     return 1;
@@ -52,6 +62,7 @@ int audit_command(const std::vector<std::string>& argv) {
               << e.actor_id << '\t' << e.action << '\t' << e.chat.tenant << '\t' << e.chat.instance << '\t'
               << e.chat.patient << '\t' << e.outcome << '\n';
   }
+  next_page_hint("audit", rows->size(), *limit, rows->empty() ? "" : std::to_string(rows->back().id));
   return 0;
 }
 

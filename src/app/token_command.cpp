@@ -4,6 +4,7 @@
 #include "app/commands.hpp"
 #include "app/args.hpp"
 #include "app/config.hpp"
+#include "app/listing_flags.hpp"
 #include "app/store_factory.hpp"
 #include "core/time_format.hpp"
 #include "domain/authentication.hpp"
@@ -13,14 +14,15 @@ namespace {
 
 constexpr const char* token_help = R"(usage:
   carechat token create --tenant T --instance I --role ROLE [--patient ID] [--user ID --name "First Last"] [--db PATH]
-  carechat token list [--db PATH]
+  carechat token list [--tenant T] [--instance I] [--limit N] [--after TOKEN_ID] [--db PATH]
   carechat token revoke TOKEN_ID [--db PATH]
 
 Roles: patient (needs --patient: that patient's chat only), user (staff; needs --user and --name),
 client (an integration's API client for the tenant/instance), admin (the instance's operator:
 everything a user may do plus webhook configuration; needs --user and --name).
 `create` prints the new bearer token alone on stdout; only its SHA-256 hash is stored, so it cannot
-be shown again. `list` shows token ids (tk_...), never secrets. --db defaults to CARECHAT_DB or
+be shown again. `list` shows token ids (tk_...), never secrets, oldest first, at most --limit
+(default 1000, at most 100000) after the token --after. --db defaults to CARECHAT_DB or
 ./var/carechat.db.
 )";
 
@@ -32,7 +34,8 @@ int fail(const std::string& what) {
 }  // namespace
 
 int token_command(const std::vector<std::string>& argv) {
-  auto a = args::parse(argv, {"db", "tenant", "instance", "role", "patient", "user", "name"}, {"help"});
+  auto a = args::parse(argv, {"db", "tenant", "instance", "role", "patient", "user", "name", "limit", "after"},
+                       {"help"});
   if (!a) {
     std::cerr << "carechat token: " << a.error().message << "\n\n" << token_help;
     return 2;
@@ -74,7 +77,13 @@ int token_command(const std::vector<std::string>& argv) {
   if (sub == "list") {
     auto st = open_store(*cfg, clock, rng);
     if (!st) return fail(st.error().message);
-    auto tokens = (*st)->list_tokens();
+    auto limit = listing_limit(*a);
+    if (!limit) {
+      std::cerr << "carechat token list: " << limit.error().message << '\n';
+      return 2;
+    }
+    domain::token_listing q{a->get("tenant"), a->get("instance"), a->get("after"), *limit};
+    auto tokens = (*st)->list_tokens(q);
     if (!tokens) return fail(tokens.error().message);
     std::cout << "id\ttenant\tinstance\trole\tpatient\tuser\tname\tcreated\trevoked\n";
     for (const auto& t : *tokens)
@@ -82,6 +91,7 @@ int token_command(const std::vector<std::string>& argv) {
                 << '\t' << t.who.patient_id << '\t' << t.who.user_id << '\t' << t.who.display_name << '\t'
                 << core::format_iso8601_ms(t.created_at) << '\t'
                 << (t.revoked_at ? core::format_iso8601_ms(*t.revoked_at) : "-") << '\n';
+    next_page_hint("token list", tokens->size(), *limit, tokens->empty() ? "" : tokens->back().id);
     return 0;
   }
   if (sub == "revoke") {

@@ -68,6 +68,24 @@ struct audit_row {
   audit_entry entry;
 };
 
+// A page of `carechat token list`: tokens in creation order after the token `after` (its id),
+// at most `limit`, of one tenant/instance when given.
+struct token_listing {
+  std::optional<std::string> tenant;
+  std::optional<std::string> instance;
+  std::optional<std::string> after;
+  int limit = 1000;
+};
+
+// A page of a patient's audit trail (`carechat audit`): rows with an id above `after`, oldest
+// first, at most `limit`, of one tenant/instance when given.
+struct audit_listing {
+  std::optional<std::string> tenant;
+  std::optional<std::string> instance;
+  std::int64_t after = 0;
+  int limit = 1000;
+};
+
 // Idempotency-Key bookkeeping: keys are scoped per token; the hash covers route and body.
 struct idempotency_claim {
   std::string token_id;
@@ -277,9 +295,16 @@ class store {
 
   // Administration, used by the CLI while a server may be running on the same database.
   virtual core::result<void> insert_token(const token_record& token) = 0;
-  virtual core::result<std::vector<token_record>> list_tokens() = 0;
+  // Listings are bounded (issue #16): a page of at most `limit` rows after a cursor, optionally of
+  // one tenant and instance. The no-argument forms give the first page with the defaults.
+  virtual core::result<std::vector<token_record>> list_tokens(const token_listing& q) = 0;
+  core::result<std::vector<token_record>> list_tokens() { return list_tokens(token_listing{}); }
   virtual core::result<bool> revoke_token(const std::string& id, core::unix_ms at) = 0;  // false: no such token
-  virtual core::result<std::vector<audit_row>> audit_for_patient(const std::string& patient) = 0;
+  virtual core::result<std::vector<audit_row>> audit_for_patient(const std::string& patient,
+                                                                 const audit_listing& q) = 0;
+  core::result<std::vector<audit_row>> audit_for_patient(const std::string& patient) {
+    return audit_for_patient(patient, audit_listing{});
+  }
   // A named server secret of `size` random bytes, created on first use and kept across restarts
   // (e.g. the page-token key), so every node sharing the database agrees on it.
   virtual core::result<core::bytes> secret(const std::string& name, std::size_t size) = 0;

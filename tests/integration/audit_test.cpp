@@ -134,6 +134,41 @@ TEST_F(chat_server_test, audit_records_every_request_without_text_or_secrets) {
   EXPECT_EQ(their_rows[0].patient, other_patient);
 }
 
+// No listing is unbounded (issue #16): pages of --limit rows, the next one named on stderr.
+TEST_F(chat_server_test, audit_and_token_list_are_pages) {
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(send_inbound("page " + std::to_string(i)).status, 200u);
+  auto first = run_cli({"audit", "--db", db_, "--patient", patient, "--limit", "2"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(parse_audit(first.out).size(), 2u);
+  const auto at = first.err.find("--after ");
+  ASSERT_NE(at, std::string::npos) << first.err;
+  const std::string after = first.err.substr(at + 8, first.err.find('\n', at) - at - 8);
+  auto second = run_cli({"audit", "--db", db_, "--patient", patient, "--limit", "2", "--after", after});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  const auto a = parse_audit(first.out), b = parse_audit(second.out);
+  ASSERT_EQ(b.size(), 2u);
+  auto all = run_cli({"audit", "--db", db_, "--patient", patient});
+  EXPECT_TRUE(all.err.empty()) << "a page that is not full names no next one: " << all.err;
+  // The two pages are the first four rows of the whole trail, in order, none twice.
+  const auto whole = parse_audit(all.out);
+  ASSERT_GE(whole.size(), 4u);
+  const auto same = [](const audit_row& x, const audit_row& y) {
+    return x.time == y.time && x.token == y.token && x.action == y.action && x.outcome == y.outcome;
+  };
+  EXPECT_TRUE(same(a[0], whole[0]) && same(a[1], whole[1]) && same(b[0], whole[2]) && same(b[1], whole[3]));
+  for (const char* bad : {"0", "100001", "x"})
+    EXPECT_EQ(run_cli({"audit", "--db", db_, "--patient", patient, "--limit", bad}).exit_code, 2) << bad;
+  EXPECT_EQ(run_cli({"audit", "--db", db_, "--patient", patient, "--after", "-1"}).exit_code, 2);
+
+  auto tokens = run_cli({"token", "list", "--db", db_, "--limit", "2"});
+  ASSERT_EQ(tokens.exit_code, 0) << tokens.err;
+  EXPECT_EQ(std::count(tokens.out.begin(), tokens.out.end(), '\n'), 3) << tokens.out;  // header + 2
+  EXPECT_NE(tokens.err.find("--after tk_"), std::string::npos) << tokens.err;
+  auto other = run_cli({"token", "list", "--db", db_, "--tenant", "other-tenant"});
+  ASSERT_EQ(other.exit_code, 0) << other.err;
+  EXPECT_EQ(std::count(other.out.begin(), other.out.end(), '\n'), 2) << other.out;  // header + Eve's
+}
+
 TEST_F(chat_server_test, audit_rows_cannot_be_changed_or_deleted) {
   ASSERT_EQ(send_inbound("x").status, 200u);
   server_->stop();

@@ -95,10 +95,11 @@ core::result<void> pg_store::insert_token(const domain::token_record& token) {
   return {};
 }
 
-core::result<std::vector<domain::token_record>> pg_store::list_tokens() {
+core::result<std::vector<domain::token_record>> pg_store::list_tokens(const domain::token_listing& q) {
   auto c = pool_.acquire();
   if (!c) return std::move(c).error();
-  auto r = (*c)->run(queries::list_tokens);
+  auto r = (*c)->run(queries::list_tokens,
+                     params().opt_text(q.after).opt_text(q.tenant).opt_text(q.instance).int64(std::max(q.limit, 0)));
   if (!r) return std::move(r).error();
   std::vector<domain::token_record> out;
   for (int i = 0; i < r->rows(); ++i) {
@@ -121,10 +122,16 @@ core::result<bool> pg_store::revoke_token(const std::string& id, core::unix_ms a
   return exists->rows() > 0;
 }
 
-core::result<std::vector<domain::audit_row>> pg_store::audit_for_patient(const std::string& patient) {
+core::result<std::vector<domain::audit_row>> pg_store::audit_for_patient(const std::string& patient,
+                                                                       const domain::audit_listing& q) {
   auto c = pool_.acquire();
   if (!c) return std::move(c).error();
-  auto r = (*c)->run(queries::audit_for_patient, params().text(patient));
+  auto r = (*c)->run(queries::audit_for_patient, params()
+                                                     .text(patient)
+                                                     .int64(q.after)
+                                                     .opt_text(q.tenant)
+                                                     .opt_text(q.instance)
+                                                     .int64(std::max(q.limit, 0)));
   if (!r) return std::move(r).error();
   std::vector<domain::audit_row> out;
   for (int i = 0; i < r->rows(); ++i) {

@@ -235,8 +235,13 @@ inline constexpr named_sql prune_idempotency{"idempotency.prune", "DELETE FROM i
   "id, hash, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at"
 inline constexpr named_sql insert_token{"tokens.insert", "INSERT INTO tokens (" CARECHAT_PG_TOKEN_COLUMNS
                                                          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"};
+// $1 after (a token id, or NULL) $2 tenant $3 instance (NULL: any) $4 limit; in creation order.
 inline constexpr named_sql list_tokens{
-    "tokens.list", "SELECT " CARECHAT_PG_TOKEN_COLUMNS " FROM tokens ORDER BY created_at, id COLLATE \"C\""};
+    "tokens.list",
+    "SELECT " CARECHAT_PG_TOKEN_COLUMNS " FROM tokens WHERE ($1::text IS NULL OR (created_at, id COLLATE \"C\") > "
+    "((SELECT t.created_at FROM tokens t WHERE t.id = $1::text), $1::text COLLATE \"C\")) "
+    "AND ($2::text IS NULL OR tenant = $2::text) AND ($3::text IS NULL OR instance = $3::text) "
+    "ORDER BY created_at, id COLLATE \"C\" LIMIT $4"};
 inline constexpr named_sql token_by_hash{"tokens.by_hash",
                                          "SELECT " CARECHAT_PG_TOKEN_COLUMNS " FROM tokens WHERE hash = $1"};
 inline constexpr named_sql revoke_token{"tokens.revoke",
@@ -246,7 +251,8 @@ inline constexpr named_sql token_exists{"tokens.exists", "SELECT 1 FROM tokens W
 inline constexpr named_sql audit_for_patient{
     "audit.for_patient",
     "SELECT id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome "
-    "FROM audit_log WHERE patient = $1 ORDER BY id"};
+    "FROM audit_log WHERE patient = $1 AND id > $2 AND ($3::text IS NULL OR tenant = $3::text) "
+    "AND ($4::text IS NULL OR instance = $4::text) ORDER BY id LIMIT $5"};
 inline constexpr named_sql insert_secret{
     "secrets.insert", "INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING"};
 inline constexpr named_sql select_secret{"secrets.select", "SELECT value FROM server_secrets WHERE name = $1"};

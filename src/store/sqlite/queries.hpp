@@ -138,8 +138,13 @@ inline constexpr named_sql insert_audit{
   "id, hash, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at"
 inline constexpr named_sql insert_token{"tokens.insert", "INSERT INTO tokens (" CARECHAT_TOKEN_COLUMNS
                                                          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"};
-inline constexpr named_sql list_tokens{"tokens.list",
-                                       "SELECT " CARECHAT_TOKEN_COLUMNS " FROM tokens ORDER BY created_at, id"};
+// ?1 after (a token id, or NULL) ?2 tenant ?3 instance (NULL: any) ?4 limit; in creation order,
+// along tokens_by_created.
+inline constexpr named_sql list_tokens{
+    "tokens.list",
+    "SELECT " CARECHAT_TOKEN_COLUMNS " FROM tokens WHERE (?1 IS NULL OR (created_at, id) > "
+    "((SELECT created_at FROM tokens WHERE id = ?1), ?1)) AND (?2 IS NULL OR tenant = ?2) "
+    "AND (?3 IS NULL OR instance = ?3) ORDER BY created_at, id LIMIT ?4"};
 inline constexpr named_sql token_by_hash{"tokens.by_hash",
                                          "SELECT " CARECHAT_TOKEN_COLUMNS " FROM tokens WHERE hash = ?1"};
 inline constexpr named_sql revoke_token{"tokens.revoke",
@@ -149,7 +154,8 @@ inline constexpr named_sql token_exists{"tokens.exists", "SELECT 1 FROM tokens W
 inline constexpr named_sql audit_for_patient{
     "audit.for_patient",
     "SELECT id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome "
-    "FROM audit_log WHERE patient = ?1 ORDER BY id"};
+    "FROM audit_log WHERE patient = ?1 AND id > ?2 AND (?3 IS NULL OR tenant = ?3) "
+    "AND (?4 IS NULL OR instance = ?4) ORDER BY id LIMIT ?5"};
 
 inline constexpr named_sql insert_secret{"secrets.insert",
                                          "INSERT OR IGNORE INTO server_secrets (name, value) VALUES (?1, ?2)"};

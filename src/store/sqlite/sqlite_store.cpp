@@ -52,10 +52,14 @@ core::result<void> sqlite_store::insert_token(const domain::token_record& token)
   return (*s)->run();
 }
 
-core::result<std::vector<domain::token_record>> sqlite_store::list_tokens() {
+core::result<std::vector<domain::token_record>> sqlite_store::list_tokens(const domain::token_listing& q) {
   std::lock_guard lock(writer_mutex_);
   auto s = writer_.prepared(queries::list_tokens);
   if (!s) return std::move(s).error();
+  bind_optional_text(**s, 1, q.after);
+  bind_optional_text(**s, 2, q.tenant);
+  bind_optional_text(**s, 3, q.instance);
+  (*s)->bind_int64(4, std::max(q.limit, 0));
   std::vector<domain::token_record> out;
   for (;;) {
     auto row = (*s)->step();
@@ -84,11 +88,16 @@ core::result<bool> sqlite_store::revoke_token(const std::string& id, core::unix_
   return (*s)->step();
 }
 
-core::result<std::vector<domain::audit_row>> sqlite_store::audit_for_patient(const std::string& patient) {
+core::result<std::vector<domain::audit_row>> sqlite_store::audit_for_patient(const std::string& patient,
+                                                                           const domain::audit_listing& q) {
   std::lock_guard lock(writer_mutex_);
   auto s = writer_.prepared(queries::audit_for_patient);
   if (!s) return std::move(s).error();
   (*s)->bind_text(1, patient);
+  (*s)->bind_int64(2, q.after);
+  bind_optional_text(**s, 3, q.tenant);
+  bind_optional_text(**s, 4, q.instance);
+  (*s)->bind_int64(5, std::max(q.limit, 0));
   std::vector<domain::audit_row> out;
   for (;;) {
     auto row = (*s)->step();

@@ -31,9 +31,12 @@ class sqlite_store final : public domain::store, public domain::webhook_store {
   core::result<std::int64_t> index_search(int max_messages) override { return search_->add_new(max_messages); }
 
   core::result<void> insert_token(const domain::token_record& token) override;
-  core::result<std::vector<domain::token_record>> list_tokens() override;
+  using domain::store::list_tokens;
+  using domain::store::audit_for_patient;
+  core::result<std::vector<domain::token_record>> list_tokens(const domain::token_listing& q) override;
   core::result<bool> revoke_token(const std::string& id, core::unix_ms at) override;
-  core::result<std::vector<domain::audit_row>> audit_for_patient(const std::string& patient) override;
+  core::result<std::vector<domain::audit_row>> audit_for_patient(const std::string& patient,
+                                                                 const domain::audit_listing& q) override;
   core::result<core::bytes> secret(const std::string& name, std::size_t size) override;
   domain::webhook_store* webhooks() override { return this; }
 

@@ -137,6 +137,55 @@ TEST_P(store_admin, audit_for_patient_is_ordered_and_scoped) {
   EXPECT_TRUE(store_->audit_for_patient("nobody").value().empty());
 }
 
+// Listings are pages (issue #16): at most `limit` rows after a cursor, of one tenant/instance
+// when asked; walking the pages gives every row once, in order.
+TEST_P(store_admin, listings_are_bounded_pages_that_walk_everything_once) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 7; ++i) {
+    domain::principal who = i % 2 == 0 ? staff() : patient("p" + std::to_string(i));
+    if (i == 6) who.instance = "other-instance";
+    auto issued = domain::issue_token(who, rng_, clock_);
+    ASSERT_TRUE(issued.has_value());
+    ASSERT_TRUE(store_->insert_token(issued->record).has_value());
+    ids.push_back(issued->record.id);
+    clock_.advance(i % 3 == 0 ? 0 : 10);  // some share a creation instant: the id breaks the tie
+  }
+  std::vector<std::string> walked;
+  domain::token_listing q;
+  q.limit = 3;
+  for (int guard = 0; guard < 10; ++guard) {
+    auto page = store_->list_tokens(q);
+    ASSERT_TRUE(page.has_value()) << page.error().message;
+    ASSERT_LE(page->size(), 3u);
+    for (const auto& t : *page) walked.push_back(t.id);
+    if (page->size() < 3) break;
+    q.after = page->back().id;
+  }
+  auto all = store_->list_tokens().value();
+  ASSERT_EQ(walked.size(), all.size());
+  for (std::size_t i = 0; i < all.size(); ++i) EXPECT_EQ(walked[i], all[i].id);
+  domain::token_listing other;
+  other.instance = "other-instance";
+  auto only = store_->list_tokens(other).value();
+  ASSERT_EQ(only.size(), 1u);
+  EXPECT_EQ(only[0].id, ids[6]);
+
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(apply(domain::make_audit(patient(), chat(), domain::action::read, clock_)).has_value());
+  domain::audit_listing a;
+  a.limit = 2;
+  auto first = store_->audit_for_patient("p1", a).value();
+  ASSERT_EQ(first.size(), 2u);
+  a.after = first.back().id;
+  auto second = store_->audit_for_patient("p1", a).value();
+  ASSERT_EQ(second.size(), 2u);
+  EXPECT_GT(second.front().id, first.back().id);
+  a.after = 0;
+  a.limit = 100;
+  a.tenant = "another-tenant";
+  EXPECT_TRUE(store_->audit_for_patient("p1", a).value().empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(backends, store_admin, testing::ValuesIn(all_backends()), backend_name);
 
 }  // namespace

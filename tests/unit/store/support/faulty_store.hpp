@@ -59,12 +59,17 @@ class faulty_store final : public domain::store {
   }
 
   core::result<void> insert_token(const domain::token_record& t) override { return inner_.insert_token(t); }
-  core::result<std::vector<domain::token_record>> list_tokens() override { return inner_.list_tokens(); }
+  using domain::store::list_tokens;
+  using domain::store::audit_for_patient;
+  core::result<std::vector<domain::token_record>> list_tokens(const domain::token_listing& q) override {
+    return inner_.list_tokens(q);
+  }
   core::result<bool> revoke_token(const std::string& id, core::unix_ms at) override {
     return inner_.revoke_token(id, at);
   }
-  core::result<std::vector<domain::audit_row>> audit_for_patient(const std::string& p) override {
-    return inner_.audit_for_patient(p);
+  core::result<std::vector<domain::audit_row>> audit_for_patient(const std::string& p,
+                                                                 const domain::audit_listing& q) override {
+    return inner_.audit_for_patient(p, q);
   }
   core::result<core::bytes> secret(const std::string& name, std::size_t size) override {
     return inner_.secret(name, size);
