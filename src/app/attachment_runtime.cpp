@@ -27,8 +27,14 @@ core::result<std::unique_ptr<attachment_runtime>> attachment_runtime::start(
   if (auto ok = media::init_image_library(); !ok) return std::move(ok).error();
   std::unique_ptr<attachment_runtime> rt(
       new attachment_runtime(std::move(*blobs), cfg.allowed_types, cfg.limits.max_image_pixels, cfg.io_threads));
-  // The sniffer loads libmagic's database now, not on the first upload.
-  (void)rt->sniffer_.sniff("carechat");
+  // A libmagic whose database does not load fails the start, not the first upload. (Each
+  // attachment thread still opens a handle of its own on its first upload: libmagic's handles are
+  // not thread-safe.)
+  try {
+    (void)rt->sniffer_.sniff("carechat");
+  } catch (const std::exception& e) {
+    return core::make_error(core::errc::internal, e.what());
+  }
   if (cfg.clamd_socket.empty()) {
     core::log_warn("attachments", "uploads are NOT scanned for malware: set CARECHAT_CLAMD_SOCKET to clamd's socket");
   } else {

@@ -163,7 +163,8 @@ core::result<thumbnail> thumbnailer::make(std::string_view image_bytes, std::str
                            nullptr) != 0)
     return vips_failure(core::errc::internal, "the thumbnail could not be encoded");
   const g_memory encoded_owner(encoded);
-  return thumbnail{std::string(static_cast<const char*>(encoded), encoded_size), "image/jpeg", width, height};
+  return thumbnail{std::string(static_cast<const char*>(encoded), encoded_size), std::string(thumbnail_content_type),
+                   width, height};
 }
 
 core::result<void> init_image_library() {

@@ -26,9 +26,12 @@ struct thumbnail_limits {
   int max_edge = 320;
 };
 
+// What every thumbnail is (thumbnailer.cpp says why not WebP).
+inline constexpr std::string_view thumbnail_content_type = "image/jpeg";
+
 struct thumbnail {
   std::string bytes;         // the encoded thumbnail
-  std::string content_type;  // "image/jpeg" (thumbnailer.cpp says why not WebP)
+  std::string content_type;  // thumbnail_content_type
   int width = 0;
   int height = 0;
 };
