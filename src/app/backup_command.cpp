@@ -45,13 +45,11 @@ core::result<std::size_t> copy_attachments(const std::vector<std::string>& keys,
       return core::make_error(core::errc::internal, "the bytes of attachment " + key + " are missing in " + from_dir);
     auto writer = (*to)->create(key);
     if (!writer) return std::move(writer).error();
-    for (std::uint64_t at = 0; at < *size;) {
-      auto n = (*from)->read(key, at, std::span<char>(buffer.data(), buffer.size()));
-      if (!n) return std::move(n).error();
-      if (*n == 0) return core::make_error(core::errc::internal, "attachment " + key + " is shorter than its size");
-      if (auto ok = (*writer)->append(std::span<const char>(buffer.data(), *n)); !ok) return std::move(ok).error();
-      at += *n;
-    }
+    auto copied = domain::read_blob(**from, key, *size, std::span<char>(buffer.data(), buffer.size()),
+                                    [&](std::string_view piece) {
+                                      return (*writer)->append(std::span<const char>(piece.data(), piece.size()));
+                                    });
+    if (!copied) return std::move(copied).error();
     if (auto ok = (*writer)->commit(); !ok) return std::move(ok).error();
   }
   return keys.size();

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -46,5 +47,14 @@ class blob_store {
 
 // Whether `key` is a valid blob key (the rule above).
 bool valid_blob_key(std::string_view key);
+
+// Reads the `size` bytes of `key` from its start in pieces of buffer.size() (each filled whole but
+// the last, whatever short reads the store gives), handing each piece to `sink` in order. An
+// object shorter than `size` is internal; a sink's error stops the read and is returned.
+core::result<void> read_blob(blob_store& from, std::string_view key, std::uint64_t size, std::span<char> buffer,
+                             const std::function<core::result<void>(std::string_view)>& sink);
+
+// All of `key`'s bytes (an image read for its thumbnail): one allocation of its size.
+core::result<std::string> read_whole_blob(blob_store& from, std::string_view key);
 
 }  // namespace carechat::domain

@@ -358,23 +358,17 @@ core::result<std::string> copy_object(domain::blob_store& from, connection& dst,
   core::sha256_stream digest;
   std::string part(pg_blob_store::part_bytes, '\0');
   std::int64_t index = 0;
-  for (std::uint64_t at = 0; at < *size; ++index) {
-    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(part.size(), *size - at));
-    std::size_t got = 0;
-    while (got < want) {
-      auto n = from.read(key, at + got, std::span<char>(part.data() + got, want - got));
-      if (!n) return std::move(n).error();
-      if (*n == 0) return core::make_error(errc::internal, "copy: attachment " + key + " is shorter than its size");
-      got += *n;
-    }
-    if (hash) digest.update(std::string_view(part.data(), got));
-    const auto* bytes = reinterpret_cast<const std::uint8_t*>(part.data());
-    if (auto ok = dst.run(queries::insert_blob_part,
-                          params().text(key).int64(index).bytes(std::span<const std::uint8_t>(bytes, got)));
-        !ok)
-      return std::move(ok).error();
-    at += got;
-  }
+  auto parts = domain::read_blob(from, key, *size, std::span<char>(part.data(), part.size()),
+                                 [&](std::string_view piece) -> core::result<void> {
+                                   if (hash) digest.update(piece);
+                                   const auto* bytes = reinterpret_cast<const std::uint8_t*>(piece.data());
+                                   auto ok = dst.run(queries::insert_blob_part,
+                                                     params().text(key).int64(index++).bytes(
+                                                         std::span<const std::uint8_t>(bytes, piece.size())));
+                                   if (!ok) return std::move(ok).error();
+                                   return {};
+                                 });
+  if (!parts) return std::move(parts).error();
   auto object = dst.run(queries::insert_blob_object,
                         params().text(key).int64(static_cast<std::int64_t>(*size)).int64(pg_blob_store::part_bytes));
   if (!object) return std::move(object).error();
