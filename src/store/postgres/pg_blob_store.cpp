@@ -94,18 +94,20 @@ core::result<std::unique_ptr<domain::blob_writer>> pg_blob_store::create(std::st
 
 core::result<std::size_t> pg_blob_store::read(std::string_view key, std::uint64_t offset, std::span<char> out) {
   if (!domain::valid_blob_key(key)) return bad_key();
-  auto object = size(key);
-  if (!object) return std::move(object).error();
-  if (offset >= *object || out.empty()) return std::size_t{0};
-  const std::uint64_t end = std::min<std::uint64_t>(*object, offset + out.size());
+  if (out.empty()) return std::size_t{0};
   const auto first = static_cast<std::int64_t>(offset / part_bytes);
-  const auto last = static_cast<std::int64_t>((end - 1) / part_bytes);
+  const auto last = static_cast<std::int64_t>((offset + out.size() - 1) / part_bytes);
   auto r = run(pool_, queries::blob_parts, params().text(key).int64(first).int64(last));
   if (!r) return std::move(r).error();
+  if (r->rows() == 0) return make_error(errc::not_found, "no blob " + std::string(key));
+  const auto object = static_cast<std::uint64_t>(r->int64(0, 0));
+  if (offset >= object) return std::size_t{0};
+  const std::uint64_t end = std::min<std::uint64_t>(object, offset + out.size());
   std::size_t copied = 0;
   for (int i = 0; i < r->rows(); ++i) {
-    const std::uint64_t part_start = static_cast<std::uint64_t>(r->int64(i, 0)) * part_bytes;
-    const core::bytes bytes = r->bytea(i, 1);
+    if (r->null(i, 1)) continue;
+    const std::uint64_t part_start = static_cast<std::uint64_t>(r->int64(i, 1)) * part_bytes;
+    const core::bytes bytes = r->bytea(i, 2);
     const std::uint64_t from = std::max(offset + copied, part_start);
     if (from < part_start || from - part_start > bytes.size())
       return make_error(errc::internal, "postgres: blob " + std::string(key) + " is missing a part");

@@ -178,9 +178,13 @@ inline constexpr named_sql insert_blob_object{
     "INSERT INTO attachment_objects (key, size, part_size) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING"};
 // $1 key. Rows: size.
 inline constexpr named_sql blob_object{"blobs.object", "SELECT size FROM attachment_objects WHERE key = $1"};
-// $1 key $2 first part $3 last part. Rows: part, bytes.
+// $1 key $2 first part $3 last part. Rows: the object's size, then part and bytes (NULL when
+// none of those parts exists: a read past the end). No row: no such object. One round trip per
+// read, a download's hot path.
 inline constexpr named_sql blob_parts{
-    "blobs.parts", "SELECT part, bytes FROM attachment_parts WHERE key = $1 AND part BETWEEN $2 AND $3 ORDER BY part"};
+    "blobs.parts",
+    "SELECT o.size, p.part, p.bytes FROM attachment_objects o LEFT JOIN attachment_parts p "
+    "ON p.key = o.key AND p.part BETWEEN $2 AND $3 WHERE o.key = $1 ORDER BY p.part"};
 inline constexpr named_sql delete_blob_object{"blobs.delete_object", "DELETE FROM attachment_objects WHERE key = $1"};
 inline constexpr named_sql delete_blob_parts{"blobs.delete_parts", "DELETE FROM attachment_parts WHERE key = $1"};
 
