@@ -61,11 +61,6 @@ asio::awaitable<bool> write_error(beast::tcp_stream& stream, unsigned version, b
   co_return co_await write_reply(stream, version, keep, rep);
 }
 
-bool audit(services& svc, const domain::principal& who, const domain::chat_key& chat, domain::action what,
-           std::string outcome) {
-  return svc.writer.submit(domain::make_audit(who, chat, what, svc.clock, std::move(outcome)), {});
-}
-
 std::optional<std::string_view> header(const http::request_header<>& h, http::field f) {
   auto it = h.find(f);
   if (it == h.end()) return std::nullopt;
@@ -97,16 +92,9 @@ core::result<bool> include_archived(std::string_view target) {
 core::result<bool> make_thumbnail(const attachment_services& att, const std::string& id,
                                   const std::string& content_type) {
   if (att.thumbnails == nullptr || !media::previewable(content_type)) return false;
-  auto size = att.blobs->size(id);
-  if (!size) return std::move(size).error();
-  std::string image(static_cast<std::size_t>(*size), '\0');
-  for (std::size_t at = 0; at < image.size();) {
-    auto got = att.blobs->read(id, at, std::span<char>(image.data() + at, image.size() - at));
-    if (!got) return std::move(got).error();
-    if (*got == 0) return make_error(errc::internal, "attachment: the stored image is shorter than its size");
-    at += *got;
-  }
-  auto thumb = att.thumbnails->make(image, content_type);
+  auto image = domain::read_whole_blob(*att.blobs, id);
+  if (!image) return std::move(image).error();
+  auto thumb = att.thumbnails->make(*image, content_type);
   if (!thumb) {
     (void)att.blobs->remove(id);
     if (thumb.error().code == errc::internal) return std::move(thumb).error();
@@ -141,7 +129,12 @@ std::string thumbnail_name(const std::string& name) {
 }  // namespace
 
 std::optional<attachment_target> match_attachment_route(const http::request_header<>& head) {
-  const auto url = boost::urls::parse_origin_form(head.target());
+  // Every request asks this before routing: most answer no without parsing the target (a
+  // percent-encoded one is parsed, since "%61ttachments" routes like "attachments").
+  const std::string_view target = head.target();
+  if (target.find("/attachments") == std::string_view::npos && target.find('%') == std::string_view::npos)
+    return std::nullopt;
+  const auto url = boost::urls::parse_origin_form(target);
   if (!url) return std::nullopt;
   std::vector<std::string> segs;
   for (auto&& seg : url->segments()) {
@@ -150,7 +143,7 @@ std::optional<attachment_target> match_attachment_route(const http::request_head
   }
   if (segs.size() < 6 || segs[2] != "patient" || segs[4] != "chat" || segs[5] != "attachments") return std::nullopt;
   if (!core::is_path_id(segs[0]) || !core::is_path_id(segs[1]) || !core::is_path_id(segs[3])) return std::nullopt;
-  attachment_target t{domain::chat_key{segs[0], segs[1], segs[3]}, std::nullopt, false, false};
+  attachment_target t{domain::chat_key{segs[0], segs[1], segs[3]}, std::nullopt, false};
   if (segs.size() == 6) {
     if (head.method() != http::verb::post) return std::nullopt;
     return t;
@@ -184,7 +177,7 @@ asio::awaitable<bool> serve_upload(beast::tcp_stream& stream, beast::flat_buffer
   auto begin = domain::prepare_upload(*who, target.chat, svc.rng, svc.clock);
   if (!begin) {
     const core::error unaudited = audit_unavailable();
-    if (!audit(svc, *who, target.chat, domain::action::upload_attachment, domain::audit_outcome(begin)))
+    if (!queue_audit(svc, *who, target.chat, domain::action::upload_attachment, domain::audit_outcome(begin)))
       co_return co_await write_error(stream, version, false, unaudited);
     co_return co_await write_error(stream, version, false, begin.error());
   }
@@ -207,14 +200,13 @@ asio::awaitable<bool> serve_upload(beast::tcp_stream& stream, beast::flat_buffer
   });
   // A refusal before the row exists still leaves its trace (storage or the scanner down).
   if (!made) {
-    (void)audit(svc, *who, target.chat, domain::action::upload_attachment, std::string(core::to_string(made.error().code)));
+    (void)queue_audit(svc, *who, target.chat, domain::action::upload_attachment, domain::audit_outcome(made));
     co_return co_await write_error(stream, version, false, made.error());
   }
   domain::write_command pending = std::move(*begin);
   auto recorded = co_await commit(svc.writer, std::move(pending));
   if (!recorded) {
-    (void)audit(svc, *who, target.chat, domain::action::upload_attachment,
-                std::string(core::to_string(recorded.error().code)));
+    (void)queue_audit(svc, *who, target.chat, domain::action::upload_attachment, domain::audit_outcome(recorded));
     co_return co_await write_error(stream, version, false, recorded.error());
   }
 
@@ -354,12 +346,15 @@ asio::awaitable<bool> serve_download(beast::tcp_stream& stream, const request& r
   });
   // Every look at a patient's file is in the audit trail, the refused ones too.
   const core::error unaudited = audit_unavailable();
-  if (!audit(svc, *who, target.chat, what, domain::audit_outcome(found)))
+  if (!queue_audit(svc, *who, target.chat, what, domain::audit_outcome(found)))
     co_return co_await write_error(stream, version, keep, unaudited);
   if (!found) co_return co_await write_error(stream, version, keep, found.error());
 
   const std::string key = target.thumbnail ? domain::thumbnail_key(found->info.id) : found->info.id;
-  auto size = co_await run_blocking(*att.io, [&]() { return att.blobs->size(key); });
+  // The file's size is its row's; only a thumbnail's is asked of the store (one round trip fewer
+  // per download: a HEAD on S3, a query on PostgreSQL).
+  core::result<std::uint64_t> size = found->info.size;
+  if (target.thumbnail) size = co_await run_blocking(*att.io, [&]() { return att.blobs->size(key); });
   if (!size) {
     // A row whose bytes are missing is the store's fault, not the client's.
     core::log_error("attachments", "the bytes of " + key + " are missing: " + size.error().message);
@@ -367,7 +362,8 @@ asio::awaitable<bool> serve_download(beast::tcp_stream& stream, const request& r
     co_return co_await write_error(stream, version, keep, broken);
   }
   const std::string etag = "\"" + found->info.sha256 + (target.thumbnail ? "-thumb\"" : "\"");
-  const std::string content_type = target.thumbnail ? std::string("image/jpeg") : found->info.content_type;
+  const std::string content_type =
+      target.thumbnail ? std::string(media::thumbnail_content_type) : found->info.content_type;
 
   const auto if_none_match = header(req, http::field::if_none_match);
   const bool unchanged = if_none_match && matches_etag(*if_none_match, etag);

@@ -23,7 +23,6 @@ struct attachment_target {
   domain::chat_key chat;
   std::optional<std::string> id;  // none: the upload route
   bool thumbnail = false;
-  bool include_archived = false;  // ?includeArchived=true, as pages take it
 };
 
 // The route of a request whose header was read, if it is one of these with its method (POST to

@@ -18,13 +18,11 @@ namespace {
 using core::errc;
 using core::make_error;
 
-// Queues the audit row of a request that did not reach the store's own audit (reads and requests
-// refused before their write). False when the committer refused it: the caller then answers 503
-// rather than disclose anything unaudited. `outcome` is any result: its error, or ok.
+// queue_audit with the outcome of any result: its error, or ok.
 template <class T>
 bool audit(services& svc, const domain::principal& who, const domain::chat_key& chat, domain::action what,
            const core::result<T>& outcome) {
-  return svc.writer.submit(domain::make_audit(who, chat, what, svc.clock, domain::audit_outcome(outcome)), {});
+  return queue_audit(svc, who, chat, what, domain::audit_outcome(outcome));
 }
 
 // A refused request still leaves its trace in the audit trail.

@@ -1,6 +1,7 @@
 #include "net/handlers/handler_support.hpp"
 
 #include "domain/authentication.hpp"
+#include "domain/chat_service.hpp"
 #include "net/handlers/bearer.hpp"
 #include "net/offload.hpp"
 
@@ -12,6 +13,11 @@ std::optional<std::string> bearer_secret(const request& req) {
   auto token = bearer_token(it->value());
   if (!token) return std::nullopt;
   return std::string(*token);
+}
+
+bool queue_audit(services& svc, const domain::principal& who, const domain::chat_key& chat, domain::action what,
+                 std::string outcome) {
+  return svc.writer.submit(domain::make_audit(who, chat, what, svc.clock, std::move(outcome)), {});
 }
 
 core::error unauthorized() { return core::make_error(core::errc::unauthorized, "missing, unknown or revoked token"); }

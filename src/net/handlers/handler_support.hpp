@@ -9,6 +9,8 @@
 
 #include "core/error.hpp"
 #include "core/result.hpp"
+#include "domain/access_policy.hpp"
+#include "domain/chat.hpp"
 #include "domain/principal.hpp"
 #include "domain/store.hpp"
 #include "net/asio.hpp"
@@ -23,6 +25,12 @@ std::optional<std::string> bearer_secret(const request& req);
 core::error unauthorized();
 // 503 when the committer cannot take an audit row: nothing is disclosed unaudited.
 core::error audit_unavailable();
+
+// Queues the audit row of a request that did not reach the store's own audit (reads, downloads,
+// requests refused before their write). False when the committer refused it: the caller then
+// answers 503 rather than disclose anything unaudited.
+bool queue_audit(services& svc, const domain::principal& who, const domain::chat_key& chat, domain::action what,
+                 std::string outcome);
 
 // The principal the token cache holds for `secret` (no store read), if any.
 std::optional<domain::principal> cached_principal(services& svc, const std::string& secret);
