@@ -295,24 +295,59 @@ asio::awaitable<bool> serve_upload(beast::tcp_stream& stream, beast::flat_buffer
   name = (*body)->name();
   auto stored = co_await run_blocking(*att.io, [&]() -> core::result<media::stored_file> {
     if (auto ok = (*body)->end(); !ok) return std::move(ok).error();
-    return pipeline->finish();
+    return pipeline->seal();
   });
   if (!stored) {
     co_await refuse(stored.error(), nullptr);
     // The body was read whole: the connection may go on.
     co_return co_await write_error(stream, version, keep, stored.error());
   }
-  auto preview = co_await run_blocking(*att.io, [&]() { return make_thumbnail(att, id, stored->content_type); });
-  if (!preview) {
-    co_await refuse(preview.error(), nullptr);
-    co_return co_await write_error(stream, version, keep, preview.error());
+  const auto store_bytes = [&]() -> asio::awaitable<core::result<void>> {
+    co_return co_await run_blocking(*att.io, [&]() { return pipeline->commit(); });
+  };
+  // An image is previewed from its stored bytes, and a refused preview refuses the upload: its
+  // bytes are stored first, then its row. Any other file's bytes are flushed while its row is
+  // committed (one flush's wait instead of two, figure 8a). That is safe: until the 201 nobody
+  // knows the id, so a row that says clean over bytes a crash lost is never sent or served, and
+  // the collector removes it with the other unsent uploads.
+  const bool previewed = att.thumbnails != nullptr && media::previewable(stored->content_type);
+  bool thumbnail = false;
+  if (previewed) {
+    auto kept = co_await store_bytes();
+    if (!kept) {
+      co_await refuse(kept.error(), nullptr);
+      co_return co_await write_error(stream, version, keep, kept.error());
+    }
+    auto preview = co_await run_blocking(*att.io, [&]() { return make_thumbnail(att, id, stored->content_type); });
+    if (!preview) {
+      co_await refuse(preview.error(), nullptr);
+      co_return co_await write_error(stream, version, keep, preview.error());
+    }
+    thumbnail = *preview;
   }
-  domain::attachment_info info{id, name, stored->content_type, stored->size, stored->sha256, *preview};
+  domain::attachment_info info{id, name, stored->content_type, stored->size, stored->sha256, thumbnail};
   auto finish = domain::finish_upload(*who, target.chat, std::move(info), domain::attachment_state::clean, "ok",
                                       svc.clock);
   const reply created{201, api::serialize_attachment(finish.info)};
   domain::write_command clean = std::move(finish);
-  auto done = co_await commit(svc.writer, std::move(clean));
+  const auto record_clean = [&]() -> asio::awaitable<domain::write_outcome> {
+    co_return co_await commit(svc.writer, std::move(clean));
+  };
+  if (previewed) {
+    auto done = co_await record_clean();
+    if (!done) co_return co_await write_error(stream, version, keep, done.error());
+    co_return co_await write_reply(stream, version, keep, created);
+  }
+  auto [kept, done] = co_await (store_bytes() && record_clean());
+  if (!kept) {
+    // The row may say clean already; the upload is still refused (the client never learns the
+    // id), and a second audit row says why after the first one's "ok".
+    if (done) (void)queue_audit(svc, *who, target.chat, domain::action::upload_attachment,
+                                std::string(core::to_string(kept.error().code)));
+    else
+      co_await refuse(kept.error(), nullptr);
+    co_return co_await write_error(stream, version, keep, kept.error());
+  }
   if (!done) co_return co_await write_error(stream, version, keep, done.error());
   co_return co_await write_reply(stream, version, keep, created);
 }
