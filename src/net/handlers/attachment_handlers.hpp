@@ -15,20 +15,10 @@
 #include "domain/chat.hpp"
 #include "net/asio.hpp"
 #include "net/http_options.hpp"
+#include "net/handlers/stream_routes.hpp"
 #include "net/services.hpp"
 
 namespace carechat::net {
-
-struct attachment_target {
-  domain::chat_key chat;
-  std::optional<std::string> id;  // none: the upload route
-  bool thumbnail = false;
-};
-
-// The route of a request whose header was read, if it is one of these with its method (POST to
-// upload, GET to download) and well-formed ids. Anything else (another method, a malformed id) is
-// the router's to answer (405, 400, 404).
-std::optional<attachment_target> match_attachment_route(const http::request_header<>& head);
 
 // Reads the body (parser: header read, body not yet) into storage and answers 201 with the
 // attachment, or an error. Returns whether the connection may serve another request.

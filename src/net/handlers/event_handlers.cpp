@@ -65,19 +65,6 @@ asio::awaitable<void> refuse(beast::tcp_stream& stream, const request& req, core
 
 }  // namespace
 
-std::optional<domain::event_scope> match_event_route(std::string_view target) {
-  auto url = boost::urls::parse_origin_form(target);
-  if (!url) return std::nullopt;
-  const auto segs = url->segments();
-  std::vector<std::string> s(segs.begin(), segs.end());
-  if (s.size() == 4 && s[2] == "chat" && s[3] == "events" && core::is_path_id(s[0]) && core::is_path_id(s[1]))
-    return domain::event_scope{s[0], s[1], std::nullopt};
-  if (s.size() == 6 && s[2] == "patient" && s[4] == "chat" && s[5] == "events" && core::is_path_id(s[0]) &&
-      core::is_path_id(s[1]) && core::is_path_id(s[3]))
-    return domain::event_scope{s[0], s[1], s[3]};
-  return std::nullopt;
-}
-
 asio::awaitable<void> serve_event_stream(beast::tcp_stream& stream, const request& req, services& svc,
                                          domain::event_scope scope,
                                          const std::function<void(std::function<void()>)>& set_stop) {

@@ -12,12 +12,10 @@
 
 #include "domain/events.hpp"
 #include "net/asio.hpp"
+#include "net/handlers/stream_routes.hpp"
 #include "net/services.hpp"
 
 namespace carechat::net {
-
-// The scope an events target names, if it is one.
-std::optional<domain::event_scope> match_event_route(std::string_view target);
 
 // Serves the upgrade request on `stream`; returns when the live connection has ended. `set_stop`
 // receives the hook the server calls to close the connection on shutdown.
