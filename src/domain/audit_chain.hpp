@@ -16,7 +16,12 @@ namespace carechat::domain {
 struct audit_entry;
 
 // A row's place in its chain. seq counts 1, 2, 3, ... per tenant/instance without gaps;
-// prev_hash is the row_hash of the row with seq - 1 (genesis for seq 1).
+// prev_hash is the row_hash of the row with seq - 1 (genesis for seq 1). The contract holds
+// whatever the number of concurrent writers (processes, nodes): each store serialises appends to
+// a chain (SQLite: its one write lock, the head re-read when another connection wrote;
+// PostgreSQL: the chain's head row locked until commit), a unique (tenant, instance, seq) index
+// refuses a fork, and a rolled-back batch gives its seqs back. Proven per backend with several
+// writers and rollbacks by tests/unit/store/store_audit_chain_test.cpp.
 struct audit_link {
   std::int64_t seq = 0;
   core::sha256_digest prev_hash{};
