@@ -16,7 +16,8 @@ usage: carechat <command> [options]
 commands:
   serve     run the HTTP server
   token     create, list and revoke bearer tokens (create | list | revoke)
-  audit     print the audit trail of a patient's chat
+  audit     print the audit trail of a patient's chat; verify the tamper-evident chains (verify);
+            export it for compliance (export)
   webhook   configure the webhook endpoint, show the delivery log, redeliver (set | show | disable | log | redeliver)
   demo      seed the demo tenant gh/sb-demo and print tokens and URLs
   copy      copy a whole database from SQLite into an empty PostgreSQL database

@@ -14,6 +14,7 @@
 #include "core/crypto.hpp"
 #include "core/result.hpp"
 #include "domain/attachment.hpp"
+#include "domain/audit_chain.hpp"
 #include "domain/blob_store.hpp"
 #include "domain/chat.hpp"
 #include "domain/events.hpp"
@@ -66,6 +67,39 @@ struct audit_entry {
 struct audit_row {
   std::int64_t id = 0;
   audit_entry entry;
+  std::optional<audit_link> link;  // none: written before the chain began (domain/audit_chain.hpp)
+};
+
+// Where a walk along the audit chains stands: after row `seq` of chain (tenant, instance).
+// Chains are walked in (tenant, instance, seq) order, byte-wise.
+struct audit_chain_position {
+  std::string tenant;
+  std::string instance;
+  std::int64_t seq = 0;
+};
+
+// A chain's head as the store keeps it for appending (audit_chain_heads): its last seq and hash.
+struct audit_chain_head {
+  audit_chain_key chain;
+  audit_link head;  // seq and row_hash; prev_hash unused
+};
+
+// Rows of a chain written before the chain began (no link): how many, and the newest id.
+struct audit_unchained_rows {
+  audit_chain_key chain;
+  std::int64_t rows = 0;
+  std::int64_t max_id = 0;
+};
+
+// A page of `carechat audit export`: rows with since <= at < until and an id above `after`, in id
+// order, at most `limit`, of one tenant/instance when given.
+struct audit_export_query {
+  std::optional<std::string> tenant;
+  std::optional<std::string> instance;
+  core::unix_ms since = 0;
+  core::unix_ms until = 0;
+  std::int64_t after = 0;
+  int limit = 1000;
 };
 
 // A page of `carechat token list`: tokens in creation order after the token `after` (its id),
@@ -305,6 +339,15 @@ class store {
   core::result<std::vector<audit_row>> audit_for_patient(const std::string& patient) {
     return audit_for_patient(patient, audit_listing{});
   }
+  // The tamper-evident chains (domain/audit_chain.hpp), for `carechat audit verify` and `export`:
+  // pages, so a walk over millions of rows holds one page at a time.
+  // Linked rows strictly after `after` in (tenant, instance, seq) order, at most `limit`.
+  virtual core::result<std::vector<audit_row>> audit_chain_page(const audit_chain_position& after, int limit);
+  // Every chain's stored head, in (tenant, instance) order.
+  virtual core::result<std::vector<audit_chain_head>> audit_chain_heads();
+  // The rows without a link, per chain.
+  virtual core::result<std::vector<audit_unchained_rows>> audit_unchained();
+  virtual core::result<std::vector<audit_row>> audit_export_page(const audit_export_query& q);
   // A named server secret of `size` random bytes, created on first use and kept across restarts
   // (e.g. the page-token key), so every node sharing the database agrees on it.
   virtual core::result<core::bytes> secret(const std::string& name, std::size_t size) = 0;

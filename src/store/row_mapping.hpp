@@ -164,4 +164,22 @@ core::result<domain::audit_row> read_audit(const Row& r) {
   return a;
 }
 
+// Columns: those of read_audit, then chain_seq, prev_hash, row_hash (all NULL: an unchained row).
+template <class Row>
+core::result<domain::audit_row> read_linked_audit(const Row& r) {
+  auto a = read_audit(r);
+  if (!a) return a;
+  if (r.null(10)) return a;
+  domain::audit_link l;
+  l.seq = r.int64(10);
+  const auto prev = r.blob(11);
+  if (prev.size() != l.prev_hash.size()) return corrupt_column(Row::backend, "audit_log.prev_hash of row id " + std::to_string(a->id));
+  std::copy(prev.begin(), prev.end(), l.prev_hash.begin());
+  const auto hash = r.blob(12);
+  if (hash.size() != l.row_hash.size()) return corrupt_column(Row::backend, "audit_log.row_hash of row id " + std::to_string(a->id));
+  std::copy(hash.begin(), hash.end(), l.row_hash.begin());
+  a->link = l;
+  return a;
+}
+
 }  // namespace carechat::store

@@ -177,6 +177,11 @@ TEST_F(copy_test, a_clinic_moves_to_postgresql_and_the_api_answers_the_same) {
   EXPECT_EQ(after.inbox, before.inbox);
   EXPECT_EQ(after.token_page, before.token_page) << "a page token of the old server opens the same page";
   EXPECT_EQ(run_cli({"audit", "--db", target_.spec(), "--patient", patient_n(2)}).out, audit_before);
+  // The audit chains go along unchanged (their hashes name no database id) and go on there: the
+  // reads above appended to them.
+  const auto chains = run_cli({"audit", "verify", "--db", target_.spec()});
+  EXPECT_EQ(chains.exit_code, 0) << chains.out << chains.err;
+  EXPECT_NE(chains.out.find("OK tenant=" + tenant + " instance=" + instance + " rows="), std::string::npos) << chains.out;
   // The patient's own token, minted on SQLite, works on PostgreSQL.
   EXPECT_EQ(http.get(chat_path(), patient_).status, 200u);
 

@@ -49,7 +49,8 @@ constexpr int chunk_rows = 2000;
 #define CC_ATTACHMENTS \
   "id, chat_id, uploader_token, state, created_at, name, content_type, size, sha256, thumbnail, message_seq, ordinal"
 #define CC_TOKENS "id, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at"
-#define CC_AUDIT "id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome"
+#define CC_AUDIT \
+  "id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome, chain_seq, prev_hash, row_hash"
 #define CC_OUTBOX                                                                                                   \
   "id, event_id, event_type, chat_id, message_seq, created_at, state, attempts, next_attempt_at, delivered_at, count, " \
   "up_to_external_id, direction"
@@ -133,12 +134,15 @@ std::vector<table_spec> tables() {
         "ORDER BY token_id COLLATE \"C\", key COLLATE \"C\""}},
       {"audit_log",
        {{"id", I}, {"at", I}, {"token_id", T}, {"role", T}, {"actor_id", T}, {"action", T}, {"tenant", T},
-        {"instance", T}, {"patient", T}, {"outcome", T}},
+        {"instance", T}, {"patient", T}, {"outcome", T}, {"chain_seq", I}, {"prev_hash", B}, {"row_hash", B}},
        {"copy.audit", "SELECT " CC_AUDIT " FROM audit_log ORDER BY id"},
        {"copy.audit.insert",
         "INSERT INTO audit_log (" CC_AUDIT ") SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], "
-        "$4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])"},
-       {"copy.audit.back", "SELECT " CC_AUDIT " FROM audit_log ORDER BY id"}},
+        "$4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], "
+        "$12::bytea[], $13::bytea[])"},
+       {"copy.audit.back",
+        "SELECT id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome, chain_seq, "
+        "encode(prev_hash, 'hex'), encode(row_hash, 'hex') FROM audit_log ORDER BY id"}},
       {"webhook_outbox",
        {{"id", I}, {"event_id", T}, {"event_type", T}, {"chat_id", I}, {"message_seq", I}, {"created_at", I},
         {"state", T}, {"attempts", I}, {"next_attempt_at", I}, {"delivered_at", I}, {"count", I},
@@ -195,6 +199,7 @@ std::vector<table_spec> tables() {
 // Every table the copy fills or derives, locked for the whole transaction.
 constexpr std::string_view lock_all =
     "LOCK TABLE log_heads, log_floors, log_state, chats, messages, events, tokens, idempotency_keys, audit_log, "
+    "audit_chain_heads, "
     "webhook_outbox, webhook_endpoints, webhook_attempts, server_secrets, attachments, attachment_objects, "
     "attachment_parts IN ACCESS EXCLUSIVE MODE";
 // Rows a carechat server would have written (its secrets alone hold nothing yet).
@@ -216,6 +221,12 @@ constexpr named_sql make_floors{"copy.floors",
                                 "INSERT INTO log_floors (log_id, floor) SELECT log_id, $1 FROM log_heads"};
 constexpr named_sql set_revocations{"copy.revocations",
                                     "UPDATE log_state SET value = $1 WHERE name = 'token_revocations'"};
+// The audit chains go along unchanged (their hashes cover no database id); their heads follow.
+constexpr named_sql make_audit_heads{
+    "copy.audit_heads",
+    "INSERT INTO audit_chain_heads (tenant, instance, seq, head) SELECT DISTINCT ON (tenant, instance) tenant, "
+    "instance, chain_seq, row_hash FROM audit_log WHERE chain_seq IS NOT NULL "
+    "ORDER BY tenant, instance, chain_seq DESC"};
 constexpr named_sql newest_per_chat{
     "copy.chats.last",
     "UPDATE chats c SET last_message_at = m.newest FROM (SELECT chat_id, max(created_at) AS newest FROM messages "
@@ -463,6 +474,7 @@ core::result<copy_report> copy_in_transaction(sqlite::connection& src, connectio
   if (!bytes) return std::move(bytes).error();
   report.tables.push_back(std::move(*bytes));
   if (auto ok = dst.run(newest_per_chat); !ok) return std::move(ok).error();
+  if (auto ok = dst.run(make_audit_heads); !ok) return std::move(ok).error();
   if (auto ok = dst.run(set_revocations, params().int64(revocations)); !ok) return std::move(ok).error();
   for (const auto& [table, column] : identity_tables) {
     const std::string t(table), c(column);
