@@ -166,6 +166,35 @@ TEST_F(tls_test, a_websocket_over_tls_receives_a_live_event) {
   EXPECT_EQ(str(e.at("message").at("message")), "live over tls");
 }
 
+TEST_F(tls_test, an_attachment_uploads_and_downloads_over_tls) {
+  start_tls();
+  // Larger than a TLS record (16 KiB) and than one read step of the upload (512 KiB).
+  std::string text = "a note over tls\n";
+  while (text.size() < 600'000) text += "line " + std::to_string(text.size()) + "\n";
+  https_connection conn(server_->port(), pki_.ca_file());
+  auto up = conn.request("POST", chat_path() + "/attachments", text,
+                         {{"Authorization", "Bearer " + patient_},
+                          {"Content-Type", "text/plain"},
+                          {"Content-Disposition", "attachment; filename=note.txt"}});
+  ASSERT_EQ(up.status, 201u) << up.body;
+  EXPECT_EQ(up.headers["strict-transport-security"], hsts);
+  const std::string id = str(json_of(up).at("id"));
+  const std::map<std::string, std::string> auth{{"Authorization", "Bearer " + patient_}};
+  auto down = conn.request("GET", chat_path() + "/attachments/" + id, {}, auth);
+  ASSERT_EQ(down.status, 200u) << down.body;
+  EXPECT_EQ(down.body, text);
+  EXPECT_EQ(down.headers["strict-transport-security"], hsts);
+  auto part = conn.request("GET", chat_path() + "/attachments/" + id, {},
+                           {{"Authorization", "Bearer " + patient_}, {"Range", "bytes=0-15"}});
+  EXPECT_EQ(part.status, 206u);
+  EXPECT_EQ(part.body, "a note over tls\n");
+  EXPECT_EQ(part.headers["strict-transport-security"], hsts);
+  auto unsatisfiable = conn.request("GET", chat_path() + "/attachments/" + id, {},
+                                    {{"Authorization", "Bearer " + patient_}, {"Range", "bytes=9999999-"}});
+  EXPECT_EQ(unsatisfiable.status, 416u);
+  EXPECT_EQ(unsatisfiable.headers["strict-transport-security"], hsts);
+}
+
 TEST_F(tls_test, serve_refuses_a_bad_certificate_or_key_at_start_naming_the_file) {
   const auto serve = [&](const std::vector<std::string>& extra, const std::map<std::string, std::string>& env = {}) {
     std::vector<std::string> args = {"serve", "--db", db_, "--listen", "127.0.0.1:0"};
@@ -217,6 +246,9 @@ TEST_F(tls_test, sighup_serves_a_renewed_certificate_to_new_connections_and_keep
   https_connection old(server_->port(), pki_.ca_file());
   ASSERT_EQ(old.request("GET", "/healthz").status, 200u);
   const auto first = old.certificate();
+  wss_client live(server_->port(), pki_.ca_file());
+  ASSERT_EQ(live.connect(events_path(), user_).status, 101u);
+  ASSERT_TRUE(live.read());  // ready
   EXPECT_EQ(first.subject, "CN=127.0.0.1");
   EXPECT_NE(subject_seen_by_s_client().find("CN = 127.0.0.1"), std::string::npos);
 
@@ -234,6 +266,13 @@ TEST_F(tls_test, sighup_serves_a_renewed_certificate_to_new_connections_and_keep
   auto again = old.request("GET", chat_path(), {}, {{"Authorization", "Bearer " + user_}});
   EXPECT_EQ(again.status, 200u) << again.body;
   EXPECT_EQ(old.certificate().serial, first.serial);
+  // So does the live connection.
+  auto sent = fresh.request("POST", chat_path() + "/inbound", R"({"message":"after renewal"})",
+                            {{"Authorization", "Bearer " + patient_}, {"Content-Type", "application/json"}});
+  ASSERT_EQ(sent.status, 200u) << sent.body;
+  auto ev = live.read();
+  ASSERT_TRUE(ev);
+  EXPECT_EQ(str(frame_object(*ev).at("message").at("message")), "after renewal");
   EXPECT_TRUE(server_->alive());
 }
 
