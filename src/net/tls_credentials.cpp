@@ -108,8 +108,8 @@ core::result<void> apply_tls_policy(ssl::context& ctx) {
   SSL_CTX* h = ctx.native_handle();
   if (SSL_CTX_set_min_proto_version(h, TLS1_2_VERSION) != 1)
     return make_error(errc::internal, "TLS: cannot set the minimum version: " + openssl_reason());
-  SSL_CTX_set_options(h, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
-                             SSL_OP_NO_TICKET);
+  SSL_CTX_set_options(
+      h, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET);
   if (SSL_CTX_set_cipher_list(h, tls12_ciphers) != 1)
     return make_error(errc::internal, "TLS: cannot set the cipher list: " + openssl_reason());
   // 10,000 idle keep-alive connections would otherwise hold ~34 KiB of buffers each.

@@ -7,12 +7,11 @@
 // once made, is never changed (a reload makes a new one), so handshakes read it without a lock.
 #pragma once
 
+#include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
-
-#include <boost/asio/ssl/context.hpp>
 
 #include "core/result.hpp"
 
@@ -72,7 +71,7 @@ class tls_credentials {
   const tls_files files_;
   mutable std::mutex mutex_;
   std::shared_ptr<boost::asio::ssl::context> context_;  // guarded by mutex_
-  std::mutex reload_mutex_;                              // one reload at a time
+  std::mutex reload_mutex_;                             // one reload at a time
 };
 
 }  // namespace carechat::net

@@ -5,11 +5,10 @@
 // and lives here. Thread-safety: n/a (types and pure functions).
 #pragma once
 
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <string>
 #include <string_view>
 #include <type_traits>
-
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "net/asio.hpp"
 

@@ -8,10 +8,6 @@
 #include <sys/wait.h>
 
 #include <array>
-#include <cctype>
-#include <cstdio>
-#include <stdexcept>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -20,6 +16,9 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <cctype>
+#include <cstdio>
+#include <stdexcept>
 
 namespace carechat::testing {
 namespace {

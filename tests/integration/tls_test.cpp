@@ -47,8 +47,8 @@ class tls_test : public ::testing::Test {
   }
 
   void start_tls() {
-    server_ = std::make_unique<server_process>(db_, std::map<std::string, std::string>{
-                                                        {"CARECHAT_TLS_CERT", cert_file_}, {"CARECHAT_TLS_KEY", key_file_}});
+    server_ = std::make_unique<server_process>(
+        db_, std::map<std::string, std::string>{{"CARECHAT_TLS_CERT", cert_file_}, {"CARECHAT_TLS_KEY", key_file_}});
   }
 
   std::string base() const { return "https://127.0.0.1:" + std::to_string(server_->port()); }
@@ -91,10 +91,10 @@ TEST_F(tls_test, curl_gets_healthz_and_the_api_over_https_and_every_answer_carri
   EXPECT_EQ(health.output.rfind("HTTP/1.1 200", 0), 0u) << health.output;
   EXPECT_EQ(header(health.output, "strict-transport-security"), hsts) << health.output;
 
-  const std::string send = curl("-X POST -H 'Authorization: Bearer " + patient_ +
-                                "' -H 'Content-Type: application/json' -d '{\"message\":\"over tls\"}' " + base() +
-                                chat_path() + "/inbound")
-                               .output;
+  const std::string send =
+      curl("-X POST -H 'Authorization: Bearer " + patient_ +
+           "' -H 'Content-Type: application/json' -d '{\"message\":\"over tls\"}' " + base() + chat_path() + "/inbound")
+          .output;
   EXPECT_EQ(send.rfind("HTTP/1.1 200", 0), 0u) << send;
   EXPECT_EQ(header(send, "strict-transport-security"), hsts) << send;
   const std::string page = curl("-H 'Authorization: Bearer " + user_ + "' " + base() + chat_path()).output;
@@ -216,12 +216,14 @@ TEST_F(tls_test, serve_refuses_a_bad_certificate_or_key_at_start_naming_the_file
   const std::vector<refusal> cases = {
       {{"--tls-cert", pki_.expired_cert(), "--tls-key", key}, pki_.expired_cert(), "has expired"},
       {{"--tls-cert", pki_.future_cert(), "--tls-key", key}, pki_.future_cert(), "not valid yet"},
-      {{"--tls-cert", pki_.server().cert_chain_file, "--tls-key", pki_.renewed().key_file}, pki_.renewed().key_file,
+      {{"--tls-cert", pki_.server().cert_chain_file, "--tls-key", pki_.renewed().key_file},
+       pki_.renewed().key_file,
        "does not match"},
       {{"--tls-cert", missing, "--tls-key", key}, missing, "cannot be read"},
       {{"--tls-cert", pki_.server().cert_chain_file, "--tls-key", missing}, missing, "cannot be read"},
       {{"--tls-cert", key, "--tls-key", key}, key, "holds no PEM certificate"},
-      {{"--tls-cert", pki_.server().cert_chain_file, "--tls-key", pki_.ca_file()}, pki_.ca_file(),
+      {{"--tls-cert", pki_.server().cert_chain_file, "--tls-key", pki_.ca_file()},
+       pki_.ca_file(),
        "holds no PEM private key"},
   };
   for (const auto& c : cases) {
@@ -303,8 +305,9 @@ TEST_F(tls_test, tls_1_1_is_refused_and_1_2_offers_only_forward_secret_aead_ciph
   start_tls();
   // The system's openssl.cnf may forbid TLS 1.1 on the client side already: without it, and at
   // security level 0, the client offers TLS 1.1 and the refusal can only be the server's.
-  const std::string s_client = "OPENSSL_CONF=/dev/null openssl s_client -connect 127.0.0.1:" +
-                               std::to_string(server_->port()) + " -CAfile '" + pki_.ca_file() + "' ";
+  const std::string s_client =
+      "OPENSSL_CONF=/dev/null openssl s_client -connect 127.0.0.1:" + std::to_string(server_->port()) + " -CAfile '" +
+      pki_.ca_file() + "' ";
   auto old = run_shell(s_client + "-tls1_1 -cipher 'DEFAULT@SECLEVEL=0' </dev/null");
   EXPECT_NE(old.output.find("alert protocol version"), std::string::npos) << old.output;
   EXPECT_NE(old.output.find("Cipher is (NONE)"), std::string::npos) << old.output;

@@ -3,6 +3,7 @@
 // Certificates are made here with OpenSSL's API (self-signed, P-256), written to real files.
 #include "net/tls_credentials.hpp"
 
+#include <gtest/gtest.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -15,8 +16,6 @@
 #include <fstream>
 #include <random>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace carechat::net {
 namespace {
@@ -73,8 +72,8 @@ class tls_credentials_test : public ::testing::Test {
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   }
 
-  static std::string error_of(const tls_files& f, std::chrono::system_clock::time_point now =
-                                                     std::chrono::system_clock::now()) {
+  static std::string error_of(const tls_files& f,
+                              std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) {
     auto ctx = make_tls_server_context(f, now);
     EXPECT_FALSE(ctx) << "expected a refusal";
     return ctx ? std::string() : ctx.error().message;
