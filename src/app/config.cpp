@@ -149,6 +149,17 @@ core::result<config> load_config(const args& a) {
   if (auto v = a.get("web-root")) c.web_root = *v;
   if (auto v = a.get("listen"))
     if (auto ok = parse_listen(*v, c); !ok) return std::move(ok).error();
+  if (const char* v = env("CARECHAT_TLS_CERT")) c.tls_cert_file = v;
+  if (const char* v = env("CARECHAT_TLS_KEY")) c.tls_key_file = v;
+  if (auto v = a.get("tls-cert")) c.tls_cert_file = *v;
+  if (auto v = a.get("tls-key")) c.tls_key_file = *v;
+  if (c.tls_cert_file.empty() != c.tls_key_file.empty())
+    return core::make_error(core::errc::bad_request,
+                            c.tls_key_file.empty()
+                                ? "--tls-cert (CARECHAT_TLS_CERT) is set but --tls-key (CARECHAT_TLS_KEY) is missing: "
+                                  "give both for HTTPS, or neither"
+                                : "--tls-key (CARECHAT_TLS_KEY) is set but --tls-cert (CARECHAT_TLS_CERT) is missing: "
+                                  "give both for HTTPS, or neither");
   if (c.db_path.empty()) return core::make_error(core::errc::bad_request, "--db must not be empty");
   return c;
 }

@@ -34,6 +34,12 @@ struct config {
                               //   from other nodes then arrive by polling alone (within 250 ms)
   std::string listen_host = "127.0.0.1";      // --listen HOST:PORT, CARECHAT_LISTEN
   std::uint16_t listen_port = 8080;           //   port 0 picks a free port (printed at start)
+  // HTTPS (issue #16): --tls-cert FILE / CARECHAT_TLS_CERT (PEM, the certificate then any
+  // intermediates) and --tls-key FILE / CARECHAT_TLS_KEY (PEM, unencrypted). Both or neither; with
+  // both the listener speaks only TLS (HTTPS and WSS), every answer carries HSTS, and SIGHUP
+  // reloads the pair. Neither: plain HTTP (behind a TLS-terminating proxy).
+  std::string tls_cert_file;
+  std::string tls_key_file;
   int page_limit = 20;            // CARECHAT_PAGE_LIMIT: default page size; 20 if unset or invalid, at most 200
   std::size_t max_message_chars = 10'000;     // characters per message
   std::size_t max_body_bytes = 1 << 20;       // CARECHAT_MAX_BODY_BYTES: larger request bodies get 413

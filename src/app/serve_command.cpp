@@ -23,6 +23,7 @@
 #include "app/token_revocation_watch.hpp"
 #include "net/local_hub.hpp"
 #include "net/server.hpp"
+#include "net/tls_credentials.hpp"
 #include "net/webhook_client.hpp"
 #include "net/webhook_worker.hpp"
 #include "store/group_committer.hpp"
@@ -31,9 +32,10 @@
 namespace carechat::app {
 namespace {
 
-constexpr const char* serve_help = R"(usage: carechat serve [--db PATH] [--listen HOST:PORT]
+constexpr const char* serve_help = R"(usage: carechat serve [--db PATH] [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]
 
 Runs the HTTP server until SIGINT or SIGTERM, then finishes in-flight requests and exits.
+With --tls-cert and --tls-key it serves HTTPS (and WSS) only, and SIGHUP reloads the pair.
 
 options:
   --db DB              the database (env CARECHAT_DB; default ./var/carechat.db): an SQLite file
@@ -43,6 +45,13 @@ options:
   --listen HOST:PORT   address to listen on (env CARECHAT_LISTEN; default 127.0.0.1:8080;
                        port 0 picks a free port)
   --web-root DIR       the built browser app (env CARECHAT_WEB_ROOT; default ./web/dist)
+  --tls-cert FILE      HTTPS: the server's certificate, PEM, followed by any intermediates
+                       (env CARECHAT_TLS_CERT); needs --tls-key. TLS 1.2 and 1.3, HSTS on every
+                       answer. Refused at start if unreadable, malformed, expired or not yet valid
+  --tls-key FILE       HTTPS: the certificate's private key, PEM, unencrypted (env
+                       CARECHAT_TLS_KEY); must match the certificate. After renewing both files,
+                       send SIGHUP: new connections get the new pair, open ones keep going; a bad
+                       pair is logged and the old one kept
 
 environment:
   CARECHAT_PAGE_LIMIT      default page size (20 when unset or invalid, at most 200)
@@ -116,7 +125,7 @@ std::string node_name(const config& cfg, bool shared_database, unsigned short po
 }  // namespace
 
 int serve_command(const std::vector<std::string>& argv) {
-  auto a = args::parse(argv, {"db", "listen", "web-root"}, {"help"});
+  auto a = args::parse(argv, {"db", "listen", "web-root", "tls-cert", "tls-key"}, {"help"});
   if (!a) {
     std::cerr << "carechat serve: " << a.error().message << "\n\n" << serve_help;
     return 2;
@@ -204,6 +213,17 @@ int serve_command(const std::vector<std::string>& argv) {
     return 1;
   }
 
+  // HTTPS: the certificate and key are checked before anything listens.
+  std::unique_ptr<net::tls_credentials> tls;
+  if (!cfg->tls_cert_file.empty()) {
+    auto loaded = net::tls_credentials::load({cfg->tls_cert_file, cfg->tls_key_file});
+    if (!loaded) {
+      std::cerr << "carechat serve: " << loaded.error().message << '\n';
+      return 1;
+    }
+    tls = std::move(*loaded);
+  }
+
   const net::static_assets web = net::static_assets::load(cfg->web_root);
   net::web_options pages;
   pages.frame_ancestors = cfg->frame_ancestors;
@@ -259,7 +279,7 @@ int serve_command(const std::vector<std::string>& argv) {
     if (*attachments)
       collector.emplace(writer, (*attachments)->blobs(), *housekeeping, clock,
                         std::chrono::milliseconds(limits.attachments.unused_ttl_ms), cfg->prune_interval);
-    net::server server(svc, http);
+    net::server server(svc, http, tls.get());
     server.on_stop([&draining] { draining = true; });
     std::unique_ptr<net::webhook_worker> webhooks;
     if ((*st)->webhooks() != nullptr) {
@@ -286,7 +306,12 @@ int serve_command(const std::vector<std::string>& argv) {
     if (webhooks) webhooks->start(node_name(*cfg, shared_database, ep->port()));
     const std::string host = ep->address().is_v6() ? "[" + ep->address().to_string() + "]" : ep->address().to_string();
     // Tests and scripts read this line to learn the port.
-    std::cout << "carechat listening on http://" << host << ':' << ep->port() << std::endl;
+    std::cout << "carechat listening on " << (tls ? "https://" : "http://") << host << ':' << ep->port() << std::endl;
+    if (tls) {
+      const auto cert = net::summarize_certificate(*tls->current());
+      core::log_info("serve", "TLS certificate " + cert.subject + ", serial " + cert.serial + ", valid until " +
+                                  cert.not_after + " (" + cfg->tls_cert_file + ")");
+    }
     core::log_info("serve", "database " + db_name);
     const unsigned io = cfg->io_threads ? cfg->io_threads : std::max(1u, std::thread::hardware_concurrency());
     server.run(io, true, cfg->shutdown_grace);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <optional>
@@ -15,6 +16,7 @@
 #include "net/host_header.hpp"
 #include "net/reply.hpp"
 #include "net/router.hpp"
+#include "net/transport.hpp"
 #include "net/web_routes.hpp"
 
 namespace carechat::net {
@@ -22,11 +24,16 @@ namespace {
 
 namespace websocket = boost::beast::websocket;
 
+// How long a TLS connection that ends waits for the client's close_notify.
+constexpr std::chrono::seconds tls_shutdown_timeout{2};
+
 // State the stop path may touch from another thread, always by posting to the connection's
 // executor (its I/O thread's io_context, which one thread runs: an implicit strand).
+template <class Stream>
 struct connection_state {
-  explicit connection_state(tcp::socket s) : stream(std::move(s)) {}
-  beast::tcp_stream stream;
+  template <class... Args>
+  explicit connection_state(Args&&... args) : stream(std::forward<Args>(args)...) {}
+  Stream stream;
   bool busy = false;                  // own thread only
   std::function<void()> stop_hook;    // own thread only: set while the connection is a live (WebSocket) one
 };
@@ -53,12 +60,17 @@ bool answerable_parse_error(const beast::error_code& ec) {
          ec != http::error::end_of_stream && ec != http::error::partial_message;
 }
 
-}  // namespace
+// Writes a Beast response with the transport's headers (HSTS over TLS).
+template <class Stream, class Body>
+auto write_response(Stream& stream, http::response<Body>& res) {
+  add_transport_headers<Stream>(res);
+  return http::async_write(stream, res, use_tuple);
+}
 
-asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const http_options& opts,
-                                       connection_registry& registry) {
-  auto conn = std::make_shared<connection_state>(std::move(socket));
-  std::weak_ptr<connection_state> weak = conn;
+template <class Stream>
+asio::awaitable<void> serve_connection(std::shared_ptr<connection_state<Stream>> conn, services& svc,
+                                       const http_options& opts, connection_registry& registry) {
+  std::weak_ptr<connection_state<Stream>> weak = conn;
   auto home = conn->stream.get_executor();
   const auto id = registry.add([weak, home] {
     asio::post(home, [weak] {
@@ -67,7 +79,7 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
       if (c->stop_hook)
         c->stop_hook();
       else if (!c->busy)
-        c->stream.socket().close();
+        beast::get_lowest_layer(c->stream).socket().close();
     });
   });
   struct unregister {
@@ -75,6 +87,19 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
     std::uint64_t id;
     ~unregister() { r.remove(id); }
   } guard{registry, id};
+
+  if constexpr (is_tls<Stream>) {
+    // On this connection's I/O thread, under a timer: a client that connects and says nothing
+    // (or speaks plain HTTP to the TLS port) is gone after opts.tls_handshake_timeout.
+    beast::get_lowest_layer(conn->stream).expires_after(opts.tls_handshake_timeout);
+    auto [hec] = co_await conn->stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
+    if (hec) {
+      core::log(core::log_level::debug, "tls", "handshake failed: " + hec.message());
+      beast::error_code ignored;
+      beast::get_lowest_layer(conn->stream).socket().close(ignored);
+      co_return;
+    }
+  }
 
   beast::flat_buffer buffer;
   std::string head;  // an API reply's status line and headers; reused so it allocates once
@@ -90,17 +115,17 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
     // one for all of it (header, body and answer), so a header that trickles in is cut after
     // request_timeout, not after idle_timeout.
     if (buffer.size() == 0) {
-      conn->stream.expires_after(opts.idle_timeout);
+      beast::get_lowest_layer(conn->stream).expires_after(opts.idle_timeout);
       auto [iec, in] = co_await conn->stream.async_read_some(buffer.prepare(4096), use_tuple);
       if (iec) break;  // closed, timed out or cancelled by stop: nothing to answer
       buffer.commit(in);
     }
-    conn->stream.expires_after(opts.request_timeout);
+    beast::get_lowest_layer(conn->stream).expires_after(opts.request_timeout);
     auto [ec, n] = co_await http::async_read_header(conn->stream, buffer, parser, use_tuple);
     if (ec == http::error::header_limit) {
       auto res = early_error(parser.get(), core::errc::bad_request, "request headers are too large");
       res.result(http::status::request_header_fields_too_large);
-      co_await http::async_write(conn->stream, res, use_tuple);
+      co_await write_response(conn->stream, res);
       break;
     }
     // Beast checks a declared Content-Length against body_limit while reading the header: refuse
@@ -109,19 +134,19 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
       // The request line is read by now: an upload is told the upload limit, anything else the body limit.
       const bool upload = match_attachment_route(parser.get()).has_value();
       auto res = too_large(parser.get(), upload ? opts.max_upload_bytes - upload_envelope_bytes : opts.max_body_bytes);
-      co_await http::async_write(conn->stream, res, use_tuple);
+      co_await write_response(conn->stream, res);
       break;
     }
     // Beast reads HTTP/1.0 and 1.1 only; any other version (or a request line whose version is
     // not HTTP/d.d) is bad_version: 505, not a malformed request.
     if (ec == http::error::bad_version) {
       auto res = early_error(request{}, core::errc::version_not_supported, "only HTTP/1.0 and HTTP/1.1 are served");
-      co_await http::async_write(conn->stream, res, use_tuple);
+      co_await write_response(conn->stream, res);
       break;
     }
     if (ec && answerable_parse_error(ec)) {
       auto res = early_error(request{}, core::errc::bad_request, "malformed request: " + ec.message());
-      co_await http::async_write(conn->stream, res, use_tuple);
+      co_await write_response(conn->stream, res);
       break;
     }
     if (ec) break;  // closed, timed out or cancelled by stop: nothing to answer
@@ -131,7 +156,7 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
     // before the body is read or anything is routed.
     if (auto host = request_host(parser.get()); !host) {
       auto res = early_error(parser.get(), host.error().code, host.error().message);
-      co_await http::async_write(conn->stream, res, use_tuple);
+      co_await write_response(conn->stream, res);
       break;
     }
     // Attachment uploads stream their body to storage, downloads stream the file: their handlers
@@ -143,7 +168,7 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
     }
     if (const auto len = parser.content_length(); len && *len > opts.max_body_bytes) {
       auto res = too_large(parser.get(), opts.max_body_bytes);
-      co_await http::async_write(conn->stream, res, use_tuple);
+      co_await write_response(conn->stream, res);
       break;
     }
     parser.body_limit(opts.max_body_bytes);  // a chunked body is cut off at the same limit
@@ -156,7 +181,7 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
     auto [rec, rn] = co_await http::async_read(conn->stream, buffer, parser, use_tuple);
     if (rec == http::error::body_limit) {  // a chunked body that grew past the limit
       auto res = too_large(parser.get(), opts.max_body_bytes);
-      co_await http::async_write(conn->stream, res, use_tuple);
+      co_await write_response(conn->stream, res);
       break;
     }
     if (rec) break;
@@ -173,7 +198,8 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
         const std::function<void(std::function<void()>)> set_stop = [&conn](std::function<void()> hook) {
           conn->stop_hook = std::move(hook);
         };
-        co_await serve_event_stream(conn->stream, req, svc, *scope, set_stop);
+        // Once the live session took the stream, it owns (and closes) it.
+        if (co_await serve_event_stream(conn->stream, req, svc, *scope, set_stop)) co_return;
         break;
       }
     }
@@ -183,21 +209,43 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
     if (out.web) {
       keep = out.web->keep_alive() && !registry.stopping();
       out.web->keep_alive(keep);
-      auto [ec2, n2] = co_await http::async_write(conn->stream, *out.web, use_tuple);
+      auto [ec2, n2] = co_await write_response(conn->stream, *out.web);
       wec = ec2;
     } else {
       const reply& rep = out.api;
       keep = req.keep_alive() && !registry.stopping();
       format_reply_head(head, version, keep, rep);
+      add_transport_headers<Stream>(head);
       const std::array<asio::const_buffer, 2> bytes{asio::buffer(head), asio::buffer(body_of(rep))};
       auto [ec2, n2] = co_await asio::async_write(conn->stream, bytes, use_tuple);
       wec = ec2;
     }
     if (wec || !keep) break;
   }
+  if constexpr (is_tls<Stream>) {
+    // close_notify, so the client can tell the end from a cut; its answer is awaited briefly.
+    beast::get_lowest_layer(conn->stream).expires_after(tls_shutdown_timeout);
+    co_await conn->stream.async_shutdown(use_tuple);
+  }
   beast::error_code ignored;
-  conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  conn->stream.socket().close(ignored);
+  beast::get_lowest_layer(conn->stream).socket().shutdown(tcp::socket::shutdown_send, ignored);
+  beast::get_lowest_layer(conn->stream).socket().close(ignored);
+}
+
+}  // namespace
+
+asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const http_options& opts,
+                                       connection_registry& registry) {
+  auto conn = std::make_shared<connection_state<plain_stream>>(std::move(socket));
+  co_await serve_connection(std::move(conn), svc, opts, registry);
+}
+
+asio::awaitable<void> run_https_session(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls, services& svc,
+                                        const http_options& opts, connection_registry& registry) {
+  // `tls` stays referenced here until the connection ends: a reload may replace the server's
+  // context meanwhile, and this connection keeps the one it was accepted with.
+  auto conn = std::make_shared<connection_state<tls_stream>>(std::move(socket), *tls);
+  co_await serve_connection(std::move(conn), svc, opts, registry);
 }
 
 }  // namespace carechat::net

@@ -44,19 +44,22 @@ bool shown_inline(std::string_view content_type) {
 
 // GCC 12 destroys a temporary given to a coroutine inside a co_await expression twice (an
 // aggregate holding a string was freed twice here): callers pass named locals, by reference.
-asio::awaitable<bool> write_reply(beast::tcp_stream& stream, unsigned version, bool keep, const reply& rep) {
+template <class Stream>
+asio::awaitable<bool> write_reply(Stream& stream, unsigned version, bool keep, const reply& rep) {
   std::string head;
   format_reply_head(head, version, keep, rep);
+  add_transport_headers<Stream>(head);
   const std::array<asio::const_buffer, 2> bytes{asio::buffer(head), asio::buffer(body_of(rep))};
   // A timer of its own: the last read's may have run down while the file was committed and
   // thumbnailed.
-  stream.expires_after(answer_timeout);
+  beast::get_lowest_layer(stream).expires_after(answer_timeout);
   auto [ec, n] = co_await asio::async_write(stream, bytes, use_tuple);
   co_return !ec && keep;
 }
 
 // An error answer; the connection closes after it when the request's body was not read.
-asio::awaitable<bool> write_error(beast::tcp_stream& stream, unsigned version, bool keep, const core::error& e) {
+template <class Stream>
+asio::awaitable<bool> write_error(Stream& stream, unsigned version, bool keep, const core::error& e) {
   const reply rep = error_reply(e);
   co_return co_await write_reply(stream, version, keep, rep);
 }
@@ -128,7 +131,8 @@ std::string thumbnail_name(const std::string& name) {
 
 }  // namespace
 
-asio::awaitable<bool> serve_upload(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+template <class Stream>
+asio::awaitable<bool> serve_upload(Stream& stream, beast::flat_buffer& buffer,
                                    http::request_parser<http::string_body>& parser, services& svc,
                                    const http_options& opts, const attachment_target& target) {
   const auto& att = svc.attachments;
@@ -242,7 +246,7 @@ asio::awaitable<bool> serve_upload(beast::tcp_stream& stream, beast::flat_buffer
       reader.get().body().data = buffers[filling].data();
       reader.get().body().size = chunk_bytes;
       // A timer per read: an upload may take minutes over a slow link, but must keep moving.
-      stream.expires_after(opts.request_timeout);
+      beast::get_lowest_layer(stream).expires_after(opts.request_timeout);
       co_return co_await http::async_read(stream, buffer, reader, use_tuple);
     };
     auto [fed, read] = co_await (store_ready() && read_next());
@@ -325,7 +329,8 @@ asio::awaitable<bool> serve_upload(beast::tcp_stream& stream, beast::flat_buffer
   co_return co_await write_reply(stream, version, keep, created);
 }
 
-asio::awaitable<bool> serve_download(beast::tcp_stream& stream, const request& req, services& svc,
+template <class Stream>
+asio::awaitable<bool> serve_download(Stream& stream, const request& req, services& svc,
                                      const attachment_target& target) {
   const auto& att = svc.attachments;
   const unsigned version = req.version();
@@ -387,6 +392,7 @@ asio::awaitable<bool> serve_download(beast::tcp_stream& stream, const request& r
         std::string head;
         format_reply_head(head, version, keep, rep);
         head.insert(head.size() - 2, "Content-Range: bytes */" + std::to_string(*size) + "\r\n");
+        add_transport_headers<Stream>(head);
         const std::array<asio::const_buffer, 2> bytes{asio::buffer(head), asio::buffer(body_of(rep))};
         auto [ec, n] = co_await asio::async_write(stream, bytes, use_tuple);
         co_return !ec && keep;
@@ -420,8 +426,9 @@ asio::awaitable<bool> serve_download(beast::tcp_stream& stream, const request& r
   head += "ETag: " + etag + "\r\n";
   if (!keep) head += "Connection: close\r\n";
   head += "\r\n";
+  add_transport_headers<Stream>(head);
   {
-    stream.expires_after(answer_timeout);
+    beast::get_lowest_layer(stream).expires_after(answer_timeout);
     auto [ec, n] = co_await asio::async_write(stream, asio::buffer(head), use_tuple);
     if (ec) co_return false;
   }
@@ -437,12 +444,20 @@ asio::awaitable<bool> serve_download(beast::tcp_stream& stream, const request& r
       core::log_error("attachments", "reading " + key + " failed mid-download");
       co_return false;
     }
-    stream.expires_after(answer_timeout);
+    beast::get_lowest_layer(stream).expires_after(answer_timeout);
     auto [ec, n] = co_await asio::async_write(stream, asio::buffer(chunk.data(), *got), use_tuple);
     if (ec) co_return false;
     sent += *got;
   }
   co_return keep;
 }
+
+// The two transports (net/transport.hpp).
+template asio::awaitable<bool> serve_upload(plain_stream&, beast::flat_buffer&, http::request_parser<http::string_body>&,
+                                            services&, const http_options&, const attachment_target&);
+template asio::awaitable<bool> serve_upload(tls_stream&, beast::flat_buffer&, http::request_parser<http::string_body>&,
+                                            services&, const http_options&, const attachment_target&);
+template asio::awaitable<bool> serve_download(plain_stream&, const request&, services&, const attachment_target&);
+template asio::awaitable<bool> serve_download(tls_stream&, const request&, services&, const attachment_target&);
 
 }  // namespace carechat::net

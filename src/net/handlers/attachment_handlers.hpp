@@ -17,18 +17,22 @@
 #include "net/http_options.hpp"
 #include "net/handlers/stream_routes.hpp"
 #include "net/services.hpp"
+#include "net/transport.hpp"
 
 namespace carechat::net {
 
 // Reads the body (parser: header read, body not yet) into storage and answers 201 with the
 // attachment, or an error. Returns whether the connection may serve another request.
-asio::awaitable<bool> serve_upload(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+// Stream: plain_stream or tls_stream (net/transport.hpp).
+template <class Stream>
+asio::awaitable<bool> serve_upload(Stream& stream, beast::flat_buffer& buffer,
                                    http::request_parser<http::string_body>& parser, services& svc,
                                    const http_options& opts, const attachment_target& target);
 
 // Answers the file or its thumbnail (Range, ETag), or an error. Returns whether the connection
 // may serve another request.
-asio::awaitable<bool> serve_download(beast::tcp_stream& stream, const request& req, services& svc,
+template <class Stream>
+asio::awaitable<bool> serve_download(Stream& stream, const request& req, services& svc,
                                      const attachment_target& target);
 
 }  // namespace carechat::net

@@ -58,14 +58,18 @@ bool origin_allowed(const request& req, const websocket_options& opts) {
 
 // Takes the error by value: callers pass temporaries, and a by-value coroutine parameter is moved
 // into the frame properly (see "Pitfall" in docs/ARCHITECTURE.md).
-asio::awaitable<void> refuse(beast::tcp_stream& stream, const request& req, core::error e) {
+template <class Stream>
+asio::awaitable<bool> refuse(Stream& stream, const request& req, core::error e) {
   response res = to_response(req.version(), false, error_reply(e));
+  add_transport_headers<Stream>(res);
   co_await http::async_write(stream, res, use_tuple);
+  co_return false;
 }
 
 }  // namespace
 
-asio::awaitable<void> serve_event_stream(beast::tcp_stream& stream, const request& req, services& svc,
+template <class Stream>
+asio::awaitable<bool> serve_event_stream(Stream& stream, const request& req, services& svc,
                                          domain::event_scope scope,
                                          const std::function<void(std::function<void()>)>& set_stop) {
   if (!origin_allowed(req, svc.websocket))
@@ -108,13 +112,20 @@ asio::awaitable<void> serve_event_stream(beast::tcp_stream& stream, const reques
     ~release_slot() { live.release(token); }
   } slot{svc.live, who->token_id};
 
-  auto session = std::make_shared<websocket_session>(websocket::stream<beast::tcp_stream>(std::move(stream)), svc,
-                                                     std::move(scope), api::viewer_of(*who));
-  set_stop([weak = std::weak_ptr<websocket_session>(session)] {
+  auto session = std::make_shared<websocket_session<Stream>>(websocket::stream<Stream>(std::move(stream)), svc,
+                                                             std::move(scope), api::viewer_of(*who));
+  set_stop([weak = std::weak_ptr<websocket_session<Stream>>(session)] {
     if (auto s = weak.lock()) s->stop();
   });
   co_await session->run(req, *after, offered);
   set_stop({});
+  co_return true;
 }
+
+// The two transports (net/transport.hpp).
+template asio::awaitable<bool> serve_event_stream(plain_stream&, const request&, services&, domain::event_scope,
+                                                  const std::function<void(std::function<void()>)>&);
+template asio::awaitable<bool> serve_event_stream(tls_stream&, const request&, services&, domain::event_scope,
+                                                  const std::function<void(std::function<void()>)>&);
 
 }  // namespace carechat::net
