@@ -3,7 +3,14 @@
 // field of app::config. Reading the environment, the config file and the flags, `serve --help`,
 // `carechat config show` and the README's configuration table (checked by a unit test) are all
 // produced from it; the default itself stays in config's in-class initializer (shown from there).
-// Adding a setting: a field in config (or attachment_config), and one entry in settings.cpp.
+// Adding a setting (e.g. CARECHAT_TLS_CERT with --tls-cert):
+//   1. a field with its default and a comment in config (config.hpp), e.g. `std::string tls_cert;`
+//   2. one line in make_table() (settings.cpp), where it belongs in the documented order:
+//        {"CARECHAT_TLS_CERT", "tls-cert", "PEM certificate chain ...", "", plain, text(CARECHAT_FIELD(tls_cert))},
+//      with a codec from the helpers there (number, duration, text, switch01, origins) or a new one;
+//      a flag given here is accepted by serve and config show at once; `secret` for credentials;
+//   3. `build/carechat config markdown` pasted between README.md's settings markers (the
+//      settings test fails until it is). Cross-setting checks go at the end of load_config.
 // Thread-safety: the table is immutable after its first use (a function-local static).
 #pragma once
 
