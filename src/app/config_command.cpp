@@ -19,16 +19,6 @@ show      prints every setting's effective value as a config file would set it, 
 markdown  prints the table of settings that README.md carries between its settings markers.
 )";
 
-std::string origin_text(const setting_origin& o) {
-  switch (o.source) {
-    case setting_source::file: return "file " + o.where;
-    case setting_source::environment: return "environment " + o.where;
-    case setting_source::flag: return "flag " + o.where;
-    case setting_source::default_value: break;
-  }
-  return "default";
-}
-
 }  // namespace
 
 int config_command(const std::vector<std::string>& argv) {
@@ -55,25 +45,7 @@ int config_command(const std::vector<std::string>& argv) {
     std::cerr << "carechat config: " << loaded.error().message << '\n';
     return 2;
   }
-  std::cout << "# carechat settings: defaults < " << (loaded->file.empty() ? "(no config file)" : loaded->file)
-            << " < environment < flags\n";
-  for (const setting& s : all_settings()) {
-    const std::string key = s.key();
-    const auto it = loaded->origins.find(key);
-    const setting_origin origin = it == loaded->origins.end() ? setting_origin{} : it->second;
-    std::string value = s.codec.show(loaded->values);
-    std::string line;
-    if (value.empty()) {
-      std::string default_text = s.default_text();
-      std::erase(default_text, '`');
-      line = "# " + key + " is unset (default: " + default_text + ")";
-    } else {
-      if (s.secret) value = "****";
-      line = key + " = " + value;
-      line += std::string(line.size() < 44 ? 44 - line.size() : 1, ' ') + "# " + origin_text(origin);
-    }
-    std::cout << line << '\n';
-  }
+  std::cout << show_settings(*loaded);
   return 0;
 }
 

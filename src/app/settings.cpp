@@ -331,6 +331,36 @@ std::set<std::string> setting_options() {
   return out;
 }
 
+std::string show_settings(const loaded_config& loaded) {
+  const auto origin_text = [](const setting_origin& o) -> std::string {
+    switch (o.source) {
+      case setting_source::file: return "file " + o.where;
+      case setting_source::environment: return "environment " + o.where;
+      case setting_source::flag: return "flag " + o.where;
+      case setting_source::default_value: break;
+    }
+    return "default";
+  };
+  std::string out = "# carechat settings: defaults < " + (loaded.file.empty() ? std::string("(no config file)") : loaded.file) +
+                    " < environment < flags\n";
+  for (const setting& s : all_settings()) {
+    const std::string key = s.key();
+    const auto it = loaded.origins.find(key);
+    const setting_origin origin = it == loaded.origins.end() ? setting_origin{} : it->second;
+    std::string value = s.codec.show(loaded.values);
+    std::string line;
+    if (value.empty()) {
+      line = "# " + key + " is unset (default: " + without_backticks(s.default_text()) + ")";
+    } else {
+      if (s.secret) value = "****";
+      line = key + " = " + value;
+      line += std::string(line.size() < 44 ? 44 - line.size() : 1, ' ') + "# " + origin_text(origin);
+    }
+    out += line + '\n';
+  }
+  return out;
+}
+
 std::string settings_help() {
   std::string out;
   for (const setting& s : all_settings()) {

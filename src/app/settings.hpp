@@ -63,6 +63,11 @@ std::optional<std::string> suggest_key(std::string_view unknown);
 // setting's flag.
 std::set<std::string> setting_options();
 
+// What `carechat config show` prints: each setting's effective value as a config-file line with
+// where it came from ("listen = 127.0.0.1:8080   # file /etc/carechat/carechat.conf:3"), unset
+// ones as comments, secrets as ****.
+std::string show_settings(const loaded_config& loaded);
+
 // What `serve --help` lists under "settings": each variable, its flag and default, its meaning.
 std::string settings_help();
 // The README's configuration table (Markdown), between its settings markers.

@@ -47,6 +47,35 @@ TEST(settings, secrets_are_marked) {
   EXPECT_FALSE(find_setting("listen")->secret);
 }
 
+TEST(settings, show_masks_secrets_and_names_each_origin) {
+  loaded_config loaded;
+  loaded.file = "/etc/carechat/carechat.conf";
+  ASSERT_TRUE(find_setting("s3_secret_access_key")->codec.parse("hunter2", loaded.values).has_value());
+  loaded.origins["s3_secret_access_key"] = {setting_source::file, "/etc/carechat/carechat.conf:4"};
+  ASSERT_TRUE(find_setting("listen")->codec.parse("[::1]:9000", loaded.values).has_value());
+  loaded.origins["listen"] = {setting_source::flag, "--listen"};
+  ASSERT_TRUE(find_setting("reader_threads")->codec.parse("9", loaded.values).has_value());
+  loaded.origins["reader_threads"] = {setting_source::environment, "CARECHAT_READER_THREADS"};
+  loaded.values.db_path = "postgresql://carechat:pw@db.example/carechat?sslmode=require";
+  // The comments are aligned with spaces: compare with runs of spaces as one.
+  std::string out;
+  for (char ch : show_settings(loaded))
+    if (ch != ' ' || out.empty() || out.back() != ' ') out += ch;
+  EXPECT_EQ(out.find("hunter2"), std::string::npos) << out;
+  EXPECT_EQ(out.find("pw"), std::string::npos) << out;
+  EXPECT_EQ(out.rfind("# carechat settings: defaults < /etc/carechat/carechat.conf < environment < flags\n", 0), 0u);
+  EXPECT_NE(out.find("\ns3_secret_access_key = **** # file /etc/carechat/carechat.conf:4\n"),
+            std::string::npos) << out;
+  EXPECT_NE(out.find("\nlisten = [::1]:9000 # flag --listen\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("\nreader_threads = 9 # environment CARECHAT_READER_THREADS\n"),
+            std::string::npos) << out;
+  EXPECT_NE(out.find("\ndb = postgresql://db.example/carechat # default\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("\n# s3_bucket is unset (default: none)\n"), std::string::npos) << out;
+  // An unset secret is not masked: nothing to hide, and the operator sees it is missing.
+  EXPECT_NE(show_settings(loaded_config{}).find("\n# s3_secret_access_key is unset (default: none)\n"),
+            std::string::npos);
+}
+
 TEST(settings, help_lists_every_variable_with_its_flag_key_and_default) {
   const std::string help = settings_help();
   for (const setting& s : all_settings()) EXPECT_NE(help.find(std::string(s.env)), std::string::npos) << s.env;
