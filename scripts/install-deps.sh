@@ -18,6 +18,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
   curl ca-certificates openssl
+  dpkg-dev adduser  # make package (dpkg-deb, dpkg-shlibdeps) and its test (the package's postinst runs adduser)
   chromium fonts-dejavu-core fonts-liberation
 )
 if [ "${1:-}" = "--bench" ]; then

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "app/commands.hpp"
+#include "app/version.hpp"
 
 namespace carechat::app {
 namespace {
@@ -23,8 +24,9 @@ commands:
   copy      copy a whole database from SQLite into an empty PostgreSQL database
   backup    copy an SQLite database (and its attachments) while it serves
   restore   make a new SQLite database from a backup (live clients resync)
+  config    print the effective settings, secrets masked (show), or the README's table (markdown)
 
-Run `carechat <command> --help` for the options of each.
+Run `carechat <command> --help` for the options of each, `carechat --version` for the version.
 )";
 
 }  // namespace
@@ -40,6 +42,11 @@ int run_cli(int argc, char** argv) {
   if (cmd == "copy") return copy_command(rest);
   if (cmd == "backup") return backup_command(rest);
   if (cmd == "restore") return restore_command(rest);
+  if (cmd == "config") return config_command(rest);
+  if (cmd == "--version" || cmd == "version") {
+    std::cout << "carechat " << version_text() << '\n';
+    return 0;
+  }
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     std::cout << usage;
     return 0;

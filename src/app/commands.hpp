@@ -17,5 +17,6 @@ int webhook_command(const std::vector<std::string>& argv);
 int copy_command(const std::vector<std::string>& argv);
 int backup_command(const std::vector<std::string>& argv);
 int restore_command(const std::vector<std::string>& argv);
+int config_command(const std::vector<std::string>& argv);
 
 }  // namespace carechat::app

@@ -1,6 +1,8 @@
 // The server's configuration: one struct, defaults in class, a comment per field (STYLE habit 5).
-// Filled from the environment, then flags (flags win); validated before the listener opens;
-// read-only afterwards. Thread-safety: plain value.
+// Filled from a config file, then the environment, then flags (defaults < file < environment <
+// flags); every setting's variable, flag, file key, help and parser is one entry of the table in
+// app/settings.cpp. Validated before the listener opens; read-only afterwards.
+// Thread-safety: plain value; load_config reads the environment (call from the starting thread).
 #pragma once
 
 #include "app/attachment_config.hpp"
@@ -8,6 +10,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -88,13 +93,37 @@ struct config {
   std::string webhook_ca_file;                // CARECHAT_WEBHOOK_CA_FILE: PEM CAs trusted besides the system's
 };
 
-// Applies CARECHAT_* variables from the environment, then the --db/--listen flags.
+// The config file used when neither --config nor CARECHAT_CONFIG names one, if it exists (the
+// Debian package installs it).
+inline constexpr const char* default_config_file = "/etc/carechat/carechat.conf";
+
+// Where a setting's effective value came from (config show).
+enum class setting_source { default_value, file, environment, flag };
+struct setting_origin {
+  setting_source source = setting_source::default_value;
+  std::string where;  // "/etc/carechat/carechat.conf:3", "CARECHAT_LISTEN", "--listen"; "" for the default
+};
+
+// What load_config reads besides the flags; tests replace both.
+struct config_inputs {
+  std::string default_file = default_config_file;
+  std::function<const char*(const char*)> getenv = [](const char* name) { return std::getenv(name); };
+};
+
+struct loaded_config {
+  config values;
+  std::string file;                                // the config file read; "" when none
+  std::map<std::string, setting_origin> origins;   // by file key; absent: the default
+};
+
+// defaults < config file (--config, else CARECHAT_CONFIG, else default_file when it exists) <
+// CARECHAT_* variables < flags (each setting's flag, when `a` has it). Errors name the source:
+// "FILE:LINE: key ...", "CARECHAT_X ...", "--x ...".
+core::result<loaded_config> load_config_with_origins(const args& a, const config_inputs& inputs = {});
+// The same, values only: what every command uses.
 core::result<config> load_config(const args& a);
 
-// "HOST:PORT" or "[v6]:PORT".
+// "HOST:PORT" or "[v6]:PORT" into listen_host and listen_port.
 core::result<void> parse_listen(const std::string& text, config& c);
-
-// The documented CARECHAT_PAGE_LIMIT rule: 20 when unset or not a positive integer, at most 200.
-int page_limit_from(const char* env_value);
 
 }  // namespace carechat::app

@@ -15,6 +15,7 @@
 #include "app/attachment_runtime.hpp"
 #include "app/commands.hpp"
 #include "app/config.hpp"
+#include "app/settings.hpp"
 #include "app/store_factory.hpp"
 #include "net/log_follower.hpp"
 #include "core/log.hpp"
@@ -32,86 +33,31 @@
 namespace carechat::app {
 namespace {
 
-constexpr const char* serve_help = R"(usage: carechat serve [--db PATH] [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]
+constexpr const char* serve_usage = R"(usage: carechat serve [--config FILE] [--db DB] [--listen HOST:PORT] [--web-root DIR]
+                      [--tls-cert FILE --tls-key FILE]
 
 Runs the HTTP server until SIGINT or SIGTERM, then finishes in-flight requests and exits.
 With --tls-cert and --tls-key it serves HTTPS (and WSS) only, and SIGHUP reloads the pair.
 
 options:
-  --db DB              the database (env CARECHAT_DB; default ./var/carechat.db): an SQLite file
-                       (PATH or sqlite:PATH, created if missing) or a PostgreSQL URI
-                       postgresql://user@host:port/dbname?... (password from the URI,
-                       PGPASSWORD or ~/.pgpass; never printed)
-  --listen HOST:PORT   address to listen on (env CARECHAT_LISTEN; default 127.0.0.1:8080;
-                       port 0 picks a free port)
-  --web-root DIR       the built browser app (env CARECHAT_WEB_ROOT; default ./web/dist)
-  --tls-cert FILE      HTTPS: the server's certificate, PEM, followed by any intermediates
-                       (env CARECHAT_TLS_CERT); needs --tls-key. TLS 1.2 and 1.3, HSTS on every
-                       answer. Refused at start if unreadable, malformed, expired or not yet valid
-  --tls-key FILE       HTTPS: the certificate's private key, PEM, unencrypted (env
-                       CARECHAT_TLS_KEY); must match the certificate. After renewing both files,
-                       send SIGHUP: new connections get the new pair, open ones keep going; a bad
-                       pair is logged and the old one kept
+  --config FILE        the config file: `key = value` lines, keys as below (env CARECHAT_CONFIG;
+                       default /etc/carechat/carechat.conf when it exists, else none)
+  --db DB              an SQLite file (PATH or sqlite:PATH, created if missing) or a PostgreSQL URI
+                       postgresql://user@host:port/dbname?... (password from the URI, PGPASSWORD or
+                       ~/.pgpass; never printed)
+  --listen HOST:PORT   address to listen on (port 0 picks a free port)
+  --web-root DIR       the built browser app
+  --tls-cert FILE      HTTPS: the certificate, PEM, then any intermediates; needs --tls-key.
+                       Refused at start if unreadable, malformed, expired or not yet valid
+  --tls-key FILE       HTTPS: its private key, PEM, unencrypted. After renewing both files, send
+                       SIGHUP: new connections get the new pair, open ones keep going
 
-environment:
-  CARECHAT_PAGE_LIMIT      default page size (20 when unset or invalid, at most 200)
-  CARECHAT_MAX_BODY_BYTES  request body limit in bytes (default 1048576)
-  CARECHAT_IO_THREADS      I/O threads (default: one per core)
-  CARECHAT_READER_THREADS  threads running database reads (default 4)
-  CARECHAT_MAX_CONNECTIONS concurrent connections (default 10000)
-  CARECHAT_IDLE_TIMEOUT_MS a connection without a request in progress is closed after this
-                           (default 60000)
-  CARECHAT_REQUEST_TIMEOUT_MS  from a request's first byte: time to receive it all and answer
-                               (default 30000)
-  CARECHAT_ALLOWED_ORIGINS comma-separated origins allowed to open live connections
-                           (the server's own origin always is)
-  CARECHAT_MAX_LIVE_PER_TOKEN  live connections per token (default 16)
-  CARECHAT_LIVE_QUEUE_FRAMES   frames a live connection may fall behind before it is closed
-                               with 4008 (default 1024)
-  CARECHAT_EVENT_RETENTION_HOURS  how long events stay replayable (default 168)
-  CARECHAT_FRAME_ANCESTORS comma-separated origins that may embed the chart pane (iframe)
-  CARECHAT_PUBLIC_URL      base URL of the webhook body's patientUrl (default http://127.0.0.1:8080)
-  CARECHAT_WEBHOOKS        0: do not deliver webhooks (the outbox still fills)
-  CARECHAT_WEBHOOK_ALLOW_PRIVATE  1: endpoints may resolve to loopback/private addresses
-  CARECHAT_WEBHOOK_TIMEOUT_MS     per attempt: connect, request and answer (default 10000)
-  CARECHAT_WEBHOOK_RETRY_BASE_MS  first retry delay ceiling (default 5000); doubles per attempt
-  CARECHAT_WEBHOOK_RETRY_MAX_MS   longest retry delay (default 86400000: a day)
-  CARECHAT_WEBHOOK_MAX_ATTEMPTS   attempts before an event is marked failed (default 15)
-  CARECHAT_WEBHOOK_POLL_MS        outbox poll interval when not nudged (default 1000)
-  CARECHAT_TOKEN_CACHE_MS  how long an authenticated token is remembered (default 60000; 0: off)
-  CARECHAT_TOKEN_RECHECK_MS  revocations (from any process) take effect within this (default 250)
-  CARECHAT_PAGE_CACHE_MS   longest life of a chat's cached latest page (default 1000 on SQLite,
-                           0 (off) on PostgreSQL); changes made through this server drop it at once
-  CARECHAT_NODE_ID         this server's name among nodes sharing a PostgreSQL database (default
-                           host:port; "local" on SQLite); a restarted node gives up its
-                           webhook claims at once
-  CARECHAT_CLUSTER_HINTS   0: no NOTIFY hints between nodes sharing a PostgreSQL database (live
-                           events from other nodes then arrive by polling, within 250 ms)
-  CARECHAT_AUDIT_DELAY_MS  how long a read's audit row may wait to share a commit (default 10;
-                           0: at once); writes never wait for it
-  CARECHAT_SEARCH_INDEX_MS how often new messages join the search index, kept in <db>-search
-                           (default 100; 0: never); searches scan the messages not indexed
-                           yet. On PostgreSQL: how often the index's pending list is merged,
-                           by one node of the cluster at a time
-  CARECHAT_PG_POOL_SIZE    PostgreSQL connections for reads and administration, besides the
-                           writer's (default: reader threads + 4)
-  CARECHAT_PG_STATEMENT_TIMEOUT_MS  longest PostgreSQL statement; past it the request gets 503
-                                    with Retry-After (default 5000)
-  CARECHAT_WEBHOOK_CA_FILE        PEM file of CA certificates trusted for HTTPS endpoints,
-                                  besides the system's (e.g. a clinic's private CA)
-  CARECHAT_ATTACHMENT_STORE disk | postgres | s3 | off: where attachments' bytes live (default
-                           disk on SQLite, in <db>-attachments; postgres on PostgreSQL)
-  CARECHAT_ATTACHMENTS_DIR the disk store's directory
-  CARECHAT_S3_ENDPOINT, CARECHAT_S3_REGION, CARECHAT_S3_BUCKET, CARECHAT_S3_ACCESS_KEY_ID,
-  CARECHAT_S3_SECRET_ACCESS_KEY, CARECHAT_S3_PREFIX   the s3 store (docs/api/attachments.md)
-  CARECHAT_ATTACHMENT_MAX_BYTES    largest attachment (default 26214400)
-  CARECHAT_ATTACHMENTS_PER_MESSAGE most attachments in one message (default 10)
-  CARECHAT_IMAGE_MAX_PIXELS        larger images are refused before decoding (default 100000000)
-  CARECHAT_ATTACHMENT_TYPES        accepted types, by content (default: JPEG, PNG, WebP, HEIC,
-                                   GIF, PDF, plain text)
-  CARECHAT_CLAMD_SOCKET            clamd's Unix socket: uploads are scanned (unset: not scanned)
-  CARECHAT_ATTACHMENT_THREADS      threads for attachments' blocking work (default 2)
+settings: variable, flag, config-file key (default), meaning. Each source overrides the one before:
+defaults < config file < environment < flags. `carechat config show` prints the effective values.
+
 )";
+
+std::string serve_help() { return serve_usage + settings_help(); }
 
 // This server's name among the nodes (config::node_id): given, or a default that a restart keeps.
 std::string node_name(const config& cfg, bool shared_database, unsigned short port) {
@@ -125,20 +71,21 @@ std::string node_name(const config& cfg, bool shared_database, unsigned short po
 }  // namespace
 
 int serve_command(const std::vector<std::string>& argv) {
-  auto a = args::parse(argv, {"db", "listen", "web-root", "tls-cert", "tls-key"}, {"help"});
+  auto a = args::parse(argv, setting_options(), {"help"});
   if (!a) {
-    std::cerr << "carechat serve: " << a.error().message << "\n\n" << serve_help;
+    std::cerr << "carechat serve: " << a.error().message << "\n\n" << serve_help();
     return 2;
   }
   if (a->has("help")) {
-    std::cout << serve_help;
+    std::cout << serve_help();
     return 0;
   }
-  auto cfg = load_config(*a);
-  if (!cfg) {
-    std::cerr << "carechat serve: " << cfg.error().message << '\n';
+  auto loaded = load_config_with_origins(*a);
+  if (!loaded) {
+    std::cerr << "carechat serve: " << loaded.error().message << '\n';
     return 2;
   }
+  const std::optional<config> cfg = std::move(loaded->values);
   // A log line to a stderr nobody reads any more (a dead log collector, a closed terminal pipe)
   // must not kill the server: ignore SIGPIPE and let write(2) fail with EPIPE, which logging
   // tolerates. Sockets never raise it (Asio sends with MSG_NOSIGNAL).
@@ -313,6 +260,7 @@ int serve_command(const std::vector<std::string>& argv) {
                                   cert.not_after + " (" + cfg->tls_cert_file + ")");
     }
     core::log_info("serve", "database " + db_name);
+    core::log_info("serve", loaded->file.empty() ? std::string("no config file") : "config file " + loaded->file);
     const unsigned io = cfg->io_threads ? cfg->io_threads : std::max(1u, std::thread::hardware_concurrency());
     server.run(io, true, cfg->shutdown_grace);
     hub.set_worker(nullptr);  // the committer may still publish while it drains
