@@ -9,6 +9,7 @@ namespace carechat::app {
 
 int serve_command(const std::vector<std::string>& argv);
 int token_command(const std::vector<std::string>& argv);
+int client_command(const std::vector<std::string>& argv);
 int audit_command(const std::vector<std::string>& argv);
 int demo_command(const std::vector<std::string>& argv);
 int webhook_command(const std::vector<std::string>& argv);

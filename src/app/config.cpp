@@ -118,6 +118,13 @@ core::result<config> load_config(const args& a) {
     c.public_url = std::string(u);
     while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
   }
+  if (auto ok = number_from_env<unsigned>("CARECHAT_OAUTH_TOKEN_TTL_S", c.oauth_token_ttl_s, 1, 86'400); !ok)
+    return std::move(ok).error();
+  if (auto ok = number_from_env<unsigned>("CARECHAT_OAUTH_FAILURE_BURST", c.oauth_failure_burst, 1, 10'000); !ok)
+    return std::move(ok).error();
+  if (auto ok = number_from_env<unsigned>("CARECHAT_OAUTH_FAILURES_PER_MINUTE", c.oauth_failures_per_minute, 1, 60'000);
+      !ok)
+    return std::move(ok).error();
   if (const char* v = env("CARECHAT_WEBHOOKS")) c.webhooks_enabled = std::string_view(v) != "0";
   if (const char* v = env("CARECHAT_CLUSTER_HINTS")) c.cluster_hints = std::string_view(v) != "0";
   if (const char* v = env("CARECHAT_NODE_ID")) {

@@ -78,6 +78,10 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
 
   beast::flat_buffer buffer;
   std::string head;  // an API reply's status line and headers; reused so it allocates once
+  // The client's address, for per-address limits (POST /oauth/token); empty if already gone.
+  beast::error_code peer_ec;
+  const auto peer_endpoint = conn->stream.socket().remote_endpoint(peer_ec);
+  const std::string peer = peer_ec ? std::string() : peer_endpoint.address().to_string();
   for (;;) {
     if (registry.stopping()) break;
     conn->busy = false;
@@ -177,7 +181,7 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
         break;
       }
     }
-    answer out = co_await handle_request(req, svc);
+    answer out = co_await handle_request(req, svc, peer);
     bool keep = false;
     beast::error_code wec;
     if (out.web) {
