@@ -117,7 +117,9 @@ class oauth_test : public chat_server_test {
     EXPECT_EQ(v.at("error").as_string(), error) << r.body;
     EXPECT_TRUE(v.as_object().contains("error_description")) << r.body;
     EXPECT_EQ(r.headers.at("cache-control"), "no-store");
-    if (status == 401) EXPECT_EQ(r.headers.at("www-authenticate"), "Basic realm=\"carechat\"");
+    if (status == 401) {
+      EXPECT_EQ(r.headers.at("www-authenticate"), "Basic realm=\"carechat\"");
+    }
   }
 
   // The chat route a client may use: reading the chat.
