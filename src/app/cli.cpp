@@ -17,6 +17,7 @@ usage: carechat <command> [options]
 commands:
   serve     run the HTTP server
   token     create, list and revoke bearer tokens (create | list | revoke)
+  client    create, list and revoke OAuth API clients (create | list | revoke)
   audit     print the audit trail of a patient's chat; verify the tamper-evident chains (verify);
             export it for compliance (export)
   webhook   configure the webhook endpoint, show the delivery log, redeliver (set | show | disable | log | redeliver)
@@ -36,6 +37,7 @@ int run_cli(int argc, char** argv) {
   const std::string cmd = argc > 1 ? argv[1] : "";
   if (cmd == "serve") return serve_command(rest);
   if (cmd == "token") return token_command(rest);
+  if (cmd == "client") return client_command(rest);
   if (cmd == "audit") return audit_command(rest);
   if (cmd == "demo") return demo_command(rest);
   if (cmd == "webhook") return webhook_command(rest);

@@ -9,6 +9,7 @@ namespace carechat::app {
 
 int serve_command(const std::vector<std::string>& argv);
 int token_command(const std::vector<std::string>& argv);
+int client_command(const std::vector<std::string>& argv);
 int audit_command(const std::vector<std::string>& argv);
 int audit_verify_command(const std::vector<std::string>& argv);  // `audit verify`: 3 when a chain is broken
 int audit_export_command(const std::vector<std::string>& argv);  // `audit export`

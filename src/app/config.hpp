@@ -91,6 +91,13 @@ struct config {
   unsigned webhook_retry_max_ms = 86'400'000; // CARECHAT_WEBHOOK_RETRY_MAX_MS: longest delay (24 h)
   unsigned webhook_max_attempts = 15;         // CARECHAT_WEBHOOK_MAX_ATTEMPTS: then the event is failed
   std::string webhook_ca_file;                // CARECHAT_WEBHOOK_CA_FILE: PEM CAs trusted besides the system's
+  // OAuth for API clients (POST /oauth/token, docs/integration.md):
+  unsigned oauth_token_ttl_s = 3600;          // CARECHAT_OAUTH_TOKEN_TTL_S: life of an issued access token
+                                              //   (1 s - 24 h)
+  unsigned oauth_failure_burst = 10;          // CARECHAT_OAUTH_FAILURE_BURST: failed attempts allowed at once
+                                              //   per client id and per address, then 429
+  unsigned oauth_failures_per_minute = 10;    // CARECHAT_OAUTH_FAILURES_PER_MINUTE: how fast that allowance
+                                              //   refills
 };
 
 // The config file used when neither --config nor CARECHAT_CONFIG names one, if it exists (the

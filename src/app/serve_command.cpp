@@ -22,6 +22,7 @@
 #include "app/event_pruner.hpp"
 #include "app/search_indexer.hpp"
 #include "app/token_revocation_watch.hpp"
+#include "net/handlers/oauth_handlers.hpp"
 #include "net/local_hub.hpp"
 #include "net/server.hpp"
 #include "net/tls_credentials.hpp"
@@ -222,6 +223,15 @@ int serve_command(const std::vector<std::string>& argv) {
                       live_counts, live,      web,    pages,       (*st)->webhooks(), nullptr /* the worker, below */,
                       cfg->webhook_allow_private, tokens, latest_pages, draining,
                       *attachments ? (*attachments)->services() : net::attachment_services{}};
+    // POST /oauth/token: failed attempts per client id and per address, used assertion jtis.
+    core::keyed_token_bucket oauth_failures({static_cast<double>(cfg->oauth_failure_burst),
+                                             cfg->oauth_failures_per_minute / 60.0, 10'000});
+    domain::assertion_replay_cache oauth_assertions;
+    net::oauth_services oauth{std::chrono::seconds(cfg->oauth_token_ttl_s),
+                              {cfg->public_url + "/oauth/token", cfg->public_url},
+                              &oauth_failures,
+                              &oauth_assertions};
+    svc.oauth = &oauth;
     std::optional<attachment_collector> collector;
     if (*attachments)
       collector.emplace(writer, (*attachments)->blobs(), *housekeeping, clock,

@@ -51,6 +51,22 @@ struct token_record {
   principal who;               // token_id inside equals id
   core::unix_ms created_at = 0;
   std::optional<core::unix_ms> revoked_at;
+  // Tokens the OAuth token endpoint issues (domain/oauth_client) expire, and belong to the API
+  // client they were issued to (revoking it revokes them). CLI tokens: neither.
+  std::optional<core::unix_ms> expires_at;
+  std::string client_id;  // "cl_...", or empty
+};
+
+// An OAuth API client (domain/oauth_client.hpp): either a secret's hash or a registered JWKS.
+struct oauth_client_record {
+  std::string id;  // the public client_id ("cl_...")
+  std::string tenant;
+  std::string instance;
+  std::string name;  // the operator's label, may be empty
+  std::optional<core::sha256_digest> secret_hash;  // client_secret_basic / client_secret_post
+  std::string jwks;                                // private_key_jwt: the client's public keys (JSON)
+  core::unix_ms created_at = 0;
+  std::optional<core::unix_ms> revoked_at;
 };
 
 // One row of the append-only audit trail. Never holds message text or token secrets.
@@ -277,6 +293,8 @@ class store_reader {
                                         bool include_archived) = 0;
   virtual core::result<std::vector<message>> search(const search_query& q) = 0;
   virtual core::result<std::optional<token_record>> token_by_hash(const core::sha256_digest& hash) = 0;
+  // The OAuth client with this id (revoked or not); nullopt when there is none.
+  virtual core::result<std::optional<oauth_client_record>> oauth_client(const std::string& id) = 0;
   // How many tokens have ever been revoked: grows with every revocation, from any process or node.
   // Token caches poll it and start over when it moves.
   virtual core::result<std::int64_t> token_revocations() = 0;
@@ -334,6 +352,17 @@ class store {
   virtual core::result<std::vector<token_record>> list_tokens(const token_listing& q) = 0;
   core::result<std::vector<token_record>> list_tokens() { return list_tokens(token_listing{}); }
   virtual core::result<bool> revoke_token(const std::string& id, core::unix_ms at) = 0;  // false: no such token
+
+  // OAuth API clients (`carechat client`, POST /oauth/token). Listed like tokens (the listing's
+  // cursor is a client id).
+  virtual core::result<void> insert_oauth_client(const oauth_client_record& client) = 0;
+  virtual core::result<std::vector<oauth_client_record>> list_oauth_clients(const token_listing& q) = 0;
+  // Revokes the client and, in the same transaction, every token issued to it; false: no such client.
+  virtual core::result<bool> revoke_oauth_client(const std::string& id, core::unix_ms at) = 0;
+  // Inserts a token issued to `token.client_id`, only while that client exists and is not revoked
+  // (atomically with a concurrent revoke_oauth_client: no token outlives its client's revocation);
+  // false when it was not inserted. Called by the token endpoint, from the blocking pool.
+  virtual core::result<bool> insert_client_token(const token_record& token) = 0;
   virtual core::result<std::vector<audit_row>> audit_for_patient(const std::string& patient,
                                                                  const audit_listing& q) = 0;
   core::result<std::vector<audit_row>> audit_for_patient(const std::string& patient) {

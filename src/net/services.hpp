@@ -32,6 +32,7 @@ namespace carechat::net {
 
 class webhook_worker;
 class log_follower;
+struct oauth_services;
 
 // What the attachment routes need besides the store (handlers/attachment_handlers).
 struct attachment_services {
@@ -65,6 +66,7 @@ struct services {
   page_cache& latest_pages;               // chats' latest pages as served (dropped on any change)
   std::atomic<bool>& draining;            // set when the server starts stopping: /readyz answers 503
   attachment_services attachments;        // uploads and downloads (issue #14)
+  oauth_services* oauth = nullptr;        // POST /oauth/token (handlers/oauth_handlers); nullptr: off
 };
 
 }  // namespace carechat::net

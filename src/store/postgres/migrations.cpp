@@ -354,11 +354,34 @@ CREATE TRIGGER audit_chain_heads_no_truncate BEFORE TRUNCATE ON audit_chain_head
   FOR EACH STATEMENT EXECUTE FUNCTION carechat_forbid();
 )sql";
 
+// v4: OAuth API clients (domain/oauth_client). Their tokens are rows of `tokens` with an expiry
+// and the client's id, so revoking the client revokes them (and moves the revocation counter).
+// A client has a secret's hash or a JWKS (private_key_jwt), never both.
+constexpr std::string_view schema_v4 = R"sql(
+ALTER TABLE tokens ADD COLUMN expires_at bigint,  -- Unix ms, UTC; NULL: does not expire (CLI tokens)
+                   ADD COLUMN client_id text;     -- the OAuth client it was issued to, or NULL
+CREATE INDEX tokens_by_client ON tokens (client_id) WHERE client_id IS NOT NULL;
+
+CREATE TABLE oauth_clients (
+  id          text PRIMARY KEY,
+  tenant      text NOT NULL,
+  instance    text NOT NULL,
+  name        text NOT NULL DEFAULT '',
+  secret_hash bytea,
+  jwks        text,
+  created_at  bigint NOT NULL,  -- Unix ms, UTC
+  revoked_at  bigint,
+  CHECK ((secret_hash IS NULL) <> (jwks IS NULL))
+);
+CREATE INDEX oauth_clients_by_created ON oauth_clients (created_at, id);
+)sql";
+
 constexpr migration all[] = {
     {1, "v1 chats, messages, search, tokens, idempotency, audit, event log per tenant/instance, webhooks, secrets",
      schema_v1},
     {2, "v2 attachments", schema_v2},
     {3, "v3 audit chain: chain_seq, prev_hash, row_hash; chain heads", schema_v3},
+    {4, "v4 OAuth API clients; token expiry and owning client", schema_v4},
 };
 
 // The lock every migrating process takes: one per schema, so two carechat databases in one

@@ -74,9 +74,10 @@ core::result<void> pg_store::transaction(const std::function<core::result<void>(
   return {};
 }
 
-core::result<void> pg_store::insert_token(const domain::token_record& token) {
-  auto c = pool_.acquire();
-  if (!c) return std::move(c).error();
+namespace {
+
+// The parameters of insert_token and insert_client_token ($1..$12, CARECHAT_PG_TOKEN_COLUMNS' order).
+params token_params(const domain::token_record& token) {
   // The principal's "none" is an empty string; the table says NULL.
   auto text_or_null = [](const std::string& v) { return v.empty() ? std::nullopt : std::optional<std::string>(v); };
   params p;
@@ -89,10 +90,28 @@ core::result<void> pg_store::insert_token(const domain::token_record& token) {
       .opt_text(text_or_null(token.who.user_id))
       .opt_text(text_or_null(token.who.display_name))
       .int64(token.created_at)
-      .opt_int64(token.revoked_at);
-  auto r = (*c)->run(queries::insert_token, p);
+      .opt_int64(token.revoked_at)
+      .opt_int64(token.expires_at)
+      .opt_text(text_or_null(token.client_id));
+  return p;
+}
+
+}  // namespace
+
+core::result<void> pg_store::insert_token(const domain::token_record& token) {
+  auto c = pool_.acquire();
+  if (!c) return std::move(c).error();
+  auto r = (*c)->run(queries::insert_token, token_params(token));
   if (!r) return std::move(r).error();
   return {};
+}
+
+core::result<bool> pg_store::insert_client_token(const domain::token_record& token) {
+  auto c = pool_.acquire();
+  if (!c) return std::move(c).error();
+  auto r = (*c)->run(queries::insert_client_token, token_params(token));
+  if (!r) return std::move(r).error();
+  return r->affected() > 0;
 }
 
 core::result<std::vector<domain::token_record>> pg_store::list_tokens(const domain::token_listing& q) {

@@ -255,9 +255,18 @@ inline constexpr named_sql prune_idempotency{"idempotency.prune", "DELETE FROM i
 
 // ---- administration ----
 #define CARECHAT_PG_TOKEN_COLUMNS \
-  "id, hash, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at"
+  "id, hash, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at, expires_at, client_id"
 inline constexpr named_sql insert_token{"tokens.insert", "INSERT INTO tokens (" CARECHAT_PG_TOKEN_COLUMNS
-                                                         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"};
+                                                         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"};
+// As insert_token, only while the client $12 exists and is not revoked. FOR SHARE locks the
+// client's row: a concurrent revoke_oauth_client either waits for this insert to commit (and then
+// revokes the new token too) or commits first (and READ COMMITTED re-checks the row: revoked, no
+// insert). No token outlives its client's revocation.
+inline constexpr named_sql insert_client_token{
+    "tokens.insert_for_client",
+    "INSERT INTO tokens (" CARECHAT_PG_TOKEN_COLUMNS ") SELECT $1::text, $2::bytea, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::bigint, "
+    "$10::bigint, $11::bigint, $12::text FROM (SELECT id FROM oauth_clients WHERE id = $12::text AND revoked_at IS NULL "
+    "FOR SHARE) c"};
 // $1 after (a token id, or NULL) $2 tenant $3 instance (NULL: any) $4 limit; in creation order.
 inline constexpr named_sql list_tokens{
     "tokens.list",
@@ -271,6 +280,27 @@ inline constexpr named_sql revoke_token{"tokens.revoke",
                                         "UPDATE tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL"};
 inline constexpr named_sql token_exists{"tokens.exists", "SELECT 1 FROM tokens WHERE id = $1"};
 #undef CARECHAT_PG_TOKEN_COLUMNS
+
+// ---- OAuth clients (store/postgres/pg_oauth_clients.cpp) ----
+#define CARECHAT_PG_CLIENT_COLUMNS "id, tenant, instance, name, secret_hash, jwks, created_at, revoked_at"
+inline constexpr named_sql insert_oauth_client{"clients.insert", "INSERT INTO oauth_clients (" CARECHAT_PG_CLIENT_COLUMNS
+                                                                 ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"};
+inline constexpr named_sql oauth_client_by_id{"clients.by_id",
+                                              "SELECT " CARECHAT_PG_CLIENT_COLUMNS " FROM oauth_clients WHERE id = $1"};
+// $1 after (a client id, or NULL) $2 tenant $3 instance (NULL: any) $4 limit; in creation order.
+inline constexpr named_sql list_oauth_clients{
+    "clients.list",
+    "SELECT " CARECHAT_PG_CLIENT_COLUMNS " FROM oauth_clients WHERE ($1::text IS NULL OR (created_at, id COLLATE \"C\") > "
+    "((SELECT c.created_at FROM oauth_clients c WHERE c.id = $1::text), $1::text COLLATE \"C\")) "
+    "AND ($2::text IS NULL OR tenant = $2::text) AND ($3::text IS NULL OR instance = $3::text) "
+    "ORDER BY created_at, id COLLATE \"C\" LIMIT $4"};
+#undef CARECHAT_PG_CLIENT_COLUMNS
+// $1 id $2 at. Locks the client's row (see insert_client_token); no row: no such client.
+inline constexpr named_sql lock_oauth_client{"clients.lock", "SELECT 1 FROM oauth_clients WHERE id = $1 FOR UPDATE"};
+inline constexpr named_sql revoke_oauth_client{
+    "clients.revoke", "UPDATE oauth_clients SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL"};
+inline constexpr named_sql revoke_client_tokens{
+    "clients.revoke_tokens", "UPDATE tokens SET revoked_at = $2 WHERE client_id = $1 AND revoked_at IS NULL"};
 inline constexpr named_sql audit_for_patient{
     "audit.for_patient",
     "SELECT id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome "

@@ -49,6 +49,7 @@ constexpr int chunk_rows = 2000;
 #define CC_ATTACHMENTS \
   "id, chat_id, uploader_token, state, created_at, name, content_type, size, sha256, thumbnail, message_seq, ordinal"
 #define CC_TOKENS "id, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at"
+#define CC_CLIENTS "id, tenant, instance, name, secret_hash, jwks, created_at, revoked_at"
 #define CC_AUDIT \
   "id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome, chain_seq, prev_hash, row_hash"
 #define CC_OUTBOX                                                                                                   \
@@ -109,19 +110,29 @@ std::vector<table_spec> tables() {
         "$11::bigint[], $12::bigint[]) AS k(position, chat_id, type, at, message_seq, reader_type, reader_id, "
         "reader_name, read_kind, up_to_external_id, count, archive_before) JOIN chats c ON c.id = k.chat_id"},
        {"copy.events.back", "SELECT " CC_EVENTS " FROM events ORDER BY position"}},
+      {"oauth_clients",
+       {{"id", T}, {"tenant", T}, {"instance", T}, {"name", T}, {"secret_hash", B}, {"jwks", T}, {"created_at", I},
+        {"revoked_at", I}},
+       {"copy.clients", "SELECT " CC_CLIENTS " FROM oauth_clients ORDER BY id"},
+       {"copy.clients.insert",
+        "INSERT INTO oauth_clients (" CC_CLIENTS ") SELECT * FROM unnest($1::text[], $2::text[], $3::text[], "
+        "$4::text[], $5::bytea[], $6::text[], $7::bigint[], $8::bigint[])"},
+       {"copy.clients.back",
+        "SELECT id, tenant, instance, name, encode(secret_hash, 'hex'), jwks, created_at, revoked_at "
+        "FROM oauth_clients ORDER BY id COLLATE \"C\""}},
       {"tokens",
        {{"id", T}, {"hash", B}, {"tenant", T}, {"instance", T}, {"role", T}, {"patient_id", T}, {"user_id", T},
-        {"display_name", T}, {"created_at", I}, {"revoked_at", I}},
+        {"display_name", T}, {"created_at", I}, {"revoked_at", I}, {"expires_at", I}, {"client_id", T}},
        {"copy.tokens",
-        "SELECT id, hash, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at "
-        "FROM tokens ORDER BY id"},
+        "SELECT id, hash, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at, "
+        "expires_at, client_id FROM tokens ORDER BY id"},
        {"copy.tokens.insert",
         "INSERT INTO tokens (id, hash, tenant, instance, role, patient_id, user_id, display_name, created_at, "
-        "revoked_at) SELECT * FROM unnest($1::text[], $2::bytea[], $3::text[], $4::text[], $5::text[], $6::text[], "
-        "$7::text[], $8::text[], $9::bigint[], $10::bigint[])"},
+        "revoked_at, expires_at, client_id) SELECT * FROM unnest($1::text[], $2::bytea[], $3::text[], $4::text[], "
+        "$5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::bigint[], $12::text[])"},
        {"copy.tokens.back",
         "SELECT id, encode(hash, 'hex'), tenant, instance, role, patient_id, user_id, display_name, created_at, "
-        "revoked_at FROM tokens ORDER BY id COLLATE \"C\""}},
+        "revoked_at, expires_at, client_id FROM tokens ORDER BY id COLLATE \"C\""}},
       {"idempotency_keys",
        {{"token_id", T}, {"key", T}, {"request_hash", B}, {"message_seq", I}, {"created_at", I}},
        {"copy.idempotency",
@@ -191,6 +202,7 @@ std::vector<table_spec> tables() {
 #undef CC_ENDPOINT_TEXT
 #undef CC_OUTBOX
 #undef CC_AUDIT
+#undef CC_CLIENTS
 #undef CC_TOKENS
 #undef CC_EVENTS
 #undef CC_MESSAGES

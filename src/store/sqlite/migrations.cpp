@@ -397,6 +397,28 @@ CREATE TRIGGER audit_chain_heads_kept BEFORE DELETE ON audit_chain_heads
 BEGIN SELECT RAISE(ABORT, 'audit_chain_heads are kept'); END;
 )sql";
 
+// v12: OAuth API clients (domain/oauth_client). Their tokens are rows of `tokens` with an expiry
+// and the client's id, so revoking the client revokes them (and moves the revocation counter).
+// A client has a secret's hash or a JWKS (private_key_jwt), never both.
+constexpr std::string_view schema_v12 = R"sql(
+ALTER TABLE tokens ADD COLUMN expires_at INTEGER;  -- Unix ms, UTC; NULL: does not expire (CLI tokens)
+ALTER TABLE tokens ADD COLUMN client_id TEXT;      -- the OAuth client it was issued to, or NULL
+CREATE INDEX tokens_by_client ON tokens (client_id) WHERE client_id IS NOT NULL;
+
+CREATE TABLE oauth_clients (
+  id          TEXT PRIMARY KEY,
+  tenant      TEXT NOT NULL,
+  instance    TEXT NOT NULL,
+  name        TEXT NOT NULL DEFAULT '',
+  secret_hash BLOB,
+  jwks        TEXT,
+  created_at  INTEGER NOT NULL,  -- Unix ms, UTC
+  revoked_at  INTEGER,
+  CHECK ((secret_hash IS NULL) <> (jwks IS NULL))
+) WITHOUT ROWID;
+CREATE INDEX oauth_clients_by_created ON oauth_clients (created_at, id);
+)sql";
+
 constexpr migration all[] = {
     {1, "v1 chats, messages, search, tokens, idempotency, audit, outbox, secrets", schema_v1},
     {2, "v2 read state, unread index, event log", schema_v2},
@@ -409,6 +431,7 @@ constexpr migration all[] = {
     {9, "v9 webhook delivery leases, idempotency keys by age", schema_v9},
     {10, "v10 attachments", schema_v10},
     {11, "v11 audit chain: chain_seq, prev_hash, row_hash; chain heads", schema_v11},
+    {12, "v12 OAuth API clients; token expiry and owning client", schema_v12},
 };
 
 constexpr named_sql read_version{"migrations.user_version", "PRAGMA user_version"};

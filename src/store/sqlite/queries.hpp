@@ -144,9 +144,34 @@ inline constexpr named_sql upsert_audit_head{
 
 // ---- administration ----
 #define CARECHAT_TOKEN_COLUMNS \
-  "id, hash, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at"
+  "id, hash, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at, expires_at, client_id"
 inline constexpr named_sql insert_token{"tokens.insert", "INSERT INTO tokens (" CARECHAT_TOKEN_COLUMNS
-                                                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"};
+                                                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"};
+// As insert_token, only while the client ?12 exists and is not revoked (writes are serialized, so
+// a revoke_oauth_client either precedes this, and nothing is inserted, or follows and revokes it).
+inline constexpr named_sql insert_client_token{
+    "tokens.insert_for_client",
+    "INSERT INTO tokens (" CARECHAT_TOKEN_COLUMNS ") SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12 "
+    "WHERE EXISTS (SELECT 1 FROM oauth_clients WHERE id = ?12 AND revoked_at IS NULL)"};
+
+// ---- OAuth clients (store/sqlite/oauth_clients.cpp) ----
+#define CARECHAT_CLIENT_COLUMNS "id, tenant, instance, name, secret_hash, jwks, created_at, revoked_at"
+inline constexpr named_sql insert_oauth_client{"clients.insert", "INSERT INTO oauth_clients (" CARECHAT_CLIENT_COLUMNS
+                                                                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"};
+inline constexpr named_sql oauth_client_by_id{"clients.by_id",
+                                              "SELECT " CARECHAT_CLIENT_COLUMNS " FROM oauth_clients WHERE id = ?1"};
+// ?1 after (a client id, or NULL) ?2 tenant ?3 instance (NULL: any) ?4 limit; in creation order.
+inline constexpr named_sql list_oauth_clients{
+    "clients.list",
+    "SELECT " CARECHAT_CLIENT_COLUMNS " FROM oauth_clients WHERE (?1 IS NULL OR (created_at, id) > "
+    "((SELECT created_at FROM oauth_clients WHERE id = ?1), ?1)) AND (?2 IS NULL OR tenant = ?2) "
+    "AND (?3 IS NULL OR instance = ?3) ORDER BY created_at, id LIMIT ?4"};
+#undef CARECHAT_CLIENT_COLUMNS
+inline constexpr named_sql revoke_oauth_client{
+    "clients.revoke", "UPDATE oauth_clients SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL"};
+inline constexpr named_sql revoke_client_tokens{
+    "clients.revoke_tokens", "UPDATE tokens SET revoked_at = ?2 WHERE client_id = ?1 AND revoked_at IS NULL"};
+inline constexpr named_sql oauth_client_exists{"clients.exists", "SELECT 1 FROM oauth_clients WHERE id = ?1"};
 // ?1 after (a token id, or NULL) ?2 tenant ?3 instance (NULL: any) ?4 limit; in creation order,
 // along tokens_by_created.
 inline constexpr named_sql list_tokens{

@@ -31,25 +31,45 @@ std::vector<domain::write_outcome> sqlite_store::apply(std::span<const domain::w
   return apply_batch(writer_, clock_, audit_heads_, batch, opts_.before_commit);
 }
 
+namespace {
+
+// The parameters of insert_token and insert_client_token (?1..?12, CARECHAT_TOKEN_COLUMNS' order).
+void bind_token(statement& s, const domain::token_record& token) {
+  // The principal's "none" is an empty string; the table says NULL.
+  auto text_or_null = [&](int index, const std::string& v) {
+    bind_optional_text(s, index, v.empty() ? std::nullopt : std::optional<std::string>(v));
+  };
+  s.bind_text(1, token.id);
+  s.bind_blob(2, token.hash);
+  s.bind_text(3, token.who.tenant);
+  s.bind_text(4, token.who.instance);
+  s.bind_text(5, domain::to_string(token.who.role));
+  text_or_null(6, token.who.patient_id);
+  text_or_null(7, token.who.user_id);
+  text_or_null(8, token.who.display_name);
+  s.bind_int64(9, token.created_at);
+  if (token.revoked_at) s.bind_int64(10, *token.revoked_at);
+  if (token.expires_at) s.bind_int64(11, *token.expires_at);
+  text_or_null(12, token.client_id);
+}
+
+}  // namespace
+
 core::result<void> sqlite_store::insert_token(const domain::token_record& token) {
   std::lock_guard lock(writer_mutex_);
   auto s = writer_.prepared(queries::insert_token);
   if (!s) return std::move(s).error();
-  // The principal's "none" is an empty string; the table says NULL.
-  auto text_or_null = [&](int index, const std::string& v) {
-    bind_optional_text(**s, index, v.empty() ? std::nullopt : std::optional<std::string>(v));
-  };
-  (*s)->bind_text(1, token.id);
-  (*s)->bind_blob(2, token.hash);
-  (*s)->bind_text(3, token.who.tenant);
-  (*s)->bind_text(4, token.who.instance);
-  (*s)->bind_text(5, domain::to_string(token.who.role));
-  text_or_null(6, token.who.patient_id);
-  text_or_null(7, token.who.user_id);
-  text_or_null(8, token.who.display_name);
-  (*s)->bind_int64(9, token.created_at);
-  if (token.revoked_at) (*s)->bind_int64(10, *token.revoked_at);
+  bind_token(**s, token);
   return (*s)->run();
+}
+
+core::result<bool> sqlite_store::insert_client_token(const domain::token_record& token) {
+  std::lock_guard lock(writer_mutex_);
+  auto s = writer_.prepared(queries::insert_client_token);
+  if (!s) return std::move(s).error();
+  bind_token(**s, token);
+  if (auto ok = (*s)->run(); !ok) return std::move(ok).error();
+  return writer_.changes() > 0;
 }
 
 core::result<std::vector<domain::token_record>> sqlite_store::list_tokens(const domain::token_listing& q) {
