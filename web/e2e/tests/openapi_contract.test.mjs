@@ -11,7 +11,9 @@ import SwaggerParser from "@apidevtools/swagger-parser";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import yaml from "js-yaml";
-import { INSTANCE, Server, TENANT } from "../harness.mjs";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { INSTANCE, Server, TENANT, binary } from "../harness.mjs";
 import { pdfBytes } from "../files.mjs";
 
 // Webhook URLs on this machine only (no network here): a closed port on 127.0.0.1.
@@ -180,6 +182,17 @@ test("every operation answers as the document says", { timeout: 120_000 }, async
   expectStatus(await call("GET", `${inst}/webhook/deliveries?limit=5`, { token: admin }), 200);
   expectStatus(await call("POST", `${inst}/webhook/deliveries/evt_nope/redeliver`, { token: admin }), 404);
   expectStatus(await call("POST", `${inst}/webhook/disable`, { token: admin }), 200);
+
+  // OAuth client credentials (a client made with the CLI, as an operator would).
+  const { stdout } = await promisify(execFile)(binary, ["client", "create", "--db", server.db, "--tenant", TENANT, "--instance", INSTANCE, "--name", "contract"]);
+  const [clientId, clientSecret] = stdout.trim().split("\n");
+  const form = (fields) => new URLSearchParams(fields).toString();
+  const formHeaders = { "Content-Type": "application/x-www-form-urlencoded" };
+  const issued = await call("POST", "/oauth/token", { body: form({ grant_type: "client_credentials", client_id: clientId, client_secret: clientSecret }), headers: formHeaders });
+  expectStatus(issued, 200);
+  expectStatus(await call("GET", `${chat}?pageSize=5`, { token: issued.json.access_token }), 200);
+  expectStatus(await call("POST", "/oauth/token", { body: form({ grant_type: "client_credentials", client_id: clientId, client_secret: "wrong" }), headers: formHeaders }), 401);
+  expectStatus(await call("POST", "/oauth/token", { body: form({ grant_type: "password" }), headers: formHeaders }), 400);
 
   // Every operation of the document was reached.
   const all = [];
