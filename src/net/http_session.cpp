@@ -105,7 +105,7 @@ asio::awaitable<void> serve_connection(std::shared_ptr<connection_state<Stream>>
   std::string head;  // an API reply's status line and headers; reused so it allocates once
   // The client's address, for per-address limits (POST /oauth/token); empty if already gone.
   beast::error_code peer_ec;
-  const auto peer_endpoint = conn->stream.socket().remote_endpoint(peer_ec);
+  const auto peer_endpoint = beast::get_lowest_layer(conn->stream).socket().remote_endpoint(peer_ec);
   const std::string peer = peer_ec ? std::string() : peer_endpoint.address().to_string();
   for (;;) {
     if (registry.stopping()) break;
