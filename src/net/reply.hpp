@@ -20,6 +20,7 @@ struct reply {
   bool allow_post_only = false;    // 405 on a POST-only route: "Allow: POST"
   bool allow_get_only = false;     // 405 on a GET-only route: "Allow: GET"
   bool allow_get_or_put = false;   // 405 on a GET/PUT route: "Allow: GET, PUT"
+  std::string_view content_type = "application/json";  // a static string (the FHIR routes: application/fhir+json)
 };
 
 reply error_reply(const core::error& e);
@@ -33,7 +34,7 @@ std::string_view body_of(const reply& rep);
 template <class F>
 void for_each_reply_header(const reply& rep, F&& f) {
   f(std::string_view("Server"), std::string_view("carechat"));
-  f(std::string_view("Content-Type"), std::string_view("application/json"));
+  f(std::string_view("Content-Type"), rep.content_type);
   f(std::string_view("Cache-Control"), std::string_view("no-store"));
   f(std::string_view("X-Content-Type-Options"), std::string_view("nosniff"));
   if (rep.status == 401) f(std::string_view("WWW-Authenticate"), std::string_view("Bearer"));

@@ -8,6 +8,7 @@
 
 #include "core/ids.hpp"
 #include "net/handlers/chat_handlers.hpp"
+#include "net/handlers/fhir_handlers.hpp"
 #include "net/offload.hpp"
 #include "net/handlers/webhook_handlers.hpp"
 #include "net/reply.hpp"
@@ -70,6 +71,9 @@ asio::awaitable<reply> dispatch(const request& req, services& svc, const boost::
     if (!ready) co_return error_reply(ready.error());
     co_return reply{200, R"({"status":"ready"})"};
   }
+
+  // /fhir/R4/...: the read-only FHIR facade (handlers/fhir_handlers)
+  if (is_fhir_path(segs)) co_return co_await fhir_route(req, svc, url, segs);
 
   // /{tenant}/{instance}/webhook[/...]: endpoint configuration and delivery log (admin)
   if (segs.size() >= 3 && segs.size() <= 6 && segs[2] == "webhook") {
