@@ -12,6 +12,7 @@ namespace carechat::domain {
 enum class cursor_kind : std::uint8_t {
   messages = 1,  // a page of GET .../chat (also a search hit's "messages around it" token)
   search = 2,    // a page of GET .../chat/search
+  fhir_communications = 3,  // a page of GET /fhir/R4/Communication (oldest first, domain/delta_walk)
 };
 
 struct cursor {

@@ -273,6 +273,13 @@ struct unread_chat {
   core::unix_ms latest_message_at = 0;  // any message of the chat, either direction
 };
 
+// A message found by its externalId within a tenant's instance, with the patient whose chat holds it
+// (the FHIR facade reads Communication/{id} without a patient in the URL).
+struct located_message {
+  std::string patient;
+  message msg;
+};
+
 // "Once per cluster": whether this process holds a named duty now. held() takes it when nobody
 // holds it (and keeps it while this process lives and reaches the database), so exactly one of
 // the processes sharing a database acts at a time, and another takes over when it dies.
@@ -314,6 +321,16 @@ class store_reader {
   // An attachment of `chat` (any state), with the external id and archive state of the message
   // that uses it; nullopt when no attachment of that chat has that id.
   virtual core::result<std::optional<attachment_record>> attachment(const chat_key& chat, const std::string& id) = 0;
+  // The message with this externalId in this tenant's instance (any chat, archived or not, its
+  // attachments filled); nullopt when there is none there.
+  virtual core::result<std::optional<located_message>> message_by_external_id(const std::string& tenant,
+                                                                              const std::string& instance,
+                                                                              const std::string& external_id) = 0;
+  // The patient whose chat holds the attachment with this id in this tenant's instance; nullopt
+  // when none does. Then attachment(chat, id) gives the rest.
+  virtual core::result<std::optional<std::string>> attachment_patient(const std::string& tenant,
+                                                                      const std::string& instance,
+                                                                      const std::string& id) = 0;
   // Readiness (GET /readyz): the database answers and its schema is the one this build runs on
   // (not older, nor migrated past it by a newer node). An error says which.
   virtual core::result<void> check_ready() = 0;

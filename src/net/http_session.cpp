@@ -12,6 +12,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "net/handlers/attachment_handlers.hpp"
+#include "net/handlers/fhir_handlers.hpp"
 #include "net/handlers/event_handlers.hpp"
 #include "net/host_header.hpp"
 #include "net/reply.hpp"
@@ -193,6 +194,10 @@ asio::awaitable<void> serve_connection(std::shared_ptr<connection_state<Stream>>
     const request& req = parser.get();
     if (attachment) {
       if (!co_await serve_download(conn->stream, req, svc, *attachment) || registry.stopping()) break;
+      continue;
+    }
+    if (const auto binary = match_fhir_binary_route(req)) {  // FHIR Binary streams as a download does
+      if (!co_await serve_fhir_binary(conn->stream, req, svc, *binary) || registry.stopping()) break;
       continue;
     }
     if (websocket::is_upgrade(req)) {

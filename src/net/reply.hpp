@@ -23,6 +23,7 @@ struct reply {
   std::string www_authenticate{};  // a 401's challenge when not "Bearer" (the OAuth token endpoint: Basic)
   std::string retry_after{};       // Retry-After seconds (a 429); a 503 without it says "1"
   bool pragma_no_cache = false;    // "Pragma: no-cache" (RFC 6749 section 5.1, token responses)
+  std::string_view content_type = "application/json";  // a static string (the FHIR routes: application/fhir+json)
 };
 
 reply error_reply(const core::error& e);
@@ -36,7 +37,7 @@ std::string_view body_of(const reply& rep);
 template <class F>
 void for_each_reply_header(const reply& rep, F&& f) {
   f(std::string_view("Server"), std::string_view("carechat"));
-  f(std::string_view("Content-Type"), std::string_view("application/json"));
+  f(std::string_view("Content-Type"), rep.content_type);
   f(std::string_view("Cache-Control"), std::string_view("no-store"));
   f(std::string_view("X-Content-Type-Options"), std::string_view("nosniff"));
   if (rep.status == 401)

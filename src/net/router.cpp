@@ -8,6 +8,7 @@
 
 #include "core/ids.hpp"
 #include "net/handlers/chat_handlers.hpp"
+#include "net/handlers/fhir_handlers.hpp"
 #include "net/offload.hpp"
 #include "net/handlers/oauth_handlers.hpp"
 #include "net/handlers/webhook_handlers.hpp"
@@ -73,6 +74,8 @@ asio::awaitable<reply> dispatch(const request& req, services& svc, const boost::
   }
 
   if (segs.size() == 2 && segs[0] == "oauth" && segs[1] == "token") co_return co_await oauth_token(req, svc, peer);
+  // /fhir/R4/...: the read-only FHIR facade (handlers/fhir_handlers)
+  if (is_fhir_path(segs)) co_return co_await fhir_route(req, svc, url, segs);
 
   // /{tenant}/{instance}/webhook[/...]: endpoint configuration and delivery log (admin)
   if (segs.size() >= 3 && segs.size() <= 6 && segs[2] == "webhook") {

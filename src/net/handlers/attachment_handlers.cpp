@@ -363,20 +363,28 @@ asio::awaitable<bool> serve_download(Stream& stream, const request& req, service
     co_return co_await write_error(stream, version, keep, unaudited);
   if (!found) co_return co_await write_error(stream, version, keep, found.error());
 
-  const std::string key = target.thumbnail ? domain::thumbnail_key(found->info.id) : found->info.id;
+  co_return co_await stream_attachment(stream, req, svc, *found, target.thumbnail);
+}
+
+asio::awaitable<bool> stream_attachment(beast::tcp_stream& stream, const request& req, services& svc,
+                                        const domain::attachment_record& found, bool thumbnail) {
+  const auto& att = svc.attachments;
+  const unsigned version = req.version();
+  const bool keep = req.keep_alive();
+  const std::string key = thumbnail ? domain::thumbnail_key(found.info.id) : found.info.id;
   // The file's size is its row's; only a thumbnail's is asked of the store (one round trip fewer
   // per download: a HEAD on S3, a query on PostgreSQL).
-  core::result<std::uint64_t> size = found->info.size;
-  if (target.thumbnail) size = co_await run_blocking(*att.io, [&]() { return att.blobs->size(key); });
+  core::result<std::uint64_t> size = found.info.size;
+  if (thumbnail) size = co_await run_blocking(*att.io, [&]() { return att.blobs->size(key); });
   if (!size) {
     // A row whose bytes are missing is the store's fault, not the client's.
     core::log_error("attachments", "the bytes of " + key + " are missing: " + size.error().message);
     const core::error broken = make_error(errc::internal, "internal error");
     co_return co_await write_error(stream, version, keep, broken);
   }
-  const std::string etag = "\"" + found->info.sha256 + (target.thumbnail ? "-thumb\"" : "\"");
+  const std::string etag = "\"" + found.info.sha256 + (thumbnail ? "-thumb\"" : "\"");
   const std::string content_type =
-      target.thumbnail ? std::string(media::thumbnail_content_type) : found->info.content_type;
+      thumbnail ? std::string(media::thumbnail_content_type) : found.info.content_type;
 
   const auto if_none_match = header(req, http::field::if_none_match);
   const bool unchanged = if_none_match && matches_etag(*if_none_match, etag);
@@ -413,10 +421,10 @@ asio::awaitable<bool> serve_download(Stream& stream, const request& req, service
   if (!unchanged) head += "Content-Length: " + std::to_string(length) + "\r\n";  // a 304 has no body to measure
   if (range) head += "Content-Range: bytes " + std::to_string(range->first) + "-" + std::to_string(range->last) + "/" +
                      std::to_string(*size) + "\r\n";
-  const auto disposition = target.thumbnail || shown_inline(found->info.content_type) ? api::disposition::inline_
+  const auto disposition = thumbnail || shown_inline(found.info.content_type) ? api::disposition::inline_
                                                                                       : api::disposition::attachment;
   head += "Content-Disposition: " +
-          api::content_disposition(disposition, target.thumbnail ? thumbnail_name(found->info.name) : found->info.name) +
+          api::content_disposition(disposition, thumbnail ? thumbnail_name(found.info.name) : found.info.name) +
           "\r\n";
   // The file is the patient's, its type the sniffer's: never sniffed again, never run as a page.
   head += "X-Content-Type-Options: nosniff\r\n";

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "domain/attachment.hpp"
 #include "domain/chat.hpp"
 #include "net/asio.hpp"
 #include "net/http_options.hpp"
@@ -34,5 +35,13 @@ asio::awaitable<bool> serve_upload(Stream& stream, beast::flat_buffer& buffer,
 template <class Stream>
 asio::awaitable<bool> serve_download(Stream& stream, const request& req, services& svc,
                                      const attachment_target& target);
+
+// Writes an attachment's bytes, or its thumbnail's, as the download route does (ETag and
+// If-None-Match, Range and If-Range, Content-Disposition, nosniff, a sandbox CSP), reading them
+// from the blob store in steps. The caller has authenticated, authorized and audited the access
+// (the FHIR facade's Binary read shares this with the download route). Returns whether the
+// connection may serve another request.
+asio::awaitable<bool> stream_attachment(beast::tcp_stream& stream, const request& req, services& svc,
+                                        const domain::attachment_record& found, bool thumbnail);
 
 }  // namespace carechat::net

@@ -172,6 +172,28 @@ core::result<std::optional<domain::message>> pg_reader::oldest_unread(const doma
   return std::optional<domain::message>(std::move(*m));
 }
 
+core::result<std::optional<domain::located_message>> pg_reader::message_by_external_id(
+    const std::string& tenant, const std::string& instance, const std::string& external_id) {
+  auto r = query(queries::message_by_external_id, params().text(external_id).text(tenant).text(instance));
+  if (!r) return std::move(r).error();
+  if (r->rows() == 0) return std::optional<domain::located_message>();
+  auto m = carechat::store::read_message(row{*r, 0});
+  if (!m) return std::move(m).error();
+  domain::located_message found{std::string(r->text(0, 17)), std::move(*m)};
+  domain::message* ref = &found.msg;
+  if (auto ok = fill(std::span(&ref, 1)); !ok) return std::move(ok).error();
+  return std::optional<domain::located_message>(std::move(found));
+}
+
+core::result<std::optional<std::string>> pg_reader::attachment_patient(const std::string& tenant,
+                                                                       const std::string& instance,
+                                                                       const std::string& id) {
+  auto r = query(queries::attachment_patient, params().text(id).text(tenant).text(instance));
+  if (!r) return std::move(r).error();
+  if (r->rows() == 0) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(r->text(0, 0)));
+}
+
 core::result<std::optional<domain::attachment_record>> pg_reader::attachment(const domain::chat_key& chat,
                                                                              const std::string& id) {
   auto r = query(queries::attachment_by_id, params().text(id).text(chat.tenant).text(chat.instance).text(chat.patient));

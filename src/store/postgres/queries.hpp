@@ -187,6 +187,17 @@ inline constexpr named_sql attachment_by_id{
     "a.created_at, m.external_id, m.archived::int FROM attachments AS a LEFT JOIN messages AS m ON m.seq = a.message_seq "
     "WHERE a.id = $1 AND a.chat_id = (SELECT id FROM chats WHERE tenant = $2 AND instance = $3 AND patient = $4)"};
 
+// $1 external_id $2 tenant $3 instance. Rows: the message columns, then the chat's patient (FHIR reads).
+inline constexpr named_sql message_by_external_id{
+    "messages.by_external_id",
+    "SELECT " CARECHAT_PG_MESSAGE_COLUMNS("m.") ", c.patient FROM messages AS m JOIN chats AS c ON c.id = m.chat_id "
+    "WHERE m.external_id = $1 AND c.tenant = $2 AND c.instance = $3"};
+// $1 id $2 tenant $3 instance. Rows: the patient whose chat holds the attachment.
+inline constexpr named_sql attachment_patient{
+    "attachments.patient",
+    "SELECT c.patient FROM attachments AS a JOIN chats AS c ON c.id = a.chat_id "
+    "WHERE a.id = $1 AND c.tenant = $2 AND c.instance = $3"};
+
 // ---- attachment bytes (pg_blob_store) ----
 // $1 key $2 part $3 bytes
 inline constexpr named_sql insert_blob_part{"blobs.insert_part",

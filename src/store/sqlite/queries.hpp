@@ -46,6 +46,17 @@ inline constexpr named_sql archive_before{
 inline constexpr named_sql restore_all{"messages.restore",
                                        "UPDATE messages SET archived = 0 WHERE chat_id = ?1 AND archived = 1"};
 
+// ?1 external_id ?2 tenant ?3 instance. Rows: the message columns, then the chat's patient (FHIR reads).
+inline constexpr named_sql message_by_external_id{
+    "messages.by_external_id",
+    "SELECT " CARECHAT_MESSAGE_COLUMNS("m.") ", c.patient FROM messages AS m JOIN chats AS c ON c.id = m.chat_id "
+    "WHERE m.external_id = ?1 AND c.tenant = ?2 AND c.instance = ?3"};
+// ?1 id ?2 tenant ?3 instance. Rows: the patient whose chat holds the attachment.
+inline constexpr named_sql attachment_patient{
+    "attachments.patient",
+    "SELECT c.patient FROM attachments AS a JOIN chats AS c ON c.id = a.chat_id "
+    "WHERE a.id = ?1 AND c.tenant = ?2 AND c.instance = ?3"};
+
 // ---- attachments (store/sqlite/attachments.cpp) ----
 // ?1 id ?2 chat id ?3 uploader token ?4 created_at
 inline constexpr named_sql insert_attachment{

@@ -199,6 +199,41 @@ core::result<std::optional<domain::message>> sqlite_reader::oldest_unread(const 
   return std::optional<domain::message>(std::move(*m));
 }
 
+core::result<std::optional<domain::located_message>> sqlite_reader::message_by_external_id(
+    const std::string& tenant, const std::string& instance, const std::string& external_id) {
+  auto conn = db();
+  if (!conn) return std::move(conn).error();
+  auto s = (*conn)->prepared(queries::message_by_external_id);
+  if (!s) return std::move(s).error();
+  (*s)->bind_text(1, external_id);
+  (*s)->bind_text(2, tenant);
+  (*s)->bind_text(3, instance);
+  auto row = (*s)->step();
+  if (!row) return std::move(row).error();
+  if (!*row) return std::optional<domain::located_message>();
+  auto m = read_message(**s);
+  if (!m) return std::move(m).error();
+  domain::located_message found{std::string((*s)->column_text(17)), std::move(*m)};
+  if (auto ok = fill_attachments(**conn, std::span(&found.msg, 1)); !ok) return std::move(ok).error();
+  return std::optional<domain::located_message>(std::move(found));
+}
+
+core::result<std::optional<std::string>> sqlite_reader::attachment_patient(const std::string& tenant,
+                                                                           const std::string& instance,
+                                                                           const std::string& id) {
+  auto conn = db();
+  if (!conn) return std::move(conn).error();
+  auto s = (*conn)->prepared(queries::attachment_patient);
+  if (!s) return std::move(s).error();
+  (*s)->bind_text(1, id);
+  (*s)->bind_text(2, tenant);
+  (*s)->bind_text(3, instance);
+  auto row = (*s)->step();
+  if (!row) return std::move(row).error();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(std::string((*s)->column_text(0)));
+}
+
 core::result<std::optional<domain::attachment_record>> sqlite_reader::attachment(const domain::chat_key& chat,
                                                                                  const std::string& id) {
   auto conn = db();

@@ -31,6 +31,11 @@ class sqlite_reader final : public domain::store_reader {
                                                              int limit) override;
   core::result<domain::event_log_bounds> event_bounds(const domain::event_scope& scope) override;
   core::result<std::int64_t> token_revocations() override;
+  core::result<std::optional<domain::located_message>> message_by_external_id(const std::string& tenant,
+                                                                              const std::string& instance,
+                                                                              const std::string& external_id) override;
+  core::result<std::optional<std::string>> attachment_patient(const std::string& tenant, const std::string& instance,
+                                                              const std::string& id) override;
   core::result<std::optional<domain::attachment_record>> attachment(const domain::chat_key& chat,
                                                                    const std::string& id) override;
   core::result<std::optional<domain::message>> oldest_unread(const domain::chat_key& chat,

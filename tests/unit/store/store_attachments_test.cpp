@@ -187,6 +187,36 @@ TEST_P(store_attachments, the_upload_writes_its_audit_row_with_its_outcome) {
   EXPECT_EQ(seen, (std::vector<std::string>{"ok", "unprocessable"}));
 }
 
+// The FHIR facade's lookups by id (its URLs carry no patient): a message by its externalId and an
+// attachment's chat, within one tenant's instance only.
+TEST_P(store_attachments, messages_and_attachments_are_found_by_id_within_their_instance_only) {
+  const auto a = upload(patient(), chat(), "rash.png");
+  const auto mine = send(inbound_with({a}, "with a photo"));
+  const auto theirs = send(inbound("someone else", "p2"));
+  const auto elsewhere = send(inbound_to(chat_at("other", "sb-demo", "p1"), "another tenant"));
+
+  auto found = reader_->message_by_external_id("gh", "sb-demo", mine.external_id);
+  ASSERT_TRUE(found.has_value());
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->patient, "p1");
+  EXPECT_EQ((*found)->msg.text, "with a photo");
+  ASSERT_EQ((*found)->msg.attachments.size(), 1u);
+  EXPECT_EQ((*found)->msg.attachments[0].id, a);
+  found = reader_->message_by_external_id("gh", "sb-demo", theirs.external_id);
+  ASSERT_TRUE(found.has_value() && found->has_value());
+  EXPECT_EQ((*found)->patient, "p2");
+  // Another tenant's or instance's message is not there.
+  EXPECT_FALSE(*reader_->message_by_external_id("gh", "sb-demo", elsewhere.external_id));
+  EXPECT_FALSE(*reader_->message_by_external_id("gh", "other-instance", mine.external_id));
+  EXPECT_FALSE(*reader_->message_by_external_id("gh", "sb-demo", "IM00000000000000000000000000000000"));
+
+  auto patient_of = reader_->attachment_patient("gh", "sb-demo", a);
+  ASSERT_TRUE(patient_of.has_value());
+  EXPECT_EQ(patient_of->value_or(""), "p1");
+  EXPECT_FALSE(*reader_->attachment_patient("other", "sb-demo", a));
+  EXPECT_FALSE(*reader_->attachment_patient("gh", "sb-demo", "AT00000000000000000000000000000000"));
+}
+
 INSTANTIATE_TEST_SUITE_P(backends, store_attachments, testing::ValuesIn(all_backends()), backend_name);
 
 }  // namespace
