@@ -366,7 +366,8 @@ asio::awaitable<bool> serve_download(Stream& stream, const request& req, service
   co_return co_await stream_attachment(stream, req, svc, *found, target.thumbnail);
 }
 
-asio::awaitable<bool> stream_attachment(beast::tcp_stream& stream, const request& req, services& svc,
+template <class Stream>
+asio::awaitable<bool> stream_attachment(Stream& stream, const request& req, services& svc,
                                         const domain::attachment_record& found, bool thumbnail) {
   const auto& att = svc.attachments;
   const unsigned version = req.version();
@@ -467,5 +468,9 @@ template asio::awaitable<bool> serve_upload(tls_stream&, beast::flat_buffer&, ht
                                             services&, const http_options&, const attachment_target&);
 template asio::awaitable<bool> serve_download(plain_stream&, const request&, services&, const attachment_target&);
 template asio::awaitable<bool> serve_download(tls_stream&, const request&, services&, const attachment_target&);
+template asio::awaitable<bool> stream_attachment(plain_stream&, const request&, services&,
+                                                 const domain::attachment_record&, bool);
+template asio::awaitable<bool> stream_attachment(tls_stream&, const request&, services&,
+                                                 const domain::attachment_record&, bool);
 
 }  // namespace carechat::net

@@ -41,7 +41,8 @@ asio::awaitable<bool> serve_download(Stream& stream, const request& req, service
 // from the blob store in steps. The caller has authenticated, authorized and audited the access
 // (the FHIR facade's Binary read shares this with the download route). Returns whether the
 // connection may serve another request.
-asio::awaitable<bool> stream_attachment(beast::tcp_stream& stream, const request& req, services& svc,
+template <class Stream>
+asio::awaitable<bool> stream_attachment(Stream& stream, const request& req, services& svc,
                                         const domain::attachment_record& found, bool thumbnail);
 
 }  // namespace carechat::net

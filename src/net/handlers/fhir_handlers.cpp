@@ -146,13 +146,15 @@ reply fhir_get_only() {
 }
 
 // A response's head for the Binary route's OperationOutcome answers.
-asio::awaitable<bool> write_outcome(beast::tcp_stream& stream, const request& req, const core::error& e) {
+template <class Stream>
+asio::awaitable<bool> write_outcome(Stream& stream, const request& req, const core::error& e) {
   const reply rep = outcome_reply(e);
   const bool keep = req.keep_alive();
   std::string head;
   format_reply_head(head, req.version(), keep, rep);
+  add_transport_headers<Stream>(head);
   const std::array<asio::const_buffer, 2> bytes{asio::buffer(head), asio::buffer(body_of(rep))};
-  stream.expires_after(std::chrono::seconds(30));
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(30));
   auto [ec, n] = co_await asio::async_write(stream, bytes, use_tuple);
   co_return !ec && keep;
 }
@@ -194,8 +196,8 @@ std::optional<std::string> match_fhir_binary_route(const http::request_header<>&
   return segs[3];
 }
 
-asio::awaitable<bool> serve_fhir_binary(beast::tcp_stream& stream, const request& req, services& svc,
-                                        const std::string& id) {
+template <class Stream>
+asio::awaitable<bool> serve_fhir_binary(Stream& stream, const request& req, services& svc, const std::string& id) {
   const core::error off = make_error(errc::not_found, "attachments are not enabled on this server");
   if (svc.attachments.blobs == nullptr) co_return co_await write_outcome(stream, req, off);
   const core::error no_token = unauthorized();
@@ -233,5 +235,8 @@ asio::awaitable<bool> serve_fhir_binary(beast::tcp_stream& stream, const request
   const domain::attachment_record& record = *found;
   co_return co_await stream_attachment(stream, req, svc, record, false);
 }
+
+template asio::awaitable<bool> serve_fhir_binary(plain_stream&, const request&, services&, const std::string&);
+template asio::awaitable<bool> serve_fhir_binary(tls_stream&, const request&, services&, const std::string&);
 
 }  // namespace carechat::net

@@ -20,6 +20,7 @@
 #include "net/asio.hpp"
 #include "net/reply.hpp"
 #include "net/services.hpp"
+#include "net/transport.hpp"
 
 namespace carechat::net {
 
@@ -36,7 +37,8 @@ std::optional<std::string> match_fhir_binary_route(const http::request_header<>&
 
 // Answers the attachment's bytes with its content type (the download route's streaming, Range and
 // ETag included), or an OperationOutcome. Returns whether the connection may serve another request.
-asio::awaitable<bool> serve_fhir_binary(beast::tcp_stream& stream, const request& req, services& svc,
-                                        const std::string& id);
+// Stream: plain_stream or tls_stream (net/transport.hpp).
+template <class Stream>
+asio::awaitable<bool> serve_fhir_binary(Stream& stream, const request& req, services& svc, const std::string& id);
 
 }  // namespace carechat::net
