@@ -232,6 +232,7 @@ int serve_command(const std::vector<std::string>& argv) {
                               &oauth_failures,
                               &oauth_assertions};
     svc.oauth = &oauth;
+    svc.serves_tls = tls != nullptr;
     std::optional<attachment_collector> collector;
     if (*attachments)
       collector.emplace(writer, (*attachments)->blobs(), *housekeeping, clock,

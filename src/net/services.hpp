@@ -67,6 +67,7 @@ struct services {
   std::atomic<bool>& draining;            // set when the server starts stopping: /readyz answers 503
   attachment_services attachments;        // uploads and downloads (issue #14)
   oauth_services* oauth = nullptr;        // POST /oauth/token (handlers/oauth_handlers); nullptr: off
+  bool serves_tls = false;                // the listener speaks TLS itself (FHIR's absolute links say https)
 };
 
 }  // namespace carechat::net

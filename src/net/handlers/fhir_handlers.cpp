@@ -43,16 +43,17 @@ reply resource_reply(std::string body) {
 }
 
 // The absolute service base the links and fullUrls use: the request's Host (checked by
-// net/host_header before routing), https when a TLS-terminating proxy says so.
-std::string service_origin(const request& req) {
-  std::string scheme = "http";
+// net/host_header before routing), https when this server speaks TLS or a TLS-terminating proxy
+// says so.
+std::string service_origin(const request& req, const services& svc) {
+  std::string scheme = svc.serves_tls ? "https" : "http";
   if (auto it = req.find("X-Forwarded-Proto"); it != req.end() && beast::iequals(it->value(), "https")) scheme = "https";
   std::string host;
   if (auto it = req.find(http::field::host); it != req.end()) host = std::string(it->value());
   return scheme + "://" + host;
 }
 
-std::string service_base(const request& req) { return service_origin(req) + "/fhir/R4"; }
+std::string service_base(const request& req, const services& svc) { return service_origin(req, svc) + "/fhir/R4"; }
 
 // Who the audit row names when the request never got to one chat (a missing subject, an id no chat
 // of this instance has): the instance, patient "*".
@@ -86,7 +87,7 @@ asio::awaitable<reply> fhir_read(const request& req, services& svc, domain::acti
 }
 
 asio::awaitable<reply> search_communications(const request& req, services& svc, const boost::urls::url_view& url) {
-  const std::string base = service_base(req);
+  const std::string base = service_base(req, svc);
   co_return co_await fhir_read(
       req, svc, domain::action::read,
       [&](domain::store_reader& reader, const domain::principal& who, audit_scope& scope) -> core::result<std::string> {
@@ -100,7 +101,7 @@ asio::awaitable<reply> search_communications(const request& req, services& svc, 
         if (!query) return std::move(query).error();
         auto page = domain::read_delta_page(reader, who, chat, query->delta, svc.limits);
         if (!page) return std::move(page).error();
-        api::fhir::searchset_links links{service_origin(req) + std::string(req.target()), std::nullopt};
+        api::fhir::searchset_links links{service_origin(req, svc) + std::string(req.target()), std::nullopt};
         if (page->next)
           links.next = api::fhir::next_link(base, chat, query->last_updated, svc.page_tokens.encode(*page->next, chat));
         return api::fhir::communication_searchset(page->messages, chat, base, links);
@@ -173,7 +174,7 @@ asio::awaitable<reply> fhir_route(const request& req, services& svc, const boost
                      (segs.size() == 4 && (type == "Communication" || type == "Binary"));
   if (!known) co_return fhir_not_found();
   if (req.method() != http::verb::get) co_return fhir_get_only();
-  if (type == "metadata") co_return resource_reply(api::fhir::capability_statement(service_base(req), svc.clock.now_ms()));
+  if (type == "metadata") co_return resource_reply(api::fhir::capability_statement(service_base(req, svc), svc.clock.now_ms()));
   if (segs.size() == 3) co_return co_await search_communications(req, svc, url);
   if (type == "Binary")  // a well-formed id went to serve_fhir_binary before routing
     co_return outcome_reply(make_error(errc::not_found, "no Binary with this id"));
