@@ -147,7 +147,7 @@ core::result<domain::token_record> read_token(const Row& r) {
   return t;
 }
 
-// Columns: id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome.
+// Columns: id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome, request_id.
 template <class Row>
 core::result<domain::audit_row> read_audit(const Row& r) {
   domain::audit_row a;
@@ -161,6 +161,7 @@ core::result<domain::audit_row> read_audit(const Row& r) {
   a.entry.action = std::string(r.text(5));
   a.entry.chat = domain::chat_key{std::string(r.text(6)), std::string(r.text(7)), std::string(r.text(8))};
   a.entry.outcome = std::string(r.text(9));
+  if (!r.null(10)) a.entry.request_id = std::string(r.text(10));
   return a;
 }
 

@@ -320,10 +320,17 @@ CREATE TABLE attachment_parts (
 ALTER TABLE attachment_parts ALTER COLUMN bytes SET STORAGE EXTERNAL;
 )sql";
 
+// v3: the X-Request-Id of the request behind each audit row (NULL for the CLI's rows and older
+// ones), to join the audit trail with the request log. Adding a nullable column rewrites nothing.
+constexpr std::string_view schema_v3 = R"sql(
+ALTER TABLE audit_log ADD COLUMN request_id text;
+)sql";
+
 constexpr migration all[] = {
     {1, "v1 chats, messages, search, tokens, idempotency, audit, event log per tenant/instance, webhooks, secrets",
      schema_v1},
     {2, "v2 attachments", schema_v2},
+    {3, "v3 audit rows carry their request id", schema_v3},
 };
 
 // The lock every migrating process takes: one per schema, so two carechat databases in one

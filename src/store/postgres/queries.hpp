@@ -99,12 +99,13 @@ inline constexpr named_sql insert_outbox{
     "INSERT INTO webhook_outbox (event_id, event_type, chat_id, message_seq, created_at, count, up_to_external_id, "
     "direction, log_id) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], "
     "$6::bigint[], $7::text[], $8::text[], $9::bigint[])"};
-// $1 at $2 token_id $3 role $4 actor_id $5 action $6 tenant $7 instance $8 patient $9 outcome.
+// $1 at $2 token_id $3 role $4 actor_id $5 action $6 tenant $7 instance $8 patient $9 outcome
+// $10 request_id (NULL elements: none).
 inline constexpr named_sql insert_audits{
     "audit.insert",
-    "INSERT INTO audit_log (at, token_id, role, actor_id, action, tenant, instance, patient, outcome) "
+    "INSERT INTO audit_log (at, token_id, role, actor_id, action, tenant, instance, patient, outcome, request_id) "
     "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], "
-    "$8::text[], $9::text[])"};
+    "$8::text[], $9::text[], $10::text[])"};
 // $1 token_id $2 key $3 request_hash $4 message_seq $5 created_at.
 inline constexpr named_sql insert_claims{
     "idempotency.insert",
@@ -254,7 +255,7 @@ inline constexpr named_sql token_exists{"tokens.exists", "SELECT 1 FROM tokens W
 #undef CARECHAT_PG_TOKEN_COLUMNS
 inline constexpr named_sql audit_for_patient{
     "audit.for_patient",
-    "SELECT id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome "
+    "SELECT id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome, request_id "
     "FROM audit_log WHERE patient = $1 AND id > $2 AND ($3::text IS NULL OR tenant = $3::text) "
     "AND ($4::text IS NULL OR instance = $4::text) ORDER BY id LIMIT $5"};
 inline constexpr named_sql insert_secret{
@@ -356,6 +357,9 @@ inline constexpr named_sql webhook_counts{
     "webhooks.counts",
     "SELECT o.state, count(*) FROM webhook_outbox o JOIN chats c ON c.id = o.chat_id "
     "WHERE c.tenant = $1 AND c.instance = $2 GROUP BY o.state"};
+// Rows: one, the number of pending outbox rows (over the partial index webhook_outbox_pending).
+inline constexpr named_sql webhook_pending_count{
+    "webhooks.pending_count", "SELECT count(*) FROM webhook_outbox WHERE state = 'pending'"};
 
 // ---- reads ----
 // Event rows: position, type, at, tenant, instance, patient, reader_type, reader_id, reader_name,

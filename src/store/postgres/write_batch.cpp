@@ -135,6 +135,7 @@ struct outbox_rows {
 struct audit_rows {
   std::vector<std::int64_t> at;
   std::vector<std::string> token_id, role, actor_id, action, tenant, instance, patient, outcome;
+  std::vector<std::optional<std::string>> request_id;
   bool empty() const { return at.empty(); }
 };
 struct claim_rows {
@@ -658,6 +659,7 @@ class batch_writer {
     audits_.instance.push_back(e.chat.instance);
     audits_.patient.push_back(e.chat.patient);
     audits_.outcome.push_back(std::move(outcome));
+    audits_.request_id.push_back(e.request_id);
   }
 
   // The rows gathered since the last flush, one INSERT per table, in one round trip (messages
@@ -741,7 +743,8 @@ class batch_writer {
           .text_array(audits_.tenant)
           .text_array(audits_.instance)
           .text_array(audits_.patient)
-          .text_array(audits_.outcome);
+          .text_array(audits_.outcome)
+          .opt_text_array(audits_.request_id);
       calls.push_back({&queries::insert_audits, std::move(p)});
       audits_ = {};
     }

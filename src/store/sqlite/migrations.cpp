@@ -367,6 +367,12 @@ CREATE TRIGGER attachments_sent_kept BEFORE DELETE ON attachments WHEN old.messa
 BEGIN SELECT RAISE(ABORT, 'a sent attachment is kept with its message'); END;
 )sql";
 
+// v11: the X-Request-Id of the request behind each audit row (NULL for the CLI's rows and older
+// ones), to join the audit trail with the request log.
+constexpr std::string_view schema_v11 = R"sql(
+ALTER TABLE audit_log ADD COLUMN request_id TEXT;
+)sql";
+
 constexpr migration all[] = {
     {1, "v1 chats, messages, search, tokens, idempotency, audit, outbox, secrets", schema_v1},
     {2, "v2 read state, unread index, event log", schema_v2},
@@ -378,6 +384,7 @@ constexpr migration all[] = {
     {8, "v8 event log epoch", schema_v8},
     {9, "v9 webhook delivery leases, idempotency keys by age", schema_v9},
     {10, "v10 attachments", schema_v10},
+    {11, "v11 audit rows carry their request id", schema_v11},
 };
 
 constexpr named_sql read_version{"migrations.user_version", "PRAGMA user_version"};

@@ -130,8 +130,8 @@ inline constexpr named_sql insert_idempotency{
 
 inline constexpr named_sql insert_audit{
     "audit.insert",
-    "INSERT INTO audit_log (at, token_id, role, actor_id, action, tenant, instance, patient, outcome) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"};
+    "INSERT INTO audit_log (at, token_id, role, actor_id, action, tenant, instance, patient, outcome, request_id) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"};
 
 // ---- administration ----
 #define CARECHAT_TOKEN_COLUMNS \
@@ -153,7 +153,7 @@ inline constexpr named_sql token_exists{"tokens.exists", "SELECT 1 FROM tokens W
 
 inline constexpr named_sql audit_for_patient{
     "audit.for_patient",
-    "SELECT id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome "
+    "SELECT id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome, request_id "
     "FROM audit_log WHERE patient = ?1 AND id > ?2 AND (?3 IS NULL OR tenant = ?3) "
     "AND (?4 IS NULL OR instance = ?4) ORDER BY id LIMIT ?5"};
 
@@ -259,6 +259,9 @@ inline constexpr named_sql webhook_counts{
     "webhooks.counts",
     "SELECT o.state, count(*) FROM webhook_outbox o JOIN chats c ON c.id = o.chat_id "
     "WHERE c.tenant = ?1 AND c.instance = ?2 GROUP BY o.state"};
+// Rows: one, the number of pending outbox rows (over the partial index webhook_outbox_pending).
+inline constexpr named_sql webhook_pending_count{
+    "webhooks.pending_count", "SELECT count(*) FROM webhook_outbox WHERE state = 'pending'"};
 
 // ---- reads: read state and the event log ----
 // Event rows: position, type, at, tenant, instance, patient, reader_type, reader_id, reader_name,

@@ -563,6 +563,8 @@ class batch_writer {
     (*s)->bind_text(7, e.chat.instance);
     (*s)->bind_text(8, e.chat.patient);
     (*s)->bind_text(9, outcome);
+    if (e.request_id) (*s)->bind_text(10, *e.request_id);
+    else (*s)->bind_null(10);
     return (*s)->run();
   }
 
