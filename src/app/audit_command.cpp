@@ -55,12 +55,12 @@ int audit_command(const std::vector<std::string>& argv) {
     std::cerr << "carechat audit: " << rows.error().message << '\n';
     return 1;
   }
-  std::cout << "time\ttoken\trole\tactor\taction\ttenant\tinstance\tpatient\toutcome\n";
+  std::cout << "time\ttoken\trole\tactor\taction\ttenant\tinstance\tpatient\toutcome\trequest_id\n";
   for (const auto& r : *rows) {
     const auto& e = r.entry;
     std::cout << core::format_iso8601_ms(e.at) << '\t' << e.token_id << '\t' << domain::to_string(e.actor_role) << '\t'
               << e.actor_id << '\t' << e.action << '\t' << e.chat.tenant << '\t' << e.chat.instance << '\t'
-              << e.chat.patient << '\t' << e.outcome << '\n';
+              << e.chat.patient << '\t' << e.outcome << '\t' << e.request_id.value_or("-") << '\n';
   }
   next_page_hint("audit", rows->size(), *limit, rows->empty() ? "" : std::to_string(rows->back().id));
   return 0;

@@ -53,11 +53,32 @@ core::result<void> parse_listen(const std::string& text, config& c) {
   return {};
 }
 
+core::result<void> parse_metrics_listen(const std::string& text, config& c) {
+  config parsed;
+  if (auto ok = parse_listen(text, parsed); !ok)
+    return core::make_error(core::errc::bad_request, "metrics " + ok.error().message);
+  c.metrics_host = parsed.listen_host;
+  c.metrics_port = parsed.listen_port;
+  return {};
+}
+
+core::result<void> apply_log_format() {
+  const char* v = env("CARECHAT_LOG_FORMAT");
+  const std::string_view f = v != nullptr ? v : "";
+  if (f.empty() || f == "text") core::set_log_format(core::log_format::text);
+  else if (f == "json") core::set_log_format(core::log_format::json);
+  else return core::make_error(core::errc::bad_request, "CARECHAT_LOG_FORMAT must be text or json");
+  return {};
+}
+
 core::result<config> load_config(const args& a) {
   config c;
   if (const char* v = env("CARECHAT_DB")) c.db_path = v;
   if (const char* v = env("CARECHAT_LISTEN"))
     if (auto ok = parse_listen(v, c); !ok) return std::move(ok).error();
+  if (const char* v = env("CARECHAT_METRICS_LISTEN"); v != nullptr && *v != '\0')
+    if (auto ok = parse_metrics_listen(v, c); !ok) return std::move(ok).error();
+  if (const char* v = env("CARECHAT_LOG_REQUESTS")) c.log_requests = std::string_view(v) != "0";
   c.page_limit = page_limit_from(env("CARECHAT_PAGE_LIMIT"));
   if (auto ok = number_from_env<std::size_t>("CARECHAT_MAX_BODY_BYTES", c.max_body_bytes, 1024, 64u << 20); !ok)
     return std::move(ok).error();
@@ -149,6 +170,8 @@ core::result<config> load_config(const args& a) {
   if (auto v = a.get("web-root")) c.web_root = *v;
   if (auto v = a.get("listen"))
     if (auto ok = parse_listen(*v, c); !ok) return std::move(ok).error();
+  if (auto v = a.get("metrics-listen"))
+    if (auto ok = parse_metrics_listen(*v, c); !ok) return std::move(ok).error();
   if (c.db_path.empty()) return core::make_error(core::errc::bad_request, "--db must not be empty");
   return c;
 }

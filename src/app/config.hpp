@@ -34,6 +34,13 @@ struct config {
                               //   from other nodes then arrive by polling alone (within 250 ms)
   std::string listen_host = "127.0.0.1";      // --listen HOST:PORT, CARECHAT_LISTEN
   std::uint16_t listen_port = 8080;           //   port 0 picks a free port (printed at start)
+  // --metrics-listen HOST:PORT, CARECHAT_METRICS_LISTEN: where GET /metrics (Prometheus) is served,
+  // on a listener of its own (net/metrics_server); empty host: off (the default). Bind it to
+  // loopback or a private interface: it has no authentication.
+  std::string metrics_host;
+  std::uint16_t metrics_port = 0;             //   port 0 picks a free port (printed at start)
+  // Logs (CARECHAT_LOG_FORMAT=text|json is applied by every command, see apply_log_format):
+  bool log_requests = true;                   // CARECHAT_LOG_REQUESTS=0: no per-request log line
   int page_limit = 20;            // CARECHAT_PAGE_LIMIT: default page size; 20 if unset or invalid, at most 200
   std::size_t max_message_chars = 10'000;     // characters per message
   std::size_t max_body_bytes = 1 << 20;       // CARECHAT_MAX_BODY_BYTES: larger request bodies get 413
@@ -87,6 +94,12 @@ core::result<config> load_config(const args& a);
 
 // "HOST:PORT" or "[v6]:PORT".
 core::result<void> parse_listen(const std::string& text, config& c);
+// The same for the metrics listener.
+core::result<void> parse_metrics_listen(const std::string& text, config& c);
+
+// CARECHAT_LOG_FORMAT: "text" (default) or "json" (one JSON object per line); anything else is an
+// error. Every command applies it before it logs.
+core::result<void> apply_log_format();
 
 // The documented CARECHAT_PAGE_LIMIT rule: 20 when unset or not a positive integer, at most 200.
 int page_limit_from(const char* env_value);

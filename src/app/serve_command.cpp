@@ -21,7 +21,10 @@
 #include "app/event_pruner.hpp"
 #include "app/search_indexer.hpp"
 #include "app/token_revocation_watch.hpp"
+#include "app/server_metrics.hpp"
+#include "net/http_metrics.hpp"
 #include "net/local_hub.hpp"
+#include "net/metrics_server.hpp"
 #include "net/server.hpp"
 #include "net/webhook_client.hpp"
 #include "net/webhook_worker.hpp"
@@ -43,6 +46,9 @@ options:
   --listen HOST:PORT   address to listen on (env CARECHAT_LISTEN; default 127.0.0.1:8080;
                        port 0 picks a free port)
   --web-root DIR       the built browser app (env CARECHAT_WEB_ROOT; default ./web/dist)
+  --metrics-listen HOST:PORT  serve GET /metrics (Prometheus text format) on this address, a
+                       listener of its own without authentication: bind it to loopback or a
+                       private interface (env CARECHAT_METRICS_LISTEN; default: off)
 
 environment:
   CARECHAT_PAGE_LIMIT      default page size (20 when unset or invalid, at most 200)
@@ -102,7 +108,18 @@ environment:
                                    GIF, PDF, plain text)
   CARECHAT_CLAMD_SOCKET            clamd's Unix socket: uploads are scanned (unset: not scanned)
   CARECHAT_ATTACHMENT_THREADS      threads for attachments' blocking work (default 2)
+  CARECHAT_LOG_FORMAT      text (default) or json: every log line one JSON object
+  CARECHAT_LOG_REQUESTS    0: no log line per request (default 1: method, route template, status,
+                           duration, request id, token id, body bytes)
 )";
+
+using tcp_endpoint_text = std::string;
+
+// "host:port", an IPv6 host in brackets.
+tcp_endpoint_text endpoint_text(const boost::asio::ip::tcp::endpoint& ep) {
+  const std::string host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
+  return host + ":" + std::to_string(ep.port());
+}
 
 // This server's name among the nodes (config::node_id): given, or a default that a restart keeps.
 std::string node_name(const config& cfg, bool shared_database, unsigned short port) {
@@ -116,7 +133,7 @@ std::string node_name(const config& cfg, bool shared_database, unsigned short po
 }  // namespace
 
 int serve_command(const std::vector<std::string>& argv) {
-  auto a = args::parse(argv, {"db", "listen", "web-root"}, {"help"});
+  auto a = args::parse(argv, {"db", "listen", "web-root", "metrics-listen"}, {"help"});
   if (!a) {
     std::cerr << "carechat serve: " << a.error().message << "\n\n" << serve_help;
     return 2;
@@ -251,10 +268,12 @@ int serve_command(const std::vector<std::string>& argv) {
       indexer.emplace(**st, *search_upkeep, std::chrono::milliseconds(cfg->search_index_ms));
     boost::asio::thread_pool blocking(cfg->reader_threads);
     std::atomic<bool> draining{false};
+    net::http_metrics http_stats;
     net::services svc{**st,        readers,   writer, page_tokens, clock, rng,  limits, blocking, live_hub, follower.get(),
                       live_counts, live,      web,    pages,       (*st)->webhooks(), nullptr /* the worker, below */,
                       cfg->webhook_allow_private, tokens, latest_pages, draining,
                       *attachments ? (*attachments)->services() : net::attachment_services{}};
+    svc.observer = net::request_observer_options{&http_stats, cfg->log_requests};
     std::optional<attachment_collector> collector;
     if (*attachments)
       collector.emplace(writer, (*attachments)->blobs(), *housekeeping, clock,
@@ -284,9 +303,25 @@ int serve_command(const std::vector<std::string>& argv) {
       return 1;
     }
     if (webhooks) webhooks->start(node_name(*cfg, shared_database, ep->port()));
-    const std::string host = ep->address().is_v6() ? "[" + ep->address().to_string() + "]" : ep->address().to_string();
-    // Tests and scripts read this line to learn the port.
-    std::cout << "carechat listening on http://" << host << ':' << ep->port() << std::endl;
+    // /metrics on a listener of its own (off unless configured). Declared after everything its
+    // collectors read, so it stops (its destructor) before any of them goes away.
+    core::metrics::registry metrics;
+    register_server_metrics(metrics, server_metric_sources{http_stats, server, live_counts, writer, readers, tokens,
+                                                           **st, (*st)->webhooks(), webhooks.get()});
+    std::optional<net::metrics_server> metrics_listener;
+    std::optional<tcp_endpoint_text> metrics_at;
+    if (!cfg->metrics_host.empty()) {
+      metrics_listener.emplace(metrics);
+      auto mep = metrics_listener->start(cfg->metrics_host, cfg->metrics_port);
+      if (!mep) {
+        std::cerr << "carechat serve: " << mep.error().message << '\n';
+        return 1;
+      }
+      metrics_at = endpoint_text(*mep);
+    }
+    // Tests and scripts read these lines to learn the ports.
+    std::cout << "carechat listening on http://" << endpoint_text(*ep) << std::endl;
+    if (metrics_at) std::cout << "carechat metrics on http://" << *metrics_at << "/metrics" << std::endl;
     core::log_info("serve", "database " + db_name);
     const unsigned io = cfg->io_threads ? cfg->io_threads : std::max(1u, std::thread::hardware_concurrency());
     server.run(io, true, cfg->shutdown_grace);

@@ -53,7 +53,7 @@ reply method_not_allowed_get_only() {
 
 // `segs` are the target's percent-decoded path segments, `url` the parsed target (its query).
 asio::awaitable<reply> dispatch(const request& req, services& svc, const boost::urls::url_view& url,
-                                std::vector<std::string>& segs) {
+                                std::vector<std::string>& segs, request_context& ctx) {
   if (segs.size() == 1 && segs[0] == "healthz") {
     if (req.method() != http::verb::get) co_return method_not_allowed_get_only();
     co_return reply{200, R"({"status":"ok"})"};
@@ -74,7 +74,7 @@ asio::awaitable<reply> dispatch(const request& req, services& svc, const boost::
   // /{tenant}/{instance}/webhook[/...]: endpoint configuration and delivery log (admin)
   if (segs.size() >= 3 && segs.size() <= 6 && segs[2] == "webhook") {
     const auto params = url.params();
-    co_return co_await webhook_route(req, svc, segs, params);
+    co_return co_await webhook_route(req, svc, segs, params, ctx);
   }
 
   // /{tenant}/{instance}/chat/{unread|events}: every chat of an instance (staff)
@@ -85,7 +85,7 @@ asio::awaitable<reply> dispatch(const request& req, services& svc, const boost::
       co_return error_reply(make_error(errc::bad_request, "tenant and instance ids are 1-64 characters of [A-Za-z0-9._-]"));
     if (segs[3] == "events") co_return websocket_only();
     // A named local, not a temporary: see "Pitfall" in docs/ARCHITECTURE.md.
-    const instance_request ir{req, svc, std::move(segs[0]), std::move(segs[1]), url.params()};
+    const instance_request ir{req, svc, std::move(segs[0]), std::move(segs[1]), url.params(), ctx};
     co_return co_await list_unread_chats(ir);
   }
 
@@ -127,7 +127,7 @@ asio::awaitable<reply> dispatch(const request& req, services& svc, const boost::
         make_error(errc::bad_request, "tenant, instance and patient ids are 1-64 characters of [A-Za-z0-9._-]"));
 
   chat_request cr{req, svc, domain::chat_key{std::move(segs[0]), std::move(segs[1]), std::move(segs[3])}, url.params(),
-                  url.encoded_path()};
+                  url.encoded_path(), ctx};
   switch (match->route) {
     case chat_route::list: co_return co_await list_messages(cr);
     case chat_route::search: co_return co_await search_messages(cr);
@@ -143,7 +143,7 @@ asio::awaitable<reply> dispatch(const request& req, services& svc, const boost::
 
 }  // namespace
 
-asio::awaitable<answer> handle_request(const request& req, services& svc) {
+asio::awaitable<answer> handle_request(const request& req, services& svc, request_context& ctx) {
   answer out;
   // The target is parsed and its path decoded once, for the web routes and the API alike.
   const auto url = boost::urls::parse_origin_form(req.target());
@@ -155,7 +155,7 @@ asio::awaitable<answer> handle_request(const request& req, services& svc) {
   segs.reserve(8);
   for (auto&& seg : url->segments()) segs.emplace_back(seg);
   out.web = serve_web(req, segs, svc.web, svc.web_pages);
-  if (!out.web) out.api = co_await dispatch(req, svc, *url, segs);
+  if (!out.web) out.api = co_await dispatch(req, svc, *url, segs, ctx);
   co_return out;
 }
 

@@ -17,6 +17,7 @@
 
 #include "net/asio.hpp"
 #include "net/reply.hpp"
+#include "net/request_context.hpp"
 #include "net/services.hpp"
 
 namespace carechat::net {
@@ -28,6 +29,7 @@ struct answer {
   reply api;
 };
 
-asio::awaitable<answer> handle_request(const request& req, services& svc);
+// `ctx`: the request's context (its id for the audit rows; handlers record who asked).
+asio::awaitable<answer> handle_request(const request& req, services& svc, request_context& ctx);
 
 }  // namespace carechat::net

@@ -15,6 +15,7 @@
 #include "domain/chat.hpp"
 #include "net/asio.hpp"
 #include "net/http_options.hpp"
+#include "net/request_context.hpp"
 #include "net/services.hpp"
 
 namespace carechat::net {
@@ -31,14 +32,15 @@ struct attachment_target {
 std::optional<attachment_target> match_attachment_route(const http::request_header<>& head);
 
 // Reads the body (parser: header read, body not yet) into storage and answers 201 with the
-// attachment, or an error. Returns whether the connection may serve another request.
+// attachment, or an error. Both routes echo ctx's request id, audit it, and record in ctx who
+// asked and the answer's status and size. Returns whether the connection may serve another request.
 asio::awaitable<bool> serve_upload(beast::tcp_stream& stream, beast::flat_buffer& buffer,
                                    http::request_parser<http::string_body>& parser, services& svc,
-                                   const http_options& opts, const attachment_target& target);
+                                   const http_options& opts, const attachment_target& target, request_context& ctx);
 
 // Answers the file or its thumbnail (Range, ETag), or an error. Returns whether the connection
 // may serve another request.
 asio::awaitable<bool> serve_download(beast::tcp_stream& stream, const request& req, services& svc,
-                                     const attachment_target& target);
+                                     const attachment_target& target, request_context& ctx);
 
 }  // namespace carechat::net

@@ -58,8 +58,12 @@ bool origin_allowed(const request& req, const websocket_options& opts) {
 
 // Takes the error by value: callers pass temporaries, and a by-value coroutine parameter is moved
 // into the frame properly (see "Pitfall" in docs/ARCHITECTURE.md).
-asio::awaitable<void> refuse(beast::tcp_stream& stream, const request& req, core::error e) {
-  response res = to_response(req.version(), false, error_reply(e));
+asio::awaitable<void> refuse(beast::tcp_stream& stream, request_context& ctx, const request& req, core::error e) {
+  reply rep = error_reply(e);
+  rep.request_id = ctx.id.view();
+  ctx.status = rep.status;
+  ctx.body_bytes = body_of(rep).size();
+  response res = to_response(req.version(), false, std::move(rep));
   co_await http::async_write(stream, res, use_tuple);
 }
 
@@ -80,17 +84,19 @@ std::optional<domain::event_scope> match_event_route(std::string_view target) {
 
 asio::awaitable<void> serve_event_stream(beast::tcp_stream& stream, const request& req, services& svc,
                                          domain::event_scope scope,
-                                         const std::function<void(std::function<void()>)>& set_stop) {
+                                         const std::function<void(std::function<void()>)>& set_stop,
+                                         request_context& ctx) {
   if (!origin_allowed(req, svc.websocket))
-    co_return co_await refuse(stream, req, make_error(errc::forbidden, "this Origin may not open live connections"));
+    co_return co_await refuse(stream, ctx, req, make_error(errc::forbidden, "this Origin may not open live connections"));
   bool offered = false;
   auto secret = websocket_secret(req, offered);
-  if (!secret) co_return co_await refuse(stream, req, unauthorized());
+  if (!secret) co_return co_await refuse(stream, ctx, req, unauthorized());
   auto url = boost::urls::parse_origin_form(req.target());
   auto after = api::parse_event_position(url->params());
 
   auto who = co_await authenticate(svc, *secret);
-  if (!who) co_return co_await refuse(stream, req, who.error());
+  if (!who) co_return co_await refuse(stream, ctx, req, who.error());
+  ctx.principal = who->token_id;
 
   const domain::chat_key audited{scope.tenant, scope.instance, scope.patient.value_or("*")};
   core::result<void> allowed =
@@ -109,11 +115,12 @@ asio::awaitable<void> serve_event_stream(beast::tcp_stream& stream, const reques
                              : domain::make_instance_audit(*who, scope.tenant, scope.instance,
                                                            domain::to_string(domain::instance_action::subscribe),
                                                            svc.clock, domain::audit_outcome(allowed));
+  audit.request_id = std::string(ctx.id.view());
   if (!svc.writer.submit(std::move(audit), {})) {
     if (slot_taken) svc.live.release(who->token_id);
-    co_return co_await refuse(stream, req, audit_unavailable());
+    co_return co_await refuse(stream, ctx, req, audit_unavailable());
   }
-  if (!allowed) co_return co_await refuse(stream, req, allowed.error());
+  if (!allowed) co_return co_await refuse(stream, ctx, req, allowed.error());
 
   struct release_slot {
     live_connections& live;
@@ -126,6 +133,9 @@ asio::awaitable<void> serve_event_stream(beast::tcp_stream& stream, const reques
   set_stop([weak = std::weak_ptr<websocket_session>(session)] {
     if (auto s = weak.lock()) s->stop();
   });
+  // The request's metrics and log line end at the upgrade (101), not when the connection closes.
+  ctx.status = 101;
+  ctx.answered_at = std::chrono::steady_clock::now();
   co_await session->run(req, *after, offered);
   set_stop({});
 }

@@ -12,6 +12,7 @@
 
 #include "domain/events.hpp"
 #include "net/asio.hpp"
+#include "net/request_context.hpp"
 #include "net/services.hpp"
 
 namespace carechat::net {
@@ -20,9 +21,11 @@ namespace carechat::net {
 std::optional<domain::event_scope> match_event_route(std::string_view target);
 
 // Serves the upgrade request on `stream`; returns when the live connection has ended. `set_stop`
-// receives the hook the server calls to close the connection on shutdown.
+// receives the hook the server calls to close the connection on shutdown. `ctx`: the request's
+// id (audited, echoed on a refusal), who asked and the answer's status (recorded here).
 asio::awaitable<void> serve_event_stream(beast::tcp_stream& stream, const request& req, services& svc,
                                          domain::event_scope scope,
-                                         const std::function<void(std::function<void()>)>& set_stop);
+                                         const std::function<void(std::function<void()>)>& set_stop,
+                                         request_context& ctx);
 
 }  // namespace carechat::net
