@@ -44,7 +44,11 @@ void register_server_metrics(core::metrics::registry& reg, server_metric_sources
                   });
   }
 
-  reg.add_family("carechat_token_cache_lookups_total", "Token cache lookups, by result (hit or miss).",
+  // A request whose token is not cached looks on its I/O thread, then once more on the pool right
+  // before the store read (another request may have cached it meanwhile): two misses.
+  reg.add_family("carechat_token_cache_lookups_total",
+                 "Token cache lookups, by result (hit or miss); a token read from the store follows two misses "
+                 "(one on the I/O thread, one on the pool).",
                  metric_type::counter, [&tokens = s.tokens](sample_writer& w) {
                    w.sample({{"result", "hit"}}, tokens.hits());
                    w.sample({{"result", "miss"}}, tokens.misses());
