@@ -14,7 +14,8 @@ constexpr const char* audit_help = R"(usage: carechat audit --patient ID [--tena
                       [--db PATH]
 
 Prints the recorded accesses to the patient's chat, oldest first, one row per request:
-time, token id, role, actor, action, tenant, instance, patient, outcome. Rows never contain
+time, token id, role, actor, action, tenant, instance, patient, outcome, request id (the
+request's X-Request-Id, as in the server's request log; "-" for the CLI's own rows). Rows never contain
 message text or token secrets. At most --limit rows (default 1000, at most 100000) with an id above
 --after; a full page ends with the --after of the next one on stderr.
 )";
