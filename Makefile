@@ -13,7 +13,7 @@ DB         ?= var/carechat.db
 LISTEN     ?= 127.0.0.1:8080
 RELEASE_BUILD ?= build-release
 
-.PHONY: bench-deps deps build server run run-cluster test test-asan test-only fuzz clean web web-deps web-test e2e bench bench-quick
+.PHONY: bench-deps deps build server run run-cluster test test-asan test-only fuzz clean web web-deps web-test e2e bench bench-quick package package-test
 
 deps:
 	@bash scripts/install-deps.sh
@@ -53,11 +53,22 @@ CLUSTER_NODES ?= 3
 run-cluster: server web
 	@bash scripts/run-cluster.sh $(BUILD)/carechat var/cluster $(LISTEN) $(CLUSTER_NODES)
 
-# Every test: unit and integration on the normal build.
+# Every test: unit and integration on the normal build, the web app's, end-to-end, then the package
+# (installed and purged on this machine; skipped when not root).
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	$(MAKE) --no-print-directory web-test
 	$(MAKE) --no-print-directory e2e
+	$(MAKE) --no-print-directory package-test
+
+# The Debian package (scripts/build-deb.sh, packaging/): the server and the web app from the normal
+# build, the config file, the systemd unit; $(BUILD)/carechat_VERSION_ARCH.deb, linked as $(BUILD)/carechat.deb.
+package: server web
+	bash scripts/build-deb.sh $(BUILD)/carechat web/dist $(BUILD)
+
+# Installs that package here with dpkg -i, runs it as its user, purges it (scripts/test-package.sh).
+package-test: package
+	bash scripts/test-package.sh $(BUILD)/carechat.deb
 
 # End-to-end (web/e2e/): playwright-core drives Debian's chromium against the real server and app.
 e2e: build web

@@ -1,5 +1,5 @@
-// The attachments' settings (issue #14), from CARECHAT_* variables (docs/operations.md,
-// "Attachments"), and the blob store they choose. Thread-safety: plain values; open_blob_store()
+// The attachments' settings (issue #14; read with the others through app/settings' table,
+// docs/operations.md "Attachments"), and the blob store they choose. Thread-safety: plain values; open_blob_store()
 // from the starting thread.
 #pragma once
 
@@ -30,9 +30,6 @@ struct attachment_config {
   std::vector<std::string> allowed_types;  // CARECHAT_ATTACHMENT_TYPES (comma-separated); empty: the defaults
   unsigned io_threads = 2;    // CARECHAT_ATTACHMENT_THREADS: blocking file, scanner and thumbnail work
 };
-
-// Reads the variables above; bad_request naming the variable for a bad value.
-core::result<attachment_config> load_attachment_config();
 
 // The blob store the settings choose (nullptr for off). `db_path` is the SQLite file (the disk
 // store's default place); `database` is the open store (the PostgreSQL blob store lives in it).

@@ -1,4 +1,5 @@
-// `carechat audit --patient ID`: prints a patient's audit rows, oldest first.
+// `carechat audit --patient ID`: prints a patient's audit rows, oldest first. `carechat audit
+// verify` and `carechat audit export` (the tamper-evident chain) live in their own files.
 #include <iostream>
 
 #include "app/commands.hpp"
@@ -12,6 +13,9 @@ namespace {
 
 constexpr const char* audit_help = R"(usage: carechat audit --patient ID [--tenant T] [--instance I] [--limit N] [--after ROW]
                       [--db PATH]
+       carechat audit verify [--tenant T [--instance I]] [--db PATH]
+       carechat audit export --since TIME --until TIME [--format csv|ndjson] [--tenant T]
+                             [--instance I] [--out FILE] [--db PATH]
 
 Prints the recorded accesses to the patient's chat, oldest first, one row per request:
 time, token id, role, actor, action, tenant, instance, patient, outcome, request id (the
@@ -23,6 +27,8 @@ message text or token secrets. At most --limit rows (default 1000, at most 10000
 }  // namespace
 
 int audit_command(const std::vector<std::string>& argv) {
+  if (!argv.empty() && argv[0] == "verify") return audit_verify_command({argv.begin() + 1, argv.end()});
+  if (!argv.empty() && argv[0] == "export") return audit_export_command({argv.begin() + 1, argv.end()});
   auto a = args::parse(argv, {"db", "patient", "tenant", "instance", "limit", "after"}, {"help"});
   if (!a || (!a->has("help") && !a->get("patient"))) {
     std::cerr << "carechat audit: " << (a ? "--patient is required" : a.error().message) << "\n\n" << audit_help;

@@ -1,6 +1,8 @@
 // The server's configuration: one struct, defaults in class, a comment per field (STYLE habit 5).
-// Filled from the environment, then flags (flags win); validated before the listener opens;
-// read-only afterwards. Thread-safety: plain value.
+// Filled from a config file, then the environment, then flags (defaults < file < environment <
+// flags); every setting's variable, flag, file key, help and parser is one entry of the table in
+// app/settings.cpp. Validated before the listener opens; read-only afterwards.
+// Thread-safety: plain value; load_config reads the environment (call from the starting thread).
 #pragma once
 
 #include "app/attachment_config.hpp"
@@ -8,11 +10,15 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "app/args.hpp"
+#include "core/log.hpp"
 #include "core/result.hpp"
 
 namespace carechat::app {
@@ -39,8 +45,17 @@ struct config {
   // loopback or a private interface: it has no authentication.
   std::string metrics_host;
   std::uint16_t metrics_port = 0;             //   port 0 picks a free port (printed at start)
-  // Logs (CARECHAT_LOG_FORMAT=text|json is applied by every command, see apply_log_format):
+  // Logs. CARECHAT_LOG_FORMAT / log_format = text|json: the environment's value is applied by every
+  // command before anything else (apply_log_format); a config file's value from the moment
+  // load_config has read it.
+  core::log_format log_format = core::log_format::text;
   bool log_requests = true;                   // CARECHAT_LOG_REQUESTS=0: no per-request log line
+  // HTTPS (issue #16): --tls-cert FILE / CARECHAT_TLS_CERT (PEM, the certificate then any
+  // intermediates) and --tls-key FILE / CARECHAT_TLS_KEY (PEM, unencrypted). Both or neither; with
+  // both the listener speaks only TLS (HTTPS and WSS), every answer carries HSTS, and SIGHUP
+  // reloads the pair. Neither: plain HTTP (behind a TLS-terminating proxy).
+  std::string tls_cert_file;
+  std::string tls_key_file;
   int page_limit = 20;            // CARECHAT_PAGE_LIMIT: default page size; 20 if unset or invalid, at most 200
   std::size_t max_message_chars = 10'000;     // characters per message
   std::size_t max_body_bytes = 1 << 20;       // CARECHAT_MAX_BODY_BYTES: larger request bodies get 413
@@ -87,21 +102,56 @@ struct config {
   unsigned webhook_retry_max_ms = 86'400'000; // CARECHAT_WEBHOOK_RETRY_MAX_MS: longest delay (24 h)
   unsigned webhook_max_attempts = 15;         // CARECHAT_WEBHOOK_MAX_ATTEMPTS: then the event is failed
   std::string webhook_ca_file;                // CARECHAT_WEBHOOK_CA_FILE: PEM CAs trusted besides the system's
+  // OAuth for API clients (POST /oauth/token, docs/integration.md):
+  unsigned oauth_token_ttl_s = 3600;          // CARECHAT_OAUTH_TOKEN_TTL_S: life of an issued access token
+                                              //   (1 s - 24 h)
+  unsigned oauth_failure_burst = 10;          // CARECHAT_OAUTH_FAILURE_BURST: failed attempts allowed at once
+                                              //   per client id and per address, then 429
+  unsigned oauth_failures_per_minute = 10;    // CARECHAT_OAUTH_FAILURES_PER_MINUTE: how fast that allowance
+                                              //   refills
 };
 
-// Applies CARECHAT_* variables from the environment, then the --db/--listen flags.
+// The config file used when neither --config nor CARECHAT_CONFIG names one, if it exists (the
+// Debian package installs it).
+inline constexpr const char* default_config_file = "/etc/carechat/carechat.conf";
+
+// Where a setting's effective value came from (config show).
+enum class setting_source { default_value, file, environment, flag };
+struct setting_origin {
+  setting_source source = setting_source::default_value;
+  std::string where;  // "/etc/carechat/carechat.conf:3", "CARECHAT_LISTEN", "--listen"; "" for the default
+};
+
+// What load_config reads besides the flags; tests replace both.
+struct config_inputs {
+  std::string default_file = default_config_file;
+  std::function<const char*(const char*)> getenv = [](const char* name) { return std::getenv(name); };
+};
+
+struct loaded_config {
+  config values;
+  std::string file;                                // the config file read; "" when none
+  std::map<std::string, setting_origin> origins;   // by file key; absent: the default
+};
+
+// defaults < config file (--config, else CARECHAT_CONFIG, else default_file when it exists) <
+// CARECHAT_* variables < flags (each setting's flag, when `a` has it). Errors name the source:
+// "FILE:LINE: key ...", "CARECHAT_X ...", "--x ...".
+core::result<loaded_config> load_config_with_origins(const args& a, const config_inputs& inputs = {});
+// The same, values only: what every command uses. It also applies the effective log_format (a
+// config file may set it), so every command logs in it from here on.
 core::result<config> load_config(const args& a);
 
-// "HOST:PORT" or "[v6]:PORT".
+// "HOST:PORT" or "[v6]:PORT" into listen_host and listen_port.
 core::result<void> parse_listen(const std::string& text, config& c);
 // The same for the metrics listener.
 core::result<void> parse_metrics_listen(const std::string& text, config& c);
 
-// CARECHAT_LOG_FORMAT: "text" (default) or "json" (one JSON object per line); anything else is an
-// error. Every command applies it before it logs.
+// "text" or "json" (one JSON object per line); anything else is an error.
+core::result<core::log_format> parse_log_format(std::string_view text);
+// CARECHAT_LOG_FORMAT from the environment, applied before a command reads its config (so its
+// first lines are already in that format); unset or empty: unchanged (text). A bad value is an
+// error naming the variable. load_config applies the value in effect (file < environment) again.
 core::result<void> apply_log_format();
-
-// The documented CARECHAT_PAGE_LIMIT rule: 20 when unset or not a positive integer, at most 200.
-int page_limit_from(const char* env_value);
 
 }  // namespace carechat::app

@@ -15,6 +15,7 @@
 #include "app/attachment_runtime.hpp"
 #include "app/commands.hpp"
 #include "app/config.hpp"
+#include "app/settings.hpp"
 #include "app/store_factory.hpp"
 #include "net/log_follower.hpp"
 #include "core/log.hpp"
@@ -23,9 +24,11 @@
 #include "app/token_revocation_watch.hpp"
 #include "app/server_metrics.hpp"
 #include "net/http_metrics.hpp"
+#include "net/handlers/oauth_handlers.hpp"
 #include "net/local_hub.hpp"
 #include "net/metrics_server.hpp"
 #include "net/server.hpp"
+#include "net/tls_credentials.hpp"
 #include "net/webhook_client.hpp"
 #include "net/webhook_worker.hpp"
 #include "store/group_committer.hpp"
@@ -34,83 +37,28 @@
 namespace carechat::app {
 namespace {
 
-constexpr const char* serve_help = R"(usage: carechat serve [--db PATH] [--listen HOST:PORT]
+constexpr const char* serve_usage = R"(usage: carechat serve [--config FILE] [--db DB] [--listen HOST:PORT] [--web-root DIR]
+                      [--tls-cert FILE --tls-key FILE]
 
 Runs the HTTP server until SIGINT or SIGTERM, then finishes in-flight requests and exits.
+With --tls-cert and --tls-key it serves HTTPS (and WSS) only, and SIGHUP reloads the pair.
 
 options:
-  --db DB              the database (env CARECHAT_DB; default ./var/carechat.db): an SQLite file
-                       (PATH or sqlite:PATH, created if missing) or a PostgreSQL URI
-                       postgresql://user@host:port/dbname?... (password from the URI,
-                       PGPASSWORD or ~/.pgpass; never printed)
-  --listen HOST:PORT   address to listen on (env CARECHAT_LISTEN; default 127.0.0.1:8080;
-                       port 0 picks a free port)
-  --web-root DIR       the built browser app (env CARECHAT_WEB_ROOT; default ./web/dist)
-  --metrics-listen HOST:PORT  serve GET /metrics (Prometheus text format) on this address, a
-                       listener of its own without authentication: bind it to loopback or a
-                       private interface (env CARECHAT_METRICS_LISTEN; default: off)
+  --config FILE        the config file: `key = value` lines, keys as below (env CARECHAT_CONFIG;
+                       default /etc/carechat/carechat.conf when it exists, else none)
+  --db DB              an SQLite file (PATH or sqlite:PATH, created if missing) or a PostgreSQL URI
+                       postgresql://user@host:port/dbname?... (password from the URI, PGPASSWORD or
+                       ~/.pgpass; never printed)
+  --listen HOST:PORT   address to listen on (port 0 picks a free port)
+  --web-root DIR       the built browser app
+  --tls-cert FILE      HTTPS: the certificate, PEM, then any intermediates; needs --tls-key.
+                       Refused at start if unreadable, malformed, expired or not yet valid
+  --tls-key FILE       HTTPS: its private key, PEM, unencrypted. After renewing both files, send
+                       SIGHUP: new connections get the new pair, open ones keep going
 
-environment:
-  CARECHAT_PAGE_LIMIT      default page size (20 when unset or invalid, at most 200)
-  CARECHAT_MAX_BODY_BYTES  request body limit in bytes (default 1048576)
-  CARECHAT_IO_THREADS      I/O threads (default: one per core)
-  CARECHAT_READER_THREADS  threads running database reads (default 4)
-  CARECHAT_MAX_CONNECTIONS concurrent connections (default 10000)
-  CARECHAT_IDLE_TIMEOUT_MS a connection without a request in progress is closed after this
-                           (default 60000)
-  CARECHAT_REQUEST_TIMEOUT_MS  from a request's first byte: time to receive it all and answer
-                               (default 30000)
-  CARECHAT_ALLOWED_ORIGINS comma-separated origins allowed to open live connections
-                           (the server's own origin always is)
-  CARECHAT_MAX_LIVE_PER_TOKEN  live connections per token (default 16)
-  CARECHAT_LIVE_QUEUE_FRAMES   frames a live connection may fall behind before it is closed
-                               with 4008 (default 1024)
-  CARECHAT_EVENT_RETENTION_HOURS  how long events stay replayable (default 168)
-  CARECHAT_FRAME_ANCESTORS comma-separated origins that may embed the chart pane (iframe)
-  CARECHAT_PUBLIC_URL      base URL of the webhook body's patientUrl (default http://127.0.0.1:8080)
-  CARECHAT_WEBHOOKS        0: do not deliver webhooks (the outbox still fills)
-  CARECHAT_WEBHOOK_ALLOW_PRIVATE  1: endpoints may resolve to loopback/private addresses
-  CARECHAT_WEBHOOK_TIMEOUT_MS     per attempt: connect, request and answer (default 10000)
-  CARECHAT_WEBHOOK_RETRY_BASE_MS  first retry delay ceiling (default 5000); doubles per attempt
-  CARECHAT_WEBHOOK_RETRY_MAX_MS   longest retry delay (default 86400000: a day)
-  CARECHAT_WEBHOOK_MAX_ATTEMPTS   attempts before an event is marked failed (default 15)
-  CARECHAT_WEBHOOK_POLL_MS        outbox poll interval when not nudged (default 1000)
-  CARECHAT_TOKEN_CACHE_MS  how long an authenticated token is remembered (default 60000; 0: off)
-  CARECHAT_TOKEN_RECHECK_MS  revocations (from any process) take effect within this (default 250)
-  CARECHAT_PAGE_CACHE_MS   longest life of a chat's cached latest page (default 1000 on SQLite,
-                           0 (off) on PostgreSQL); changes made through this server drop it at once
-  CARECHAT_NODE_ID         this server's name among nodes sharing a PostgreSQL database (default
-                           host:port; "local" on SQLite); a restarted node gives up its
-                           webhook claims at once
-  CARECHAT_CLUSTER_HINTS   0: no NOTIFY hints between nodes sharing a PostgreSQL database (live
-                           events from other nodes then arrive by polling, within 250 ms)
-  CARECHAT_AUDIT_DELAY_MS  how long a read's audit row may wait to share a commit (default 10;
-                           0: at once); writes never wait for it
-  CARECHAT_SEARCH_INDEX_MS how often new messages join the search index, kept in <db>-search
-                           (default 100; 0: never); searches scan the messages not indexed
-                           yet. On PostgreSQL: how often the index's pending list is merged,
-                           by one node of the cluster at a time
-  CARECHAT_PG_POOL_SIZE    PostgreSQL connections for reads and administration, besides the
-                           writer's (default: reader threads + 4)
-  CARECHAT_PG_STATEMENT_TIMEOUT_MS  longest PostgreSQL statement; past it the request gets 503
-                                    with Retry-After (default 5000)
-  CARECHAT_WEBHOOK_CA_FILE        PEM file of CA certificates trusted for HTTPS endpoints,
-                                  besides the system's (e.g. a clinic's private CA)
-  CARECHAT_ATTACHMENT_STORE disk | postgres | s3 | off: where attachments' bytes live (default
-                           disk on SQLite, in <db>-attachments; postgres on PostgreSQL)
-  CARECHAT_ATTACHMENTS_DIR the disk store's directory
-  CARECHAT_S3_ENDPOINT, CARECHAT_S3_REGION, CARECHAT_S3_BUCKET, CARECHAT_S3_ACCESS_KEY_ID,
-  CARECHAT_S3_SECRET_ACCESS_KEY, CARECHAT_S3_PREFIX   the s3 store (docs/api/attachments.md)
-  CARECHAT_ATTACHMENT_MAX_BYTES    largest attachment (default 26214400)
-  CARECHAT_ATTACHMENTS_PER_MESSAGE most attachments in one message (default 10)
-  CARECHAT_IMAGE_MAX_PIXELS        larger images are refused before decoding (default 100000000)
-  CARECHAT_ATTACHMENT_TYPES        accepted types, by content (default: JPEG, PNG, WebP, HEIC,
-                                   GIF, PDF, plain text)
-  CARECHAT_CLAMD_SOCKET            clamd's Unix socket: uploads are scanned (unset: not scanned)
-  CARECHAT_ATTACHMENT_THREADS      threads for attachments' blocking work (default 2)
-  CARECHAT_LOG_FORMAT      text (default) or json: every log line one JSON object
-  CARECHAT_LOG_REQUESTS    0: no log line per request (default 1: method, route template, status,
-                           duration, request id, token id, body bytes)
+settings: variable, flag, config-file key (default), meaning. Each source overrides the one before:
+defaults < config file < environment < flags. `carechat config show` prints the effective values.
+
 )";
 
 using tcp_endpoint_text = std::string;
@@ -120,6 +68,8 @@ tcp_endpoint_text endpoint_text(const boost::asio::ip::tcp::endpoint& ep) {
   const std::string host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
   return host + ":" + std::to_string(ep.port());
 }
+
+std::string serve_help() { return serve_usage + settings_help(); }
 
 // This server's name among the nodes (config::node_id): given, or a default that a restart keeps.
 std::string node_name(const config& cfg, bool shared_database, unsigned short port) {
@@ -133,20 +83,22 @@ std::string node_name(const config& cfg, bool shared_database, unsigned short po
 }  // namespace
 
 int serve_command(const std::vector<std::string>& argv) {
-  auto a = args::parse(argv, {"db", "listen", "web-root", "metrics-listen"}, {"help"});
+  auto a = args::parse(argv, setting_options(), {"help"});
   if (!a) {
-    std::cerr << "carechat serve: " << a.error().message << "\n\n" << serve_help;
+    std::cerr << "carechat serve: " << a.error().message << "\n\n" << serve_help();
     return 2;
   }
   if (a->has("help")) {
-    std::cout << serve_help;
+    std::cout << serve_help();
     return 0;
   }
-  auto cfg = load_config(*a);
-  if (!cfg) {
-    std::cerr << "carechat serve: " << cfg.error().message << '\n';
+  auto loaded = load_config_with_origins(*a);
+  if (!loaded) {
+    std::cerr << "carechat serve: " << loaded.error().message << '\n';
     return 2;
   }
+  const std::optional<config> cfg = std::move(loaded->values);
+  core::set_log_format(cfg->log_format);  // the config file's, if it sets one (cli applied the variable's)
   // A log line to a stderr nobody reads any more (a dead log collector, a closed terminal pipe)
   // must not kill the server: ignore SIGPIPE and let write(2) fail with EPIPE, which logging
   // tolerates. Sockets never raise it (Asio sends with MSG_NOSIGNAL).
@@ -221,6 +173,17 @@ int serve_command(const std::vector<std::string>& argv) {
     return 1;
   }
 
+  // HTTPS: the certificate and key are checked before anything listens.
+  std::unique_ptr<net::tls_credentials> tls;
+  if (!cfg->tls_cert_file.empty()) {
+    auto loaded = net::tls_credentials::load({cfg->tls_cert_file, cfg->tls_key_file});
+    if (!loaded) {
+      std::cerr << "carechat serve: " << loaded.error().message << '\n';
+      return 1;
+    }
+    tls = std::move(*loaded);
+  }
+
   const net::static_assets web = net::static_assets::load(cfg->web_root);
   net::web_options pages;
   pages.frame_ancestors = cfg->frame_ancestors;
@@ -274,11 +237,20 @@ int serve_command(const std::vector<std::string>& argv) {
                       cfg->webhook_allow_private, tokens, latest_pages, draining,
                       *attachments ? (*attachments)->services() : net::attachment_services{}};
     svc.observer = net::request_observer_options{&http_stats, cfg->log_requests};
+    // POST /oauth/token: failed attempts per client id and per address, used assertion jtis.
+    core::keyed_token_bucket oauth_failures({static_cast<double>(cfg->oauth_failure_burst),
+                                             cfg->oauth_failures_per_minute / 60.0, 10'000});
+    domain::assertion_replay_cache oauth_assertions;
+    net::oauth_services oauth{std::chrono::seconds(cfg->oauth_token_ttl_s),
+                              {cfg->public_url + "/oauth/token", cfg->public_url},
+                              &oauth_failures,
+                              &oauth_assertions};
+    svc.oauth = &oauth;
     std::optional<attachment_collector> collector;
     if (*attachments)
       collector.emplace(writer, (*attachments)->blobs(), *housekeeping, clock,
                         std::chrono::milliseconds(limits.attachments.unused_ttl_ms), cfg->prune_interval);
-    net::server server(svc, http);
+    net::server server(svc, http, tls.get());
     server.on_stop([&draining] { draining = true; });
     std::unique_ptr<net::webhook_worker> webhooks;
     if ((*st)->webhooks() != nullptr) {
@@ -319,10 +291,17 @@ int serve_command(const std::vector<std::string>& argv) {
       }
       metrics_at = endpoint_text(*mep);
     }
-    // Tests and scripts read these lines to learn the ports.
-    std::cout << "carechat listening on http://" << endpoint_text(*ep) << std::endl;
+    // Tests and scripts read these lines to learn the ports. /metrics is plain HTTP even when the
+    // API speaks TLS: it is meant for loopback or a private interface.
+    std::cout << "carechat listening on " << (tls ? "https://" : "http://") << endpoint_text(*ep) << std::endl;
     if (metrics_at) std::cout << "carechat metrics on http://" << *metrics_at << "/metrics" << std::endl;
+    if (tls) {
+      const auto cert = net::summarize_certificate(*tls->current());
+      core::log_info("serve", "TLS certificate " + cert.subject + ", serial " + cert.serial + ", valid until " +
+                                  cert.not_after + " (" + cfg->tls_cert_file + ")");
+    }
     core::log_info("serve", "database " + db_name);
+    core::log_info("serve", loaded->file.empty() ? std::string("no config file") : "config file " + loaded->file);
     const unsigned io = cfg->io_threads ? cfg->io_threads : std::max(1u, std::thread::hardware_concurrency());
     server.run(io, true, cfg->shutdown_grace);
     hub.set_worker(nullptr);  // the committer may still publish while it drains

@@ -14,6 +14,9 @@ constexpr std::size_t secret_bytes = 32;
 constexpr std::size_t max_secret_length = 128;
 
 core::error unauthorized() { return core::make_error(core::errc::unauthorized, "missing, unknown or revoked token"); }
+core::error expired() {
+  return core::make_error(core::errc::unauthorized, "token expired: request a new one from POST /oauth/token");
+}
 
 bool well_formed(std::string_view secret) {
   return secret.size() > secret_prefix.size() && secret.size() <= max_secret_length &&
@@ -68,7 +71,12 @@ core::result<issued_token> issue_token(const principal& who, core::random_source
 namespace {
 
 // The store lookup for a well-formed secret's hash (hashed once per request by the callers).
-core::result<principal> authenticate_hash(store_reader& reader, const core::sha256_digest& hash) {
+struct resolved {
+  principal who;
+  std::optional<core::unix_ms> expires_at;
+};
+
+core::result<resolved> authenticate_hash(store_reader& reader, const core::sha256_digest& hash, core::unix_ms now) {
   auto found = reader.token_by_hash(hash);
   if (!found) return std::move(found).error();
   if (!found->has_value()) return unauthorized();
@@ -76,14 +84,17 @@ core::result<principal> authenticate_hash(store_reader& reader, const core::sha2
   // The lookup matched on the hash already; compare again in constant time so no code path ever
   // branches early on secret-derived bytes.
   if (!core::constant_time_equal(rec.hash, hash) || rec.revoked_at) return unauthorized();
-  return rec.who;
+  if (rec.expires_at && now >= *rec.expires_at) return expired();
+  return resolved{rec.who, rec.expires_at};
 }
 
 }  // namespace
 
-core::result<principal> authenticate(store_reader& reader, std::string_view secret) {
+core::result<principal> authenticate(store_reader& reader, std::string_view secret, core::unix_ms now) {
   if (!well_formed(secret)) return unauthorized();
-  return authenticate_hash(reader, hash_token(secret));
+  auto r = authenticate_hash(reader, hash_token(secret), now);
+  if (!r) return std::move(r).error();
+  return std::move(r->who);
 }
 
 std::optional<principal> cached_principal(const token_cache& cache, std::string_view secret, core::unix_ms now) {
@@ -97,9 +108,10 @@ core::result<principal> authenticate(store_reader& reader, std::string_view secr
   const auto hash = hash_token(secret);  // once, for the cache and the store alike
   if (auto known = cache.find(hash, now)) return std::move(*known);
   const auto generation = cache.generation();  // before the read: see token_cache
-  auto who = authenticate_hash(reader, hash);
-  if (who) cache.insert(hash, *who, generation, now);
-  return who;
+  auto r = authenticate_hash(reader, hash, now);
+  if (!r) return std::move(r).error();
+  cache.insert(hash, r->who, generation, now, r->expires_at);  // never kept past the token's expiry
+  return std::move(r->who);
 }
 
 }  // namespace carechat::domain

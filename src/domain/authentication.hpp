@@ -26,7 +26,9 @@ core::result<issued_token> issue_token(const principal& who, core::random_source
 core::sha256_digest hash_token(std::string_view secret);
 
 // Unknown, malformed or revoked: unauthorized (one message for all, so probing learns nothing).
-core::result<principal> authenticate(store_reader& reader, std::string_view secret);
+// A token past its expiry (those the OAuth token endpoint issues) is unauthorized too, with a
+// message that says it expired: its holder knows it existed, and should fetch a new one.
+core::result<principal> authenticate(store_reader& reader, std::string_view secret, core::unix_ms now);
 
 // The cache's principal for `secret`, if it holds one (no store read); none for a malformed secret.
 std::optional<principal> cached_principal(const token_cache& cache, std::string_view secret, core::unix_ms now);

@@ -28,3 +28,22 @@ std::unique_ptr<cluster_duty> store::open_cluster_duty(const std::string&) {
 }
 
 }  // namespace carechat::domain
+
+namespace carechat::domain {
+namespace {
+
+core::error no_audit_chain() {
+  return core::make_error(core::errc::internal, "this store keeps no audit chain");
+}
+
+}  // namespace
+
+// A store without chains (test fakes) says so instead of claiming an empty, valid trail.
+core::result<std::vector<audit_row>> store::audit_chain_page(const audit_chain_position&, int) {
+  return no_audit_chain();
+}
+core::result<std::vector<audit_chain_head>> store::audit_chain_heads() { return no_audit_chain(); }
+core::result<std::vector<audit_unchained_rows>> store::audit_unchained() { return no_audit_chain(); }
+core::result<std::vector<audit_row>> store::audit_export_page(const audit_export_query&) { return no_audit_chain(); }
+
+}  // namespace carechat::domain

@@ -14,6 +14,7 @@
 #include "core/crypto.hpp"
 #include "core/result.hpp"
 #include "domain/attachment.hpp"
+#include "domain/audit_chain.hpp"
 #include "domain/blob_store.hpp"
 #include "domain/chat.hpp"
 #include "domain/events.hpp"
@@ -50,6 +51,22 @@ struct token_record {
   principal who;               // token_id inside equals id
   core::unix_ms created_at = 0;
   std::optional<core::unix_ms> revoked_at;
+  // Tokens the OAuth token endpoint issues (domain/oauth_client) expire, and belong to the API
+  // client they were issued to (revoking it revokes them). CLI tokens: neither.
+  std::optional<core::unix_ms> expires_at;
+  std::string client_id;  // "cl_...", or empty
+};
+
+// An OAuth API client (domain/oauth_client.hpp): either a secret's hash or a registered JWKS.
+struct oauth_client_record {
+  std::string id;  // the public client_id ("cl_...")
+  std::string tenant;
+  std::string instance;
+  std::string name;  // the operator's label, may be empty
+  std::optional<core::sha256_digest> secret_hash;  // client_secret_basic / client_secret_post
+  std::string jwks;                                // private_key_jwt: the client's public keys (JSON)
+  core::unix_ms created_at = 0;
+  std::optional<core::unix_ms> revoked_at;
 };
 
 // One row of the append-only audit trail. Never holds message text or token secrets.
@@ -61,7 +78,7 @@ struct audit_entry {
   std::string action;   // domain::to_string(action)
   chat_key chat;
   std::string outcome;  // "ok", "replayed", or an error code name
-  // The X-Request-Id of the HTTP request that caused it (none: the CLI, a row from before v11),
+  // The X-Request-Id of the HTTP request that caused it (none: the CLI, a row from before SQLite v13 / PostgreSQL v5),
   // so an operator can join the audit trail with the request log.
   std::optional<std::string> request_id = std::nullopt;
 };
@@ -69,6 +86,39 @@ struct audit_entry {
 struct audit_row {
   std::int64_t id = 0;
   audit_entry entry;
+  std::optional<audit_link> link;  // none: written before the chain began (domain/audit_chain.hpp)
+};
+
+// Where a walk along the audit chains stands: after row `seq` of chain (tenant, instance).
+// Chains are walked in (tenant, instance, seq) order, byte-wise.
+struct audit_chain_position {
+  std::string tenant;
+  std::string instance;
+  std::int64_t seq = 0;
+};
+
+// A chain's head as the store keeps it for appending (audit_chain_heads): its last seq and hash.
+struct audit_chain_head {
+  audit_chain_key chain;
+  audit_link head;  // seq and row_hash; prev_hash unused
+};
+
+// Rows of a chain written before the chain began (no link): how many, and the newest id.
+struct audit_unchained_rows {
+  audit_chain_key chain;
+  std::int64_t rows = 0;
+  std::int64_t max_id = 0;
+};
+
+// A page of `carechat audit export`: rows with since <= at < until and an id above `after`, in id
+// order, at most `limit`, of one tenant/instance when given.
+struct audit_export_query {
+  std::optional<std::string> tenant;
+  std::optional<std::string> instance;
+  core::unix_ms since = 0;
+  core::unix_ms until = 0;
+  std::int64_t after = 0;
+  int limit = 1000;
 };
 
 // A page of `carechat token list`: tokens in creation order after the token `after` (its id),
@@ -246,6 +296,8 @@ class store_reader {
                                         bool include_archived) = 0;
   virtual core::result<std::vector<message>> search(const search_query& q) = 0;
   virtual core::result<std::optional<token_record>> token_by_hash(const core::sha256_digest& hash) = 0;
+  // The OAuth client with this id (revoked or not); nullopt when there is none.
+  virtual core::result<std::optional<oauth_client_record>> oauth_client(const std::string& id) = 0;
   // How many tokens have ever been revoked: grows with every revocation, from any process or node.
   // Token caches poll it and start over when it moves.
   virtual core::result<std::int64_t> token_revocations() = 0;
@@ -314,11 +366,31 @@ class store {
   virtual core::result<std::vector<token_record>> list_tokens(const token_listing& q) = 0;
   core::result<std::vector<token_record>> list_tokens() { return list_tokens(token_listing{}); }
   virtual core::result<bool> revoke_token(const std::string& id, core::unix_ms at) = 0;  // false: no such token
+
+  // OAuth API clients (`carechat client`, POST /oauth/token). Listed like tokens (the listing's
+  // cursor is a client id).
+  virtual core::result<void> insert_oauth_client(const oauth_client_record& client) = 0;
+  virtual core::result<std::vector<oauth_client_record>> list_oauth_clients(const token_listing& q) = 0;
+  // Revokes the client and, in the same transaction, every token issued to it; false: no such client.
+  virtual core::result<bool> revoke_oauth_client(const std::string& id, core::unix_ms at) = 0;
+  // Inserts a token issued to `token.client_id`, only while that client exists and is not revoked
+  // (atomically with a concurrent revoke_oauth_client: no token outlives its client's revocation);
+  // false when it was not inserted. Called by the token endpoint, from the blocking pool.
+  virtual core::result<bool> insert_client_token(const token_record& token) = 0;
   virtual core::result<std::vector<audit_row>> audit_for_patient(const std::string& patient,
                                                                  const audit_listing& q) = 0;
   core::result<std::vector<audit_row>> audit_for_patient(const std::string& patient) {
     return audit_for_patient(patient, audit_listing{});
   }
+  // The tamper-evident chains (domain/audit_chain.hpp), for `carechat audit verify` and `export`:
+  // pages, so a walk over millions of rows holds one page at a time.
+  // Linked rows strictly after `after` in (tenant, instance, seq) order, at most `limit`.
+  virtual core::result<std::vector<audit_row>> audit_chain_page(const audit_chain_position& after, int limit);
+  // Every chain's stored head, in (tenant, instance) order.
+  virtual core::result<std::vector<audit_chain_head>> audit_chain_heads();
+  // The rows without a link, per chain.
+  virtual core::result<std::vector<audit_unchained_rows>> audit_unchained();
+  virtual core::result<std::vector<audit_row>> audit_export_page(const audit_export_query& q);
   // A named server secret of `size` random bytes, created on first use and kept across restarts
   // (e.g. the page-token key), so every node sharing the database agrees on it.
   virtual core::result<core::bytes> secret(const std::string& name, std::size_t size) = 0;

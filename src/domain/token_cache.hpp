@@ -34,8 +34,10 @@ class token_cache {
 
   std::optional<principal> find(const core::sha256_digest& hash, core::unix_ms now) const;
   std::uint64_t generation() const;
-  // Caches `who` unless a clear() happened since `generation_seen` was taken.
-  void insert(const core::sha256_digest& hash, const principal& who, std::uint64_t generation_seen, core::unix_ms now);
+  // Caches `who` unless a clear() happened since `generation_seen` was taken. A token that
+  // expires (`expires_at`) is not found from that instant on.
+  void insert(const core::sha256_digest& hash, const principal& who, std::uint64_t generation_seen, core::unix_ms now,
+              std::optional<core::unix_ms> expires_at = std::nullopt);
   // Forgets everything (a token was revoked somewhere).
   void clear();
   std::size_t size() const;
@@ -48,6 +50,7 @@ class token_cache {
   struct entry {
     principal who;
     core::unix_ms cached_at = 0;
+    std::optional<core::unix_ms> expires_at;
   };
   // The key is already a uniform hash: its first 8 bytes are a good bucket index (no allocation
   // per lookup, unlike a string key).

@@ -27,7 +27,7 @@ core::result<void> upload_pipeline::fail(core::error e) {
 }
 
 core::result<void> upload_pipeline::feed(std::string_view bytes) {
-  if (done_) return make_error(errc::internal, "upload: the file was already finished or refused");
+  if (done_ || sealed_) return make_error(errc::internal, "upload: the file was already finished or refused");
   size_ += bytes.size();
   if (size_ > max_bytes_)
     return fail(make_error(errc::payload_too_large,
@@ -59,8 +59,8 @@ core::result<void> upload_pipeline::pass_on(std::string_view bytes) {
   return {};
 }
 
-core::result<stored_file> upload_pipeline::finish() {
-  if (done_) return make_error(errc::internal, "upload: the file was already finished or refused");
+core::result<stored_file> upload_pipeline::seal() {
+  if (done_ || sealed_) return make_error(errc::internal, "upload: the file was already finished or refused");
   if (size_ == 0) {
     abort();
     return make_error(errc::bad_request, "the file is empty");
@@ -84,12 +84,18 @@ core::result<stored_file> upload_pipeline::finish() {
       return make_error(errc::unprocessable, "the file was refused: the malware scanner found a threat in it");
     }
   }
+  sealed_ = true;
+  return stored_file{content_type_, size_, core::to_hex(hash_.finish())};
+}
+
+core::result<void> upload_pipeline::commit() {
+  if (done_ || !sealed_) return make_error(errc::internal, "upload: commit before seal, or after the end");
   if (auto ok = writer_->commit(); !ok) {
     abort();
     return std::move(ok).error();
   }
   done_ = true;
-  return stored_file{content_type_, size_, core::to_hex(hash_.finish())};
+  return {};
 }
 
 }  // namespace carechat::media

@@ -36,9 +36,13 @@ class upload_pipeline {
   // final (the pipeline is aborted).
   core::result<void> feed(std::string_view bytes);
 
-  // The file ended: sniffs a file shorter than the sniffing window, takes the scanner's verdict
-  // (unprocessable when infected), then commits the bytes (durable when it returns).
-  core::result<stored_file> finish();
+  // The file ended: sniffs a file shorter than the sniffing window and takes the scanner's verdict
+  // (unprocessable when infected). The bytes are not yet durable: commit() makes them so. Split
+  // in two so that the caller can flush the bytes and record the upload's row at the same time.
+  core::result<stored_file> seal();
+
+  // After seal(): the bytes are durable when it returns.
+  core::result<void> commit();
 
   void abort();
 
@@ -56,6 +60,7 @@ class upload_pipeline {
   std::string content_type_;
   core::sha256_stream hash_;
   bool sniffed_ = false;
+  bool sealed_ = false;
   bool done_ = false;
 };
 

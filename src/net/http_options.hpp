@@ -20,6 +20,9 @@ struct http_options {
   std::chrono::milliseconds idle_timeout{60'000};     // until the first byte of the next request
   std::chrono::milliseconds request_timeout{30'000}; // from that byte: the whole request and its answer
   std::size_t max_connections = 10'000;     // beyond this, new connections are closed at once
+  // HTTPS only: from accept to a finished TLS handshake; a client that connects and sends nothing
+  // (or plain HTTP to the TLS port) is closed after this.
+  std::chrono::milliseconds tls_handshake_timeout{10'000};
 };
 
 }  // namespace carechat::net

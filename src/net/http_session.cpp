@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <optional>
@@ -16,6 +17,7 @@
 #include "net/reply.hpp"
 #include "net/request_observer.hpp"
 #include "net/router.hpp"
+#include "net/transport.hpp"
 #include "net/web_routes.hpp"
 
 namespace carechat::net {
@@ -23,11 +25,16 @@ namespace {
 
 namespace websocket = boost::beast::websocket;
 
+// How long a TLS connection that ends waits for the client's close_notify.
+constexpr std::chrono::seconds tls_shutdown_timeout{2};
+
 // State the stop path may touch from another thread, always by posting to the connection's
 // executor (its I/O thread's io_context, which one thread runs: an implicit strand).
+template <class Stream>
 struct connection_state {
-  explicit connection_state(tcp::socket s) : stream(std::move(s)) {}
-  beast::tcp_stream stream;
+  template <class... Args>
+  explicit connection_state(Args&&... args) : stream(std::forward<Args>(args)...) {}
+  Stream stream;
   bool busy = false;                  // own thread only
   std::function<void()> stop_hook;    // own thread only: set while the connection is a live (WebSocket) one
 };
@@ -54,20 +61,27 @@ bool answerable_parse_error(const beast::error_code& ec) {
          ec != http::error::end_of_stream && ec != http::error::partial_message;
 }
 
-// Writes an answer given before routing, with the request's id, and records the request.
-asio::awaitable<void> write_early(beast::tcp_stream& stream, response& res, const request_context& ctx,
-                                  const services& svc, http::verb method) {
+// Writes a Beast response with the transport's headers (HSTS over TLS).
+template <class Stream, class Body>
+auto write_response(Stream& stream, http::response<Body>& res) {
+  add_transport_headers<Stream>(res);
+  return http::async_write(stream, res, use_tuple);
+}
+
+// Writes an answer given before routing (with the transport's headers and the request's id) and
+// records the request.
+template <class Stream>
+asio::awaitable<void> write_early(Stream& stream, response& res, const request_context& ctx, const services& svc,
+                                  http::verb method) {
   res.set("X-Request-Id", ctx.id.view());
-  co_await http::async_write(stream, res, use_tuple);
+  co_await write_response(stream, res);
   finish_request(svc.observer, ctx, method, res.result_int(), res.body().size());
 }
 
-}  // namespace
-
-asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const http_options& opts,
-                                       connection_registry& registry) {
-  auto conn = std::make_shared<connection_state>(std::move(socket));
-  std::weak_ptr<connection_state> weak = conn;
+template <class Stream>
+asio::awaitable<void> serve_connection(std::shared_ptr<connection_state<Stream>> conn, services& svc,
+                                       const http_options& opts, connection_registry& registry) {
+  std::weak_ptr<connection_state<Stream>> weak = conn;
   auto home = conn->stream.get_executor();
   const auto id = registry.add([weak, home] {
     asio::post(home, [weak] {
@@ -76,7 +90,7 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
       if (c->stop_hook)
         c->stop_hook();
       else if (!c->busy)
-        c->stream.socket().close();
+        beast::get_lowest_layer(c->stream).socket().close();
     });
   });
   struct unregister {
@@ -85,8 +99,25 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
     ~unregister() { r.remove(id); }
   } guard{registry, id};
 
+  if constexpr (is_tls<Stream>) {
+    // On this connection's I/O thread, under a timer: a client that connects and says nothing
+    // (or speaks plain HTTP to the TLS port) is gone after opts.tls_handshake_timeout.
+    beast::get_lowest_layer(conn->stream).expires_after(opts.tls_handshake_timeout);
+    auto [hec] = co_await conn->stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
+    if (hec) {
+      core::log(core::log_level::debug, "tls", "handshake failed: " + hec.message());
+      beast::error_code ignored;
+      beast::get_lowest_layer(conn->stream).socket().close(ignored);
+      co_return;
+    }
+  }
+
   beast::flat_buffer buffer;
   std::string head;  // an API reply's status line and headers; reused so it allocates once
+  // The client's address, for per-address limits (POST /oauth/token); empty if already gone.
+  beast::error_code peer_ec;
+  const auto peer_endpoint = beast::get_lowest_layer(conn->stream).socket().remote_endpoint(peer_ec);
+  const std::string peer = peer_ec ? std::string() : peer_endpoint.address().to_string();
   for (;;) {
     if (registry.stopping()) break;
     conn->busy = false;
@@ -99,13 +130,13 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
     // one for all of it (header, body and answer), so a header that trickles in is cut after
     // request_timeout, not after idle_timeout.
     if (buffer.size() == 0) {
-      conn->stream.expires_after(opts.idle_timeout);
+      beast::get_lowest_layer(conn->stream).expires_after(opts.idle_timeout);
       auto [iec, in] = co_await conn->stream.async_read_some(buffer.prepare(4096), use_tuple);
       if (iec) break;  // closed, timed out or cancelled by stop: nothing to answer
       buffer.commit(in);
     }
     const auto started = std::chrono::steady_clock::now();
-    conn->stream.expires_after(opts.request_timeout);
+    beast::get_lowest_layer(conn->stream).expires_after(opts.request_timeout);
     auto [ec, n] = co_await http::async_read_header(conn->stream, buffer, parser, use_tuple);
     // The request's id and route template (from what of the header was read), for every answer.
     request_context ctx = begin_request(parser.get(), svc.rng, started);
@@ -190,12 +221,15 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
         const std::function<void(std::function<void()>)> set_stop = [&conn](std::function<void()> hook) {
           conn->stop_hook = std::move(hook);
         };
-        co_await serve_event_stream(conn->stream, req, svc, *scope, set_stop, ctx);
+        // Once the live session took the stream, it owns (and closes) it. The request's metrics
+        // and log line are its upgrade's (ctx.answered_at), recorded when the connection ends.
+        const bool taken = co_await serve_event_stream(conn->stream, req, svc, *scope, set_stop, ctx);
         finish_request(svc.observer, ctx, method, 0, 0);
+        if (taken) co_return;
         break;
       }
     }
-    answer out = co_await handle_request(req, svc, ctx);
+    answer out = co_await handle_request(req, svc, ctx, peer);
     bool keep = false;
     beast::error_code wec;
     unsigned status = 0;
@@ -206,7 +240,7 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
       out.web->set("X-Request-Id", ctx.id.view());
       status = out.web->result_int();
       body_bytes = out.web->body().size();
-      auto [ec2, n2] = co_await http::async_write(conn->stream, *out.web, use_tuple);
+      auto [ec2, n2] = co_await write_response(conn->stream, *out.web);
       wec = ec2;
     } else {
       out.api.request_id = ctx.id.view();
@@ -215,6 +249,7 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
       body_bytes = body_of(rep).size();
       keep = req.keep_alive() && !registry.stopping();
       format_reply_head(head, version, keep, rep);
+      add_transport_headers<Stream>(head);
       const std::array<asio::const_buffer, 2> bytes{asio::buffer(head), asio::buffer(body_of(rep))};
       auto [ec2, n2] = co_await asio::async_write(conn->stream, bytes, use_tuple);
       wec = ec2;
@@ -222,9 +257,30 @@ asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const 
     finish_request(svc.observer, ctx, method, status, body_bytes);
     if (wec || !keep) break;
   }
+  if constexpr (is_tls<Stream>) {
+    // close_notify, so the client can tell the end from a cut; its answer is awaited briefly.
+    beast::get_lowest_layer(conn->stream).expires_after(tls_shutdown_timeout);
+    co_await conn->stream.async_shutdown(use_tuple);
+  }
   beast::error_code ignored;
-  conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  conn->stream.socket().close(ignored);
+  beast::get_lowest_layer(conn->stream).socket().shutdown(tcp::socket::shutdown_send, ignored);
+  beast::get_lowest_layer(conn->stream).socket().close(ignored);
+}
+
+}  // namespace
+
+asio::awaitable<void> run_http_session(tcp::socket socket, services& svc, const http_options& opts,
+                                       connection_registry& registry) {
+  auto conn = std::make_shared<connection_state<plain_stream>>(std::move(socket));
+  co_await serve_connection(std::move(conn), svc, opts, registry);
+}
+
+asio::awaitable<void> run_https_session(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls, services& svc,
+                                        const http_options& opts, connection_registry& registry) {
+  // `tls` stays referenced here until the connection ends: a reload may replace the server's
+  // context meanwhile, and this connection keeps the one it was accepted with.
+  auto conn = std::make_shared<connection_state<tls_stream>>(std::move(socket), *tls);
+  co_await serve_connection(std::move(conn), svc, opts, registry);
 }
 
 }  // namespace carechat::net

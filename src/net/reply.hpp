@@ -23,6 +23,9 @@ struct reply {
   // The request's X-Request-Id, echoed (set by whoever writes the answer; points into the
   // request's context, which outlives the write).
   std::string_view request_id{};
+  std::string www_authenticate{};  // a 401's challenge when not "Bearer" (the OAuth token endpoint: Basic)
+  std::string retry_after{};       // Retry-After seconds (a 429); a 503 without it says "1"
+  bool pragma_no_cache = false;    // "Pragma: no-cache" (RFC 6749 section 5.1, token responses)
 };
 
 reply error_reply(const core::error& e);
@@ -39,9 +42,13 @@ void for_each_reply_header(const reply& rep, F&& f) {
   f(std::string_view("Content-Type"), std::string_view("application/json"));
   f(std::string_view("Cache-Control"), std::string_view("no-store"));
   f(std::string_view("X-Content-Type-Options"), std::string_view("nosniff"));
-  if (rep.status == 401) f(std::string_view("WWW-Authenticate"), std::string_view("Bearer"));
+  if (rep.status == 401)
+    f(std::string_view("WWW-Authenticate"),
+      rep.www_authenticate.empty() ? std::string_view("Bearer") : std::string_view(rep.www_authenticate));
   // 503 means "retry later" (overload, a database restarting or failing over): say how soon.
-  if (rep.status == 503) f(std::string_view("Retry-After"), std::string_view("1"));
+  if (!rep.retry_after.empty()) f(std::string_view("Retry-After"), std::string_view(rep.retry_after));
+  else if (rep.status == 503) f(std::string_view("Retry-After"), std::string_view("1"));
+  if (rep.pragma_no_cache) f(std::string_view("Pragma"), std::string_view("no-cache"));
   if (rep.idempotent_replay) f(std::string_view("Idempotent-Replayed"), std::string_view("true"));
   if (rep.allow_post_only) f(std::string_view("Allow"), std::string_view("POST"));
   if (rep.allow_get_only) f(std::string_view("Allow"), std::string_view("GET"));

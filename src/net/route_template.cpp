@@ -7,6 +7,7 @@ constexpr std::array<std::string_view, route_template_count> names{
     "unmatched",
     "/healthz",
     "/readyz",
+    "/oauth/token",
     "/app/{tenant}/{instance}/patient/{patientId}",
     "/portal/{tenant}/{instance}/patient/{patientId}",
     "/assets/{file}",
@@ -69,6 +70,7 @@ route_template classify_target(std::string_view target) {
   if (n == 0) return route_template::unmatched;
   if (n == 1 && s[0] == "healthz") return route_template::healthz;
   if (n == 1 && s[0] == "readyz") return route_template::readyz;
+  if (n == 2 && s[0] == "oauth" && s[1] == "token") return route_template::oauth_token;
   if (s[0] == "assets" && n >= 2) return route_template::assets;
   if (n == 5 && s[3] == "patient" && (s[0] == "app" || s[0] == "portal"))
     return s[0] == "app" ? route_template::app_page : route_template::portal_page;

@@ -17,6 +17,7 @@ enum class route_template : std::uint8_t {
   unmatched,
   healthz,
   readyz,
+  oauth_token,
   app_page,
   portal_page,
   assets,

@@ -9,6 +9,7 @@
 #include "core/ids.hpp"
 #include "net/handlers/chat_handlers.hpp"
 #include "net/offload.hpp"
+#include "net/handlers/oauth_handlers.hpp"
 #include "net/handlers/webhook_handlers.hpp"
 #include "net/reply.hpp"
 #include "net/web_routes.hpp"
@@ -53,7 +54,7 @@ reply method_not_allowed_get_only() {
 
 // `segs` are the target's percent-decoded path segments, `url` the parsed target (its query).
 asio::awaitable<reply> dispatch(const request& req, services& svc, const boost::urls::url_view& url,
-                                std::vector<std::string>& segs, request_context& ctx) {
+                                std::vector<std::string>& segs, request_context& ctx, std::string_view peer) {
   if (segs.size() == 1 && segs[0] == "healthz") {
     if (req.method() != http::verb::get) co_return method_not_allowed_get_only();
     co_return reply{200, R"({"status":"ok"})"};
@@ -70,6 +71,8 @@ asio::awaitable<reply> dispatch(const request& req, services& svc, const boost::
     if (!ready) co_return error_reply(ready.error());
     co_return reply{200, R"({"status":"ready"})"};
   }
+
+  if (segs.size() == 2 && segs[0] == "oauth" && segs[1] == "token") co_return co_await oauth_token(req, svc, ctx, peer);
 
   // /{tenant}/{instance}/webhook[/...]: endpoint configuration and delivery log (admin)
   if (segs.size() >= 3 && segs.size() <= 6 && segs[2] == "webhook") {
@@ -143,7 +146,8 @@ asio::awaitable<reply> dispatch(const request& req, services& svc, const boost::
 
 }  // namespace
 
-asio::awaitable<answer> handle_request(const request& req, services& svc, request_context& ctx) {
+asio::awaitable<answer> handle_request(const request& req, services& svc, request_context& ctx,
+                                       std::string_view peer) {
   answer out;
   // The target is parsed and its path decoded once, for the web routes and the API alike.
   const auto url = boost::urls::parse_origin_form(req.target());
@@ -155,7 +159,7 @@ asio::awaitable<answer> handle_request(const request& req, services& svc, reques
   segs.reserve(8);
   for (auto&& seg : url->segments()) segs.emplace_back(seg);
   out.web = serve_web(req, segs, svc.web, svc.web_pages);
-  if (!out.web) out.api = co_await dispatch(req, svc, *url, segs, ctx);
+  if (!out.web) out.api = co_await dispatch(req, svc, *url, segs, ctx, peer);
   co_return out;
 }
 

@@ -8,6 +8,7 @@
 //   POST /{tenant}/{instance}/patient/{patientId}/chat/restore
 //   POST /{tenant}/{instance}/patient/{patientId}/chat/read        mark read / read receipts
 //   GET  /{tenant}/{instance}/chat/unread                          staff inbox (badge data)
+//   POST /oauth/token                                              OAuth client credentials (form body)
 //   GET  .../chat/events and /{tenant}/{instance}/chat/events      WebSocket upgrades, handled by
 //        http_session before routing (handlers/event_handlers); a plain GET gets a 400 here
 // Thread-safety: stateless; runs on the calling connection's I/O thread.
@@ -29,7 +30,9 @@ struct answer {
   reply api;
 };
 
-// `ctx`: the request's context (its id for the audit rows; handlers record who asked).
-asio::awaitable<answer> handle_request(const request& req, services& svc, request_context& ctx);
+// `ctx`: the request's context (its id for the audit rows; handlers record who asked). `peer`:
+// the client's address (rate limits of the token endpoint).
+asio::awaitable<answer> handle_request(const request& req, services& svc, request_context& ctx,
+                                       std::string_view peer = {});
 
 }  // namespace carechat::net

@@ -25,7 +25,8 @@ void log_exception(std::exception_ptr e) {
 
 }  // namespace
 
-server::server(services& svc, http_options opts) : svc_(svc), opts_(opts), acceptor_(ioc_) {}
+server::server(services& svc, http_options opts, tls_credentials* tls)
+    : tls_(tls), svc_(svc), opts_(opts), acceptor_(ioc_) {}
 
 core::result<tcp::endpoint> server::listen(const std::string& host, std::uint16_t port) {
   beast::error_code ec;
@@ -65,7 +66,12 @@ asio::awaitable<void> server::accept_loop() {
     }
     socket.set_option(tcp::no_delay(true), ec);
     auto ex = socket.get_executor();
-    asio::co_spawn(ex, run_http_session(std::move(socket), svc_, opts_, registry_), log_exception);
+    if (tls_ != nullptr) {
+      auto ctx = tls_->current();  // the certificate served now; a reload changes later connections
+      asio::co_spawn(ex, run_https_session(std::move(socket), std::move(ctx), svc_, opts_, registry_), log_exception);
+    } else {
+      asio::co_spawn(ex, run_http_session(std::move(socket), svc_, opts_, registry_), log_exception);
+    }
   }
 }
 
@@ -76,6 +82,10 @@ void server::run(unsigned io_threads, bool handle_signals, std::chrono::millisec
     signals_->async_wait([this](beast::error_code ec, int) {
       if (!ec) begin_stop();
     });
+    if (tls_ != nullptr) {
+      reload_signal_ = std::make_unique<asio::signal_set>(ioc_, SIGHUP);
+      watch_reload();
+    }
   }
   const unsigned n = io_threads == 0 ? 1 : io_threads;
   for (unsigned i = 1; i < n; ++i) {
@@ -88,6 +98,7 @@ void server::run(unsigned io_threads, bool handle_signals, std::chrono::millisec
   ioc_.run();
   for (auto& t : threads) t.join();
   signals_.reset();
+  reload_signal_.reset();
   drain_timer_.reset();
   keep_running_.clear();
   others_.clear();  // after the threads: a context's sockets are gone with its sessions
@@ -103,12 +114,31 @@ void server::begin_stop() {
   beast::error_code ignored;
   acceptor_.close(ignored);
   if (signals_) signals_->cancel(ignored);
+  if (reload_signal_) reload_signal_->cancel(ignored);
   registry_.stop_all();
   for (auto& hook : stop_hooks_) hook();
   // The other threads now run while their connections last, as the first one does.
   for (auto& guard : keep_running_) guard.reset();
   drain_timer_ = std::make_unique<asio::steady_timer>(ioc_);
   watch_drain(std::chrono::steady_clock::now() + grace_);
+}
+
+// SIGHUP: reads the certificate and key again off the I/O threads (file reads may block); new
+// handshakes use the new pair, connections keep theirs. A bad pair changes nothing.
+void server::watch_reload() {
+  reload_signal_->async_wait([this](beast::error_code ec, int) {
+    if (ec) return;  // cancelled: stopping
+    asio::post(svc_.blocking, [tls = tls_] {
+      auto loaded = tls->reload();
+      if (loaded)
+        core::log_info("tls", "SIGHUP: certificate reloaded from " + tls->files().cert_file + ": " + loaded->subject +
+                                  ", serial " + loaded->serial + ", valid until " + loaded->not_after);
+      else
+        core::log_error("tls", "SIGHUP: certificate not reloaded, still serving the previous one: " +
+                                   loaded.error().message);
+    });
+    watch_reload();
+  });
 }
 
 // Polls until every connection has ended; past the grace period, stops the io_context outright.

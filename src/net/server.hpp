@@ -4,7 +4,8 @@
 // (no strand, no cross-thread wake-up, no any_executor holding a shared strand), and a
 // single-threaded io_context is its connection's implicit strand: anything else that touches a
 // connection posts to its executor. Stops gracefully: no new connections, idle ones closed,
-// in-flight requests finish (up to a grace period).
+// in-flight requests finish (up to a grace period). With TLS credentials every connection is HTTPS
+// (the handshake runs on the connection's own I/O thread), and SIGHUP reloads the certificate.
 // Thread-safety: listen() and run() from one thread; stop() from any.
 #pragma once
 
@@ -26,18 +27,22 @@
 #include "net/connection_registry.hpp"
 #include "net/http_options.hpp"
 #include "net/services.hpp"
+#include "net/tls_credentials.hpp"
 
 namespace carechat::net {
 
 class server {
  public:
-  server(services& svc, http_options opts);
+  // `tls`: serve HTTPS with these credentials (outlive the server); nullptr: plain HTTP.
+  server(services& svc, http_options opts, tls_credentials* tls = nullptr);
 
   // Binds and listens; port 0 picks a free port. Returns the bound endpoint.
   core::result<tcp::endpoint> listen(const std::string& host, std::uint16_t port);
 
   // Serves on `io_threads` threads until stop() (or SIGINT/SIGTERM when handle_signals), then
-  // returns once in-flight requests have finished or `grace` has passed.
+  // returns once in-flight requests have finished or `grace` has passed. With TLS and
+  // handle_signals, SIGHUP reloads the certificate and key (on the blocking pool; a bad pair is
+  // logged and the current one kept); without TLS SIGHUP is left alone.
   void run(unsigned io_threads, bool handle_signals, std::chrono::milliseconds grace);
 
   void stop();
@@ -56,7 +61,9 @@ class server {
   asio::io_context& next_context();
   void begin_stop();
   void watch_drain(std::chrono::steady_clock::time_point deadline);
+  void watch_reload();
 
+  tls_credentials* tls_;  // nullptr: plain HTTP
   services& svc_;
   http_options opts_;
   asio::io_context ioc_{1};  // the acceptor, signals and stop run here; connections too
@@ -69,6 +76,7 @@ class server {
   std::chrono::milliseconds grace_{10'000};
   std::unique_ptr<asio::steady_timer> drain_timer_;
   std::unique_ptr<asio::signal_set> signals_;
+  std::unique_ptr<asio::signal_set> reload_signal_;  // SIGHUP, with TLS only
   std::vector<std::function<void()>> stop_hooks_;
 };
 

@@ -33,6 +33,7 @@ namespace carechat::net {
 
 class webhook_worker;
 class log_follower;
+struct oauth_services;
 
 // What the attachment routes need besides the store (handlers/attachment_handlers).
 struct attachment_services {
@@ -67,6 +68,7 @@ struct services {
   std::atomic<bool>& draining;            // set when the server starts stopping: /readyz answers 503
   attachment_services attachments;        // uploads and downloads (issue #14)
   request_observer_options observer{};    // each request's metrics and log line (issue #16)
+  oauth_services* oauth = nullptr;        // POST /oauth/token (handlers/oauth_handlers); nullptr: off
 };
 
 }  // namespace carechat::net

@@ -1,6 +1,10 @@
 #include "net/web_routes.hpp"
 
+#include <span>
+
+#include "core/crypto.hpp"
 #include "core/ids.hpp"
+#include "net/openapi_document.hpp"
 
 namespace carechat::net {
 namespace {
@@ -39,10 +43,24 @@ response file_response(const request& req, const static_asset& a, bool page, con
   return res;
 }
 
+// The API description, served as the app's files are (ETag, no-cache). It describes the API, not
+// anyone's data, so it needs no token: integrators and their tools fetch it as they find it.
+const static_asset& openapi_asset() {
+  static const static_asset asset = [] {
+    static_asset a;
+    a.body = std::string(openapi_yaml());
+    a.content_type = "application/yaml";  // RFC 9512
+    const auto digest = core::sha256(a.body);
+    a.etag = "\"" + core::to_hex(std::span(digest.data(), 16)) + "\"";
+    return a;
+  }();
+  return asset;
+}
+
 }  // namespace
 
 bool is_web_target(std::string_view target) {
-  for (std::string_view prefix : {"/app", "/portal", "/assets"}) {
+  for (std::string_view prefix : {"/app", "/portal", "/assets", "/openapi.yaml"}) {
     if (target.substr(0, prefix.size()) != prefix) continue;
     const std::string_view rest = target.substr(prefix.size());
     if (rest.empty() || rest.front() == '/' || rest.front() == '?') return true;
@@ -77,12 +95,14 @@ std::optional<response> serve_web(const request& req, const std::vector<std::str
                                   const web_options& opts) {
   if (s.empty()) return std::nullopt;
   const std::string& first = s.front();
-  if (first != "app" && first != "portal" && first != "assets") return std::nullopt;
+  const bool openapi = s.size() == 1 && first == "openapi.yaml";
+  if (first != "app" && first != "portal" && first != "assets" && !openapi) return std::nullopt;
   if (req.method() != http::verb::get && req.method() != http::verb::head) {
     auto res = plain(req, http::status::method_not_allowed, "use GET");
     res.set(http::field::allow, "GET, HEAD");
     return res;
   }
+  if (openapi) return file_response(req, openapi_asset(), false, opts);
   if (first == "assets") {
     std::string rel = "assets";
     for (std::size_t i = 1; i < s.size(); ++i) {

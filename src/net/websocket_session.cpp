@@ -15,23 +15,28 @@ websocket::close_reason slow_consumer() {
 
 }  // namespace
 
-websocket_session::websocket_session(websocket::stream<beast::tcp_stream> ws, services& svc, domain::event_scope scope,
+template <class Stream>
+websocket_session<Stream>::websocket_session(websocket::stream<Stream> ws, services& svc, domain::event_scope scope,
                                      api::viewer v)
     : ws_(std::move(ws)), svc_(svc), scope_(std::move(scope)), viewer_(v) {}
 
-void websocket_session::deliver(std::shared_ptr<const live_event> e) {
-  asio::post(ws_.get_executor(), [self = shared_from_this(), e = std::move(e)]() mutable { self->on_event(std::move(e)); });
+template <class Stream>
+void websocket_session<Stream>::deliver(std::shared_ptr<const live_event> e) {
+  asio::post(ws_.get_executor(),
+             [self = this->shared_from_this(), e = std::move(e)]() mutable { self->on_event(std::move(e)); });
 }
 
-void websocket_session::stop() {
-  asio::post(ws_.get_executor(), [self = shared_from_this()] {
+template <class Stream>
+void websocket_session<Stream>::stop() {
+  asio::post(ws_.get_executor(), [self = this->shared_from_this()] {
     // 1012 Service Restart: reconnect (through the load balancer, to another node) and resume.
     self->close_with(websocket::close_reason(websocket::close_code::service_restart,
                                              "server is restarting: reconnect with after=<last position seen>"));
   });
 }
 
-void websocket_session::on_event(std::shared_ptr<const live_event> e) {
+template <class Stream>
+void websocket_session<Stream>::on_event(std::shared_ptr<const live_event> e) {
   if (closed_ || closing_) return;
   if (replaying_) {
     if (held_.size() >= svc_.websocket.max_queued_frames) {
@@ -47,7 +52,8 @@ void websocket_session::on_event(std::shared_ptr<const live_event> e) {
   enqueue(std::shared_ptr<const std::string>(std::move(e), frame));  // shares the event's ownership
 }
 
-void websocket_session::enqueue(std::shared_ptr<const std::string> frame) {
+template <class Stream>
+void websocket_session<Stream>::enqueue(std::shared_ptr<const std::string> frame) {
   if (closed_ || closing_) return;
   if (queue_.size() >= svc_.websocket.max_queued_frames) {
     close_with(slow_consumer());
@@ -60,7 +66,8 @@ void websocket_session::enqueue(std::shared_ptr<const std::string> frame) {
   }
 }
 
-void websocket_session::close_with(websocket::close_reason reason) {
+template <class Stream>
+void websocket_session<Stream>::close_with(websocket::close_reason reason) {
   if (closed_ || closing_) return;
   closing_ = reason;
   queue_.clear();  // a closing client resumes from its own last position; nothing more is sent
@@ -72,8 +79,9 @@ void websocket_session::close_with(websocket::close_reason reason) {
 
 // The only writer after the replay: one frame at a time (Beast allows one outstanding write), then
 // the close frame if one is pending.
-asio::awaitable<void> websocket_session::write_loop() {
-  auto self = shared_from_this();
+template <class Stream>
+asio::awaitable<void> websocket_session<Stream>::write_loop() {
+  auto self = this->shared_from_this();
   while (!queue_.empty() && !closing_) {
     const std::shared_ptr<const std::string> frame = std::move(queue_.front());
     queue_.pop_front();
@@ -95,7 +103,8 @@ asio::awaitable<void> websocket_session::write_loop() {
 // Sends everything after `after` from the durable log, then releases the live events held meanwhile.
 // The subscription was taken before the log was read, so an event committed at any moment is either
 // in the log read or held (or both: the position check drops the duplicate).
-asio::awaitable<bool> websocket_session::replay(domain::resume_point from) {
+template <class Stream>
+asio::awaitable<bool> websocket_session<Stream>::replay(domain::resume_point from) {
   auto bounds = co_await run_blocking(svc_.blocking, [this]() -> core::result<domain::event_log_bounds> {
     auto lease = svc_.readers.acquire();
     return lease->event_bounds(scope_);
@@ -154,9 +163,10 @@ asio::awaitable<bool> websocket_session::replay(domain::resume_point from) {
   co_return true;
 }
 
-asio::awaitable<void> websocket_session::run(const request& req, domain::resume_point from,
-                                             bool echo_subprotocol) {
-  auto self = shared_from_this();
+template <class Stream>
+asio::awaitable<void> websocket_session<Stream>::run(const request& req, domain::resume_point from,
+                                             bool echo_subprotocol, std::string_view request_id) {
+  auto self = this->shared_from_this();
   beast::get_lowest_layer(ws_).expires_never();  // the websocket stream keeps its own timeouts
   websocket::stream_base::timeout t{};
   t.handshake_timeout = std::chrono::seconds(30);
@@ -164,8 +174,11 @@ asio::awaitable<void> websocket_session::run(const request& req, domain::resume_
   t.keep_alive_pings = true;
   ws_.set_option(t);
   ws_.read_message_max(svc_.websocket.max_client_message_bytes);
-  ws_.set_option(websocket::stream_base::decorator([echo_subprotocol](websocket::response_type& res) {
+  ws_.set_option(websocket::stream_base::decorator([echo_subprotocol, rid = std::string(request_id)](
+                                                       websocket::response_type& res) {
     res.set(http::field::server, "carechat");
+    add_transport_headers<Stream>(res);
+    if (!rid.empty()) res.set("X-Request-Id", rid);
     if (echo_subprotocol) res.set(http::field::sec_websocket_protocol, "carechat.v1");
   }));
   auto [aec] = co_await ws_.async_accept(req, use_tuple);
@@ -198,5 +211,9 @@ asio::awaitable<void> websocket_session::run(const request& req, domain::resume_
   held_.clear();
   queue_.clear();
 }
+
+// The two transports (net/transport.hpp).
+template class websocket_session<plain_stream>;
+template class websocket_session<tls_stream>;
 
 }  // namespace carechat::net

@@ -3,7 +3,8 @@
 // duplicate, through a bounded send queue. A client that falls behind is closed with 4008 and
 // resumes from the last position it received. Thread-safety: everything runs on the connection's
 // executor (its I/O thread, an implicit strand) except deliver() and stop(), which may be called
-// from any thread and only post to it.
+// from any thread and only post to it. Stream: plain_stream or tls_stream (net/transport.hpp); both
+// are instantiated in the .cpp.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +20,7 @@
 #include "net/live_event.hpp"
 #include "net/asio.hpp"
 #include "net/services.hpp"
+#include "net/transport.hpp"
 
 namespace carechat::net {
 
@@ -27,14 +29,17 @@ namespace websocket = boost::beast::websocket;
 // Close codes of the live protocol (docs/api/events.md).
 inline constexpr std::uint16_t close_slow_consumer = 4008;
 
+template <class Stream>
 class websocket_session final : public live_subscriber,
-                                public std::enable_shared_from_this<websocket_session> {
+                                public std::enable_shared_from_this<websocket_session<Stream>> {
  public:
-  websocket_session(websocket::stream<beast::tcp_stream> ws, services& svc, domain::event_scope scope, api::viewer v);
+  websocket_session(websocket::stream<Stream> ws, services& svc, domain::event_scope scope, api::viewer v);
 
   // Accepts the handshake for `req`, replays from `from.after` (or starts live), then serves until
-  // the connection closes. Unsubscribes before returning.
-  asio::awaitable<void> run(const request& req, domain::resume_point from, bool echo_subprotocol);
+  // the connection closes. Unsubscribes before returning. `request_id`: echoed as X-Request-Id on
+  // the 101 (copied before the first suspension).
+  asio::awaitable<void> run(const request& req, domain::resume_point from, bool echo_subprotocol,
+                            std::string_view request_id = {});
 
   void deliver(std::shared_ptr<const live_event> e) override;
   void stop();  // server shutdown: close with 1001 going away
@@ -47,7 +52,7 @@ class websocket_session final : public live_subscriber,
   void close_with(websocket::close_reason reason);
   asio::awaitable<void> write_loop();
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<Stream> ws_;
   services& svc_;
   domain::event_scope scope_;
   api::viewer viewer_;

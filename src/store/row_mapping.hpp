@@ -1,5 +1,5 @@
 // The mapping between stored rows and domain values that every backend shares: the stored
-// spelling of enums, and how a message, an event, a token and an audit row are read from their
+// spelling of enums, and how a message, an event, a token, an OAuth client and an audit row are read from their
 // columns, so SQLite and PostgreSQL read them the same way. A backend supplies a Row adapter with
 //   bool null(int col); std::string_view text(int col); std::int64_t int64(int col);
 //   std::span<const std::uint8_t> blob(int col);  static constexpr std::string_view backend;
@@ -125,7 +125,8 @@ domain::attachment_info read_attachment_info(const Row& r, int first = 0) {
   return a;
 }
 
-// Columns: id, hash, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at.
+// Columns: id, hash, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at,
+// expires_at, client_id.
 template <class Row>
 core::result<domain::token_record> read_token(const Row& r) {
   domain::token_record t;
@@ -144,7 +145,31 @@ core::result<domain::token_record> read_token(const Row& r) {
   t.who.display_name = std::string(r.text(7));
   t.created_at = r.int64(8);
   if (!r.null(9)) t.revoked_at = r.int64(9);
+  if (!r.null(10)) t.expires_at = r.int64(10);
+  t.client_id = std::string(r.text(11));
   return t;
+}
+
+// Columns: id, tenant, instance, name, secret_hash, jwks, created_at, revoked_at.
+template <class Row>
+core::result<domain::oauth_client_record> read_oauth_client(const Row& r) {
+  domain::oauth_client_record c;
+  c.id = std::string(r.text(0));
+  c.tenant = std::string(r.text(1));
+  c.instance = std::string(r.text(2));
+  c.name = std::string(r.text(3));
+  if (!r.null(4)) {
+    const auto hash = r.blob(4);
+    core::sha256_digest d{};
+    if (hash.size() != d.size()) return corrupt_column(Row::backend, "oauth_clients.secret_hash");
+    std::copy(hash.begin(), hash.end(), d.begin());
+    c.secret_hash = d;
+  }
+  c.jwks = std::string(r.text(5));
+  if (!c.secret_hash && c.jwks.empty()) return corrupt_column(Row::backend, "oauth_clients.jwks");
+  c.created_at = r.int64(6);
+  if (!r.null(7)) c.revoked_at = r.int64(7);
+  return c;
 }
 
 // Columns: id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome, request_id.
@@ -162,6 +187,24 @@ core::result<domain::audit_row> read_audit(const Row& r) {
   a.entry.chat = domain::chat_key{std::string(r.text(6)), std::string(r.text(7)), std::string(r.text(8))};
   a.entry.outcome = std::string(r.text(9));
   if (!r.null(10)) a.entry.request_id = std::string(r.text(10));
+  return a;
+}
+
+// Columns: those of read_audit, then chain_seq, prev_hash, row_hash (all NULL: an unchained row).
+template <class Row>
+core::result<domain::audit_row> read_linked_audit(const Row& r) {
+  auto a = read_audit(r);
+  if (!a) return a;
+  if (r.null(11)) return a;
+  domain::audit_link l;
+  l.seq = r.int64(11);
+  const auto prev = r.blob(12);
+  if (prev.size() != l.prev_hash.size()) return corrupt_column(Row::backend, "audit_log.prev_hash of row id " + std::to_string(a->id));
+  std::copy(prev.begin(), prev.end(), l.prev_hash.begin());
+  const auto hash = r.blob(13);
+  if (hash.size() != l.row_hash.size()) return corrupt_column(Row::backend, "audit_log.row_hash of row id " + std::to_string(a->id));
+  std::copy(hash.begin(), hash.end(), l.row_hash.begin());
+  a->link = l;
   return a;
 }
 

@@ -129,9 +129,22 @@ TEST_F(copy_test, a_clinic_moves_to_postgresql_and_the_api_answers_the_same) {
   while (attachment_bytes.size() < 700'000) attachment_bytes += "% results copied to PostgreSQL\n";
   std::int64_t old_position = 0, old_epoch = 0;
   view before;
+  // An OAuth API client and a token it got: both move, the token with its expiry and its client.
+  const auto client = run_cli({"client", "create", "--db", sqlite_, "--tenant", tenant, "--instance", instance});
+  ASSERT_EQ(client.exit_code, 0) << client.err;
+  const std::string client_id = client.out.substr(0, client.out.find('\n'));
+  const std::string client_secret = client.out.substr(client_id.size() + 1, client.out.find('\n', client_id.size() + 1) -
+                                                                                client_id.size() - 1);
+  const std::string client_form = "grant_type=client_credentials&client_id=" + client_id +
+                                  "&client_secret=" + url_encode(client_secret);
+  const std::map<std::string, std::string> form_type{{"Content-Type", "application/x-www-form-urlencoded"}};
+  std::string oauth_token;
   {
     server_process sqlite_server(sqlite_);
     http_client http(sqlite_server.port());
+    auto issued = http.request("POST", "/oauth/token", client_form, form_type);
+    ASSERT_EQ(issued.status, 200u) << issued.body;
+    oauth_token = std::string(json::parse(issued.body).at("access_token").as_string());
     // Some read state and an archive, so the copy carries them too.
     ASSERT_EQ(http.request("POST", chat_path(patient_n(2)) + "/read", "", {{"Authorization", "Bearer " + user_}}).status,
               200u);
@@ -153,7 +166,9 @@ TEST_F(copy_test, a_clinic_moves_to_postgresql_and_the_api_answers_the_same) {
     old_position = first.at("meta").at("position").as_int64();
     old_epoch = first.at("meta").at("epoch").as_int64();
     before = look(http, old_token);
-    audit_before = run_cli({"audit", "--db", sqlite_, "--patient", patient_n(2)}).out;
+    const auto audited = run_cli({"audit", "--db", sqlite_, "--patient", patient_n(2)});
+    ASSERT_EQ(audited.exit_code, 0) << audited.err;
+    audit_before = audited.out;
   }
   ASSERT_EQ(before.pages.size(), static_cast<std::size_t>(big_chat_messages / 200));
 
@@ -163,6 +178,10 @@ TEST_F(copy_test, a_clinic_moves_to_postgresql_and_the_api_answers_the_same) {
   EXPECT_NE(copied.out.find("messages\t100006 rows"), std::string::npos) << copied.out;  // the demo's 5 + 100k + 1
   EXPECT_EQ(copied.out.find("postgres@"), std::string::npos) << "the URI's user part is not printed";
   EXPECT_NE(copied.out.find("attachment bytes\t1 rows"), std::string::npos) << copied.out;
+  EXPECT_NE(copied.out.find("oauth_clients\t1 rows"), std::string::npos) << copied.out;
+  EXPECT_EQ(target_.schema().scalar("SELECT count(*) FROM tokens WHERE client_id = '" + client_id +
+                                    "' AND expires_at IS NOT NULL"),
+            "1");
 
   server_process pg_server(target_.spec());
   http_client http(pg_server.port());
@@ -177,8 +196,16 @@ TEST_F(copy_test, a_clinic_moves_to_postgresql_and_the_api_answers_the_same) {
   EXPECT_EQ(after.inbox, before.inbox);
   EXPECT_EQ(after.token_page, before.token_page) << "a page token of the old server opens the same page";
   EXPECT_EQ(run_cli({"audit", "--db", target_.spec(), "--patient", patient_n(2)}).out, audit_before);
+  // The audit chains go along unchanged (their hashes name no database id) and go on there: the
+  // reads above appended to them.
+  const auto chains = run_cli({"audit", "verify", "--db", target_.spec()});
+  EXPECT_EQ(chains.exit_code, 0) << chains.out << chains.err;
+  EXPECT_NE(chains.out.find("OK tenant=" + tenant + " instance=" + instance + " rows="), std::string::npos) << chains.out;
   // The patient's own token, minted on SQLite, works on PostgreSQL.
   EXPECT_EQ(http.get(chat_path(), patient_).status, 200u);
+  // So do the OAuth client's token and its secret.
+  EXPECT_EQ(http.get(chat_path(), oauth_token).status, 200u);
+  EXPECT_EQ(http.request("POST", "/oauth/token", client_form, form_type).status, 200u);
 
   // A live client of the old server resuming with its position and epoch is told to resync; the
   // log continues at the same position, in a new epoch.

@@ -108,8 +108,10 @@ cli_result run_cli(const std::vector<std::string>& args, const std::map<std::str
 }
 
 server_process::server_process(std::string db, std::map<std::string, std::string> env, stderr_mode mode,
-                               unsigned short port) {
-  pid_ = spawn({"serve", "--db", db, "--listen", "127.0.0.1:" + std::to_string(port)}, env, &stdout_fd_, &stderr_fd_);
+                               unsigned short port, std::vector<std::string> extra_args) {
+  std::vector<std::string> args{"serve", "--db", db, "--listen", "127.0.0.1:" + std::to_string(port)};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  pid_ = spawn(args, env, &stdout_fd_, &stderr_fd_);
   if (mode == stderr_mode::reader_closed) {
     close(stderr_fd_);
     stderr_fd_ = -1;

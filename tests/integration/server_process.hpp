@@ -51,8 +51,10 @@ class server_process {
   // Starts `carechat serve --db db --listen 127.0.0.1:PORT` and waits for its "listening" line.
   // `db` is what --db takes (an SQLite path or a PostgreSQL URI); port 0 picks a free one (a node
   // restarted behind a load balancer is given its old one).
+  // `extra_args` follow them on the command line (e.g. --config FILE).
   explicit server_process(std::string db, std::map<std::string, std::string> env = {},
-                          stderr_mode mode = stderr_mode::capture, unsigned short port = 0);
+                          stderr_mode mode = stderr_mode::capture, unsigned short port = 0,
+                          std::vector<std::string> extra_args = {});
   ~server_process();  // SIGTERM, then wait
   server_process(const server_process&) = delete;
   server_process& operator=(const server_process&) = delete;

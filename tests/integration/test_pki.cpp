@@ -44,6 +44,24 @@ test_pki::test_pki() {
              "-out server.csr");
   openssl(d, "x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile server.ext "
              "-out server.pem");
+
+  // A renewal: a new key, another subject, the same names.
+  write_file(d / "renewed.cnf", "[req]\ndistinguished_name = dn\nprompt = no\n[dn]\nCN = carechat renewed\n");
+  openssl(d, "req -new -config renewed.cnf -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout renewed.key "
+             "-out renewed.csr");
+  openssl(d, "x509 -req -in renewed.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile server.ext "
+             "-out renewed.pem");
+
+  // Out of date, for the first key: `openssl ca` signs with the dates given.
+  write_file(d / "sign.cnf",
+             "[ca]\ndefault_ca = test_ca\n[test_ca]\ndatabase = index.txt\nnew_certs_dir = .\nserial = ca-serial\n"
+             "default_md = sha256\npolicy = any\nunique_subject = no\n[any]\ncommonName = supplied\n");
+  write_file(d / "index.txt", "");
+  write_file(d / "ca-serial", "1000\n");
+  openssl(d, "ca -batch -notext -config sign.cnf -cert ca.pem -keyfile ca.key -in server.csr -extfile server.ext "
+             "-startdate 20200101000000Z -enddate 20200102000000Z -out expired.pem");
+  openssl(d, "ca -batch -notext -config sign.cnf -cert ca.pem -keyfile ca.key -in server.csr -extfile server.ext "
+             "-startdate 20990101000000Z -enddate 20990102000000Z -out future.pem");
 }
 
 }  // namespace carechat::testing

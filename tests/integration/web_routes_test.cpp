@@ -1,5 +1,6 @@
 // The browser app's routes: pages and assets from --web-root with the right headers.
 #include <fstream>
+#include <sstream>
 
 #include "integration/fixture.hpp"
 
@@ -45,6 +46,27 @@ TEST_F(web_routes_test, pages_and_assets_with_security_headers) {
   EXPECT_EQ(js.body, "console.log('app');");
   EXPECT_EQ(js.headers["x-content-type-options"], "nosniff");
   EXPECT_EQ(http_->request("GET", "/assets/app.css").headers["content-type"], "text/css; charset=utf-8");
+}
+
+// The API's own description, byte for byte the repository's docs/api/openapi.yaml, with no token.
+TEST_F(web_routes_test, the_openapi_document_is_served) {
+  start_with({});
+  std::ifstream in(CARECHAT_SOURCE_DIR "/docs/api/openapi.yaml", std::ios::binary);
+  std::stringstream expected;
+  expected << in.rdbuf();
+  ASSERT_FALSE(expected.str().empty());
+  auto doc = http_->request("GET", "/openapi.yaml");
+  ASSERT_EQ(doc.status, 200u);
+  EXPECT_EQ(doc.headers["content-type"], "application/yaml");
+  EXPECT_EQ(doc.headers["x-content-type-options"], "nosniff");
+  EXPECT_EQ(doc.body, expected.str());
+  auto again = http_->request("GET", "/openapi.yaml", "", {{"If-None-Match", doc.headers["etag"]}});
+  EXPECT_EQ(again.status, 304u);
+  EXPECT_TRUE(again.body.empty());
+  auto post = http_->request("POST", "/openapi.yaml", "{}");
+  EXPECT_EQ(post.status, 405u);
+  EXPECT_EQ(post.headers["allow"], "GET, HEAD");
+  EXPECT_EQ(http_->request("GET", "/openapi.yaml/x").status, 404u);
 }
 
 TEST_F(web_routes_test, default_frame_ancestors_is_self_only) {

@@ -45,7 +45,8 @@ bool shown_inline(std::string_view content_type) {
 // GCC 12 destroys a temporary given to a coroutine inside a co_await expression twice (an
 // aggregate holding a string was freed twice here): callers pass named locals, by reference.
 // Each answer echoes the request's id and records its status and size for the request's log line.
-asio::awaitable<bool> write_reply(beast::tcp_stream& stream, request_context& ctx, unsigned version, bool keep,
+template <class Stream>
+asio::awaitable<bool> write_reply(Stream& stream, request_context& ctx, unsigned version, bool keep,
                                   const reply& answer) {
   reply rep = answer;
   rep.request_id = ctx.id.view();
@@ -53,16 +54,18 @@ asio::awaitable<bool> write_reply(beast::tcp_stream& stream, request_context& ct
   ctx.body_bytes = body_of(rep).size();
   std::string head;
   format_reply_head(head, version, keep, rep);
+  add_transport_headers<Stream>(head);
   const std::array<asio::const_buffer, 2> bytes{asio::buffer(head), asio::buffer(body_of(rep))};
   // A timer of its own: the last read's may have run down while the file was committed and
   // thumbnailed.
-  stream.expires_after(answer_timeout);
+  beast::get_lowest_layer(stream).expires_after(answer_timeout);
   auto [ec, n] = co_await asio::async_write(stream, bytes, use_tuple);
   co_return !ec && keep;
 }
 
 // An error answer; the connection closes after it when the request's body was not read.
-asio::awaitable<bool> write_error(beast::tcp_stream& stream, request_context& ctx, unsigned version, bool keep,
+template <class Stream>
+asio::awaitable<bool> write_error(Stream& stream, request_context& ctx, unsigned version, bool keep,
                                   const core::error& e) {
   const reply rep = error_reply(e);
   co_return co_await write_reply(stream, ctx, version, keep, rep);
@@ -135,34 +138,8 @@ std::string thumbnail_name(const std::string& name) {
 
 }  // namespace
 
-std::optional<attachment_target> match_attachment_route(const http::request_header<>& head) {
-  // Every request asks this before routing: most answer no without parsing the target (a
-  // percent-encoded one is parsed, since "%61ttachments" routes like "attachments").
-  const std::string_view target = head.target();
-  if (target.find("/attachments") == std::string_view::npos && target.find('%') == std::string_view::npos)
-    return std::nullopt;
-  const auto url = boost::urls::parse_origin_form(target);
-  if (!url) return std::nullopt;
-  std::vector<std::string> segs;
-  for (auto&& seg : url->segments()) {
-    if (segs.size() == 8) return std::nullopt;
-    segs.emplace_back(seg);
-  }
-  if (segs.size() < 6 || segs[2] != "patient" || segs[4] != "chat" || segs[5] != "attachments") return std::nullopt;
-  if (!core::is_path_id(segs[0]) || !core::is_path_id(segs[1]) || !core::is_path_id(segs[3])) return std::nullopt;
-  attachment_target t{domain::chat_key{segs[0], segs[1], segs[3]}, std::nullopt, false};
-  if (segs.size() == 6) {
-    if (head.method() != http::verb::post) return std::nullopt;
-    return t;
-  }
-  if (head.method() != http::verb::get || !domain::is_attachment_id(segs[6])) return std::nullopt;
-  if (segs.size() == 8 && segs[7] != "thumbnail") return std::nullopt;
-  t.id = segs[6];
-  t.thumbnail = segs.size() == 8;
-  return t;
-}
-
-asio::awaitable<bool> serve_upload(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+template <class Stream>
+asio::awaitable<bool> serve_upload(Stream& stream, beast::flat_buffer& buffer,
                                    http::request_parser<http::string_body>& parser, services& svc,
                                    const http_options& opts, const attachment_target& target, request_context& ctx) {
   const auto& att = svc.attachments;
@@ -282,7 +259,7 @@ asio::awaitable<bool> serve_upload(beast::tcp_stream& stream, beast::flat_buffer
       reader.get().body().data = buffers[filling].data();
       reader.get().body().size = chunk_bytes;
       // A timer per read: an upload may take minutes over a slow link, but must keep moving.
-      stream.expires_after(opts.request_timeout);
+      beast::get_lowest_layer(stream).expires_after(opts.request_timeout);
       co_return co_await http::async_read(stream, buffer, reader, use_tuple);
     };
     auto [fed, read] = co_await (store_ready() && read_next());
@@ -308,30 +285,66 @@ asio::awaitable<bool> serve_upload(beast::tcp_stream& stream, beast::flat_buffer
   name = (*body)->name();
   auto stored = co_await run_blocking(*att.io, [&]() -> core::result<media::stored_file> {
     if (auto ok = (*body)->end(); !ok) return std::move(ok).error();
-    return pipeline->finish();
+    return pipeline->seal();
   });
   if (!stored) {
     co_await refuse(stored.error(), nullptr);
     // The body was read whole: the connection may go on.
     co_return co_await write_error(stream, ctx, version, keep, stored.error());
   }
-  auto preview = co_await run_blocking(*att.io, [&]() { return make_thumbnail(att, id, stored->content_type); });
-  if (!preview) {
-    co_await refuse(preview.error(), nullptr);
-    co_return co_await write_error(stream, ctx, version, keep, preview.error());
+  const auto store_bytes = [&]() -> asio::awaitable<core::result<void>> {
+    co_return co_await run_blocking(*att.io, [&]() { return pipeline->commit(); });
+  };
+  // An image is previewed from its stored bytes, and a refused preview refuses the upload: its
+  // bytes are stored first, then its row. Any other file's bytes are flushed while its row is
+  // committed (one flush's wait instead of two, figure 8a). That is safe: until the 201 nobody
+  // knows the id, so a row that says clean over bytes a crash lost is never sent or served, and
+  // the collector removes it with the other unsent uploads.
+  const bool previewed = att.thumbnails != nullptr && media::previewable(stored->content_type);
+  bool thumbnail = false;
+  if (previewed) {
+    auto kept = co_await store_bytes();
+    if (!kept) {
+      co_await refuse(kept.error(), nullptr);
+      co_return co_await write_error(stream, ctx, version, keep, kept.error());
+    }
+    auto preview = co_await run_blocking(*att.io, [&]() { return make_thumbnail(att, id, stored->content_type); });
+    if (!preview) {
+      co_await refuse(preview.error(), nullptr);
+      co_return co_await write_error(stream, ctx, version, keep, preview.error());
+    }
+    thumbnail = *preview;
   }
-  domain::attachment_info info{id, name, stored->content_type, stored->size, stored->sha256, *preview};
+  domain::attachment_info info{id, name, stored->content_type, stored->size, stored->sha256, thumbnail};
   auto finish = domain::finish_upload(*who, target.chat, std::move(info), domain::attachment_state::clean, "ok",
                                       svc.clock);
   finish.audit.request_id = std::string(ctx.id.view());
   const reply created{201, api::serialize_attachment(finish.info)};
   domain::write_command clean = std::move(finish);
-  auto done = co_await commit(svc.writer, std::move(clean));
+  const auto record_clean = [&]() -> asio::awaitable<domain::write_outcome> {
+    co_return co_await commit(svc.writer, std::move(clean));
+  };
+  if (previewed) {
+    auto done = co_await record_clean();
+    if (!done) co_return co_await write_error(stream, ctx, version, keep, done.error());
+    co_return co_await write_reply(stream, ctx, version, keep, created);
+  }
+  auto [kept, done] = co_await (store_bytes() && record_clean());
+  if (!kept) {
+    // The row may say clean already; the upload is still refused (the client never learns the
+    // id), and a second audit row says why after the first one's "ok".
+    if (done) (void)queue_audit(svc, *who, target.chat, domain::action::upload_attachment,
+                                std::string(core::to_string(kept.error().code)), ctx.id.view());
+    else
+      co_await refuse(kept.error(), nullptr);
+    co_return co_await write_error(stream, ctx, version, keep, kept.error());
+  }
   if (!done) co_return co_await write_error(stream, ctx, version, keep, done.error());
   co_return co_await write_reply(stream, ctx, version, keep, created);
 }
 
-asio::awaitable<bool> serve_download(beast::tcp_stream& stream, const request& req, services& svc,
+template <class Stream>
+asio::awaitable<bool> serve_download(Stream& stream, const request& req, services& svc,
                                      const attachment_target& target, request_context& ctx) {
   const auto& att = svc.attachments;
   const unsigned version = req.version();
@@ -397,6 +410,7 @@ asio::awaitable<bool> serve_download(beast::tcp_stream& stream, const request& r
         std::string head;
         format_reply_head(head, version, keep, rep);
         head.insert(head.size() - 2, "Content-Range: bytes */" + std::to_string(*size) + "\r\n");
+        add_transport_headers<Stream>(head);
         const std::array<asio::const_buffer, 2> bytes{asio::buffer(head), asio::buffer(body_of(rep))};
         auto [ec, n] = co_await asio::async_write(stream, bytes, use_tuple);
         co_return !ec && keep;
@@ -435,8 +449,9 @@ asio::awaitable<bool> serve_download(beast::tcp_stream& stream, const request& r
   ctx.status = status;
   ctx.body_bytes = length;
   head += "\r\n";
+  add_transport_headers<Stream>(head);
   {
-    stream.expires_after(answer_timeout);
+    beast::get_lowest_layer(stream).expires_after(answer_timeout);
     auto [ec, n] = co_await asio::async_write(stream, asio::buffer(head), use_tuple);
     if (ec) co_return false;
   }
@@ -452,12 +467,24 @@ asio::awaitable<bool> serve_download(beast::tcp_stream& stream, const request& r
       core::log_error("attachments", "reading " + key + " failed mid-download");
       co_return false;
     }
-    stream.expires_after(answer_timeout);
+    beast::get_lowest_layer(stream).expires_after(answer_timeout);
     auto [ec, n] = co_await asio::async_write(stream, asio::buffer(chunk.data(), *got), use_tuple);
     if (ec) co_return false;
     sent += *got;
   }
   co_return keep;
 }
+
+// The two transports (net/transport.hpp).
+template asio::awaitable<bool> serve_upload(plain_stream&, beast::flat_buffer&, http::request_parser<http::string_body>&,
+                                            services&, const http_options&, const attachment_target&,
+                                            request_context&);
+template asio::awaitable<bool> serve_upload(tls_stream&, beast::flat_buffer&, http::request_parser<http::string_body>&,
+                                            services&, const http_options&, const attachment_target&,
+                                            request_context&);
+template asio::awaitable<bool> serve_download(plain_stream&, const request&, services&, const attachment_target&,
+                                              request_context&);
+template asio::awaitable<bool> serve_download(tls_stream&, const request&, services&, const attachment_target&,
+                                              request_context&);
 
 }  // namespace carechat::net

@@ -15,32 +15,26 @@
 #include "domain/chat.hpp"
 #include "net/asio.hpp"
 #include "net/http_options.hpp"
+#include "net/handlers/stream_routes.hpp"
 #include "net/request_context.hpp"
 #include "net/services.hpp"
+#include "net/transport.hpp"
 
 namespace carechat::net {
-
-struct attachment_target {
-  domain::chat_key chat;
-  std::optional<std::string> id;  // none: the upload route
-  bool thumbnail = false;
-};
-
-// The route of a request whose header was read, if it is one of these with its method (POST to
-// upload, GET to download) and well-formed ids. Anything else (another method, a malformed id) is
-// the router's to answer (405, 400, 404).
-std::optional<attachment_target> match_attachment_route(const http::request_header<>& head);
 
 // Reads the body (parser: header read, body not yet) into storage and answers 201 with the
 // attachment, or an error. Both routes echo ctx's request id, audit it, and record in ctx who
 // asked and the answer's status and size. Returns whether the connection may serve another request.
-asio::awaitable<bool> serve_upload(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+// Stream: plain_stream or tls_stream (net/transport.hpp).
+template <class Stream>
+asio::awaitable<bool> serve_upload(Stream& stream, beast::flat_buffer& buffer,
                                    http::request_parser<http::string_body>& parser, services& svc,
                                    const http_options& opts, const attachment_target& target, request_context& ctx);
 
 // Answers the file or its thumbnail (Range, ETag), or an error. Returns whether the connection
 // may serve another request.
-asio::awaitable<bool> serve_download(beast::tcp_stream& stream, const request& req, services& svc,
+template <class Stream>
+asio::awaitable<bool> serve_download(Stream& stream, const request& req, services& svc,
                                      const attachment_target& target, request_context& ctx);
 
 }  // namespace carechat::net

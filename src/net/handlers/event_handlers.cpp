@@ -58,31 +58,22 @@ bool origin_allowed(const request& req, const websocket_options& opts) {
 
 // Takes the error by value: callers pass temporaries, and a by-value coroutine parameter is moved
 // into the frame properly (see "Pitfall" in docs/ARCHITECTURE.md).
-asio::awaitable<void> refuse(beast::tcp_stream& stream, request_context& ctx, const request& req, core::error e) {
+template <class Stream>
+asio::awaitable<bool> refuse(Stream& stream, request_context& ctx, const request& req, core::error e) {
   reply rep = error_reply(e);
   rep.request_id = ctx.id.view();
   ctx.status = rep.status;
   ctx.body_bytes = body_of(rep).size();
   response res = to_response(req.version(), false, std::move(rep));
+  add_transport_headers<Stream>(res);
   co_await http::async_write(stream, res, use_tuple);
+  co_return false;
 }
 
 }  // namespace
 
-std::optional<domain::event_scope> match_event_route(std::string_view target) {
-  auto url = boost::urls::parse_origin_form(target);
-  if (!url) return std::nullopt;
-  const auto segs = url->segments();
-  std::vector<std::string> s(segs.begin(), segs.end());
-  if (s.size() == 4 && s[2] == "chat" && s[3] == "events" && core::is_path_id(s[0]) && core::is_path_id(s[1]))
-    return domain::event_scope{s[0], s[1], std::nullopt};
-  if (s.size() == 6 && s[2] == "patient" && s[4] == "chat" && s[5] == "events" && core::is_path_id(s[0]) &&
-      core::is_path_id(s[1]) && core::is_path_id(s[3]))
-    return domain::event_scope{s[0], s[1], s[3]};
-  return std::nullopt;
-}
-
-asio::awaitable<void> serve_event_stream(beast::tcp_stream& stream, const request& req, services& svc,
+template <class Stream>
+asio::awaitable<bool> serve_event_stream(Stream& stream, const request& req, services& svc,
                                          domain::event_scope scope,
                                          const std::function<void(std::function<void()>)>& set_stop,
                                          request_context& ctx) {
@@ -128,16 +119,26 @@ asio::awaitable<void> serve_event_stream(beast::tcp_stream& stream, const reques
     ~release_slot() { live.release(token); }
   } slot{svc.live, who->token_id};
 
-  auto session = std::make_shared<websocket_session>(websocket::stream<beast::tcp_stream>(std::move(stream)), svc,
-                                                     std::move(scope), api::viewer_of(*who));
-  set_stop([weak = std::weak_ptr<websocket_session>(session)] {
+  auto session = std::make_shared<websocket_session<Stream>>(websocket::stream<Stream>(std::move(stream)), svc,
+                                                             std::move(scope), api::viewer_of(*who));
+  set_stop([weak = std::weak_ptr<websocket_session<Stream>>(session)] {
     if (auto s = weak.lock()) s->stop();
   });
   // The request's metrics and log line end at the upgrade (101), not when the connection closes.
   ctx.status = 101;
   ctx.answered_at = std::chrono::steady_clock::now();
-  co_await session->run(req, *after, offered);
+  const std::string_view request_id = ctx.id.view();
+  co_await session->run(req, *after, offered, request_id);
   set_stop({});
+  co_return true;
 }
+
+// The two transports (net/transport.hpp).
+template asio::awaitable<bool> serve_event_stream(plain_stream&, const request&, services&, domain::event_scope,
+                                                  const std::function<void(std::function<void()>)>&,
+                                                  request_context&);
+template asio::awaitable<bool> serve_event_stream(tls_stream&, const request&, services&, domain::event_scope,
+                                                  const std::function<void(std::function<void()>)>&,
+                                                  request_context&);
 
 }  // namespace carechat::net

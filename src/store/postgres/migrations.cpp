@@ -320,9 +320,65 @@ CREATE TABLE attachment_parts (
 ALTER TABLE attachment_parts ALTER COLUMN bytes SET STORAGE EXTERNAL;
 )sql";
 
-// v3: the X-Request-Id of the request behind each audit row (NULL for the CLI's rows and older
-// ones), to join the audit trail with the request log. Adding a nullable column rewrites nothing.
+// v3: the tamper-evident audit trail (domain/audit_chain.hpp), as SQLite's v11: each row links
+// to the one before it in its tenant/instance's chain (chain_seq without gaps, prev_hash,
+// row_hash); rows already present stay unlinked and the chains begin at the genesis hash with the
+// first row written after this migration (`audit verify` counts the older rows apart).
+// audit_log_chain (byte-wise order, as verify walks) makes a fork impossible even if two writers
+// raced. audit_chain_heads: each chain's last seq and hash; several nodes append at once, so
+// each batch locks the heads of its chains (SELECT ... FOR UPDATE, with the batch's first round
+// trip) and links its rows after them. A head only moves forward and is never deleted.
 constexpr std::string_view schema_v3 = R"sql(
+ALTER TABLE audit_log ADD COLUMN chain_seq bigint, ADD COLUMN prev_hash bytea, ADD COLUMN row_hash bytea;
+CREATE UNIQUE INDEX audit_log_chain ON audit_log (tenant COLLATE "C", instance COLLATE "C", chain_seq);
+
+CREATE TABLE audit_chain_heads (
+  tenant   text NOT NULL,
+  instance text NOT NULL,
+  seq      bigint NOT NULL,
+  head     bytea NOT NULL,  -- row_hash of the row with chain_seq = seq
+  PRIMARY KEY (tenant, instance)
+);
+CREATE FUNCTION carechat_audit_heads_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.seq <= OLD.seq OR NEW.tenant <> OLD.tenant OR NEW.instance <> OLD.instance THEN
+    RAISE EXCEPTION 'audit_chain_heads only move forward' USING ERRCODE = 'restrict_violation';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER audit_chain_heads_forward BEFORE UPDATE ON audit_chain_heads
+  FOR EACH ROW EXECUTE FUNCTION carechat_audit_heads_guard();
+CREATE TRIGGER audit_chain_heads_kept BEFORE DELETE ON audit_chain_heads
+  FOR EACH ROW EXECUTE FUNCTION carechat_forbid();
+CREATE TRIGGER audit_chain_heads_no_truncate BEFORE TRUNCATE ON audit_chain_heads
+  FOR EACH STATEMENT EXECUTE FUNCTION carechat_forbid();
+)sql";
+
+// v4: OAuth API clients (domain/oauth_client). Their tokens are rows of `tokens` with an expiry
+// and the client's id, so revoking the client revokes them (and moves the revocation counter).
+// A client has a secret's hash or a JWKS (private_key_jwt), never both.
+constexpr std::string_view schema_v4 = R"sql(
+ALTER TABLE tokens ADD COLUMN expires_at bigint,  -- Unix ms, UTC; NULL: does not expire (CLI tokens)
+                   ADD COLUMN client_id text;     -- the OAuth client it was issued to, or NULL
+CREATE INDEX tokens_by_client ON tokens (client_id) WHERE client_id IS NOT NULL;
+
+CREATE TABLE oauth_clients (
+  id          text PRIMARY KEY,
+  tenant      text NOT NULL,
+  instance    text NOT NULL,
+  name        text NOT NULL DEFAULT '',
+  secret_hash bytea,
+  jwks        text,
+  created_at  bigint NOT NULL,  -- Unix ms, UTC
+  revoked_at  bigint,
+  CHECK ((secret_hash IS NULL) <> (jwks IS NULL))
+);
+CREATE INDEX oauth_clients_by_created ON oauth_clients (created_at, id);
+)sql";
+
+// v5: the X-Request-Id of the request behind each audit row (NULL for the CLI's rows and older
+// ones), to join the audit trail with the request log. Adding a nullable column rewrites nothing.
+constexpr std::string_view schema_v5 = R"sql(
 ALTER TABLE audit_log ADD COLUMN request_id text;
 )sql";
 
@@ -330,7 +386,9 @@ constexpr migration all[] = {
     {1, "v1 chats, messages, search, tokens, idempotency, audit, event log per tenant/instance, webhooks, secrets",
      schema_v1},
     {2, "v2 attachments", schema_v2},
-    {3, "v3 audit rows carry their request id", schema_v3},
+    {3, "v3 audit chain: chain_seq, prev_hash, row_hash; chain heads", schema_v3},
+    {4, "v4 OAuth API clients; token expiry and owning client", schema_v4},
+    {5, "v5 audit rows carry their request id", schema_v5},
 };
 
 // The lock every migrating process takes: one per schema, so two carechat databases in one

@@ -113,6 +113,15 @@ core::result<std::optional<domain::token_record>> pg_reader::token_by_hash(const
   return std::optional<domain::token_record>(std::move(*t));
 }
 
+core::result<std::optional<domain::oauth_client_record>> pg_reader::oauth_client(const std::string& id) {
+  auto r = query(queries::oauth_client_by_id, params().text(id));
+  if (!r) return std::move(r).error();
+  if (r->rows() == 0) return std::optional<domain::oauth_client_record>();
+  auto c = carechat::store::read_oauth_client(row{*r, 0});
+  if (!c) return std::move(c).error();
+  return std::optional<domain::oauth_client_record>(std::move(*c));
+}
+
 core::result<std::vector<domain::chat_event>> pg_reader::events_after(const domain::event_scope& scope,
                                                                       std::int64_t after, int limit) {
   std::vector<domain::chat_event> out;

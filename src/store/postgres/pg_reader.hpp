@@ -23,6 +23,7 @@ class pg_reader final : public domain::store_reader {
                                 bool include_archived) override;
   core::result<std::vector<domain::message>> search(const domain::search_query& q) override;
   core::result<std::optional<domain::token_record>> token_by_hash(const core::sha256_digest& hash) override;
+  core::result<std::optional<domain::oauth_client_record>> oauth_client(const std::string& id) override;
   core::result<std::vector<domain::chat_event>> events_after(const domain::event_scope& scope, std::int64_t after,
                                                              int limit) override;
   core::result<domain::event_log_bounds> event_bounds(const domain::event_scope& scope) override;

@@ -74,9 +74,10 @@ core::result<void> pg_store::transaction(const std::function<core::result<void>(
   return {};
 }
 
-core::result<void> pg_store::insert_token(const domain::token_record& token) {
-  auto c = pool_.acquire();
-  if (!c) return std::move(c).error();
+namespace {
+
+// The parameters of insert_token and insert_client_token ($1..$12, CARECHAT_PG_TOKEN_COLUMNS' order).
+params token_params(const domain::token_record& token) {
   // The principal's "none" is an empty string; the table says NULL.
   auto text_or_null = [](const std::string& v) { return v.empty() ? std::nullopt : std::optional<std::string>(v); };
   params p;
@@ -89,10 +90,28 @@ core::result<void> pg_store::insert_token(const domain::token_record& token) {
       .opt_text(text_or_null(token.who.user_id))
       .opt_text(text_or_null(token.who.display_name))
       .int64(token.created_at)
-      .opt_int64(token.revoked_at);
-  auto r = (*c)->run(queries::insert_token, p);
+      .opt_int64(token.revoked_at)
+      .opt_int64(token.expires_at)
+      .opt_text(text_or_null(token.client_id));
+  return p;
+}
+
+}  // namespace
+
+core::result<void> pg_store::insert_token(const domain::token_record& token) {
+  auto c = pool_.acquire();
+  if (!c) return std::move(c).error();
+  auto r = (*c)->run(queries::insert_token, token_params(token));
   if (!r) return std::move(r).error();
   return {};
+}
+
+core::result<bool> pg_store::insert_client_token(const domain::token_record& token) {
+  auto c = pool_.acquire();
+  if (!c) return std::move(c).error();
+  auto r = (*c)->run(queries::insert_client_token, token_params(token));
+  if (!r) return std::move(r).error();
+  return r->affected() > 0;
 }
 
 core::result<std::vector<domain::token_record>> pg_store::list_tokens(const domain::token_listing& q) {
@@ -140,6 +159,75 @@ core::result<std::vector<domain::audit_row>> pg_store::audit_for_patient(const s
     out.push_back(std::move(*a));
   }
   return out;
+}
+
+namespace {
+
+core::result<std::vector<domain::audit_row>> linked_audit_rows(const result& r) {
+  std::vector<domain::audit_row> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) {
+    auto a = carechat::store::read_linked_audit(row{r, i});
+    if (!a) return std::move(a).error();
+    out.push_back(std::move(*a));
+  }
+  return out;
+}
+
+}  // namespace
+
+core::result<std::vector<domain::audit_row>> pg_store::audit_chain_page(const domain::audit_chain_position& after,
+                                                                      int limit) {
+  auto c = pool_.acquire();
+  if (!c) return std::move(c).error();
+  auto r = (*c)->run(queries::audit_chain_page,
+                     params().text(after.tenant).text(after.instance).int64(after.seq).int64(std::max(limit, 0)));
+  if (!r) return std::move(r).error();
+  return linked_audit_rows(*r);
+}
+
+core::result<std::vector<domain::audit_chain_head>> pg_store::audit_chain_heads() {
+  auto c = pool_.acquire();
+  if (!c) return std::move(c).error();
+  auto r = (*c)->run(queries::audit_chain_heads);
+  if (!r) return std::move(r).error();
+  std::vector<domain::audit_chain_head> out;
+  for (int i = 0; i < r->rows(); ++i) {
+    domain::audit_chain_head h;
+    h.chain = {std::string(r->text(i, 0)), std::string(r->text(i, 1))};
+    h.head.seq = r->int64(i, 2);
+    const auto hash = r->bytea(i, 3);
+    if (hash.size() != h.head.row_hash.size())
+      return core::make_error(core::errc::internal, "postgres: audit_chain_heads.head is not a SHA-256");
+    std::copy(hash.begin(), hash.end(), h.head.row_hash.begin());
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+core::result<std::vector<domain::audit_unchained_rows>> pg_store::audit_unchained() {
+  auto c = pool_.acquire();
+  if (!c) return std::move(c).error();
+  auto r = (*c)->run(queries::audit_unchained);
+  if (!r) return std::move(r).error();
+  std::vector<domain::audit_unchained_rows> out;
+  for (int i = 0; i < r->rows(); ++i)
+    out.push_back({{std::string(r->text(i, 0)), std::string(r->text(i, 1))}, r->int64(i, 2), r->int64(i, 3)});
+  return out;
+}
+
+core::result<std::vector<domain::audit_row>> pg_store::audit_export_page(const domain::audit_export_query& q) {
+  auto c = pool_.acquire();
+  if (!c) return std::move(c).error();
+  auto r = (*c)->run(queries::audit_export_page, params()
+                                                     .int64(q.after)
+                                                     .int64(q.since)
+                                                     .int64(q.until)
+                                                     .opt_text(q.tenant)
+                                                     .opt_text(q.instance)
+                                                     .int64(std::max(q.limit, 0)));
+  if (!r) return std::move(r).error();
+  return linked_audit_rows(*r);
 }
 
 core::result<core::bytes> pg_store::secret(const std::string& name, std::size_t size) {

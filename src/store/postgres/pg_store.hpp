@@ -40,8 +40,18 @@ class pg_store final : public domain::store, public domain::webhook_store {
   using domain::store::audit_for_patient;
   core::result<std::vector<domain::token_record>> list_tokens(const domain::token_listing& q) override;
   core::result<bool> revoke_token(const std::string& id, core::unix_ms at) override;
+  core::result<bool> insert_client_token(const domain::token_record& token) override;
+  // OAuth clients (store/postgres/pg_oauth_clients.cpp)
+  core::result<void> insert_oauth_client(const domain::oauth_client_record& client) override;
+  core::result<std::vector<domain::oauth_client_record>> list_oauth_clients(const domain::token_listing& q) override;
+  core::result<bool> revoke_oauth_client(const std::string& id, core::unix_ms at) override;
   core::result<std::vector<domain::audit_row>> audit_for_patient(const std::string& patient,
                                                                  const domain::audit_listing& q) override;
+  core::result<std::vector<domain::audit_row>> audit_chain_page(const domain::audit_chain_position& after,
+                                                                int limit) override;
+  core::result<std::vector<domain::audit_chain_head>> audit_chain_heads() override;
+  core::result<std::vector<domain::audit_unchained_rows>> audit_unchained() override;
+  core::result<std::vector<domain::audit_row>> audit_export_page(const domain::audit_export_query& q) override;
   core::result<core::bytes> secret(const std::string& name, std::size_t size) override;
   domain::webhook_store* webhooks() override { return this; }
   std::unique_ptr<domain::log_bus> open_log_bus() override;

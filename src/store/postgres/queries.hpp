@@ -100,12 +100,31 @@ inline constexpr named_sql insert_outbox{
     "direction, log_id) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], "
     "$6::bigint[], $7::text[], $8::text[], $9::bigint[])"};
 // $1 at $2 token_id $3 role $4 actor_id $5 action $6 tenant $7 instance $8 patient $9 outcome
-// $10 request_id (NULL elements: none).
+// $10 chain_seq $11 prev_hash $12 row_hash (domain/audit_chain.hpp) $13 request_id (NULL elements: none).
 inline constexpr named_sql insert_audits{
     "audit.insert",
-    "INSERT INTO audit_log (at, token_id, role, actor_id, action, tenant, instance, patient, outcome, request_id) "
-    "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], "
-    "$8::text[], $9::text[], $10::text[])"};
+    "INSERT INTO audit_log (at, token_id, role, actor_id, action, tenant, instance, patient, outcome, chain_seq, "
+    "prev_hash, row_hash, request_id) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], "
+    "$5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bytea[], $12::bytea[], "
+    "$13::text[])"};
+// $1 tenants $2 instances: the audit chains a batch appends to get a head row (seq 0, genesis).
+inline constexpr named_sql create_audit_heads{
+    "audit.heads.create",
+    "INSERT INTO audit_chain_heads (tenant, instance, seq, head) SELECT t, i, 0, decode(repeat('00', 32), 'hex') "
+    "FROM unnest($1::text[], $2::text[]) AS k(t, i) ON CONFLICT (tenant, instance) DO NOTHING"};
+// $1 tenants $2 instances. Locks the chains' heads until commit, in one fixed order (after the
+// logs' heads: every writer takes them in that order), so appends to a chain are serialised
+// across nodes. Rows: tenant, instance, seq, head.
+inline constexpr named_sql lock_audit_heads{
+    "audit.heads.lock",
+    "SELECT h.tenant, h.instance, h.seq, h.head FROM audit_chain_heads h "
+    "JOIN unnest($1::text[], $2::text[]) AS k(t, i) ON h.tenant = k.t AND h.instance = k.i "
+    "ORDER BY h.tenant COLLATE \"C\", h.instance COLLATE \"C\" FOR UPDATE OF h"};
+// $1 tenants $2 instances $3 seqs $4 heads: the chains after the batch.
+inline constexpr named_sql update_audit_heads{
+    "audit.heads.update",
+    "UPDATE audit_chain_heads h SET seq = d.s, head = d.hd FROM unnest($1::text[], $2::text[], $3::bigint[], "
+    "$4::bytea[]) AS d(t, i, s, hd) WHERE h.tenant = d.t AND h.instance = d.i"};
 // $1 token_id $2 key $3 request_hash $4 message_seq $5 created_at.
 inline constexpr named_sql insert_claims{
     "idempotency.insert",
@@ -237,9 +256,18 @@ inline constexpr named_sql prune_idempotency{"idempotency.prune", "DELETE FROM i
 
 // ---- administration ----
 #define CARECHAT_PG_TOKEN_COLUMNS \
-  "id, hash, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at"
+  "id, hash, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at, expires_at, client_id"
 inline constexpr named_sql insert_token{"tokens.insert", "INSERT INTO tokens (" CARECHAT_PG_TOKEN_COLUMNS
-                                                         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"};
+                                                         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"};
+// As insert_token, only while the client $12 exists and is not revoked. FOR SHARE locks the
+// client's row: a concurrent revoke_oauth_client either waits for this insert to commit (and then
+// revokes the new token too) or commits first (and READ COMMITTED re-checks the row: revoked, no
+// insert). No token outlives its client's revocation.
+inline constexpr named_sql insert_client_token{
+    "tokens.insert_for_client",
+    "INSERT INTO tokens (" CARECHAT_PG_TOKEN_COLUMNS ") SELECT $1::text, $2::bytea, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::bigint, "
+    "$10::bigint, $11::bigint, $12::text FROM (SELECT id FROM oauth_clients WHERE id = $12::text AND revoked_at IS NULL "
+    "FOR SHARE) c"};
 // $1 after (a token id, or NULL) $2 tenant $3 instance (NULL: any) $4 limit; in creation order.
 inline constexpr named_sql list_tokens{
     "tokens.list",
@@ -253,11 +281,57 @@ inline constexpr named_sql revoke_token{"tokens.revoke",
                                         "UPDATE tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL"};
 inline constexpr named_sql token_exists{"tokens.exists", "SELECT 1 FROM tokens WHERE id = $1"};
 #undef CARECHAT_PG_TOKEN_COLUMNS
+
+// ---- OAuth clients (store/postgres/pg_oauth_clients.cpp) ----
+#define CARECHAT_PG_CLIENT_COLUMNS "id, tenant, instance, name, secret_hash, jwks, created_at, revoked_at"
+inline constexpr named_sql insert_oauth_client{"clients.insert", "INSERT INTO oauth_clients (" CARECHAT_PG_CLIENT_COLUMNS
+                                                                 ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"};
+inline constexpr named_sql oauth_client_by_id{"clients.by_id",
+                                              "SELECT " CARECHAT_PG_CLIENT_COLUMNS " FROM oauth_clients WHERE id = $1"};
+// $1 after (a client id, or NULL) $2 tenant $3 instance (NULL: any) $4 limit; in creation order.
+inline constexpr named_sql list_oauth_clients{
+    "clients.list",
+    "SELECT " CARECHAT_PG_CLIENT_COLUMNS " FROM oauth_clients WHERE ($1::text IS NULL OR (created_at, id COLLATE \"C\") > "
+    "((SELECT c.created_at FROM oauth_clients c WHERE c.id = $1::text), $1::text COLLATE \"C\")) "
+    "AND ($2::text IS NULL OR tenant = $2::text) AND ($3::text IS NULL OR instance = $3::text) "
+    "ORDER BY created_at, id COLLATE \"C\" LIMIT $4"};
+#undef CARECHAT_PG_CLIENT_COLUMNS
+// $1 id $2 at. Locks the client's row (see insert_client_token); no row: no such client.
+inline constexpr named_sql lock_oauth_client{"clients.lock", "SELECT 1 FROM oauth_clients WHERE id = $1 FOR UPDATE"};
+inline constexpr named_sql revoke_oauth_client{
+    "clients.revoke", "UPDATE oauth_clients SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL"};
+inline constexpr named_sql revoke_client_tokens{
+    "clients.revoke_tokens", "UPDATE tokens SET revoked_at = $2 WHERE client_id = $1 AND revoked_at IS NULL"};
 inline constexpr named_sql audit_for_patient{
     "audit.for_patient",
     "SELECT id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome, request_id "
     "FROM audit_log WHERE patient = $1 AND id > $2 AND ($3::text IS NULL OR tenant = $3::text) "
     "AND ($4::text IS NULL OR instance = $4::text) ORDER BY id LIMIT $5"};
+// `carechat audit verify` and `export` (domain/audit_chain.hpp). Rows: read_linked_audit's columns.
+#define CARECHAT_PG_AUDIT_LINKED_COLUMNS \
+  "id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome, request_id, chain_seq, prev_hash, " \
+  "row_hash"
+// $1 tenant $2 instance $3 seq: after that row, along audit_log_chain (byte-wise order); $4 limit.
+inline constexpr named_sql audit_chain_page{
+    "audit.chain_page",
+    "SELECT " CARECHAT_PG_AUDIT_LINKED_COLUMNS " FROM audit_log WHERE chain_seq IS NOT NULL "
+    "AND (tenant COLLATE \"C\", instance COLLATE \"C\", chain_seq) > ($1::text COLLATE \"C\", $2::text COLLATE \"C\", $3::bigint) "
+    "ORDER BY tenant COLLATE \"C\", instance COLLATE \"C\", chain_seq LIMIT $4"};
+// Chains that have a row (a head at seq 0 is a batch that was rolled back: no chain yet).
+inline constexpr named_sql audit_chain_heads{
+    "audit.heads",
+    "SELECT tenant, instance, seq, head FROM audit_chain_heads WHERE seq > 0 "
+    "ORDER BY tenant COLLATE \"C\", instance COLLATE \"C\""};
+inline constexpr named_sql audit_unchained{
+    "audit.unchained",
+    "SELECT tenant, instance, count(*), max(id) FROM audit_log WHERE chain_seq IS NULL "
+    "GROUP BY tenant, instance ORDER BY tenant COLLATE \"C\", instance COLLATE \"C\""};
+// $1 after id $2 since $3 until (at in [since, until)) $4 tenant $5 instance (NULL: any) $6 limit.
+inline constexpr named_sql audit_export_page{
+    "audit.export_page",
+    "SELECT " CARECHAT_PG_AUDIT_LINKED_COLUMNS " FROM audit_log WHERE id > $1 AND at >= $2 AND at < $3 "
+    "AND ($4::text IS NULL OR tenant = $4::text) AND ($5::text IS NULL OR instance = $5::text) ORDER BY id LIMIT $6"};
+#undef CARECHAT_PG_AUDIT_LINKED_COLUMNS
 inline constexpr named_sql insert_secret{
     "secrets.insert", "INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING"};
 inline constexpr named_sql select_secret{"secrets.select", "SELECT value FROM server_secrets WHERE name = $1"};

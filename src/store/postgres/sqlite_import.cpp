@@ -49,7 +49,10 @@ constexpr int chunk_rows = 2000;
 #define CC_ATTACHMENTS \
   "id, chat_id, uploader_token, state, created_at, name, content_type, size, sha256, thumbnail, message_seq, ordinal"
 #define CC_TOKENS "id, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at"
-#define CC_AUDIT "id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome, request_id"
+#define CC_CLIENTS "id, tenant, instance, name, secret_hash, jwks, created_at, revoked_at"
+#define CC_AUDIT                                                                                            \
+  "id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome, request_id, chain_seq, prev_hash, " \
+  "row_hash"
 #define CC_OUTBOX                                                                                                   \
   "id, event_id, event_type, chat_id, message_seq, created_at, state, attempts, next_attempt_at, delivered_at, count, " \
   "up_to_external_id, direction"
@@ -108,19 +111,29 @@ std::vector<table_spec> tables() {
         "$11::bigint[], $12::bigint[]) AS k(position, chat_id, type, at, message_seq, reader_type, reader_id, "
         "reader_name, read_kind, up_to_external_id, count, archive_before) JOIN chats c ON c.id = k.chat_id"},
        {"copy.events.back", "SELECT " CC_EVENTS " FROM events ORDER BY position"}},
+      {"oauth_clients",
+       {{"id", T}, {"tenant", T}, {"instance", T}, {"name", T}, {"secret_hash", B}, {"jwks", T}, {"created_at", I},
+        {"revoked_at", I}},
+       {"copy.clients", "SELECT " CC_CLIENTS " FROM oauth_clients ORDER BY id"},
+       {"copy.clients.insert",
+        "INSERT INTO oauth_clients (" CC_CLIENTS ") SELECT * FROM unnest($1::text[], $2::text[], $3::text[], "
+        "$4::text[], $5::bytea[], $6::text[], $7::bigint[], $8::bigint[])"},
+       {"copy.clients.back",
+        "SELECT id, tenant, instance, name, encode(secret_hash, 'hex'), jwks, created_at, revoked_at "
+        "FROM oauth_clients ORDER BY id COLLATE \"C\""}},
       {"tokens",
        {{"id", T}, {"hash", B}, {"tenant", T}, {"instance", T}, {"role", T}, {"patient_id", T}, {"user_id", T},
-        {"display_name", T}, {"created_at", I}, {"revoked_at", I}},
+        {"display_name", T}, {"created_at", I}, {"revoked_at", I}, {"expires_at", I}, {"client_id", T}},
        {"copy.tokens",
-        "SELECT id, hash, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at "
-        "FROM tokens ORDER BY id"},
+        "SELECT id, hash, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at, "
+        "expires_at, client_id FROM tokens ORDER BY id"},
        {"copy.tokens.insert",
         "INSERT INTO tokens (id, hash, tenant, instance, role, patient_id, user_id, display_name, created_at, "
-        "revoked_at) SELECT * FROM unnest($1::text[], $2::bytea[], $3::text[], $4::text[], $5::text[], $6::text[], "
-        "$7::text[], $8::text[], $9::bigint[], $10::bigint[])"},
+        "revoked_at, expires_at, client_id) SELECT * FROM unnest($1::text[], $2::bytea[], $3::text[], $4::text[], "
+        "$5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::bigint[], $12::text[])"},
        {"copy.tokens.back",
         "SELECT id, encode(hash, 'hex'), tenant, instance, role, patient_id, user_id, display_name, created_at, "
-        "revoked_at FROM tokens ORDER BY id COLLATE \"C\""}},
+        "revoked_at, expires_at, client_id FROM tokens ORDER BY id COLLATE \"C\""}},
       {"idempotency_keys",
        {{"token_id", T}, {"key", T}, {"request_hash", B}, {"message_seq", I}, {"created_at", I}},
        {"copy.idempotency",
@@ -133,12 +146,16 @@ std::vector<table_spec> tables() {
         "ORDER BY token_id COLLATE \"C\", key COLLATE \"C\""}},
       {"audit_log",
        {{"id", I}, {"at", I}, {"token_id", T}, {"role", T}, {"actor_id", T}, {"action", T}, {"tenant", T},
-        {"instance", T}, {"patient", T}, {"outcome", T}, {"request_id", T}},
+        {"instance", T}, {"patient", T}, {"outcome", T}, {"request_id", T}, {"chain_seq", I}, {"prev_hash", B},
+        {"row_hash", B}},
        {"copy.audit", "SELECT " CC_AUDIT " FROM audit_log ORDER BY id"},
        {"copy.audit.insert",
         "INSERT INTO audit_log (" CC_AUDIT ") SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], "
-        "$4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])"},
-       {"copy.audit.back", "SELECT " CC_AUDIT " FROM audit_log ORDER BY id"}},
+        "$4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], "
+        "$12::bigint[], $13::bytea[], $14::bytea[])"},
+       {"copy.audit.back",
+        "SELECT id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome, request_id, chain_seq, "
+        "encode(prev_hash, 'hex'), encode(row_hash, 'hex') FROM audit_log ORDER BY id"}},
       {"webhook_outbox",
        {{"id", I}, {"event_id", T}, {"event_type", T}, {"chat_id", I}, {"message_seq", I}, {"created_at", I},
         {"state", T}, {"attempts", I}, {"next_attempt_at", I}, {"delivered_at", I}, {"count", I},
@@ -187,6 +204,7 @@ std::vector<table_spec> tables() {
 #undef CC_ENDPOINT_TEXT
 #undef CC_OUTBOX
 #undef CC_AUDIT
+#undef CC_CLIENTS
 #undef CC_TOKENS
 #undef CC_EVENTS
 #undef CC_MESSAGES
@@ -195,6 +213,7 @@ std::vector<table_spec> tables() {
 // Every table the copy fills or derives, locked for the whole transaction.
 constexpr std::string_view lock_all =
     "LOCK TABLE log_heads, log_floors, log_state, chats, messages, events, tokens, idempotency_keys, audit_log, "
+    "audit_chain_heads, "
     "webhook_outbox, webhook_endpoints, webhook_attempts, server_secrets, attachments, attachment_objects, "
     "attachment_parts IN ACCESS EXCLUSIVE MODE";
 // Rows a carechat server would have written (its secrets alone hold nothing yet).
@@ -216,6 +235,12 @@ constexpr named_sql make_floors{"copy.floors",
                                 "INSERT INTO log_floors (log_id, floor) SELECT log_id, $1 FROM log_heads"};
 constexpr named_sql set_revocations{"copy.revocations",
                                     "UPDATE log_state SET value = $1 WHERE name = 'token_revocations'"};
+// The audit chains go along unchanged (their hashes cover no database id); their heads follow.
+constexpr named_sql make_audit_heads{
+    "copy.audit_heads",
+    "INSERT INTO audit_chain_heads (tenant, instance, seq, head) SELECT DISTINCT ON (tenant, instance) tenant, "
+    "instance, chain_seq, row_hash FROM audit_log WHERE chain_seq IS NOT NULL "
+    "ORDER BY tenant, instance, chain_seq DESC"};
 constexpr named_sql newest_per_chat{
     "copy.chats.last",
     "UPDATE chats c SET last_message_at = m.newest FROM (SELECT chat_id, max(created_at) AS newest FROM messages "
@@ -463,6 +488,7 @@ core::result<copy_report> copy_in_transaction(sqlite::connection& src, connectio
   if (!bytes) return std::move(bytes).error();
   report.tables.push_back(std::move(*bytes));
   if (auto ok = dst.run(newest_per_chat); !ok) return std::move(ok).error();
+  if (auto ok = dst.run(make_audit_heads); !ok) return std::move(ok).error();
   if (auto ok = dst.run(set_revocations, params().int64(revocations)); !ok) return std::move(ok).error();
   for (const auto& [table, column] : identity_tables) {
     const std::string t(table), c(column);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <thread>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -133,9 +134,10 @@ struct outbox_rows {
   bool empty() const { return event_id.empty(); }
 };
 struct audit_rows {
-  std::vector<std::int64_t> at;
+  std::vector<std::int64_t> at, chain_seq;
   std::vector<std::string> token_id, role, actor_id, action, tenant, instance, patient, outcome;
   std::vector<std::optional<std::string>> request_id;
+  std::vector<core::bytes> prev_hash, row_hash;
   bool empty() const { return at.empty(); }
 };
 struct claim_rows {
@@ -187,6 +189,8 @@ class batch_writer {
     std::map<log_key, bool> wanted_types;
     std::map<std::string, bool> attachment_ids;
     int sends = 0;
+    for (const auto& cmd : batch)
+      if (const domain::audit_entry* entry = audit_of(cmd)) audit_heads_[{entry->chat.tenant, entry->chat.instance}];
     for (const auto& cmd : batch) {
       const domain::chat_key* chat = chat_of(cmd);
       if (chat == nullptr) continue;
@@ -203,10 +207,11 @@ class batch_writer {
     }
     std::vector<call> calls;
     calls.push_back({&queries::begin, {}});
-    if (logs.empty()) {  // audit rows and pruning only: nothing to lock or look up
+    if (logs.empty()) {  // audit rows and pruning only: nothing to lock or look up but the chains
+      add_audit_head_calls(calls);
       auto begun = run_pipeline(calls);
       if (!begun) return std::move(begun).error();
-      return {};
+      return read_audit_heads(*begun, 1);
     }
     std::vector<std::string> log_tenants, log_instances;
     for (const auto& [k, _] : logs) {
@@ -240,9 +245,12 @@ class batch_writer {
       for (const auto& [id, _] : attachment_ids) ids.push_back(id);
       calls.push_back({&queries::attachments_for_send, params().text_array(ids)});
     }
+    const std::size_t audit_heads_at = calls.size();
+    add_audit_head_calls(calls);
     auto results = run_pipeline(calls);
     if (!results) return std::move(results).error();
     const auto& r = *results;
+    if (auto ok = read_audit_heads(r, audit_heads_at); !ok) return ok;
     std::size_t at = 2;  // after BEGIN and create_heads
     const result& heads = r[at++];
     for (int i = 0; i < heads.rows(); ++i)
@@ -296,6 +304,38 @@ class batch_writer {
       auto made = run_pipeline(make);
       if (!made) return std::move(made).error();
       read_chats((*made)[1]);
+    }
+    return {};
+  }
+
+  // The audit chains' heads (domain/audit_chain.hpp): made if new, then locked until commit, in
+  // the batch's first round trip, after the logs' heads (the order every writer takes them in).
+  void add_audit_head_calls(std::vector<call>& calls) const {
+    if (audit_heads_.empty()) return;
+    std::vector<std::string> t, i;
+    for (const auto& [k, _] : audit_heads_) {
+      t.push_back(k.tenant);
+      i.push_back(k.instance);
+    }
+    calls.push_back({&queries::create_audit_heads, params().text_array(t).text_array(i)});
+    calls.push_back({&queries::lock_audit_heads, params().text_array(t).text_array(i)});
+  }
+
+  // The answers of add_audit_head_calls, from results[first] on.
+  core::result<void> read_audit_heads(const std::vector<result>& results, std::size_t first) {
+    if (audit_heads_.empty()) return {};
+    const result& locked = results.at(first + 1);
+    for (int i = 0; i < locked.rows(); ++i) {
+      const domain::audit_chain_key key{std::string(locked.text(i, 0)), std::string(locked.text(i, 1))};
+      const std::int64_t seq = locked.int64(i, 2);
+      if (seq == 0) continue;  // made just now (or by a batch that rolled back): the chain is empty
+      domain::audit_link head;
+      head.seq = seq;
+      const auto hash = locked.bytea(i, 3);
+      if (hash.size() != head.row_hash.size())
+        return core::make_error(errc::internal, "postgres: audit_chain_heads.head is not a SHA-256");
+      std::copy(hash.begin(), hash.end(), head.row_hash.begin());
+      audit_heads_[key] = head;
     }
     return {};
   }
@@ -649,7 +689,17 @@ class batch_writer {
     outbox_.direction.push_back(std::move(direction));
   }
 
-  void add_audit(const domain::audit_entry& e, std::string outcome) {
+  // The row, linked after its chain's head (locked in prepare()), which it then becomes.
+  void add_audit(const domain::audit_entry& entry, std::string outcome) {
+    domain::audit_entry e = entry;
+    e.outcome = std::move(outcome);
+    auto& head = audit_heads_[{e.chat.tenant, e.chat.instance}];
+    const domain::audit_link link = domain::next_audit_link(head, e);
+    head = link;
+    audit_moved_.insert({e.chat.tenant, e.chat.instance});
+    audits_.chain_seq.push_back(link.seq);
+    audits_.prev_hash.emplace_back(link.prev_hash.begin(), link.prev_hash.end());
+    audits_.row_hash.emplace_back(link.row_hash.begin(), link.row_hash.end());
     audits_.at.push_back(e.at);
     audits_.token_id.push_back(e.token_id);
     audits_.role.emplace_back(domain::to_string(e.actor_role));
@@ -658,8 +708,8 @@ class batch_writer {
     audits_.tenant.push_back(e.chat.tenant);
     audits_.instance.push_back(e.chat.instance);
     audits_.patient.push_back(e.chat.patient);
-    audits_.outcome.push_back(std::move(outcome));
-    audits_.request_id.push_back(e.request_id);
+    audits_.outcome.push_back(std::move(e.outcome));
+    audits_.request_id.push_back(std::move(e.request_id));
   }
 
   // The rows gathered since the last flush, one INSERT per table, in one round trip (messages
@@ -744,6 +794,9 @@ class batch_writer {
           .text_array(audits_.instance)
           .text_array(audits_.patient)
           .text_array(audits_.outcome)
+          .int64_array(audits_.chain_seq)
+          .bytes_array(audits_.prev_hash)
+          .bytes_array(audits_.row_hash)
           .opt_text_array(audits_.request_id);
       calls.push_back({&queries::insert_audits, std::move(p)});
       audits_ = {};
@@ -775,6 +828,20 @@ class batch_writer {
   // The last rows, the replays' messages and the counters, in one round trip.
   core::result<void> finish(std::vector<write_outcome>& out) {
     auto calls = flush_calls();
+    if (!audit_moved_.empty()) {
+      std::vector<std::string> t, i;
+      std::vector<std::int64_t> seqs;
+      std::vector<core::bytes> hashes;
+      for (const auto& k : audit_moved_) {
+        const auto& head = audit_heads_.at(k);
+        t.push_back(k.tenant);
+        i.push_back(k.instance);
+        seqs.push_back(head->seq);
+        hashes.emplace_back(head->row_hash.begin(), head->row_hash.end());
+      }
+      calls.push_back({&queries::update_audit_heads,
+                       params().text_array(t).text_array(i).int64_array(seqs).bytes_array(hashes)});
+    }
     const bool fetch_replays = !replays_.empty();
     if (fetch_replays) calls.push_back({&queries::messages_by_seqs, params().int64_array(replays_)});
     std::vector<std::int64_t> ids, positions;
@@ -830,6 +897,9 @@ class batch_writer {
   event_rows events_;
   outbox_rows outbox_;
   audit_rows audits_;
+  // Every chain this batch appends to: its head (nullopt: no row yet), as locked, then as moved.
+  std::map<domain::audit_chain_key, std::optional<domain::audit_link>> audit_heads_;
+  std::set<domain::audit_chain_key> audit_moved_;  // the chains with a new head
   claim_rows new_claims_;
 };
 

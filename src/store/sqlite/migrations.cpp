@@ -367,9 +367,61 @@ CREATE TRIGGER attachments_sent_kept BEFORE DELETE ON attachments WHEN old.messa
 BEGIN SELECT RAISE(ABORT, 'a sent attachment is kept with its message'); END;
 )sql";
 
-// v11: the X-Request-Id of the request behind each audit row (NULL for the CLI's rows and older
-// ones), to join the audit trail with the request log.
+// v11: the tamper-evident audit trail (domain/audit_chain.hpp). Each row links to the one before
+// it in its tenant/instance's chain: chain_seq (1, 2, ... without gaps), prev_hash, row_hash.
+// Rows already present stay as they were, without a link (the chains begin with the first row
+// written after this migration, at the genesis hash; `audit verify` counts the older rows apart):
+// hashing them here would need the encoding in SQL, and rewriting them would defeat the
+// append-only triggers this table has always had. audit_log_chain walks a chain in order and
+// makes a fork (two rows with one seq) impossible. audit_chain_heads holds each chain's last seq
+// and hash: the writer reads it once per chain and then keeps it in memory
+// (store/sqlite/audit_heads), and verify notices rows missing at a chain's end by it. A head
+// only moves forward.
 constexpr std::string_view schema_v11 = R"sql(
+ALTER TABLE audit_log ADD COLUMN chain_seq INTEGER;
+ALTER TABLE audit_log ADD COLUMN prev_hash BLOB;
+ALTER TABLE audit_log ADD COLUMN row_hash BLOB;
+CREATE UNIQUE INDEX audit_log_chain ON audit_log (tenant, instance, chain_seq);
+
+CREATE TABLE audit_chain_heads (
+  tenant   TEXT NOT NULL,
+  instance TEXT NOT NULL,
+  seq      INTEGER NOT NULL,
+  head     BLOB NOT NULL,  -- row_hash of the row with chain_seq = seq
+  PRIMARY KEY (tenant, instance)
+) WITHOUT ROWID;
+CREATE TRIGGER audit_chain_heads_forward BEFORE UPDATE ON audit_chain_heads
+WHEN new.seq <= old.seq OR new.tenant IS NOT old.tenant OR new.instance IS NOT old.instance
+BEGIN SELECT RAISE(ABORT, 'audit_chain_heads only move forward'); END;
+CREATE TRIGGER audit_chain_heads_kept BEFORE DELETE ON audit_chain_heads
+BEGIN SELECT RAISE(ABORT, 'audit_chain_heads are kept'); END;
+)sql";
+
+// v12: OAuth API clients (domain/oauth_client). Their tokens are rows of `tokens` with an expiry
+// and the client's id, so revoking the client revokes them (and moves the revocation counter).
+// A client has a secret's hash or a JWKS (private_key_jwt), never both.
+constexpr std::string_view schema_v12 = R"sql(
+ALTER TABLE tokens ADD COLUMN expires_at INTEGER;  -- Unix ms, UTC; NULL: does not expire (CLI tokens)
+ALTER TABLE tokens ADD COLUMN client_id TEXT;      -- the OAuth client it was issued to, or NULL
+CREATE INDEX tokens_by_client ON tokens (client_id) WHERE client_id IS NOT NULL;
+
+CREATE TABLE oauth_clients (
+  id          TEXT PRIMARY KEY,
+  tenant      TEXT NOT NULL,
+  instance    TEXT NOT NULL,
+  name        TEXT NOT NULL DEFAULT '',
+  secret_hash BLOB,
+  jwks        TEXT,
+  created_at  INTEGER NOT NULL,  -- Unix ms, UTC
+  revoked_at  INTEGER,
+  CHECK ((secret_hash IS NULL) <> (jwks IS NULL))
+) WITHOUT ROWID;
+CREATE INDEX oauth_clients_by_created ON oauth_clients (created_at, id);
+)sql";
+
+// v13: the X-Request-Id of the request behind each audit row (NULL for the CLI's rows and older
+// ones), to join the audit trail with the request log.
+constexpr std::string_view schema_v13 = R"sql(
 ALTER TABLE audit_log ADD COLUMN request_id TEXT;
 )sql";
 
@@ -384,7 +436,9 @@ constexpr migration all[] = {
     {8, "v8 event log epoch", schema_v8},
     {9, "v9 webhook delivery leases, idempotency keys by age", schema_v9},
     {10, "v10 attachments", schema_v10},
-    {11, "v11 audit rows carry their request id", schema_v11},
+    {11, "v11 audit chain: chain_seq, prev_hash, row_hash; chain heads", schema_v11},
+    {12, "v12 OAuth API clients; token expiry and owning client", schema_v12},
+    {13, "v13 audit rows carry their request id", schema_v13},
 };
 
 constexpr named_sql read_version{"migrations.user_version", "PRAGMA user_version"};

@@ -128,16 +128,50 @@ inline constexpr named_sql insert_idempotency{
     "idempotency.insert",
     "INSERT INTO idempotency_keys (token_id, key, request_hash, message_seq, created_at) VALUES (?1, ?2, ?3, ?4, ?5)"};
 
+// ?10 chain_seq ?11 prev_hash ?12 row_hash: the row's link (domain/audit_chain.hpp).
 inline constexpr named_sql insert_audit{
     "audit.insert",
-    "INSERT INTO audit_log (at, token_id, role, actor_id, action, tenant, instance, patient, outcome, request_id) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"};
+    "INSERT INTO audit_log (at, token_id, role, actor_id, action, tenant, instance, patient, outcome, chain_seq, "
+    "prev_hash, row_hash, request_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"};
+// The audit chains' heads (store/sqlite/audit_heads): read once per chain, written once per batch.
+inline constexpr named_sql data_version{"audit.data_version", "PRAGMA data_version"};
+inline constexpr named_sql audit_head{"audit.head",
+                                      "SELECT seq, head FROM audit_chain_heads WHERE tenant = ?1 AND instance = ?2"};
+inline constexpr named_sql upsert_audit_head{
+    "audit.head.upsert",
+    "INSERT INTO audit_chain_heads (tenant, instance, seq, head) VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT (tenant, instance) DO UPDATE SET seq = excluded.seq, head = excluded.head"};
 
 // ---- administration ----
 #define CARECHAT_TOKEN_COLUMNS \
-  "id, hash, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at"
+  "id, hash, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at, expires_at, client_id"
 inline constexpr named_sql insert_token{"tokens.insert", "INSERT INTO tokens (" CARECHAT_TOKEN_COLUMNS
-                                                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"};
+                                                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"};
+// As insert_token, only while the client ?12 exists and is not revoked (writes are serialized, so
+// a revoke_oauth_client either precedes this, and nothing is inserted, or follows and revokes it).
+inline constexpr named_sql insert_client_token{
+    "tokens.insert_for_client",
+    "INSERT INTO tokens (" CARECHAT_TOKEN_COLUMNS ") SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12 "
+    "WHERE EXISTS (SELECT 1 FROM oauth_clients WHERE id = ?12 AND revoked_at IS NULL)"};
+
+// ---- OAuth clients (store/sqlite/oauth_clients.cpp) ----
+#define CARECHAT_CLIENT_COLUMNS "id, tenant, instance, name, secret_hash, jwks, created_at, revoked_at"
+inline constexpr named_sql insert_oauth_client{"clients.insert", "INSERT INTO oauth_clients (" CARECHAT_CLIENT_COLUMNS
+                                                                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"};
+inline constexpr named_sql oauth_client_by_id{"clients.by_id",
+                                              "SELECT " CARECHAT_CLIENT_COLUMNS " FROM oauth_clients WHERE id = ?1"};
+// ?1 after (a client id, or NULL) ?2 tenant ?3 instance (NULL: any) ?4 limit; in creation order.
+inline constexpr named_sql list_oauth_clients{
+    "clients.list",
+    "SELECT " CARECHAT_CLIENT_COLUMNS " FROM oauth_clients WHERE (?1 IS NULL OR (created_at, id) > "
+    "((SELECT created_at FROM oauth_clients WHERE id = ?1), ?1)) AND (?2 IS NULL OR tenant = ?2) "
+    "AND (?3 IS NULL OR instance = ?3) ORDER BY created_at, id LIMIT ?4"};
+#undef CARECHAT_CLIENT_COLUMNS
+inline constexpr named_sql revoke_oauth_client{
+    "clients.revoke", "UPDATE oauth_clients SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL"};
+inline constexpr named_sql revoke_client_tokens{
+    "clients.revoke_tokens", "UPDATE tokens SET revoked_at = ?2 WHERE client_id = ?1 AND revoked_at IS NULL"};
+inline constexpr named_sql oauth_client_exists{"clients.exists", "SELECT 1 FROM oauth_clients WHERE id = ?1"};
 // ?1 after (a token id, or NULL) ?2 tenant ?3 instance (NULL: any) ?4 limit; in creation order,
 // along tokens_by_created.
 inline constexpr named_sql list_tokens{
@@ -156,6 +190,28 @@ inline constexpr named_sql audit_for_patient{
     "SELECT id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome, request_id "
     "FROM audit_log WHERE patient = ?1 AND id > ?2 AND (?3 IS NULL OR tenant = ?3) "
     "AND (?4 IS NULL OR instance = ?4) ORDER BY id LIMIT ?5"};
+
+// `carechat audit verify` and `export` (domain/audit_chain.hpp). Rows: read_linked_audit's columns.
+#define CARECHAT_AUDIT_LINKED_COLUMNS \
+  "id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome, request_id, chain_seq, prev_hash, " \
+  "row_hash"
+// ?1 tenant ?2 instance ?3 seq: after that row, along audit_log_chain; ?4 limit.
+inline constexpr named_sql audit_chain_page{
+    "audit.chain_page",
+    "SELECT " CARECHAT_AUDIT_LINKED_COLUMNS " FROM audit_log WHERE chain_seq IS NOT NULL "
+    "AND (tenant, instance, chain_seq) > (?1, ?2, ?3) ORDER BY tenant, instance, chain_seq LIMIT ?4"};
+inline constexpr named_sql audit_chain_heads{
+    "audit.heads", "SELECT tenant, instance, seq, head FROM audit_chain_heads ORDER BY tenant, instance"};
+inline constexpr named_sql audit_unchained{
+    "audit.unchained",
+    "SELECT tenant, instance, count(*), max(id) FROM audit_log WHERE chain_seq IS NULL "
+    "GROUP BY tenant, instance ORDER BY tenant, instance"};
+// ?1 after id ?2 since ?3 until (at in [since, until)) ?4 tenant ?5 instance (NULL: any) ?6 limit.
+inline constexpr named_sql audit_export_page{
+    "audit.export_page",
+    "SELECT " CARECHAT_AUDIT_LINKED_COLUMNS " FROM audit_log WHERE id > ?1 AND at >= ?2 AND at < ?3 "
+    "AND (?4 IS NULL OR tenant = ?4) AND (?5 IS NULL OR instance = ?5) ORDER BY id LIMIT ?6"};
+#undef CARECHAT_AUDIT_LINKED_COLUMNS
 
 inline constexpr named_sql insert_secret{"secrets.insert",
                                          "INSERT OR IGNORE INTO server_secrets (name, value) VALUES (?1, ?2)"};

@@ -44,7 +44,15 @@ inline core::result<domain::message> read_message(const statement& s, int first 
 inline core::result<domain::chat_event> read_event(const statement& s) { return store::read_event(row{s}); }
 // The current row of a statement selecting the token columns (queries.hpp).
 inline core::result<domain::token_record> read_token(const statement& s) { return store::read_token(row{s}); }
+// The current row of a statement selecting the OAuth client columns (queries.hpp).
+inline core::result<domain::oauth_client_record> read_oauth_client(const statement& s) {
+  return store::read_oauth_client(row{s});
+}
 // The current row of queries::audit_for_patient.
 inline core::result<domain::audit_row> read_audit(const statement& s) { return store::read_audit(row{s}); }
+// The current row of a statement selecting CARECHAT_AUDIT_LINKED_COLUMNS (queries.hpp).
+inline core::result<domain::audit_row> read_linked_audit(const statement& s) {
+  return store::read_linked_audit(row{s});
+}
 
 }  // namespace carechat::store::sqlite

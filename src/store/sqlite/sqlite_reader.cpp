@@ -120,6 +120,20 @@ core::result<std::optional<domain::token_record>> sqlite_reader::token_by_hash(c
   return std::optional<domain::token_record>(std::move(*t));
 }
 
+core::result<std::optional<domain::oauth_client_record>> sqlite_reader::oauth_client(const std::string& id) {
+  auto conn = db();
+  if (!conn) return std::move(conn).error();
+  auto s = (*conn)->prepared(queries::oauth_client_by_id);
+  if (!s) return std::move(s).error();
+  (*s)->bind_text(1, id);
+  auto row = (*s)->step();
+  if (!row) return std::move(row).error();
+  if (!*row) return std::optional<domain::oauth_client_record>();
+  auto c = read_oauth_client(**s);
+  if (!c) return std::move(c).error();
+  return std::optional<domain::oauth_client_record>(std::move(*c));
+}
+
 core::result<std::vector<domain::chat_event>> sqlite_reader::events_after(const domain::event_scope& scope,
                                                                           std::int64_t after, int limit) {
   std::vector<domain::chat_event> out;

@@ -23,6 +23,7 @@ class sqlite_reader final : public domain::store_reader {
   // the same Unicode-aware way (carechat_contains agrees with the trigram index).
   core::result<std::vector<domain::message>> search(const domain::search_query& q) override;
   core::result<std::optional<domain::token_record>> token_by_hash(const core::sha256_digest& hash) override;
+  core::result<std::optional<domain::oauth_client_record>> oauth_client(const std::string& id) override;
 
   // A chat scope seeks events_by_chat; an instance scope walks the position range and skips other
   // instances' events, so it reads at most what the log gained since `after` (plus `limit`).

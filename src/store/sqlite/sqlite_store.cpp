@@ -28,28 +28,48 @@ std::unique_ptr<domain::store_reader> sqlite_store::open_reader() { return std::
 
 std::vector<domain::write_outcome> sqlite_store::apply(std::span<const domain::write_command> batch) {
   std::lock_guard lock(writer_mutex_);
-  return apply_batch(writer_, clock_, batch, opts_.before_commit);
+  return apply_batch(writer_, clock_, audit_heads_, batch, opts_.before_commit);
 }
+
+namespace {
+
+// The parameters of insert_token and insert_client_token (?1..?12, CARECHAT_TOKEN_COLUMNS' order).
+void bind_token(statement& s, const domain::token_record& token) {
+  // The principal's "none" is an empty string; the table says NULL.
+  auto text_or_null = [&](int index, const std::string& v) {
+    bind_optional_text(s, index, v.empty() ? std::nullopt : std::optional<std::string>(v));
+  };
+  s.bind_text(1, token.id);
+  s.bind_blob(2, token.hash);
+  s.bind_text(3, token.who.tenant);
+  s.bind_text(4, token.who.instance);
+  s.bind_text(5, domain::to_string(token.who.role));
+  text_or_null(6, token.who.patient_id);
+  text_or_null(7, token.who.user_id);
+  text_or_null(8, token.who.display_name);
+  s.bind_int64(9, token.created_at);
+  if (token.revoked_at) s.bind_int64(10, *token.revoked_at);
+  if (token.expires_at) s.bind_int64(11, *token.expires_at);
+  text_or_null(12, token.client_id);
+}
+
+}  // namespace
 
 core::result<void> sqlite_store::insert_token(const domain::token_record& token) {
   std::lock_guard lock(writer_mutex_);
   auto s = writer_.prepared(queries::insert_token);
   if (!s) return std::move(s).error();
-  // The principal's "none" is an empty string; the table says NULL.
-  auto text_or_null = [&](int index, const std::string& v) {
-    bind_optional_text(**s, index, v.empty() ? std::nullopt : std::optional<std::string>(v));
-  };
-  (*s)->bind_text(1, token.id);
-  (*s)->bind_blob(2, token.hash);
-  (*s)->bind_text(3, token.who.tenant);
-  (*s)->bind_text(4, token.who.instance);
-  (*s)->bind_text(5, domain::to_string(token.who.role));
-  text_or_null(6, token.who.patient_id);
-  text_or_null(7, token.who.user_id);
-  text_or_null(8, token.who.display_name);
-  (*s)->bind_int64(9, token.created_at);
-  if (token.revoked_at) (*s)->bind_int64(10, *token.revoked_at);
+  bind_token(**s, token);
   return (*s)->run();
+}
+
+core::result<bool> sqlite_store::insert_client_token(const domain::token_record& token) {
+  std::lock_guard lock(writer_mutex_);
+  auto s = writer_.prepared(queries::insert_client_token);
+  if (!s) return std::move(s).error();
+  bind_token(**s, token);
+  if (auto ok = (*s)->run(); !ok) return std::move(ok).error();
+  return writer_.changes() > 0;
 }
 
 core::result<std::vector<domain::token_record>> sqlite_store::list_tokens(const domain::token_listing& q) {
@@ -107,6 +127,83 @@ core::result<std::vector<domain::audit_row>> sqlite_store::audit_for_patient(con
     if (!r) return std::move(r).error();
     out.push_back(std::move(*r));
   }
+}
+
+namespace {
+
+// Every row of a statement selecting the linked audit columns.
+core::result<std::vector<domain::audit_row>> linked_audit_rows(statement& s) {
+  std::vector<domain::audit_row> out;
+  for (;;) {
+    auto row = s.step();
+    if (!row) return std::move(row).error();
+    if (!*row) return out;
+    auto r = read_linked_audit(s);
+    if (!r) return std::move(r).error();
+    out.push_back(std::move(*r));
+  }
+}
+
+}  // namespace
+
+core::result<std::vector<domain::audit_row>> sqlite_store::audit_chain_page(const domain::audit_chain_position& after,
+                                                                          int limit) {
+  std::lock_guard lock(writer_mutex_);
+  auto s = writer_.prepared(queries::audit_chain_page);
+  if (!s) return std::move(s).error();
+  (*s)->bind_text(1, after.tenant);
+  (*s)->bind_text(2, after.instance);
+  (*s)->bind_int64(3, after.seq);
+  (*s)->bind_int64(4, std::max(limit, 0));
+  return linked_audit_rows(**s);
+}
+
+core::result<std::vector<domain::audit_chain_head>> sqlite_store::audit_chain_heads() {
+  std::lock_guard lock(writer_mutex_);
+  auto s = writer_.prepared(queries::audit_chain_heads);
+  if (!s) return std::move(s).error();
+  std::vector<domain::audit_chain_head> out;
+  for (;;) {
+    auto row = (*s)->step();
+    if (!row) return std::move(row).error();
+    if (!*row) return out;
+    domain::audit_chain_head h;
+    h.chain = {std::string((*s)->column_text(0)), std::string((*s)->column_text(1))};
+    h.head.seq = (*s)->column_int64(2);
+    const auto hash = (*s)->column_blob(3);
+    if (hash.size() != h.head.row_hash.size())
+      return core::make_error(core::errc::internal, "sqlite: audit_chain_heads.head is not a SHA-256");
+    std::copy(hash.begin(), hash.end(), h.head.row_hash.begin());
+    out.push_back(std::move(h));
+  }
+}
+
+core::result<std::vector<domain::audit_unchained_rows>> sqlite_store::audit_unchained() {
+  std::lock_guard lock(writer_mutex_);
+  auto s = writer_.prepared(queries::audit_unchained);
+  if (!s) return std::move(s).error();
+  std::vector<domain::audit_unchained_rows> out;
+  for (;;) {
+    auto row = (*s)->step();
+    if (!row) return std::move(row).error();
+    if (!*row) return out;
+    out.push_back({{std::string((*s)->column_text(0)), std::string((*s)->column_text(1))},
+                   (*s)->column_int64(2),
+                   (*s)->column_int64(3)});
+  }
+}
+
+core::result<std::vector<domain::audit_row>> sqlite_store::audit_export_page(const domain::audit_export_query& q) {
+  std::lock_guard lock(writer_mutex_);
+  auto s = writer_.prepared(queries::audit_export_page);
+  if (!s) return std::move(s).error();
+  (*s)->bind_int64(1, q.after);
+  (*s)->bind_int64(2, q.since);
+  (*s)->bind_int64(3, q.until);
+  bind_optional_text(**s, 4, q.tenant);
+  bind_optional_text(**s, 5, q.instance);
+  (*s)->bind_int64(6, std::max(q.limit, 0));
+  return linked_audit_rows(**s);
 }
 
 core::result<core::bytes> sqlite_store::secret(const std::string& name, std::size_t size) {

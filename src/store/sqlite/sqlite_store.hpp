@@ -12,6 +12,7 @@
 #include "core/clock.hpp"
 #include "core/random.hpp"
 #include "domain/store.hpp"
+#include "store/sqlite/audit_heads.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/search_index.hpp"
 #include "store/sqlite/sqlite_options.hpp"
@@ -35,8 +36,18 @@ class sqlite_store final : public domain::store, public domain::webhook_store {
   using domain::store::audit_for_patient;
   core::result<std::vector<domain::token_record>> list_tokens(const domain::token_listing& q) override;
   core::result<bool> revoke_token(const std::string& id, core::unix_ms at) override;
+  core::result<bool> insert_client_token(const domain::token_record& token) override;
+  // OAuth clients (store/sqlite/oauth_clients.cpp)
+  core::result<void> insert_oauth_client(const domain::oauth_client_record& client) override;
+  core::result<std::vector<domain::oauth_client_record>> list_oauth_clients(const domain::token_listing& q) override;
+  core::result<bool> revoke_oauth_client(const std::string& id, core::unix_ms at) override;
   core::result<std::vector<domain::audit_row>> audit_for_patient(const std::string& patient,
                                                                  const domain::audit_listing& q) override;
+  core::result<std::vector<domain::audit_row>> audit_chain_page(const domain::audit_chain_position& after,
+                                                                int limit) override;
+  core::result<std::vector<domain::audit_chain_head>> audit_chain_heads() override;
+  core::result<std::vector<domain::audit_unchained_rows>> audit_unchained() override;
+  core::result<std::vector<domain::audit_row>> audit_export_page(const domain::audit_export_query& q) override;
   core::result<core::bytes> secret(const std::string& name, std::size_t size) override;
   domain::webhook_store* webhooks() override { return this; }
 
@@ -75,6 +86,7 @@ class sqlite_store final : public domain::store, public domain::webhook_store {
   std::mutex writer_mutex_;  // guards writer_ (and rng_, used only under it)
   connection writer_;
   core::bytes webhook_key_;  // guarded by writer_mutex_; empty until loaded
+  audit_heads audit_heads_;  // guarded by writer_mutex_: the audit chains' heads (store/sqlite/audit_heads)
   std::unique_ptr<search_index> search_;
 };
 

@@ -25,8 +25,8 @@ struct prior_claim {
 
 class batch_writer {
  public:
-  batch_writer(connection& db, const core::clock& clk, const std::function<bool()>& before_commit)
-      : db_(db), clock_(clk), before_commit_(before_commit) {}
+  batch_writer(connection& db, const core::clock& clk, audit_heads& heads, const std::function<bool()>& before_commit)
+      : db_(db), clock_(clk), heads_(heads), before_commit_(before_commit) {}
 
   std::vector<write_outcome> apply(std::span<const domain::write_command> batch) {
     auto all_failed = [&](const core::error& e) { return std::vector<write_outcome>(batch.size(), write_outcome(e)); };
@@ -34,15 +34,18 @@ class batch_writer {
     std::vector<write_outcome> out;
     out.reserve(batch.size());
     auto ok = immediate_transaction(db_, [&]() -> core::result<void> {
+      if (auto begun = heads_.begin(db_); !begun) return begun;
       for (const auto& cmd : batch) {
         auto r = apply_one(cmd);
         if (!r) return std::move(r).error();
         out.push_back(std::move(*r));
       }
+      if (auto written = heads_.write(db_); !written) return written;
       if (before_commit_ && !before_commit_())
         return core::make_error(errc::unavailable, "sqlite: the batch was rolled back (injected fault)");
       return {};
     });
+    heads_.end(ok.has_value());
     if (!ok) return all_failed(ok.error());
     return out;
   }
@@ -551,34 +554,51 @@ class batch_writer {
     return db_.last_insert_rowid();
   }
 
-  core::result<void> insert_audit(const domain::audit_entry& e, std::string_view outcome) {
+  // The row, linked to its chain's head (domain/audit_chain.hpp); the head moves only once the
+  // row is in.
+  core::result<void> insert_audit(const domain::audit_entry& entry, std::string_view outcome) {
+    const domain::audit_entry* e = &entry;
+    domain::audit_entry with_outcome;
+    if (entry.outcome != outcome) {
+      with_outcome = entry;
+      with_outcome.outcome = std::string(outcome);
+      e = &with_outcome;
+    }
+    auto link = heads_.next(db_, *e);
+    if (!link) return std::move(link).error();
     auto s = db_.prepared(queries::insert_audit);
     if (!s) return std::move(s).error();
-    (*s)->bind_int64(1, e.at);
-    (*s)->bind_text(2, e.token_id);
-    (*s)->bind_text(3, domain::to_string(e.actor_role));
-    (*s)->bind_text(4, e.actor_id);
-    (*s)->bind_text(5, e.action);
-    (*s)->bind_text(6, e.chat.tenant);
-    (*s)->bind_text(7, e.chat.instance);
-    (*s)->bind_text(8, e.chat.patient);
-    (*s)->bind_text(9, outcome);
-    if (e.request_id) (*s)->bind_text(10, *e.request_id);
-    else (*s)->bind_null(10);
-    return (*s)->run();
+    (*s)->bind_int64(1, e->at);
+    (*s)->bind_text(2, e->token_id);
+    (*s)->bind_text(3, domain::to_string(e->actor_role));
+    (*s)->bind_text(4, e->actor_id);
+    (*s)->bind_text(5, e->action);
+    (*s)->bind_text(6, e->chat.tenant);
+    (*s)->bind_text(7, e->chat.instance);
+    (*s)->bind_text(8, e->chat.patient);
+    (*s)->bind_text(9, e->outcome);
+    (*s)->bind_int64(10, link->seq);
+    (*s)->bind_blob(11, link->prev_hash);
+    (*s)->bind_blob(12, link->row_hash);
+    if (e->request_id) (*s)->bind_text(13, *e->request_id);
+    else (*s)->bind_null(13);
+    if (auto ok = (*s)->run(); !ok) return ok;
+    heads_.appended(*e, *link);
+    return {};
   }
 
   connection& db_;
   const core::clock& clock_;
+  audit_heads& heads_;
   const std::function<bool()>& before_commit_;
 };
 
 }  // namespace
 
-std::vector<domain::write_outcome> apply_batch(connection& db, const core::clock& clk,
+std::vector<domain::write_outcome> apply_batch(connection& db, const core::clock& clk, audit_heads& heads,
                                                std::span<const domain::write_command> batch,
                                                const std::function<bool()>& before_commit) {
-  return batch_writer(db, clk, before_commit).apply(batch);
+  return batch_writer(db, clk, heads, before_commit).apply(batch);
 }
 
 }  // namespace carechat::store::sqlite

@@ -9,6 +9,7 @@
 
 #include "core/clock.hpp"
 #include "domain/store.hpp"
+#include "store/sqlite/audit_heads.hpp"
 #include "store/sqlite/connection.hpp"
 
 namespace carechat::store::sqlite {
@@ -18,8 +19,10 @@ namespace carechat::store::sqlite {
 // savepoint and still gets its audit row (outcome = the error code's name); prune_events_command,
 // the server's housekeeping, has none. If the transaction itself fails (BEGIN, a savepoint
 // operation or COMMIT) everything is rolled back and every outcome is that error.
+// Every audit row is linked into its chain (domain/audit_chain.hpp) with `heads`, the chains'
+// heads this writer keeps between batches.
 // `before_commit` (tests only, may be empty): see sqlite_options::before_commit.
-std::vector<domain::write_outcome> apply_batch(connection& db, const core::clock& clk,
+std::vector<domain::write_outcome> apply_batch(connection& db, const core::clock& clk, audit_heads& heads,
                                                std::span<const domain::write_command> batch,
                                                const std::function<bool()>& before_commit = {});
 

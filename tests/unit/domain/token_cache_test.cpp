@@ -48,3 +48,17 @@ TEST(token_cache, a_zero_ttl_caches_nothing_and_the_size_is_bounded) {
 
 }  // namespace
 }  // namespace carechat::domain
+
+namespace carechat::domain {
+namespace {
+
+TEST(token_cache, an_expiring_token_is_never_served_past_its_expiry) {
+  token_cache cache({std::chrono::milliseconds(60'000), 100});
+  const auto h = core::sha256("cc_oauth");
+  cache.insert(h, test::test_staff(), cache.generation(), 1'000, 5'000);
+  EXPECT_TRUE(cache.find(h, 4'999).has_value());
+  EXPECT_FALSE(cache.find(h, 5'000).has_value());  // well within the cache's own 60 s
+}
+
+}  // namespace
+}  // namespace carechat::domain

@@ -111,3 +111,28 @@ TEST(reply_head, unavailable_says_when_to_retry_and_hides_the_cause) {
 
 }  // namespace
 }  // namespace carechat::net
+
+namespace carechat::net {
+namespace {
+
+// The token endpoint's headers (RFC 6749 sections 5.1 and 5.2), the same from both writers.
+TEST(reply_head, oauth_challenge_retry_after_and_pragma) {
+  reply bad_client{401, R"({"error":"invalid_client"})"};
+  bad_client.www_authenticate = "Basic realm=\"carechat\"";
+  bad_client.pragma_no_cache = true;
+  reply limited{429, R"({"error":"too_many_requests"})"};
+  limited.retry_after = "7";
+  for (const reply* r : {&bad_client, &limited}) expect_same(11, true, *r);
+  const parsed challenge = parse(our_wire(11, true, bad_client));
+  EXPECT_EQ(challenge.fields.find("WWW-Authenticate")->second, "Basic realm=\"carechat\"");
+  EXPECT_EQ(challenge.fields.find("Pragma")->second, "no-cache");
+  const parsed wait = parse(our_wire(11, true, limited));
+  EXPECT_EQ(wait.fields.find("Retry-After")->second, "7");
+  EXPECT_EQ(wait.status, 429u);
+  // A plain 401 still challenges for Bearer.
+  const parsed bearer = parse(our_wire(11, true, error_reply(core::error{core::errc::unauthorized, "x"})));
+  EXPECT_EQ(bearer.fields.find("WWW-Authenticate")->second, "Bearer");
+}
+
+}  // namespace
+}  // namespace carechat::net

@@ -11,6 +11,9 @@ TEST(route_template, every_route_has_its_template_and_no_ids) {
   const std::string c = "/gh/sb-demo/patient/p-123/chat";
   EXPECT_EQ(classify_target("/healthz"), route_template::healthz);
   EXPECT_EQ(classify_target("/readyz?x=1"), route_template::readyz);
+  EXPECT_EQ(classify_target("/oauth/token"), route_template::oauth_token);
+  EXPECT_EQ(to_string(route_template::oauth_token), "/oauth/token");
+  EXPECT_EQ(classify_target("/oauth/token/x"), route_template::unmatched);
   EXPECT_EQ(classify_target(c), route_template::chat_list);
   EXPECT_EQ(classify_target(c + "?pageSize=5"), route_template::chat_list);
   EXPECT_EQ(classify_target(c + "/inbound"), route_template::chat_inbound);

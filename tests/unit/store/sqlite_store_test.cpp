@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "domain/audit_verify.hpp"
 #include "domain/authentication.hpp"
 #include "domain/chat_service.hpp"
 #include "store/sqlite/migrations.hpp"
@@ -476,6 +477,55 @@ TEST_F(sqlite_store_test, a_v2_database_upgrades_to_v3_in_place) {
             1);
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM webhook_endpoints"), 0);
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM pragma_foreign_key_check()"), 0);
+}
+
+}  // namespace
+}  // namespace carechat::test
+
+// v11 (the audit chain): rows written before it stay unlinked and are counted apart; each chain
+// begins at the genesis with the first row written after it; a legacy-looking row written after
+// the chain began is reported.
+namespace carechat::test {
+namespace {
+
+TEST_F(sqlite_store_test, a_v10_audit_trail_upgrades_to_chains_that_begin_after_it) {
+  {
+    auto db = raw();
+    ASSERT_EQ(store::sqlite::migrate(db, 10).value(), 10);
+    ASSERT_TRUE(db.exec("v10 audit rows", R"sql(
+      INSERT INTO audit_log (at, token_id, role, actor_id, action, tenant, instance, patient, outcome)
+        VALUES (1, 'tk_a', 'user', 'u1', 'read', 'gh', 'sb-demo', 'p1', 'ok'),
+               (2, 'tk_a', 'user', 'u1', 'read', 'gh', 'sb-demo', 'p1', 'ok');
+    )sql"));
+  }
+  auto st = open_store();
+  ASSERT_TRUE(st);
+  domain::audit_entry e{3, "tk_a", domain::role::user, "u1", "read", chat_, "ok"};
+  const std::vector<domain::write_command> batch{e, e};
+  for (const auto& o : st->apply(batch)) EXPECT_TRUE(o.has_value());
+  std::vector<domain::audit_chain_report> reports;
+  ASSERT_TRUE(domain::verify_audit_chains(*st, {}, [&](const auto& r) { reports.push_back(r); }));
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_FALSE(reports[0].broken);
+  EXPECT_EQ(reports[0].rows, 2);
+  EXPECT_EQ(reports[0].unchained, 2);
+  auto first = st->audit_chain_page({"gh", "sb-demo", 0}, 1);
+  ASSERT_TRUE(first && first->size() == 1u);
+  EXPECT_EQ((*first)[0].id, 3) << "after the two older rows";
+  EXPECT_EQ((*first)[0].link->prev_hash, domain::audit_genesis);
+
+  // A row without a link, written after the chain began (an old build still running):
+  // reported, with its id.
+  auto db = raw();
+  ASSERT_TRUE(db.exec("late unlinked row",
+                      "INSERT INTO audit_log (at, token_id, role, actor_id, action, tenant, instance, patient, "
+                      "outcome) VALUES (4, 'tk_a', 'user', 'u1', 'read', 'gh', 'sb-demo', 'p1', 'ok')"));
+  reports.clear();
+  ASSERT_TRUE(domain::verify_audit_chains(*st, {}, [&](const auto& r) { reports.push_back(r); }));
+  ASSERT_EQ(reports.size(), 1u);
+  ASSERT_TRUE(reports[0].broken);
+  EXPECT_EQ(reports[0].broken_row_id, 5);
+  EXPECT_NE(reports[0].broken->find("no link"), std::string::npos) << *reports[0].broken;
 }
 
 }  // namespace

@@ -84,10 +84,10 @@ TEST_P(store_admin, tokens_insert_lookup_list_revoke) {
   EXPECT_EQ(after.value()->revoked_at, revoked_at);  // the first revocation's instant is kept
 
   // authenticate() over this store: a live token resolves, a revoked one no longer does.
-  auto who = domain::authenticate(*reader_, staff_issued.secret);
+  auto who = domain::authenticate(*reader_, staff_issued.secret, 0);
   ASSERT_TRUE(who.has_value());
   EXPECT_EQ(who->user_id, "u1");
-  auto gone = domain::authenticate(*reader_, patient_issued.secret);
+  auto gone = domain::authenticate(*reader_, patient_issued.secret, 0);
   ASSERT_FALSE(gone.has_value());
   EXPECT_EQ(gone.error().code, core::errc::unauthorized);
 }

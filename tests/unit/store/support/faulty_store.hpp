@@ -67,6 +67,18 @@ class faulty_store final : public domain::store {
   core::result<bool> revoke_token(const std::string& id, core::unix_ms at) override {
     return inner_.revoke_token(id, at);
   }
+  core::result<bool> insert_client_token(const domain::token_record& t) override {
+    return inner_.insert_client_token(t);
+  }
+  core::result<void> insert_oauth_client(const domain::oauth_client_record& c) override {
+    return inner_.insert_oauth_client(c);
+  }
+  core::result<std::vector<domain::oauth_client_record>> list_oauth_clients(const domain::token_listing& q) override {
+    return inner_.list_oauth_clients(q);
+  }
+  core::result<bool> revoke_oauth_client(const std::string& id, core::unix_ms at) override {
+    return inner_.revoke_oauth_client(id, at);
+  }
   core::result<std::vector<domain::audit_row>> audit_for_patient(const std::string& p,
                                                                  const domain::audit_listing& q) override {
     return inner_.audit_for_patient(p, q);
