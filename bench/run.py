@@ -81,8 +81,11 @@ class Carechat:
         # database as a static file, and closing that handle drops SQLite's POSIX locks on it).
         web_root = os.path.join(self.dir, "www")
         os.makedirs(web_root, exist_ok=True)
+        # No per-request log line (CARECHAT_LOG_REQUESTS): the figures measure serving, and stay
+        # comparable with the runs from before the request log existed.
         env = dict(os.environ, CARECHAT_WEBHOOKS="0", CARECHAT_MAX_CONNECTIONS="30000",
-                   CARECHAT_MAX_LIVE_PER_TOKEN="10000", CARECHAT_WEB_ROOT=web_root, **(extra_env or {}))
+                   CARECHAT_MAX_LIVE_PER_TOKEN="10000", CARECHAT_WEB_ROOT=web_root, CARECHAT_LOG_REQUESTS="0",
+                   **(extra_env or {}))
         self.log = open(os.path.join(self.dir, "server.log"), "a")  # append: a restart keeps the earlier run's log
         self.proc = subprocess.Popen([self.binary, "serve", "--db", self.db, "--listen", "127.0.0.1:0"],
                                      stdout=subprocess.PIPE, stderr=self.log, text=True, env=env)

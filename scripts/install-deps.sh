@@ -18,6 +18,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
   curl ca-certificates openssl
+  prometheus  # promtool: the metrics test checks /metrics with Prometheus' own parser (tests/integration/metrics_test)
   dpkg-dev adduser  # make package (dpkg-deb, dpkg-shlibdeps) and its test (the package's postinst runs adduser)
   chromium fonts-dejavu-core fonts-liberation
 )

@@ -18,7 +18,8 @@ constexpr const char* audit_help = R"(usage: carechat audit --patient ID [--tena
                              [--instance I] [--out FILE] [--db PATH]
 
 Prints the recorded accesses to the patient's chat, oldest first, one row per request:
-time, token id, role, actor, action, tenant, instance, patient, outcome. Rows never contain
+time, token id, role, actor, action, tenant, instance, patient, outcome, request id (the
+request's X-Request-Id, as in the server's request log; "-" for the CLI's own rows). Rows never contain
 message text or token secrets. At most --limit rows (default 1000, at most 100000) with an id above
 --after; a full page ends with the --after of the next one on stderr.
 )";
@@ -61,12 +62,12 @@ int audit_command(const std::vector<std::string>& argv) {
     std::cerr << "carechat audit: " << rows.error().message << '\n';
     return 1;
   }
-  std::cout << "time\ttoken\trole\tactor\taction\ttenant\tinstance\tpatient\toutcome\n";
+  std::cout << "time\ttoken\trole\tactor\taction\ttenant\tinstance\tpatient\toutcome\trequest_id\n";
   for (const auto& r : *rows) {
     const auto& e = r.entry;
     std::cout << core::format_iso8601_ms(e.at) << '\t' << e.token_id << '\t' << domain::to_string(e.actor_role) << '\t'
               << e.actor_id << '\t' << e.action << '\t' << e.chat.tenant << '\t' << e.chat.instance << '\t'
-              << e.chat.patient << '\t' << e.outcome << '\n';
+              << e.chat.patient << '\t' << e.outcome << '\t' << e.request_id.value_or("-") << '\n';
   }
   next_page_hint("audit", rows->size(), *limit, rows->empty() ? "" : std::to_string(rows->back().id));
   return 0;

@@ -43,6 +43,8 @@ std::string csv_line(const domain::audit_row& r) {
     out += ',';
     out += csv_field(v);
   }
+  out += ',';
+  if (e.request_id) out += csv_field(*e.request_id);
   if (r.link) {
     out += ',' + std::to_string(r.link->seq) + ',' + core::to_hex(r.link->prev_hash) + ',' +
            core::to_hex(r.link->row_hash);
@@ -65,6 +67,8 @@ std::string ndjson_line(const domain::audit_row& r) {
   o["instance"] = e.chat.instance;
   o["patient"] = e.chat.patient;
   o["outcome"] = e.outcome;
+  if (e.request_id) o["request_id"] = *e.request_id;
+  else o["request_id"] = nullptr;
   if (r.link) {
     o["chain_seq"] = r.link->seq;
     o["prev_hash"] = core::to_hex(r.link->prev_hash);

@@ -1,7 +1,8 @@
 // How `carechat audit export` writes one audit row: RFC 4180 CSV (CRLF, a field quoted when it
 // holds a comma, a quote, CR or LF; quotes doubled) or NDJSON (one JSON object per line, keys in
 // the column order). Every column, the chain's included; times RFC 3339 in UTC with milliseconds;
-// hashes lowercase hex; an unlinked row's chain columns empty (CSV) or null (NDJSON).
+// hashes lowercase hex; an unlinked row's chain columns, and a row's absent request_id, empty
+// (CSV) or null (NDJSON).
 // Thread-safety: pure functions.
 #pragma once
 
@@ -21,7 +22,7 @@ std::optional<audit_export_format> audit_export_format_from(std::string_view nam
 // The column names, in order.
 inline constexpr std::string_view audit_export_columns[] = {
     "id", "at", "token_id", "role", "actor_id", "action", "tenant", "instance", "patient", "outcome",
-    "chain_seq", "prev_hash", "row_hash"};
+    "request_id", "chain_seq", "prev_hash", "row_hash"};
 
 // A CSV field as RFC 4180 writes it.
 std::string csv_field(std::string_view v);

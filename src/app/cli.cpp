@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "app/commands.hpp"
+#include "app/config.hpp"
 #include "app/version.hpp"
 
 namespace carechat::app {
@@ -33,6 +34,10 @@ Run `carechat <command> --help` for the options of each, `carechat --version` fo
 }  // namespace
 
 int run_cli(int argc, char** argv) {
+  if (auto ok = apply_log_format(); !ok) {
+    std::cerr << "carechat: " << ok.error().message << '\n';
+    return 2;
+  }
   std::vector<std::string> rest(argv + (argc > 1 ? 2 : 1), argv + argc);
   const std::string cmd = argc > 1 ? argv[1] : "";
   if (cmd == "serve") return serve_command(rest);

@@ -68,6 +68,29 @@ core::result<void> parse_listen(const std::string& text, config& c) {
   return {};
 }
 
+core::result<void> parse_metrics_listen(const std::string& text, config& c) {
+  config parsed;
+  if (auto ok = parse_listen(text, parsed); !ok) return std::move(ok).error();
+  c.metrics_host = parsed.listen_host;
+  c.metrics_port = parsed.listen_port;
+  return {};
+}
+
+core::result<core::log_format> parse_log_format(std::string_view text) {
+  if (text == "text") return core::log_format::text;
+  if (text == "json") return core::log_format::json;
+  return bad("must be text or json");
+}
+
+core::result<void> apply_log_format() {
+  const char* v = std::getenv("CARECHAT_LOG_FORMAT");
+  if (v == nullptr || *v == '\0') return {};  // unset or empty: as if unset, like every setting
+  auto f = parse_log_format(v);
+  if (!f) return bad("CARECHAT_LOG_FORMAT " + f.error().message);
+  core::set_log_format(*f);
+  return {};
+}
+
 core::result<loaded_config> load_config_with_origins(const args& a, const config_inputs& in) {
   loaded_config out;
   auto path = config_path(a, in);
@@ -109,6 +132,7 @@ core::result<loaded_config> load_config_with_origins(const args& a, const config
 core::result<config> load_config(const args& a) {
   auto loaded = load_config_with_origins(a);
   if (!loaded) return std::move(loaded).error();
+  core::set_log_format(loaded->values.log_format);
   return std::move(loaded->values);
 }
 

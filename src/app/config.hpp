@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "app/args.hpp"
+#include "core/log.hpp"
 #include "core/result.hpp"
 
 namespace carechat::app {
@@ -39,6 +40,16 @@ struct config {
                               //   from other nodes then arrive by polling alone (within 250 ms)
   std::string listen_host = "127.0.0.1";      // --listen HOST:PORT, CARECHAT_LISTEN
   std::uint16_t listen_port = 8080;           //   port 0 picks a free port (printed at start)
+  // --metrics-listen HOST:PORT, CARECHAT_METRICS_LISTEN: where GET /metrics (Prometheus) is served,
+  // on a listener of its own (net/metrics_server); empty host: off (the default). Bind it to
+  // loopback or a private interface: it has no authentication.
+  std::string metrics_host;
+  std::uint16_t metrics_port = 0;             //   port 0 picks a free port (printed at start)
+  // Logs. CARECHAT_LOG_FORMAT / log_format = text|json: the environment's value is applied by every
+  // command before anything else (apply_log_format); a config file's value from the moment
+  // load_config has read it.
+  core::log_format log_format = core::log_format::text;
+  bool log_requests = true;                   // CARECHAT_LOG_REQUESTS=0: no per-request log line
   // HTTPS (issue #16): --tls-cert FILE / CARECHAT_TLS_CERT (PEM, the certificate then any
   // intermediates) and --tls-key FILE / CARECHAT_TLS_KEY (PEM, unencrypted). Both or neither; with
   // both the listener speaks only TLS (HTTPS and WSS), every answer carries HSTS, and SIGHUP
@@ -127,10 +138,20 @@ struct loaded_config {
 // CARECHAT_* variables < flags (each setting's flag, when `a` has it). Errors name the source:
 // "FILE:LINE: key ...", "CARECHAT_X ...", "--x ...".
 core::result<loaded_config> load_config_with_origins(const args& a, const config_inputs& inputs = {});
-// The same, values only: what every command uses.
+// The same, values only: what every command uses. It also applies the effective log_format (a
+// config file may set it), so every command logs in it from here on.
 core::result<config> load_config(const args& a);
 
 // "HOST:PORT" or "[v6]:PORT" into listen_host and listen_port.
 core::result<void> parse_listen(const std::string& text, config& c);
+// The same for the metrics listener.
+core::result<void> parse_metrics_listen(const std::string& text, config& c);
+
+// "text" or "json" (one JSON object per line); anything else is an error.
+core::result<core::log_format> parse_log_format(std::string_view text);
+// CARECHAT_LOG_FORMAT from the environment, applied before a command reads its config (so its
+// first lines are already in that format); unset or empty: unchanged (text). A bad value is an
+// error naming the variable. load_config applies the value in effect (file < environment) again.
+core::result<void> apply_log_format();
 
 }  // namespace carechat::app

@@ -22,8 +22,11 @@
 #include "app/event_pruner.hpp"
 #include "app/search_indexer.hpp"
 #include "app/token_revocation_watch.hpp"
+#include "app/server_metrics.hpp"
+#include "net/http_metrics.hpp"
 #include "net/handlers/oauth_handlers.hpp"
 #include "net/local_hub.hpp"
+#include "net/metrics_server.hpp"
 #include "net/server.hpp"
 #include "net/tls_credentials.hpp"
 #include "net/webhook_client.hpp"
@@ -58,6 +61,14 @@ defaults < config file < environment < flags. `carechat config show` prints the 
 
 )";
 
+using tcp_endpoint_text = std::string;
+
+// "host:port", an IPv6 host in brackets.
+tcp_endpoint_text endpoint_text(const boost::asio::ip::tcp::endpoint& ep) {
+  const std::string host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
+  return host + ":" + std::to_string(ep.port());
+}
+
 std::string serve_help() { return serve_usage + settings_help(); }
 
 // This server's name among the nodes (config::node_id): given, or a default that a restart keeps.
@@ -87,6 +98,7 @@ int serve_command(const std::vector<std::string>& argv) {
     return 2;
   }
   const std::optional<config> cfg = std::move(loaded->values);
+  core::set_log_format(cfg->log_format);  // the config file's, if it sets one (cli applied the variable's)
   // A log line to a stderr nobody reads any more (a dead log collector, a closed terminal pipe)
   // must not kill the server: ignore SIGPIPE and let write(2) fail with EPIPE, which logging
   // tolerates. Sockets never raise it (Asio sends with MSG_NOSIGNAL).
@@ -219,10 +231,12 @@ int serve_command(const std::vector<std::string>& argv) {
       indexer.emplace(**st, *search_upkeep, std::chrono::milliseconds(cfg->search_index_ms));
     boost::asio::thread_pool blocking(cfg->reader_threads);
     std::atomic<bool> draining{false};
+    net::http_metrics http_stats;
     net::services svc{**st,        readers,   writer, page_tokens, clock, rng,  limits, blocking, live_hub, follower.get(),
                       live_counts, live,      web,    pages,       (*st)->webhooks(), nullptr /* the worker, below */,
                       cfg->webhook_allow_private, tokens, latest_pages, draining,
                       *attachments ? (*attachments)->services() : net::attachment_services{}};
+    svc.observer = net::request_observer_options{&http_stats, cfg->log_requests};
     // POST /oauth/token: failed attempts per client id and per address, used assertion jtis.
     core::keyed_token_bucket oauth_failures({static_cast<double>(cfg->oauth_failure_burst),
                                              cfg->oauth_failures_per_minute / 60.0, 10'000});
@@ -262,9 +276,26 @@ int serve_command(const std::vector<std::string>& argv) {
       return 1;
     }
     if (webhooks) webhooks->start(node_name(*cfg, shared_database, ep->port()));
-    const std::string host = ep->address().is_v6() ? "[" + ep->address().to_string() + "]" : ep->address().to_string();
-    // Tests and scripts read this line to learn the port.
-    std::cout << "carechat listening on " << (tls ? "https://" : "http://") << host << ':' << ep->port() << std::endl;
+    // /metrics on a listener of its own (off unless configured). Declared after everything its
+    // collectors read, so it stops (its destructor) before any of them goes away.
+    core::metrics::registry metrics;
+    register_server_metrics(metrics, server_metric_sources{http_stats, server, live_counts, writer, readers, tokens,
+                                                           **st, (*st)->webhooks(), webhooks.get()});
+    std::optional<net::metrics_server> metrics_listener;
+    std::optional<tcp_endpoint_text> metrics_at;
+    if (!cfg->metrics_host.empty()) {
+      metrics_listener.emplace(metrics);
+      auto mep = metrics_listener->start(cfg->metrics_host, cfg->metrics_port);
+      if (!mep) {
+        std::cerr << "carechat serve: " << mep.error().message << '\n';
+        return 1;
+      }
+      metrics_at = endpoint_text(*mep);
+    }
+    // Tests and scripts read these lines to learn the ports. /metrics is plain HTTP even when the
+    // API speaks TLS: it is meant for loopback or a private interface.
+    std::cout << "carechat listening on " << (tls ? "https://" : "http://") << endpoint_text(*ep) << std::endl;
+    if (metrics_at) std::cout << "carechat metrics on http://" << *metrics_at << "/metrics" << std::endl;
     if (tls) {
       const auto cert = net::summarize_certificate(*tls->current());
       core::log_info("serve", "TLS certificate " + cert.subject + ", serial " + cert.serial + ", valid until " +

@@ -85,6 +85,26 @@ setting_codec origins(Field field) {
           [=](const config& c) { return core::join_list(field(c)); }};
 }
 
+// --metrics-listen: unset (the default) is off, shown as "".
+setting_codec metrics_listen_codec() {
+  return {[](std::string_view t, config& c) { return parse_metrics_listen(std::string(t), c); },
+          [](const config& c) {
+            if (c.metrics_host.empty()) return std::string();
+            const bool v6 = c.metrics_host.find(':') != std::string::npos;
+            return (v6 ? "[" + c.metrics_host + "]" : c.metrics_host) + ":" + std::to_string(c.metrics_port);
+          }};
+}
+
+setting_codec log_format_codec() {
+  return {[](std::string_view t, config& c) -> core::result<void> {
+            auto f = parse_log_format(t);
+            if (!f) return std::move(f).error();
+            c.log_format = *f;
+            return {};
+          },
+          [](const config& c) { return std::string(c.log_format == core::log_format::json ? "json" : "text"); }};
+}
+
 setting_codec listen_codec() {
   return {[](std::string_view t, config& c) { return parse_listen(std::string(t), c); },
           [](const config& c) {
@@ -194,6 +214,9 @@ std::vector<setting> make_table() {
       {"CARECHAT_LISTEN", "listen", "`HOST:PORT` to listen on; port 0 picks a free port (printed at start)", "", plain, listen_codec()},
       {"CARECHAT_TLS_CERT", "tls-cert", "PEM certificate chain (the certificate, then any intermediates); with `tls_key`, the server speaks HTTPS and WSS only (HSTS on, `SIGHUP` reloads both files)", "", plain, text(CARECHAT_FIELD(tls_cert_file))},
       {"CARECHAT_TLS_KEY", "tls-key", "PEM private key (unencrypted) of `tls_cert`; both or neither", "", plain, text(CARECHAT_FIELD(tls_key_file))},
+      {"CARECHAT_METRICS_LISTEN", "metrics-listen", "`HOST:PORT` of a listener of its own serving `GET /metrics` (Prometheus text format 0.0.4), plain HTTP without authentication: bind it to loopback or a private interface (docs/operations.md, \"Metrics\"); port 0 picks a free port (printed at start)", "off", plain, metrics_listen_codec()},
+      {"CARECHAT_LOG_FORMAT", "", "`json`: every log line one JSON object (every command; the variable applies from a command's first line, the config file's `log_format` from when the command has read the file)", "", plain, log_format_codec()},
+      {"CARECHAT_LOG_REQUESTS", "", "one log line per request: method, route template, status, duration, request id, token id, body bytes (never ids from the path, the query string or text); `0`: off", "", plain, switch01(CARECHAT_FIELD(log_requests))},
       {"CARECHAT_WEB_ROOT", "web-root", "the built browser app (`make web`; the package's is `/usr/share/carechat/web`)", "", plain, text(CARECHAT_FIELD(web_root))},
       {"CARECHAT_PG_POOL_SIZE", "", "PostgreSQL connections for reads and administration, besides the writer's one; `0`: reader threads + 4", "", plain, number(CARECHAT_FIELD(pg_pool_size), 0u, 1000u)},
       {"CARECHAT_PG_STATEMENT_TIMEOUT_MS", "", "longest PostgreSQL statement; past it the request gets 503 + `Retry-After` instead of hanging", "", plain, number(CARECHAT_FIELD(pg_statement_timeout_ms), 100u, 600'000u)},

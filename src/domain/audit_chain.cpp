@@ -57,6 +57,7 @@ std::string audit_canonical_encoding(const core::sha256_digest& prev_hash, std::
   put_text(out, "patient", e.chat.patient);
   put_text(out, "outcome", e.outcome);
   // Nullable columns added later go here, each only when not NULL (see the header).
+  if (e.request_id) put_text(out, "request_id", *e.request_id);  // SQLite v13, PostgreSQL v5
   return out;
 }
 

@@ -44,11 +44,13 @@ struct audit_chain_key {
 //   u32be(length of its name) name, one type byte, the value:
 //   'B' bytes: u32be(length) bytes;  'I' int64: 8 bytes big-endian;  'T' text: u32be(length) UTF-8
 // in this fixed order: prev_hash B, seq I, at I (Unix ms), token_id T, role T, actor_id T,
-// action T, tenant T, instance T, patient T, outcome T. Every column of the row is named here;
+// action T, tenant T, instance T, patient T, outcome T, then the later nullable columns below.
+// Every column of the row is named here;
 // the database id is not (PostgreSQL hands ids out across nodes before commit, not in chain
 // order; seq is the row's place). A nullable column added later is appended after outcome under
 // its own name, and only when it is not NULL: rows written before it keep their hashes, and
-// setting or clearing it on a stored row still changes the hash.
+// setting or clearing it on a stored row still changes the hash. Added so far, in this order:
+//   request_id T (the request's X-Request-Id; SQLite v13, PostgreSQL v5).
 std::string audit_canonical_encoding(const core::sha256_digest& prev_hash, std::int64_t seq, const audit_entry& e);
 
 // SHA-256 of audit_canonical_encoding().

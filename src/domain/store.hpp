@@ -78,6 +78,9 @@ struct audit_entry {
   std::string action;   // domain::to_string(action)
   chat_key chat;
   std::string outcome;  // "ok", "replayed", or an error code name
+  // The X-Request-Id of the HTTP request that caused it (none: the CLI, a row from before SQLite v13 / PostgreSQL v5),
+  // so an operator can join the audit trail with the request log.
+  std::optional<std::string> request_id = std::nullopt;
 };
 
 struct audit_row {
@@ -336,6 +339,13 @@ class store_reader {
   virtual core::result<void> check_ready() = 0;
 };
 
+// A bounded connection pool's use at one moment (for /metrics).
+struct pool_usage {
+  std::size_t in_use = 0;  // lent out
+  std::size_t open = 0;    // idle + lent out
+  std::size_t size = 0;    // the most that may be open
+};
+
 // The store. open_reader() and the administration calls are safe from any thread; apply() is
 // called by a single writer thread at a time (store/group_committer).
 class store {
@@ -361,6 +371,10 @@ class store {
     (void)max_messages;
     return std::int64_t{0};
   }
+
+  // The backend's own connection pool, if it keeps one (PostgreSQL's reads and administration;
+  // SQLite's readers are net's reader_pool). Cheap: safe to call on every scrape.
+  virtual std::optional<pool_usage> connection_pool_usage() const { return std::nullopt; }
 
   // Administration, used by the CLI while a server may be running on the same database.
   virtual core::result<void> insert_token(const token_record& token) = 0;

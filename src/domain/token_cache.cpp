@@ -5,10 +5,16 @@ namespace carechat::domain {
 std::optional<principal> token_cache::find(const core::sha256_digest& hash, core::unix_ms now) const {
   std::lock_guard lock(mutex_);
   auto it = entries_.find(hash);
-  if (it == entries_.end() || now - it->second.cached_at >= opts_.ttl.count() || now < it->second.cached_at)
+  if (it == entries_.end() || now - it->second.cached_at >= opts_.ttl.count() || now < it->second.cached_at) {
+    misses_.add();
     return std::nullopt;
+  }
   // Expired: the store lookup then answers "token expired" rather than the cache "valid".
-  if (it->second.expires_at && now >= *it->second.expires_at) return std::nullopt;
+  if (it->second.expires_at && now >= *it->second.expires_at) {
+    misses_.add();
+    return std::nullopt;
+  }
+  hits_.add();
   return it->second.who;
 }
 

@@ -18,6 +18,7 @@
 
 #include "core/clock.hpp"
 #include "core/crypto.hpp"
+#include "core/metrics.hpp"
 #include "domain/principal.hpp"
 
 namespace carechat::domain {
@@ -41,6 +42,10 @@ class token_cache {
   void clear();
   std::size_t size() const;
 
+  // find() calls that found a valid entry, and those that did not (for /metrics).
+  std::uint64_t hits() const noexcept { return hits_.value(); }
+  std::uint64_t misses() const noexcept { return misses_.value(); }
+
  private:
   struct entry {
     principal who;
@@ -61,6 +66,8 @@ class token_cache {
   mutable std::mutex mutex_;
   std::uint64_t generation_ = 0;
   std::unordered_map<core::sha256_digest, entry, digest_hash> entries_;
+  mutable core::metrics::counter hits_;    // sharded: no contention beside the lock above
+  mutable core::metrics::counter misses_;
 };
 
 }  // namespace carechat::domain

@@ -133,6 +133,9 @@ class webhook_store {
                                                                      core::unix_ms now) = 0;
   virtual core::result<webhook_outbox_state> webhook_outbox_counts(const std::string& tenant,
                                                                    const std::string& instance) = 0;
+  // Pending outbox rows of every instance (the /metrics queue depth), counted along the partial
+  // index of pending rows, so its cost follows the backlog, not the outbox's history.
+  virtual core::result<std::int64_t> pending_webhook_count() = 0;
 };
 
 // A configuration request (CLI `webhook set` or PUT .../webhook). The URL's safety (scheme, host,

@@ -16,6 +16,7 @@
 #include "net/handlers/event_handlers.hpp"
 #include "net/host_header.hpp"
 #include "net/reply.hpp"
+#include "net/request_observer.hpp"
 #include "net/router.hpp"
 #include "net/transport.hpp"
 #include "net/web_routes.hpp"
@@ -66,6 +67,16 @@ template <class Stream, class Body>
 auto write_response(Stream& stream, http::response<Body>& res) {
   add_transport_headers<Stream>(res);
   return http::async_write(stream, res, use_tuple);
+}
+
+// Writes an answer given before routing (with the transport's headers and the request's id) and
+// records the request.
+template <class Stream>
+asio::awaitable<void> write_early(Stream& stream, response& res, const request_context& ctx, const services& svc,
+                                  http::verb method) {
+  res.set("X-Request-Id", ctx.id.view());
+  co_await write_response(stream, res);
+  finish_request(svc.observer, ctx, method, res.result_int(), res.body().size());
 }
 
 template <class Stream>
@@ -125,12 +136,16 @@ asio::awaitable<void> serve_connection(std::shared_ptr<connection_state<Stream>>
       if (iec) break;  // closed, timed out or cancelled by stop: nothing to answer
       buffer.commit(in);
     }
+    const auto started = std::chrono::steady_clock::now();
     beast::get_lowest_layer(conn->stream).expires_after(opts.request_timeout);
     auto [ec, n] = co_await http::async_read_header(conn->stream, buffer, parser, use_tuple);
+    // The request's id and route template (from what of the header was read), for every answer.
+    request_context ctx = begin_request(parser.get(), svc.rng, started);
+    const http::verb method = parser.get().method();
     if (ec == http::error::header_limit) {
       auto res = early_error(parser.get(), core::errc::bad_request, "request headers are too large");
       res.result(http::status::request_header_fields_too_large);
-      co_await write_response(conn->stream, res);
+      co_await write_early(conn->stream, res, ctx, svc, method);
       break;
     }
     // Beast checks a declared Content-Length against body_limit while reading the header: refuse
@@ -139,19 +154,19 @@ asio::awaitable<void> serve_connection(std::shared_ptr<connection_state<Stream>>
       // The request line is read by now: an upload is told the upload limit, anything else the body limit.
       const bool upload = match_attachment_route(parser.get()).has_value();
       auto res = too_large(parser.get(), upload ? opts.max_upload_bytes - upload_envelope_bytes : opts.max_body_bytes);
-      co_await write_response(conn->stream, res);
+      co_await write_early(conn->stream, res, ctx, svc, method);
       break;
     }
     // Beast reads HTTP/1.0 and 1.1 only; any other version (or a request line whose version is
     // not HTTP/d.d) is bad_version: 505, not a malformed request.
     if (ec == http::error::bad_version) {
       auto res = early_error(request{}, core::errc::version_not_supported, "only HTTP/1.0 and HTTP/1.1 are served");
-      co_await write_response(conn->stream, res);
+      co_await write_early(conn->stream, res, ctx, svc, method);
       break;
     }
     if (ec && answerable_parse_error(ec)) {
       auto res = early_error(request{}, core::errc::bad_request, "malformed request: " + ec.message());
-      co_await write_response(conn->stream, res);
+      co_await write_early(conn->stream, res, ctx, svc, method);
       break;
     }
     if (ec) break;  // closed, timed out or cancelled by stop: nothing to answer
@@ -161,19 +176,21 @@ asio::awaitable<void> serve_connection(std::shared_ptr<connection_state<Stream>>
     // before the body is read or anything is routed.
     if (auto host = request_host(parser.get()); !host) {
       auto res = early_error(parser.get(), host.error().code, host.error().message);
-      co_await write_response(conn->stream, res);
+      co_await write_early(conn->stream, res, ctx, svc, method);
       break;
     }
     // Attachment uploads stream their body to storage, downloads stream the file: their handlers
     // take the connection from here (handlers/attachment_handlers).
     const auto attachment = match_attachment_route(parser.get());
     if (attachment && !attachment->id) {
-      if (!co_await serve_upload(conn->stream, buffer, parser, svc, opts, *attachment)) break;
+      const bool go_on = co_await serve_upload(conn->stream, buffer, parser, svc, opts, *attachment, ctx);
+      finish_request(svc.observer, ctx, method, 0, 0);
+      if (!go_on) break;
       continue;
     }
     if (const auto len = parser.content_length(); len && *len > opts.max_body_bytes) {
       auto res = too_large(parser.get(), opts.max_body_bytes);
-      co_await write_response(conn->stream, res);
+      co_await write_early(conn->stream, res, ctx, svc, method);
       break;
     }
     parser.body_limit(opts.max_body_bytes);  // a chunked body is cut off at the same limit
@@ -186,14 +203,16 @@ asio::awaitable<void> serve_connection(std::shared_ptr<connection_state<Stream>>
     auto [rec, rn] = co_await http::async_read(conn->stream, buffer, parser, use_tuple);
     if (rec == http::error::body_limit) {  // a chunked body that grew past the limit
       auto res = too_large(parser.get(), opts.max_body_bytes);
-      co_await write_response(conn->stream, res);
+      co_await write_early(conn->stream, res, ctx, svc, method);
       break;
     }
     if (rec) break;
 
     const request& req = parser.get();
     if (attachment) {
-      if (!co_await serve_download(conn->stream, req, svc, *attachment) || registry.stopping()) break;
+      const bool go_on = co_await serve_download(conn->stream, req, svc, *attachment, ctx);
+      finish_request(svc.observer, ctx, method, 0, 0);
+      if (!go_on || registry.stopping()) break;
       continue;
     }
     if (const auto binary = match_fhir_binary_route(req)) {  // FHIR Binary streams as a download does
@@ -207,21 +226,32 @@ asio::awaitable<void> serve_connection(std::shared_ptr<connection_state<Stream>>
         const std::function<void(std::function<void()>)> set_stop = [&conn](std::function<void()> hook) {
           conn->stop_hook = std::move(hook);
         };
-        // Once the live session took the stream, it owns (and closes) it.
-        if (co_await serve_event_stream(conn->stream, req, svc, *scope, set_stop)) co_return;
+        // Once the live session took the stream, it owns (and closes) it. The request's metrics
+        // and log line are its upgrade's (ctx.answered_at), recorded when the connection ends.
+        const bool taken = co_await serve_event_stream(conn->stream, req, svc, *scope, set_stop, ctx);
+        finish_request(svc.observer, ctx, method, 0, 0);
+        if (taken) co_return;
         break;
       }
     }
-    answer out = co_await handle_request(req, svc, peer);
+    answer out = co_await handle_request(req, svc, ctx, peer);
     bool keep = false;
     beast::error_code wec;
+    unsigned status = 0;
+    std::uint64_t body_bytes = 0;
     if (out.web) {
       keep = out.web->keep_alive() && !registry.stopping();
       out.web->keep_alive(keep);
+      out.web->set("X-Request-Id", ctx.id.view());
+      status = out.web->result_int();
+      body_bytes = out.web->body().size();
       auto [ec2, n2] = co_await write_response(conn->stream, *out.web);
       wec = ec2;
     } else {
+      out.api.request_id = ctx.id.view();
       const reply& rep = out.api;
+      status = rep.status;
+      body_bytes = body_of(rep).size();
       keep = req.keep_alive() && !registry.stopping();
       format_reply_head(head, version, keep, rep);
       add_transport_headers<Stream>(head);
@@ -229,6 +259,7 @@ asio::awaitable<void> serve_connection(std::shared_ptr<connection_state<Stream>>
       auto [ec2, n2] = co_await asio::async_write(conn->stream, bytes, use_tuple);
       wec = ec2;
     }
+    finish_request(svc.observer, ctx, method, status, body_bytes);
     if (wec || !keep) break;
   }
   if constexpr (is_tls<Stream>) {

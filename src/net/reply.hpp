@@ -20,6 +20,9 @@ struct reply {
   bool allow_post_only = false;    // 405 on a POST-only route: "Allow: POST"
   bool allow_get_only = false;     // 405 on a GET-only route: "Allow: GET"
   bool allow_get_or_put = false;   // 405 on a GET/PUT route: "Allow: GET, PUT"
+  // The request's X-Request-Id, echoed (set by whoever writes the answer; points into the
+  // request's context, which outlives the write).
+  std::string_view request_id{};
   std::string www_authenticate{};  // a 401's challenge when not "Bearer" (the OAuth token endpoint: Basic)
   std::string retry_after{};       // Retry-After seconds (a 429); a 503 without it says "1"
   bool pragma_no_cache = false;    // "Pragma: no-cache" (RFC 6749 section 5.1, token responses)
@@ -51,6 +54,7 @@ void for_each_reply_header(const reply& rep, F&& f) {
   if (rep.allow_post_only) f(std::string_view("Allow"), std::string_view("POST"));
   if (rep.allow_get_only) f(std::string_view("Allow"), std::string_view("GET"));
   if (rep.allow_get_or_put) f(std::string_view("Allow"), std::string_view("GET, PUT"));
+  if (!rep.request_id.empty()) f(std::string_view("X-Request-Id"), rep.request_id);
 }
 
 // Writes the status line and headers of `rep` (version 10 or 11) into `head`, replacing what it

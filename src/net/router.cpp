@@ -55,7 +55,7 @@ reply method_not_allowed_get_only() {
 
 // `segs` are the target's percent-decoded path segments, `url` the parsed target (its query).
 asio::awaitable<reply> dispatch(const request& req, services& svc, const boost::urls::url_view& url,
-                                std::vector<std::string>& segs, std::string_view peer) {
+                                std::vector<std::string>& segs, request_context& ctx, std::string_view peer) {
   if (segs.size() == 1 && segs[0] == "healthz") {
     if (req.method() != http::verb::get) co_return method_not_allowed_get_only();
     co_return reply{200, R"({"status":"ok"})"};
@@ -73,14 +73,14 @@ asio::awaitable<reply> dispatch(const request& req, services& svc, const boost::
     co_return reply{200, R"({"status":"ready"})"};
   }
 
-  if (segs.size() == 2 && segs[0] == "oauth" && segs[1] == "token") co_return co_await oauth_token(req, svc, peer);
+  if (segs.size() == 2 && segs[0] == "oauth" && segs[1] == "token") co_return co_await oauth_token(req, svc, ctx, peer);
   // /fhir/R4/...: the read-only FHIR facade (handlers/fhir_handlers)
   if (is_fhir_path(segs)) co_return co_await fhir_route(req, svc, url, segs);
 
   // /{tenant}/{instance}/webhook[/...]: endpoint configuration and delivery log (admin)
   if (segs.size() >= 3 && segs.size() <= 6 && segs[2] == "webhook") {
     const auto params = url.params();
-    co_return co_await webhook_route(req, svc, segs, params);
+    co_return co_await webhook_route(req, svc, segs, params, ctx);
   }
 
   // /{tenant}/{instance}/chat/{unread|events}: every chat of an instance (staff)
@@ -91,7 +91,7 @@ asio::awaitable<reply> dispatch(const request& req, services& svc, const boost::
       co_return error_reply(make_error(errc::bad_request, "tenant and instance ids are 1-64 characters of [A-Za-z0-9._-]"));
     if (segs[3] == "events") co_return websocket_only();
     // A named local, not a temporary: see "Pitfall" in docs/ARCHITECTURE.md.
-    const instance_request ir{req, svc, std::move(segs[0]), std::move(segs[1]), url.params()};
+    const instance_request ir{req, svc, std::move(segs[0]), std::move(segs[1]), url.params(), ctx};
     co_return co_await list_unread_chats(ir);
   }
 
@@ -133,7 +133,7 @@ asio::awaitable<reply> dispatch(const request& req, services& svc, const boost::
         make_error(errc::bad_request, "tenant, instance and patient ids are 1-64 characters of [A-Za-z0-9._-]"));
 
   chat_request cr{req, svc, domain::chat_key{std::move(segs[0]), std::move(segs[1]), std::move(segs[3])}, url.params(),
-                  url.encoded_path()};
+                  url.encoded_path(), ctx};
   switch (match->route) {
     case chat_route::list: co_return co_await list_messages(cr);
     case chat_route::search: co_return co_await search_messages(cr);
@@ -149,7 +149,8 @@ asio::awaitable<reply> dispatch(const request& req, services& svc, const boost::
 
 }  // namespace
 
-asio::awaitable<answer> handle_request(const request& req, services& svc, std::string_view peer) {
+asio::awaitable<answer> handle_request(const request& req, services& svc, request_context& ctx,
+                                       std::string_view peer) {
   answer out;
   // The target is parsed and its path decoded once, for the web routes and the API alike.
   const auto url = boost::urls::parse_origin_form(req.target());
@@ -161,7 +162,7 @@ asio::awaitable<answer> handle_request(const request& req, services& svc, std::s
   segs.reserve(8);
   for (auto&& seg : url->segments()) segs.emplace_back(seg);
   out.web = serve_web(req, segs, svc.web, svc.web_pages);
-  if (!out.web) out.api = co_await dispatch(req, svc, *url, segs, peer);
+  if (!out.web) out.api = co_await dispatch(req, svc, *url, segs, ctx, peer);
   co_return out;
 }
 

@@ -18,6 +18,7 @@
 
 #include "net/asio.hpp"
 #include "net/reply.hpp"
+#include "net/request_context.hpp"
 #include "net/services.hpp"
 
 namespace carechat::net {
@@ -29,7 +30,9 @@ struct answer {
   reply api;
 };
 
-// `peer`: the client's address (rate limits of the token endpoint).
-asio::awaitable<answer> handle_request(const request& req, services& svc, std::string_view peer = {});
+// `ctx`: the request's context (its id for the audit rows; handlers record who asked). `peer`:
+// the client's address (rate limits of the token endpoint).
+asio::awaitable<answer> handle_request(const request& req, services& svc, request_context& ctx,
+                                       std::string_view peer = {});
 
 }  // namespace carechat::net

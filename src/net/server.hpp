@@ -47,6 +47,9 @@ class server {
 
   void stop();
 
+  // Open HTTP connections (live ones included), for /metrics; takes the registry's lock.
+  std::size_t connections() const { return registry_.size(); }
+
   // The first I/O thread's io_context (the one run() runs on the calling thread), for companions
   // such as the webhook worker.
   asio::io_context& context() { return ioc_; }

@@ -23,6 +23,7 @@
 #include "media/thumbnailer.hpp"
 #include "store/group_committer.hpp"
 #include "net/live_connections.hpp"
+#include "net/request_observer.hpp"
 #include "net/static_assets.hpp"
 #include "net/web_routes.hpp"
 #include "net/websocket_options.hpp"
@@ -66,6 +67,7 @@ struct services {
   page_cache& latest_pages;               // chats' latest pages as served (dropped on any change)
   std::atomic<bool>& draining;            // set when the server starts stopping: /readyz answers 503
   attachment_services attachments;        // uploads and downloads (issue #14)
+  request_observer_options observer{};    // each request's metrics and log line (issue #16)
   oauth_services* oauth = nullptr;        // POST /oauth/token (handlers/oauth_handlers); nullptr: off
   bool serves_tls = false;                // the listener speaks TLS itself (FHIR's absolute links say https)
 };

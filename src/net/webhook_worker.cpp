@@ -188,6 +188,13 @@ asio::awaitable<void> webhook_worker::deliver(domain::webhook_job job) {
   const std::int64_t lease_token = job.lease_token;
   auto recorded = co_await run_blocking(
       blocking_, [&]() { return store_.record_webhook_attempt(attempt, lease_token, result, disable_reason); });
+  {
+    std::size_t outcome = attempt_outcomes.size() - 1;  // lost
+    if (recorded && *recorded)
+      for (std::size_t i = 0; i + 1 < attempt_outcomes.size(); ++i)
+        if (attempt.outcome == attempt_outcomes[i]) outcome = i;
+    attempts_.add(outcome);
+  }
   if (!recorded) core::log_warn("webhooks", "cannot record an attempt for " + key + ": " + recorded.error().message);
   else if (!*recorded) core::log_warn("webhooks", "lost the claim on an event of " + key + " (its lease expired; another node sends it)");
   if (result.what == domain::webhook_result::next::endpoint_gone)

@@ -12,6 +12,7 @@
 // Thread-safety: start() once; nudge() and stop() from any thread; the rest runs on one strand.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -19,12 +20,14 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "core/clock.hpp"
+#include "core/metrics.hpp"
 #include "core/random.hpp"
 #include "domain/event_hub.hpp"
 #include "domain/webhook.hpp"
@@ -58,6 +61,12 @@ class webhook_worker {
   // Stops polling and cancels attempts in flight; they stay pending (retried after restart).
   void stop();
 
+  // Attempts made by this worker, by outcome (for /metrics): the outcome names are
+  // attempt_outcomes, "lost" an attempt whose result could not be recorded (the store failed,
+  // or the claim's lease had passed to another node).
+  static constexpr std::array<std::string_view, 5> attempt_outcomes{"delivered", "retry", "failed", "disabled", "lost"};
+  std::uint64_t attempts(std::size_t outcome) const noexcept { return attempts_.value(outcome); }
+
  private:
   asio::awaitable<void> poll_loop();
   asio::awaitable<void> deliver(domain::webhook_job job);
@@ -81,6 +90,7 @@ class webhook_worker {
   bool nudged_ = false;
   std::set<std::string> busy_;  // endpoints with an attempt in flight
   std::map<std::int64_t, std::shared_ptr<asio::cancellation_signal>> in_flight_;
+  core::metrics::counter_array attempts_{attempt_outcomes.size()};
 };
 
 // Forwards committed events to the next hub (the page cache and the live fan-out) and nudges the

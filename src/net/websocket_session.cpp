@@ -165,7 +165,7 @@ asio::awaitable<bool> websocket_session<Stream>::replay(domain::resume_point fro
 
 template <class Stream>
 asio::awaitable<void> websocket_session<Stream>::run(const request& req, domain::resume_point from,
-                                             bool echo_subprotocol) {
+                                             bool echo_subprotocol, std::string_view request_id) {
   auto self = this->shared_from_this();
   beast::get_lowest_layer(ws_).expires_never();  // the websocket stream keeps its own timeouts
   websocket::stream_base::timeout t{};
@@ -174,9 +174,11 @@ asio::awaitable<void> websocket_session<Stream>::run(const request& req, domain:
   t.keep_alive_pings = true;
   ws_.set_option(t);
   ws_.read_message_max(svc_.websocket.max_client_message_bytes);
-  ws_.set_option(websocket::stream_base::decorator([echo_subprotocol](websocket::response_type& res) {
+  ws_.set_option(websocket::stream_base::decorator([echo_subprotocol, rid = std::string(request_id)](
+                                                       websocket::response_type& res) {
     res.set(http::field::server, "carechat");
     add_transport_headers<Stream>(res);
+    if (!rid.empty()) res.set("X-Request-Id", rid);
     if (echo_subprotocol) res.set(http::field::sec_websocket_protocol, "carechat.v1");
   }));
   auto [aec] = co_await ws_.async_accept(req, use_tuple);

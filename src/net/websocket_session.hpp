@@ -36,8 +36,10 @@ class websocket_session final : public live_subscriber,
   websocket_session(websocket::stream<Stream> ws, services& svc, domain::event_scope scope, api::viewer v);
 
   // Accepts the handshake for `req`, replays from `from.after` (or starts live), then serves until
-  // the connection closes. Unsubscribes before returning.
-  asio::awaitable<void> run(const request& req, domain::resume_point from, bool echo_subprotocol);
+  // the connection closes. Unsubscribes before returning. `request_id`: echoed as X-Request-Id on
+  // the 101 (copied before the first suspension).
+  asio::awaitable<void> run(const request& req, domain::resume_point from, bool echo_subprotocol,
+                            std::string_view request_id = {});
 
   void deliver(std::shared_ptr<const live_event> e) override;
   void stop();  // server shutdown: close with 1001 going away

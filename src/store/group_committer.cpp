@@ -1,5 +1,7 @@
 #include "store/group_committer.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <utility>
 
 namespace carechat::store {
@@ -25,6 +27,11 @@ bool group_committer::submit(domain::write_command cmd, completion done) {
   }
   if (wake) wake_.notify_one();
   return true;
+}
+
+std::size_t group_committer::queue_depth() {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
 }
 
 void group_committer::stop() {
@@ -75,11 +82,15 @@ void group_committer::run() {
 void group_committer::commit(std::vector<pending>& batch, std::vector<domain::write_command>& cmds) {
   for (auto& p : batch) cmds.push_back(std::move(p.cmd));
   std::vector<domain::write_outcome> outcomes;
+  const auto started = std::chrono::steady_clock::now();
   try {
     outcomes = store_.apply(cmds);
   } catch (...) {
     outcomes.clear();  // reported below like a store that broke its contract
   }
+  const auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+  commit_durations_us_.observe(static_cast<std::uint64_t>(std::max<std::int64_t>(0, took.count())));
+  batch_sizes_.observe(batch.size());
   if (outcomes.size() != batch.size()) {
     // A throwing store, or one that broke its contract: nobody learns whether the batch was
     // written, so every command fails as internal and the thread carries on.

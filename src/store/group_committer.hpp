@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/metrics.hpp"
 #include "domain/event_hub.hpp"
 #include "domain/store.hpp"
 
@@ -65,6 +66,13 @@ class group_committer {
   std::uint64_t batches() const noexcept { return batches_.load(std::memory_order_relaxed); }
   std::uint64_t commands() const noexcept { return commands_.load(std::memory_order_relaxed); }
 
+  // For /metrics: commands per apply() call, and each apply()'s duration in microseconds (the
+  // batch's whole transaction, its COMMIT and fsync included: SQLite and PostgreSQL alike).
+  const core::metrics::histogram& batch_sizes() const noexcept { return batch_sizes_; }
+  const core::metrics::histogram& commit_durations_us() const noexcept { return commit_durations_us_; }
+  // Commands waiting for the writer (not the batch being applied); takes the queue's lock.
+  std::size_t queue_depth();
+  std::size_t queue_limit() const noexcept { return opts_.max_queue; }
  private:
   struct pending {
     domain::write_command cmd;
@@ -88,6 +96,10 @@ class group_committer {
   std::once_flag joined_;
   std::atomic<std::uint64_t> batches_{0};
   std::atomic<std::uint64_t> commands_{0};
+  core::metrics::histogram batch_sizes_{{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024}};
+  // From 0.1 ms: an fsync on a fast disk.
+  core::metrics::histogram commit_durations_us_{
+      {100, 250, 500, 1'000, 2'500, 5'000, 10'000, 25'000, 50'000, 100'000, 250'000, 1'000'000, 5'000'000}};
   std::vector<domain::chat_event> events_;  // writer thread only; reused per batch
   std::thread writer_;                      // last: starts after everything it uses exists
 };

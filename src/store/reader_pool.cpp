@@ -24,6 +24,7 @@ reader_pool::reader_pool(domain::store& s, options o) : store_(s), opts_(o) {
 }
 
 reader_pool::lease reader_pool::acquire() {
+  in_use_.fetch_add(1, std::memory_order_relaxed);
   {
     std::lock_guard lock(mutex_);
     if (!idle_.empty()) {
@@ -42,6 +43,7 @@ std::size_t reader_pool::idle() const {
 }
 
 void reader_pool::release(std::unique_ptr<domain::store_reader> reader) noexcept {
+  in_use_.fetch_sub(1, std::memory_order_relaxed);
   {
     std::lock_guard lock(mutex_);
     if (idle_.size() < opts_.max_idle) {

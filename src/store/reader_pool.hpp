@@ -3,6 +3,7 @@
 // called from any thread; a leased reader is used by its holder alone.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -51,6 +52,8 @@ class reader_pool {
   lease acquire();
 
   std::size_t idle() const;
+  // Readers lent out right now (for /metrics).
+  std::size_t in_use() const noexcept { return in_use_.load(std::memory_order_relaxed); }
 
  private:
   void release(std::unique_ptr<domain::store_reader> reader) noexcept;
@@ -59,6 +62,7 @@ class reader_pool {
   const options opts_;
   mutable std::mutex mutex_;
   std::vector<std::unique_ptr<domain::store_reader>> idle_;  // guarded by mutex_
+  std::atomic<std::size_t> in_use_{0};
 };
 
 }  // namespace carechat::store

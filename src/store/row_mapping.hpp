@@ -172,7 +172,7 @@ core::result<domain::oauth_client_record> read_oauth_client(const Row& r) {
   return c;
 }
 
-// Columns: id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome.
+// Columns: id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome, request_id.
 template <class Row>
 core::result<domain::audit_row> read_audit(const Row& r) {
   domain::audit_row a;
@@ -186,6 +186,7 @@ core::result<domain::audit_row> read_audit(const Row& r) {
   a.entry.action = std::string(r.text(5));
   a.entry.chat = domain::chat_key{std::string(r.text(6)), std::string(r.text(7)), std::string(r.text(8))};
   a.entry.outcome = std::string(r.text(9));
+  if (!r.null(10)) a.entry.request_id = std::string(r.text(10));
   return a;
 }
 
@@ -194,13 +195,13 @@ template <class Row>
 core::result<domain::audit_row> read_linked_audit(const Row& r) {
   auto a = read_audit(r);
   if (!a) return a;
-  if (r.null(10)) return a;
+  if (r.null(11)) return a;
   domain::audit_link l;
-  l.seq = r.int64(10);
-  const auto prev = r.blob(11);
+  l.seq = r.int64(11);
+  const auto prev = r.blob(12);
   if (prev.size() != l.prev_hash.size()) return corrupt_column(Row::backend, "audit_log.prev_hash of row id " + std::to_string(a->id));
   std::copy(prev.begin(), prev.end(), l.prev_hash.begin());
-  const auto hash = r.blob(12);
+  const auto hash = r.blob(13);
   if (hash.size() != l.row_hash.size()) return corrupt_column(Row::backend, "audit_log.row_hash of row id " + std::to_string(a->id));
   std::copy(hash.begin(), hash.end(), l.row_hash.begin());
   a->link = l;

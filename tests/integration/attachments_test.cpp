@@ -104,8 +104,14 @@ class attachments_test : public chat_server_test {
       EXPECT_EQ(out.exit_code, 0) << out.err;
       std::istringstream lines(out.out);
       std::string line;
-      while (std::getline(lines, line))
-        if (line.find("\t" + action + "\t") != std::string::npos) outcomes.push_back(line.substr(line.rfind('\t') + 1));
+      while (std::getline(lines, line)) {
+        if (line.find("\t" + action + "\t") == std::string::npos) continue;
+        std::vector<std::string> cols;  // ... outcome, request_id: the outcome is the 9th column
+        std::istringstream fields(line);
+        std::string col;
+        while (std::getline(fields, col, '\t')) cols.push_back(col);
+        if (cols.size() >= 9) outcomes.push_back(cols[8]);
+      }
       if (outcomes.size() >= at_least) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }

@@ -205,6 +205,7 @@ TEST_F(audit_chain_test, verify_names_an_edited_row) {
   e.action = str(row->at("action"));
   e.chat = domain::chat_key{str(row->at("tenant")), str(row->at("instance")), str(row->at("patient"))};
   e.outcome = str(row->at("outcome"));
+  if (!row->at("request_id").is_null()) e.request_id = str(row->at("request_id"));  // hashed when present
   const std::string prev = str(row->at("prev_hash"));
   ASSERT_EQ(prev.size(), 64u);
   core::sha256_digest prev_hash{};
@@ -258,13 +259,13 @@ TEST_F(audit_chain_test, export_writes_every_row_of_the_range_as_csv_and_ndjson)
   const auto rows = parse_csv(csv);
   ASSERT_EQ(static_cast<std::int64_t>(rows.size()), total + 1) << "a header and every row";
   EXPECT_EQ(rows[0], (std::vector<std::string>{"id", "at", "token_id", "role", "actor_id", "action", "tenant",
-                                               "instance", "patient", "outcome", "chain_seq", "prev_hash",
-                                               "row_hash"}));
+                                               "instance", "patient", "outcome", "request_id", "chain_seq",
+                                               "prev_hash", "row_hash"}));
   for (std::size_t i = 1; i < rows.size(); ++i) {
-    ASSERT_EQ(rows[i].size(), 13u);
+    ASSERT_EQ(rows[i].size(), 14u);
     EXPECT_TRUE(std::regex_match(rows[i][1], created_at_re)) << rows[i][1];
-    EXPECT_EQ(rows[i][11].size(), 64u);
-    EXPECT_EQ(rows[i][12], db_scalar("SELECT " + hex_of("row_hash") + " FROM audit_log WHERE id = " + rows[i][0]));
+    EXPECT_EQ(rows[i][12].size(), 64u);
+    EXPECT_EQ(rows[i][13], db_scalar("SELECT " + hex_of("row_hash") + " FROM audit_log WHERE id = " + rows[i][0]));
   }
 
   // A middle range, NDJSON on stdout: since <= at < until, the same count as the database's.
@@ -281,7 +282,7 @@ TEST_F(audit_chain_test, export_writes_every_row_of_the_range_as_csv_and_ndjson)
   std::int64_t last_id = 0;
   for (const auto& line : lines) {
     const auto o = boost::json::parse(line).as_object();
-    EXPECT_EQ(o.size(), 13u);
+    EXPECT_EQ(o.size(), 14u);
     const auto at = core::parse_iso8601(std::string(o.at("at").as_string()));
     ASSERT_TRUE(at);
     EXPECT_GE(*at, since_ms);

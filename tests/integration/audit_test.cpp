@@ -13,7 +13,7 @@ namespace {
 namespace json = boost::json;
 
 struct audit_row {
-  std::string time, token, role, actor, action, tenant, instance, patient, outcome;
+  std::string time, token, role, actor, action, tenant, instance, patient, outcome, request_id;
 };
 
 std::vector<audit_row> parse_audit(const std::string& out) {
@@ -24,16 +24,16 @@ std::vector<audit_row> parse_audit(const std::string& out) {
   while (std::getline(lines, line)) {
     if (header) {
       header = false;
-      EXPECT_EQ(line, "time\ttoken\trole\tactor\taction\ttenant\tinstance\tpatient\toutcome");
+      EXPECT_EQ(line, "time\ttoken\trole\tactor\taction\ttenant\tinstance\tpatient\toutcome\trequest_id");
       continue;
     }
     std::vector<std::string> c;
     std::istringstream fields(line);
     std::string f;
     while (std::getline(fields, f, '\t')) c.push_back(f);
-    EXPECT_EQ(c.size(), 9u) << line;
-    if (c.size() != 9) continue;
-    rows.push_back({c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]});
+    EXPECT_EQ(c.size(), 10u) << line;
+    if (c.size() != 10) continue;
+    rows.push_back({c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9]});
   }
   return rows;
 }

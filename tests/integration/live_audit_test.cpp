@@ -24,8 +24,8 @@ std::vector<audit_row> audit_rows(const std::string& db, const std::string& p) {
     std::istringstream fields(line);
     std::string f;
     while (std::getline(fields, f, '\t')) c.push_back(f);
-    EXPECT_EQ(c.size(), 9u) << line;
-    if (c.size() == 9) rows.push_back({c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]});
+    EXPECT_EQ(c.size(), 10u) << line;  // ... outcome, request_id
+    if (c.size() == 10) rows.push_back({c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]});
   }
   return rows;
 }

@@ -237,10 +237,10 @@ TEST_F(tls_test, serve_refuses_a_bad_certificate_or_key_at_start_naming_the_file
   // One of the two: a configuration error, through the flag or the environment alike.
   auto half = serve({"--tls-cert", pki_.server().cert_chain_file});
   EXPECT_EQ(half.exit_code, 2);
-  EXPECT_NE(half.err.find("--tls-key (CARECHAT_TLS_KEY) is missing"), std::string::npos) << half.err;
+  EXPECT_NE(half.err.find("tls_key (--tls-key, CARECHAT_TLS_KEY) is missing"), std::string::npos) << half.err;
   half = serve({}, {{"CARECHAT_TLS_KEY", key}});
   EXPECT_EQ(half.exit_code, 2);
-  EXPECT_NE(half.err.find("--tls-cert (CARECHAT_TLS_CERT) is missing"), std::string::npos) << half.err;
+  EXPECT_NE(half.err.find("tls_cert (--tls-cert, CARECHAT_TLS_CERT) is missing"), std::string::npos) << half.err;
 }
 
 TEST_F(tls_test, sighup_serves_a_renewed_certificate_to_new_connections_and_keeps_open_ones) {

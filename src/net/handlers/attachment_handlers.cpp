@@ -44,8 +44,14 @@ bool shown_inline(std::string_view content_type) {
 
 // GCC 12 destroys a temporary given to a coroutine inside a co_await expression twice (an
 // aggregate holding a string was freed twice here): callers pass named locals, by reference.
+// Each answer echoes the request's id and records its status and size for the request's log line.
 template <class Stream>
-asio::awaitable<bool> write_reply(Stream& stream, unsigned version, bool keep, const reply& rep) {
+asio::awaitable<bool> write_reply(Stream& stream, request_context& ctx, unsigned version, bool keep,
+                                  const reply& answer) {
+  reply rep = answer;
+  rep.request_id = ctx.id.view();
+  ctx.status = rep.status;
+  ctx.body_bytes = body_of(rep).size();
   std::string head;
   format_reply_head(head, version, keep, rep);
   add_transport_headers<Stream>(head);
@@ -59,9 +65,10 @@ asio::awaitable<bool> write_reply(Stream& stream, unsigned version, bool keep, c
 
 // An error answer; the connection closes after it when the request's body was not read.
 template <class Stream>
-asio::awaitable<bool> write_error(Stream& stream, unsigned version, bool keep, const core::error& e) {
+asio::awaitable<bool> write_error(Stream& stream, request_context& ctx, unsigned version, bool keep,
+                                  const core::error& e) {
   const reply rep = error_reply(e);
-  co_return co_await write_reply(stream, version, keep, rep);
+  co_return co_await write_reply(stream, ctx, version, keep, rep);
 }
 
 std::optional<std::string_view> header(const http::request_header<>& h, http::field f) {
@@ -134,29 +141,31 @@ std::string thumbnail_name(const std::string& name) {
 template <class Stream>
 asio::awaitable<bool> serve_upload(Stream& stream, beast::flat_buffer& buffer,
                                    http::request_parser<http::string_body>& parser, services& svc,
-                                   const http_options& opts, const attachment_target& target) {
+                                   const http_options& opts, const attachment_target& target, request_context& ctx) {
   const auto& att = svc.attachments;
   const unsigned version = parser.get().version();
   const auto started = std::chrono::steady_clock::now();
   // Until the body is read every answer closes the connection: the rest of the body is never read.
   const core::error off = make_error(errc::not_found, "attachments are not enabled on this server");
-  if (att.blobs == nullptr) co_return co_await write_error(stream, version, false, off);
+  if (att.blobs == nullptr) co_return co_await write_error(stream, ctx, version, false, off);
   // A declared length over the limit is refused before anything else, and before a byte of the body.
   const core::error too_large = make_error(
       errc::payload_too_large, "the upload is larger than " + std::to_string(svc.limits.attachments.max_bytes) + " bytes");
   if (const auto len = parser.content_length(); len && *len > opts.max_upload_bytes)
-    co_return co_await write_error(stream, version, false, too_large);
+    co_return co_await write_error(stream, ctx, version, false, too_large);
   const core::error no_token = unauthorized();
   auto secret = bearer_secret(parser.get());
-  if (!secret) co_return co_await write_error(stream, version, false, no_token);
+  if (!secret) co_return co_await write_error(stream, ctx, version, false, no_token);
   auto who = co_await authenticate(svc, *secret);
-  if (!who) co_return co_await write_error(stream, version, false, who.error());
+  if (!who) co_return co_await write_error(stream, ctx, version, false, who.error());
+  ctx.principal = who->token_id;
   auto begin = domain::prepare_upload(*who, target.chat, svc.rng, svc.clock);
   if (!begin) {
     const core::error unaudited = audit_unavailable();
-    if (!queue_audit(svc, *who, target.chat, domain::action::upload_attachment, domain::audit_outcome(begin)))
-      co_return co_await write_error(stream, version, false, unaudited);
-    co_return co_await write_error(stream, version, false, begin.error());
+    if (!queue_audit(svc, *who, target.chat, domain::action::upload_attachment, domain::audit_outcome(begin),
+                     ctx.id.view()))
+      co_return co_await write_error(stream, ctx, version, false, unaudited);
+    co_return co_await write_error(stream, ctx, version, false, begin.error());
   }
   const std::string id = begin->id;
 
@@ -177,14 +186,16 @@ asio::awaitable<bool> serve_upload(Stream& stream, beast::flat_buffer& buffer,
   });
   // A refusal before the row exists still leaves its trace (storage or the scanner down).
   if (!made) {
-    (void)queue_audit(svc, *who, target.chat, domain::action::upload_attachment, domain::audit_outcome(made));
-    co_return co_await write_error(stream, version, false, made.error());
+    (void)queue_audit(svc, *who, target.chat, domain::action::upload_attachment, domain::audit_outcome(made),
+                      ctx.id.view());
+    co_return co_await write_error(stream, ctx, version, false, made.error());
   }
   domain::write_command pending = std::move(*begin);
   auto recorded = co_await commit(svc.writer, std::move(pending));
   if (!recorded) {
-    (void)queue_audit(svc, *who, target.chat, domain::action::upload_attachment, domain::audit_outcome(recorded));
-    co_return co_await write_error(stream, version, false, recorded.error());
+    (void)queue_audit(svc, *who, target.chat, domain::action::upload_attachment, domain::audit_outcome(recorded),
+                      ctx.id.view());
+    co_return co_await write_error(stream, ctx, version, false, recorded.error());
   }
 
   // From here on an upload that does not end clean ends refused, with its audit row.
@@ -198,9 +209,11 @@ asio::awaitable<bool> serve_upload(Stream& stream, beast::flat_buffer& buffer,
     domain::attachment_info info;
     info.id = id;
     info.name = name;
-    domain::write_command refused = domain::finish_upload(
+    auto finished = domain::finish_upload(
         *who, target.chat, std::move(info), domain::attachment_state::refused,
         outcome != nullptr ? std::string(outcome) : std::string(core::to_string(e.code)), svc.clock);
+    finished.audit.request_id = std::string(ctx.id.view());
+    domain::write_command refused = std::move(finished);
     (void)co_await commit(svc.writer, std::move(refused));
   };
 
@@ -208,7 +221,7 @@ asio::awaitable<bool> serve_upload(Stream& stream, beast::flat_buffer& buffer,
                                 header(parser.get(), http::field::content_disposition), *pipeline);
   if (!body) {
     co_await refuse(body.error(), nullptr);
-    co_return co_await write_error(stream, version, false, body.error());
+    co_return co_await write_error(stream, ctx, version, false, body.error());
   }
   if (auto expect = header(parser.get(), http::field::expect); expect && core::iequals_ascii(*expect, "100-continue")) {
     http::response<http::empty_body> cont{http::status::continue_, version};
@@ -234,7 +247,7 @@ asio::awaitable<bool> serve_upload(Stream& stream, beast::flat_buffer& buffer,
     if (std::chrono::steady_clock::now() - started > att.upload_max_duration) {
       const core::error slow = make_error(errc::bad_request, "the upload took too long");
       co_await refuse(slow, "timeout");
-      co_return co_await write_error(stream, version, false, slow);
+      co_return co_await write_error(stream, ctx, version, false, slow);
     }
     const std::string_view ready(buffers[1 - filling].data(), unstored);
     const auto store_ready = [&]() -> asio::awaitable<core::result<void>> {
@@ -254,12 +267,12 @@ asio::awaitable<bool> serve_upload(Stream& stream, beast::flat_buffer& buffer,
     if (!fed) {  // a refusal of what was read so far comes first
       name = (*body)->name();
       co_await refuse(fed.error(), nullptr);
-      co_return co_await write_error(stream, version, false, fed.error());
+      co_return co_await write_error(stream, ctx, version, false, fed.error());
     }
     if (ec == http::error::need_buffer) ec = {};
     if (ec == http::error::body_limit) {
       co_await refuse(too_large, nullptr);
-      co_return co_await write_error(stream, version, false, too_large);
+      co_return co_await write_error(stream, ctx, version, false, too_large);
     }
     if (ec) {  // the client went away or stalled: nobody to answer
       const core::error cut = make_error(errc::bad_request, "the upload was cut off");
@@ -277,7 +290,7 @@ asio::awaitable<bool> serve_upload(Stream& stream, beast::flat_buffer& buffer,
   if (!stored) {
     co_await refuse(stored.error(), nullptr);
     // The body was read whole: the connection may go on.
-    co_return co_await write_error(stream, version, keep, stored.error());
+    co_return co_await write_error(stream, ctx, version, keep, stored.error());
   }
   const auto store_bytes = [&]() -> asio::awaitable<core::result<void>> {
     co_return co_await run_blocking(*att.io, [&]() { return pipeline->commit(); });
@@ -293,18 +306,19 @@ asio::awaitable<bool> serve_upload(Stream& stream, beast::flat_buffer& buffer,
     auto kept = co_await store_bytes();
     if (!kept) {
       co_await refuse(kept.error(), nullptr);
-      co_return co_await write_error(stream, version, keep, kept.error());
+      co_return co_await write_error(stream, ctx, version, keep, kept.error());
     }
     auto preview = co_await run_blocking(*att.io, [&]() { return make_thumbnail(att, id, stored->content_type); });
     if (!preview) {
       co_await refuse(preview.error(), nullptr);
-      co_return co_await write_error(stream, version, keep, preview.error());
+      co_return co_await write_error(stream, ctx, version, keep, preview.error());
     }
     thumbnail = *preview;
   }
   domain::attachment_info info{id, name, stored->content_type, stored->size, stored->sha256, thumbnail};
   auto finish = domain::finish_upload(*who, target.chat, std::move(info), domain::attachment_state::clean, "ok",
                                       svc.clock);
+  finish.audit.request_id = std::string(ctx.id.view());
   const reply created{201, api::serialize_attachment(finish.info)};
   domain::write_command clean = std::move(finish);
   const auto record_clean = [&]() -> asio::awaitable<domain::write_outcome> {
@@ -312,36 +326,37 @@ asio::awaitable<bool> serve_upload(Stream& stream, beast::flat_buffer& buffer,
   };
   if (previewed) {
     auto done = co_await record_clean();
-    if (!done) co_return co_await write_error(stream, version, keep, done.error());
-    co_return co_await write_reply(stream, version, keep, created);
+    if (!done) co_return co_await write_error(stream, ctx, version, keep, done.error());
+    co_return co_await write_reply(stream, ctx, version, keep, created);
   }
   auto [kept, done] = co_await (store_bytes() && record_clean());
   if (!kept) {
     // The row may say clean already; the upload is still refused (the client never learns the
     // id), and a second audit row says why after the first one's "ok".
     if (done) (void)queue_audit(svc, *who, target.chat, domain::action::upload_attachment,
-                                std::string(core::to_string(kept.error().code)));
+                                std::string(core::to_string(kept.error().code)), ctx.id.view());
     else
       co_await refuse(kept.error(), nullptr);
-    co_return co_await write_error(stream, version, keep, kept.error());
+    co_return co_await write_error(stream, ctx, version, keep, kept.error());
   }
-  if (!done) co_return co_await write_error(stream, version, keep, done.error());
-  co_return co_await write_reply(stream, version, keep, created);
+  if (!done) co_return co_await write_error(stream, ctx, version, keep, done.error());
+  co_return co_await write_reply(stream, ctx, version, keep, created);
 }
 
 template <class Stream>
 asio::awaitable<bool> serve_download(Stream& stream, const request& req, services& svc,
-                                     const attachment_target& target) {
+                                     const attachment_target& target, request_context& ctx) {
   const auto& att = svc.attachments;
   const unsigned version = req.version();
   const bool keep = req.keep_alive();
   const core::error off = make_error(errc::not_found, "attachments are not enabled on this server");
-  if (att.blobs == nullptr) co_return co_await write_error(stream, version, keep, off);
+  if (att.blobs == nullptr) co_return co_await write_error(stream, ctx, version, keep, off);
   const core::error no_token = unauthorized();
   auto secret = bearer_secret(req);
-  if (!secret) co_return co_await write_error(stream, version, keep, no_token);
+  if (!secret) co_return co_await write_error(stream, ctx, version, keep, no_token);
   auto who = co_await authenticate(svc, *secret);
-  if (!who) co_return co_await write_error(stream, version, keep, who.error());
+  if (!who) co_return co_await write_error(stream, ctx, version, keep, who.error());
+  ctx.principal = who->token_id;
 
   const auto what = domain::action::download_attachment;
   auto found = co_await run_blocking(svc.blocking, [&]() -> core::result<domain::attachment_record> {
@@ -359,9 +374,9 @@ asio::awaitable<bool> serve_download(Stream& stream, const request& req, service
   });
   // Every look at a patient's file is in the audit trail, the refused ones too.
   const core::error unaudited = audit_unavailable();
-  if (!queue_audit(svc, *who, target.chat, what, domain::audit_outcome(found)))
-    co_return co_await write_error(stream, version, keep, unaudited);
-  if (!found) co_return co_await write_error(stream, version, keep, found.error());
+  if (!queue_audit(svc, *who, target.chat, what, domain::audit_outcome(found), ctx.id.view()))
+    co_return co_await write_error(stream, ctx, version, keep, unaudited);
+  if (!found) co_return co_await write_error(stream, ctx, version, keep, found.error());
 
   co_return co_await stream_attachment(stream, req, svc, *found, target.thumbnail);
 }
@@ -381,7 +396,7 @@ asio::awaitable<bool> stream_attachment(Stream& stream, const request& req, serv
     // A row whose bytes are missing is the store's fault, not the client's.
     core::log_error("attachments", "the bytes of " + key + " are missing: " + size.error().message);
     const core::error broken = make_error(errc::internal, "internal error");
-    co_return co_await write_error(stream, version, keep, broken);
+    co_return co_await write_error(stream, ctx, version, keep, broken);
   }
   const std::string etag = "\"" + found.info.sha256 + (thumbnail ? "-thumb\"" : "\"");
   const std::string content_type =
@@ -397,7 +412,10 @@ asio::awaitable<bool> stream_attachment(Stream& stream, const request& req, serv
       auto parsed = api::parse_range(*r, *size);
       if (!parsed) {
         // The one error shape, plus the size the client may ask within (RFC 9110 section 15.5.17).
-        const reply rep = error_reply(parsed.error());
+        reply rep = error_reply(parsed.error());
+        rep.request_id = ctx.id.view();
+        ctx.status = rep.status;
+        ctx.body_bytes = body_of(rep).size();
         std::string head;
         format_reply_head(head, version, keep, rep);
         head.insert(head.size() - 2, "Content-Range: bytes */" + std::to_string(*size) + "\r\n");
@@ -433,7 +451,12 @@ asio::awaitable<bool> stream_attachment(Stream& stream, const request& req, serv
   head += "Cache-Control: private\r\n";
   head += "Accept-Ranges: bytes\r\n";
   head += "ETag: " + etag + "\r\n";
+  head += "X-Request-Id: ";
+  head += ctx.id.view();
+  head += "\r\n";
   if (!keep) head += "Connection: close\r\n";
+  ctx.status = status;
+  ctx.body_bytes = length;
   head += "\r\n";
   add_transport_headers<Stream>(head);
   {
@@ -463,11 +486,15 @@ asio::awaitable<bool> stream_attachment(Stream& stream, const request& req, serv
 
 // The two transports (net/transport.hpp).
 template asio::awaitable<bool> serve_upload(plain_stream&, beast::flat_buffer&, http::request_parser<http::string_body>&,
-                                            services&, const http_options&, const attachment_target&);
+                                            services&, const http_options&, const attachment_target&,
+                                            request_context&);
 template asio::awaitable<bool> serve_upload(tls_stream&, beast::flat_buffer&, http::request_parser<http::string_body>&,
-                                            services&, const http_options&, const attachment_target&);
-template asio::awaitable<bool> serve_download(plain_stream&, const request&, services&, const attachment_target&);
-template asio::awaitable<bool> serve_download(tls_stream&, const request&, services&, const attachment_target&);
+                                            services&, const http_options&, const attachment_target&,
+                                            request_context&);
+template asio::awaitable<bool> serve_download(plain_stream&, const request&, services&, const attachment_target&,
+                                              request_context&);
+template asio::awaitable<bool> serve_download(tls_stream&, const request&, services&, const attachment_target&,
+                                              request_context&);
 template asio::awaitable<bool> stream_attachment(plain_stream&, const request&, services&,
                                                  const domain::attachment_record&, bool);
 template asio::awaitable<bool> stream_attachment(tls_stream&, const request&, services&,

@@ -17,24 +17,26 @@
 #include "net/asio.hpp"
 #include "net/http_options.hpp"
 #include "net/handlers/stream_routes.hpp"
+#include "net/request_context.hpp"
 #include "net/services.hpp"
 #include "net/transport.hpp"
 
 namespace carechat::net {
 
 // Reads the body (parser: header read, body not yet) into storage and answers 201 with the
-// attachment, or an error. Returns whether the connection may serve another request.
+// attachment, or an error. Both routes echo ctx's request id, audit it, and record in ctx who
+// asked and the answer's status and size. Returns whether the connection may serve another request.
 // Stream: plain_stream or tls_stream (net/transport.hpp).
 template <class Stream>
 asio::awaitable<bool> serve_upload(Stream& stream, beast::flat_buffer& buffer,
                                    http::request_parser<http::string_body>& parser, services& svc,
-                                   const http_options& opts, const attachment_target& target);
+                                   const http_options& opts, const attachment_target& target, request_context& ctx);
 
 // Answers the file or its thumbnail (Range, ETag), or an error. Returns whether the connection
 // may serve another request.
 template <class Stream>
 asio::awaitable<bool> serve_download(Stream& stream, const request& req, services& svc,
-                                     const attachment_target& target);
+                                     const attachment_target& target, request_context& ctx);
 
 // Writes an attachment's bytes, or its thumbnail's, as the download route does (ETag and
 // If-None-Match, Range and If-Range, Content-Disposition, nosniff, a sandbox CSP), reading them

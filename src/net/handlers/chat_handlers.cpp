@@ -20,14 +20,19 @@ using core::make_error;
 
 // queue_audit with the outcome of any result: its error, or ok.
 template <class T>
-bool audit(services& svc, const domain::principal& who, const domain::chat_key& chat, domain::action what,
-           const core::result<T>& outcome) {
-  return queue_audit(svc, who, chat, what, domain::audit_outcome(outcome));
+bool audit(const chat_request& r, const domain::principal& who, domain::action what, const core::result<T>& outcome) {
+  return queue_audit(r.svc, who, r.chat, what, domain::audit_outcome(outcome), r.ctx.id.view());
+}
+
+// A command's audit row carries the request's id.
+template <class Command>
+void stamp(Command& cmd, const chat_request& r) {
+  cmd.audit.request_id = std::string(r.ctx.id.view());
 }
 
 // A refused request still leaves its trace in the audit trail.
 reply refused(const chat_request& r, const domain::principal& who, domain::action what, core::error e) {
-  if (!audit(r.svc, who, r.chat, what, core::result<void>{e})) return error_reply(audit_unavailable());
+  if (!audit(r, who, what, core::result<void>{e})) return error_reply(audit_unavailable());
   return error_reply(e);
 }
 
@@ -48,9 +53,10 @@ asio::awaitable<reply> authenticated_read(const chat_request& r, domain::action 
   if (!secret) co_return error_reply(unauthorized());
   const auto known = cached_principal(r.svc, *secret);
   if (known) {
+    r.ctx.principal = known->token_id;
     if (auto ok = domain::authorize(*known, r.chat, what); !ok) co_return refused(r, *known, what, ok.error());
     if (std::shared_ptr<const std::string> answer = cached(*known)) {
-      if (!audit(r.svc, *known, r.chat, what, core::result<void>{})) co_return error_reply(audit_unavailable());
+      if (!audit(r, *known, what, core::result<void>{})) co_return error_reply(audit_unavailable());
       reply rep{200};
       rep.shared_body = std::move(answer);  // sent from the cache as is
       co_return rep;
@@ -63,11 +69,12 @@ asio::awaitable<reply> authenticated_read(const chat_request& r, domain::action 
     auto who = known ? core::result<domain::principal>(*known)
                      : domain::authenticate(reader, *secret, r.svc.tokens, r.svc.clock.now_ms());
     if (!who) return std::move(who).error();
+    r.ctx.principal = who->token_id;  // the I/O thread waits for this job: no race
     core::result<std::string> res = [&]() -> core::result<std::string> {
       if (auto ok = domain::authorize(*who, r.chat, what); !ok) return std::move(ok).error();
       return body(reader, *who);
     }();
-    if (!audit(r.svc, *who, r.chat, what, res)) return audit_unavailable();
+    if (!audit(r, *who, what, res)) return audit_unavailable();
     return res;
   });
   if (!out) co_return error_reply(out.error());
@@ -79,7 +86,9 @@ asio::awaitable<reply> authenticated_read(const chat_request& r, domain::action 
 asio::awaitable<core::result<domain::principal>> authenticate(const chat_request& r) {
   auto secret = bearer_secret(r.req);
   if (!secret) co_return unauthorized();
-  co_return co_await net::authenticate(r.svc, *secret);
+  auto who = co_await net::authenticate(r.svc, *secret);
+  if (who) r.ctx.principal = who->token_id;
+  co_return who;
 }
 
 // The page-cache variant of a request for a chat's latest page; none for any other page.
@@ -166,6 +175,7 @@ asio::awaitable<reply> send_message(const chat_request& r, domain::message_kind 
   input.request_hash = api::request_fingerprint("POST", r.path, r.req.body());
   auto cmd = domain::prepare_send(*who, r.chat, kind, std::move(input), r.svc.limits, r.svc.rng, r.svc.clock);
   if (!cmd) co_return refused(r, *who, what, cmd.error());
+  stamp(*cmd, r);
 
   auto out = co_await commit(r.svc.writer, std::move(*cmd));
   if (!out) co_return error_reply(out.error());
@@ -202,6 +212,7 @@ asio::awaitable<reply> archive_chat(const chat_request& r) {
         if (!before) return std::move(before).error();
         auto cmd = domain::prepare_archive(who, r.chat, *before, r.svc.clock);
         if (!cmd) return std::move(cmd).error();
+        stamp(*cmd, r);
         return domain::write_command{std::move(*cmd)};
       });
 }
@@ -211,6 +222,7 @@ asio::awaitable<reply> restore_chat(const chat_request& r) {
                                  [&](const domain::principal& who) -> core::result<domain::write_command> {
                                    auto cmd = domain::prepare_restore(who, r.chat, r.svc.clock);
                                    if (!cmd) return std::move(cmd).error();
+                                   stamp(*cmd, r);
                                    return domain::write_command{std::move(*cmd)};
                                  });
 }
@@ -226,6 +238,7 @@ asio::awaitable<reply> mark_read(const chat_request& r) {
   if (!input) co_return refused(r, *who, what, input.error());
   auto cmd = domain::prepare_mark_read(*who, r.chat, std::move(*input), r.svc.limits, r.svc.clock);
   if (!cmd) co_return refused(r, *who, what, cmd.error());
+  stamp(*cmd, r);
   auto out = co_await commit(r.svc.writer, std::move(*cmd));
   if (!out) co_return error_reply(out.error());
   const auto* receipt = receipt_of<domain::read_receipt>(out);
@@ -240,6 +253,7 @@ asio::awaitable<reply> list_unread_chats(const instance_request& r) {
     auto lease = r.svc.readers.acquire();
     auto who = authenticate_with(r.svc, *lease, *secret);
     if (!who) return std::move(who).error();
+    r.ctx.principal = who->token_id;
     core::result<std::string> res = [&]() -> core::result<std::string> {
       // Who may look comes before what they asked: a refused caller learns nothing about inputs.
       if (auto ok = domain::authorize_instance(*who, r.tenant, r.instance, domain::instance_action::list_unread); !ok)
@@ -255,6 +269,7 @@ asio::awaitable<reply> list_unread_chats(const instance_request& r) {
     auto entry = domain::make_instance_audit(*who, r.tenant, r.instance,
                                              domain::to_string(domain::instance_action::list_unread), r.svc.clock,
                                              domain::audit_outcome(res));
+    entry.request_id = std::string(r.ctx.id.view());
     if (!r.svc.writer.submit(std::move(entry), {})) return audit_unavailable();
     return res;
   });

@@ -11,6 +11,7 @@
 #include "domain/chat.hpp"
 #include "net/asio.hpp"
 #include "net/reply.hpp"
+#include "net/request_context.hpp"
 #include "net/services.hpp"
 
 namespace carechat::net {
@@ -21,6 +22,7 @@ struct chat_request {
   domain::chat_key chat;
   boost::urls::params_view params;
   std::string_view path;  // without the query: part of the Idempotency-Key fingerprint
+  request_context& ctx;   // the request's id (audited) and who asked (logged)
 };
 
 asio::awaitable<reply> list_messages(const chat_request& r);
@@ -37,6 +39,7 @@ struct instance_request {
   std::string tenant;
   std::string instance;
   boost::urls::params_view params;
+  request_context& ctx;
 };
 
 asio::awaitable<reply> list_unread_chats(const instance_request& r);

@@ -59,8 +59,12 @@ bool origin_allowed(const request& req, const websocket_options& opts) {
 // Takes the error by value: callers pass temporaries, and a by-value coroutine parameter is moved
 // into the frame properly (see "Pitfall" in docs/ARCHITECTURE.md).
 template <class Stream>
-asio::awaitable<bool> refuse(Stream& stream, const request& req, core::error e) {
-  response res = to_response(req.version(), false, error_reply(e));
+asio::awaitable<bool> refuse(Stream& stream, request_context& ctx, const request& req, core::error e) {
+  reply rep = error_reply(e);
+  rep.request_id = ctx.id.view();
+  ctx.status = rep.status;
+  ctx.body_bytes = body_of(rep).size();
+  response res = to_response(req.version(), false, std::move(rep));
   add_transport_headers<Stream>(res);
   co_await http::async_write(stream, res, use_tuple);
   co_return false;
@@ -71,17 +75,19 @@ asio::awaitable<bool> refuse(Stream& stream, const request& req, core::error e) 
 template <class Stream>
 asio::awaitable<bool> serve_event_stream(Stream& stream, const request& req, services& svc,
                                          domain::event_scope scope,
-                                         const std::function<void(std::function<void()>)>& set_stop) {
+                                         const std::function<void(std::function<void()>)>& set_stop,
+                                         request_context& ctx) {
   if (!origin_allowed(req, svc.websocket))
-    co_return co_await refuse(stream, req, make_error(errc::forbidden, "this Origin may not open live connections"));
+    co_return co_await refuse(stream, ctx, req, make_error(errc::forbidden, "this Origin may not open live connections"));
   bool offered = false;
   auto secret = websocket_secret(req, offered);
-  if (!secret) co_return co_await refuse(stream, req, unauthorized());
+  if (!secret) co_return co_await refuse(stream, ctx, req, unauthorized());
   auto url = boost::urls::parse_origin_form(req.target());
   auto after = api::parse_event_position(url->params());
 
   auto who = co_await authenticate(svc, *secret);
-  if (!who) co_return co_await refuse(stream, req, who.error());
+  if (!who) co_return co_await refuse(stream, ctx, req, who.error());
+  ctx.principal = who->token_id;
 
   const domain::chat_key audited{scope.tenant, scope.instance, scope.patient.value_or("*")};
   core::result<void> allowed =
@@ -100,11 +106,12 @@ asio::awaitable<bool> serve_event_stream(Stream& stream, const request& req, ser
                              : domain::make_instance_audit(*who, scope.tenant, scope.instance,
                                                            domain::to_string(domain::instance_action::subscribe),
                                                            svc.clock, domain::audit_outcome(allowed));
+  audit.request_id = std::string(ctx.id.view());
   if (!svc.writer.submit(std::move(audit), {})) {
     if (slot_taken) svc.live.release(who->token_id);
-    co_return co_await refuse(stream, req, audit_unavailable());
+    co_return co_await refuse(stream, ctx, req, audit_unavailable());
   }
-  if (!allowed) co_return co_await refuse(stream, req, allowed.error());
+  if (!allowed) co_return co_await refuse(stream, ctx, req, allowed.error());
 
   struct release_slot {
     live_connections& live;
@@ -117,15 +124,21 @@ asio::awaitable<bool> serve_event_stream(Stream& stream, const request& req, ser
   set_stop([weak = std::weak_ptr<websocket_session<Stream>>(session)] {
     if (auto s = weak.lock()) s->stop();
   });
-  co_await session->run(req, *after, offered);
+  // The request's metrics and log line end at the upgrade (101), not when the connection closes.
+  ctx.status = 101;
+  ctx.answered_at = std::chrono::steady_clock::now();
+  const std::string_view request_id = ctx.id.view();
+  co_await session->run(req, *after, offered, request_id);
   set_stop({});
   co_return true;
 }
 
 // The two transports (net/transport.hpp).
 template asio::awaitable<bool> serve_event_stream(plain_stream&, const request&, services&, domain::event_scope,
-                                                  const std::function<void(std::function<void()>)>&);
+                                                  const std::function<void(std::function<void()>)>&,
+                                                  request_context&);
 template asio::awaitable<bool> serve_event_stream(tls_stream&, const request&, services&, domain::event_scope,
-                                                  const std::function<void(std::function<void()>)>&);
+                                                  const std::function<void(std::function<void()>)>&,
+                                                  request_context&);
 
 }  // namespace carechat::net

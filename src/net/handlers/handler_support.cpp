@@ -16,8 +16,10 @@ std::optional<std::string> bearer_secret(const request& req) {
 }
 
 bool queue_audit(services& svc, const domain::principal& who, const domain::chat_key& chat, domain::action what,
-                 std::string outcome) {
-  return svc.writer.submit(domain::make_audit(who, chat, what, svc.clock, std::move(outcome)), {});
+                 std::string outcome, std::string_view request_id) {
+  auto entry = domain::make_audit(who, chat, what, svc.clock, std::move(outcome));
+  entry.request_id = std::string(request_id);
+  return svc.writer.submit(std::move(entry), {});
 }
 
 core::error unauthorized() { return core::make_error(core::errc::unauthorized, "missing, unknown or revoked token"); }

@@ -29,8 +29,9 @@ core::error audit_unavailable();
 // Queues the audit row of a request that did not reach the store's own audit (reads, downloads,
 // requests refused before their write). False when the committer refused it: the caller then
 // answers 503 rather than disclose anything unaudited.
+// `request_id`: the request's X-Request-Id, kept in the row.
 bool queue_audit(services& svc, const domain::principal& who, const domain::chat_key& chat, domain::action what,
-                 std::string outcome);
+                 std::string outcome, std::string_view request_id);
 
 // The principal the token cache holds for `secret` (no store read), if any.
 std::optional<domain::principal> cached_principal(services& svc, const std::string& secret);

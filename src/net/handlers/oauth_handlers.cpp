@@ -34,8 +34,8 @@ reply too_many(std::chrono::seconds retry_after) {
 
 // The audit row of a token request: who asked (the client id it named, possibly unknown), for
 // which tenant/instance (when the client is known) and how it ended. No secret, no assertion.
-void audit(services& svc, const std::string& client_id, const domain::oauth_client_record* client,
-           const std::string& token_id, std::string outcome) {
+void audit(services& svc, const request_context& ctx, const std::string& client_id,
+           const domain::oauth_client_record* client, const std::string& token_id, std::string outcome) {
   domain::audit_entry e;
   e.at = svc.clock.now_ms();
   e.token_id = token_id.empty() ? (client_id.empty() ? std::string("-") : client_id) : token_id;
@@ -47,6 +47,7 @@ void audit(services& svc, const std::string& client_id, const domain::oauth_clie
     e.chat.instance = client->instance;
   }
   e.outcome = std::move(outcome);
+  e.request_id = std::string(ctx.id.view());
   (void)svc.writer.submit(std::move(e), {});  // best effort: a refused row must not turn a 401 into a 503
 }
 
@@ -123,7 +124,8 @@ decision authenticate_and_issue(services& svc, const oauth_services& o, const ap
 
 }  // namespace
 
-asio::awaitable<reply> oauth_token(const request& req, services& svc, std::string_view peer) {
+asio::awaitable<reply> oauth_token(const request& req, services& svc, request_context& ctx,
+                                   std::string_view peer) {
   if (req.method() != http::verb::post) {
     reply r = error_reply(core::make_error(core::errc::method_not_allowed, "use POST"));
     r.allow_post_only = true;
@@ -134,14 +136,14 @@ asio::awaitable<reply> oauth_token(const request& req, services& svc, std::strin
   oauth_services& o = *svc.oauth;
   const std::string address_key = "addr:" + std::string(peer);
   if (auto d = o.failures->check(address_key, svc.clock.now_ms()); !d.allowed) {
-    audit(svc, "", nullptr, "", "too_many_requests");
+    audit(svc, ctx, "", nullptr, "", "too_many_requests");
     co_return too_many(d.retry_after);
   }
 
   auto parsed = api::parse_token_request(req[http::field::content_type], req.body(), req[http::field::authorization]);
   if (auto* f = std::get_if<oauth_failure>(&parsed)) {
     o.failures->take(address_key, svc.clock.now_ms());
-    audit(svc, "", nullptr, "", std::string(api::to_string(f->error)));
+    audit(svc, ctx, "", nullptr, "", std::string(api::to_string(f->error)));
     co_return oauth_reply(*f);
   }
   api::token_request tr = std::move(std::get<api::token_request>(parsed));
@@ -150,7 +152,7 @@ asio::awaitable<reply> oauth_token(const request& req, services& svc, std::strin
     auto named = api::jose::assertion_client_id(tr.client_assertion);
     if (!named || (!client_id.empty() && *named != client_id)) {
       o.failures->take(address_key, svc.clock.now_ms());
-      audit(svc, client_id, nullptr, "", "invalid_client");
+      audit(svc, ctx, client_id, nullptr, "", "invalid_client");
       const oauth_failure f{oauth_error::invalid_client,
                             named ? std::string("client_id differs from the client assertion's iss")
                                   : "client assertion refused: " + named.error().message};
@@ -160,7 +162,7 @@ asio::awaitable<reply> oauth_token(const request& req, services& svc, std::strin
   }
   const std::string client_key = "client:" + client_id;
   if (auto d = o.failures->check(client_key, svc.clock.now_ms()); !d.allowed) {
-    audit(svc, client_id, nullptr, "", "too_many_requests");
+    audit(svc, ctx, client_id, nullptr, "", "too_many_requests");
     co_return too_many(d.retry_after);
   }
 
@@ -178,10 +180,10 @@ asio::awaitable<reply> oauth_token(const request& req, services& svc, std::strin
       o.failures->take(address_key, now);
       o.failures->take(client_key, now);
     }
-    audit(svc, client_id, client, "", std::string(api::to_string(d.failure->error)));
+    audit(svc, ctx, client_id, client, "", std::string(api::to_string(d.failure->error)));
     co_return oauth_reply(*d.failure);
   }
-  audit(svc, client_id, client, d.token_id, "ok");
+  audit(svc, ctx, client_id, client, d.token_id, "ok");
   reply r{200, api::oauth_token_body(d.token, o.token_ttl.count())};
   r.pragma_no_cache = true;
   co_return r;

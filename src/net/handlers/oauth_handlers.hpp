@@ -17,6 +17,7 @@
 #include "domain/assertion_replay_cache.hpp"
 #include "net/asio.hpp"
 #include "net/reply.hpp"
+#include "net/request_context.hpp"
 
 namespace carechat::net {
 
@@ -32,6 +33,8 @@ struct oauth_services {
 };
 
 // `peer` is the client's address (the connection's remote IP), the rate limit's second key.
-asio::awaitable<reply> oauth_token(const request& req, services& svc, std::string_view peer);
+// `ctx`: the request's id goes into every audit row it leaves.
+asio::awaitable<reply> oauth_token(const request& req, services& svc, request_context& ctx,
+                                   std::string_view peer);
 
 }  // namespace carechat::net

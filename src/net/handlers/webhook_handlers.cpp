@@ -100,7 +100,7 @@ core::result<std::string> run_op(services& svc, op o, const std::string& tenant,
 }  // namespace
 
 asio::awaitable<reply> webhook_route(const request& req, services& svc, const std::vector<std::string>& segs,
-                                     boost::urls::params_view params) {
+                                     boost::urls::params_view params, request_context& ctx) {
   op o{};
   std::string event_id;
   http::verb wanted{};
@@ -145,6 +145,7 @@ asio::awaitable<reply> webhook_route(const request& req, services& svc, const st
       auto found = authenticate_with(svc, *lease, *secret);
       if (!found) return std::move(found).error();
       who = std::move(*found);
+      ctx.principal = who->token_id;
     }
     core::result<std::string> res = [&]() -> core::result<std::string> {
       if (auto ok = domain::authorize_instance(*who, tenant, instance, domain::instance_action::configure_webhooks);
@@ -161,6 +162,7 @@ asio::awaitable<reply> webhook_route(const request& req, services& svc, const st
     changed = res.has_value() && o != op::show && o != op::deliveries;
     auto entry =
         domain::make_instance_audit(*who, tenant, instance, action_name(o), svc.clock, domain::audit_outcome(res));
+    entry.request_id = std::string(ctx.id.view());
     if (!svc.writer.submit(std::move(entry), {})) {
       // A change is already committed: answering 503 would hide it (and lose a generated signing
       // secret). Report it as done and leave the missing audit row to the operator's log.

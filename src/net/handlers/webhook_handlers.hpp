@@ -15,12 +15,14 @@
 
 #include "net/asio.hpp"
 #include "net/reply.hpp"
+#include "net/request_context.hpp"
 #include "net/services.hpp"
 
 namespace carechat::net {
 
 // `segs` are the path segments; segs[2] == "webhook".
+// `ctx`: the request's id (audited) and who asked (recorded here).
 asio::awaitable<reply> webhook_route(const request& req, services& svc, const std::vector<std::string>& segs,
-                                     boost::urls::params_view params);
+                                     boost::urls::params_view params, request_context& ctx);
 
 }  // namespace carechat::net

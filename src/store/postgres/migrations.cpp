@@ -376,12 +376,19 @@ CREATE TABLE oauth_clients (
 CREATE INDEX oauth_clients_by_created ON oauth_clients (created_at, id);
 )sql";
 
+// v5: the X-Request-Id of the request behind each audit row (NULL for the CLI's rows and older
+// ones), to join the audit trail with the request log. Adding a nullable column rewrites nothing.
+constexpr std::string_view schema_v5 = R"sql(
+ALTER TABLE audit_log ADD COLUMN request_id text;
+)sql";
+
 constexpr migration all[] = {
     {1, "v1 chats, messages, search, tokens, idempotency, audit, event log per tenant/instance, webhooks, secrets",
      schema_v1},
     {2, "v2 attachments", schema_v2},
     {3, "v3 audit chain: chain_seq, prev_hash, row_hash; chain heads", schema_v3},
     {4, "v4 OAuth API clients; token expiry and owning client", schema_v4},
+    {5, "v5 audit rows carry their request id", schema_v5},
 };
 
 // The lock every migrating process takes: one per schema, so two carechat databases in one

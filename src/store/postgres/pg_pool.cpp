@@ -46,4 +46,10 @@ void pg_pool::release(std::unique_ptr<connection> c) noexcept {
   returned_.notify_one();
 }
 
+domain::pool_usage pg_pool::usage() const {
+  std::lock_guard lock(mutex_);
+  const auto open = static_cast<std::size_t>(open_);
+  return {open - idle_.size(), open, static_cast<std::size_t>(opts_.pool_size)};
+}
+
 }  // namespace carechat::store::postgres

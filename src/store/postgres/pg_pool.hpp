@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "domain/store.hpp"
 #include "store/postgres/pg_connection.hpp"
 #include "store/postgres/pg_options.hpp"
 
@@ -45,11 +46,14 @@ class pg_pool {
   // errc::unavailable too.
   core::result<lease> acquire();
 
+  // For /metrics: connections lent out, open (idle + lent), and the most there may be.
+  domain::pool_usage usage() const;
+
  private:
   void release(std::unique_ptr<connection> c) noexcept;
 
   const pg_options opts_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable returned_;
   std::vector<std::unique_ptr<connection>> idle_;  // guarded by mutex_
   int open_ = 0;                                   // guarded by mutex_: idle + leased (+ being opened)

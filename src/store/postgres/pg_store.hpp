@@ -76,6 +76,8 @@ class pg_store final : public domain::store, public domain::webhook_store {
                                                              const std::string& id, core::unix_ms now) override;
   core::result<domain::webhook_outbox_state> webhook_outbox_counts(const std::string& tenant,
                                                                    const std::string& instance) override;
+  core::result<std::int64_t> pending_webhook_count() override;
+  std::optional<domain::pool_usage> connection_pool_usage() const override { return pool_.usage(); }
 
  private:
   pg_store(pg_options opts, const core::clock& clk, core::random_source& rng);

@@ -100,12 +100,13 @@ inline constexpr named_sql insert_outbox{
     "direction, log_id) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], "
     "$6::bigint[], $7::text[], $8::text[], $9::bigint[])"};
 // $1 at $2 token_id $3 role $4 actor_id $5 action $6 tenant $7 instance $8 patient $9 outcome
-// $10 chain_seq $11 prev_hash $12 row_hash (domain/audit_chain.hpp).
+// $10 chain_seq $11 prev_hash $12 row_hash (domain/audit_chain.hpp) $13 request_id (NULL elements: none).
 inline constexpr named_sql insert_audits{
     "audit.insert",
     "INSERT INTO audit_log (at, token_id, role, actor_id, action, tenant, instance, patient, outcome, chain_seq, "
-    "prev_hash, row_hash) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], "
-    "$6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bytea[], $12::bytea[])"};
+    "prev_hash, row_hash, request_id) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], "
+    "$5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bytea[], $12::bytea[], "
+    "$13::text[])"};
 // $1 tenants $2 instances: the audit chains a batch appends to get a head row (seq 0, genesis).
 inline constexpr named_sql create_audit_heads{
     "audit.heads.create",
@@ -314,12 +315,13 @@ inline constexpr named_sql revoke_client_tokens{
     "clients.revoke_tokens", "UPDATE tokens SET revoked_at = $2 WHERE client_id = $1 AND revoked_at IS NULL"};
 inline constexpr named_sql audit_for_patient{
     "audit.for_patient",
-    "SELECT id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome "
+    "SELECT id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome, request_id "
     "FROM audit_log WHERE patient = $1 AND id > $2 AND ($3::text IS NULL OR tenant = $3::text) "
     "AND ($4::text IS NULL OR instance = $4::text) ORDER BY id LIMIT $5"};
 // `carechat audit verify` and `export` (domain/audit_chain.hpp). Rows: read_linked_audit's columns.
 #define CARECHAT_PG_AUDIT_LINKED_COLUMNS \
-  "id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome, chain_seq, prev_hash, row_hash"
+  "id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome, request_id, chain_seq, prev_hash, " \
+  "row_hash"
 // $1 tenant $2 instance $3 seq: after that row, along audit_log_chain (byte-wise order); $4 limit.
 inline constexpr named_sql audit_chain_page{
     "audit.chain_page",
@@ -440,6 +442,9 @@ inline constexpr named_sql webhook_counts{
     "webhooks.counts",
     "SELECT o.state, count(*) FROM webhook_outbox o JOIN chats c ON c.id = o.chat_id "
     "WHERE c.tenant = $1 AND c.instance = $2 GROUP BY o.state"};
+// Rows: one, the number of pending outbox rows (over the partial index webhook_outbox_pending).
+inline constexpr named_sql webhook_pending_count{
+    "webhooks.pending_count", "SELECT count(*) FROM webhook_outbox WHERE state = 'pending'"};
 
 // ---- reads ----
 // Event rows: position, type, at, tenant, instance, patient, reader_type, reader_id, reader_name,

@@ -50,8 +50,9 @@ constexpr int chunk_rows = 2000;
   "id, chat_id, uploader_token, state, created_at, name, content_type, size, sha256, thumbnail, message_seq, ordinal"
 #define CC_TOKENS "id, tenant, instance, role, patient_id, user_id, display_name, created_at, revoked_at"
 #define CC_CLIENTS "id, tenant, instance, name, secret_hash, jwks, created_at, revoked_at"
-#define CC_AUDIT \
-  "id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome, chain_seq, prev_hash, row_hash"
+#define CC_AUDIT                                                                                            \
+  "id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome, request_id, chain_seq, prev_hash, " \
+  "row_hash"
 #define CC_OUTBOX                                                                                                   \
   "id, event_id, event_type, chat_id, message_seq, created_at, state, attempts, next_attempt_at, delivered_at, count, " \
   "up_to_external_id, direction"
@@ -145,14 +146,15 @@ std::vector<table_spec> tables() {
         "ORDER BY token_id COLLATE \"C\", key COLLATE \"C\""}},
       {"audit_log",
        {{"id", I}, {"at", I}, {"token_id", T}, {"role", T}, {"actor_id", T}, {"action", T}, {"tenant", T},
-        {"instance", T}, {"patient", T}, {"outcome", T}, {"chain_seq", I}, {"prev_hash", B}, {"row_hash", B}},
+        {"instance", T}, {"patient", T}, {"outcome", T}, {"request_id", T}, {"chain_seq", I}, {"prev_hash", B},
+        {"row_hash", B}},
        {"copy.audit", "SELECT " CC_AUDIT " FROM audit_log ORDER BY id"},
        {"copy.audit.insert",
         "INSERT INTO audit_log (" CC_AUDIT ") SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], "
-        "$4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], "
-        "$12::bytea[], $13::bytea[])"},
+        "$4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], "
+        "$12::bigint[], $13::bytea[], $14::bytea[])"},
        {"copy.audit.back",
-        "SELECT id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome, chain_seq, "
+        "SELECT id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome, request_id, chain_seq, "
         "encode(prev_hash, 'hex'), encode(row_hash, 'hex') FROM audit_log ORDER BY id"}},
       {"webhook_outbox",
        {{"id", I}, {"event_id", T}, {"event_type", T}, {"chat_id", I}, {"message_seq", I}, {"created_at", I},

@@ -260,4 +260,12 @@ core::result<domain::webhook_outbox_state> pg_store::webhook_outbox_counts(const
   return out;
 }
 
+core::result<std::int64_t> pg_store::pending_webhook_count() {
+  auto c = pool_.acquire();
+  if (!c) return std::move(c).error();
+  auto r = (*c)->run(queries::webhook_pending_count, params());
+  if (!r) return std::move(r).error();
+  return r->rows() > 0 ? r->int64(0, 0) : 0;
+}
+
 }  // namespace carechat::store::postgres

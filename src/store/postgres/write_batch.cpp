@@ -136,6 +136,7 @@ struct outbox_rows {
 struct audit_rows {
   std::vector<std::int64_t> at, chain_seq;
   std::vector<std::string> token_id, role, actor_id, action, tenant, instance, patient, outcome;
+  std::vector<std::optional<std::string>> request_id;
   std::vector<core::bytes> prev_hash, row_hash;
   bool empty() const { return at.empty(); }
 };
@@ -708,6 +709,7 @@ class batch_writer {
     audits_.instance.push_back(e.chat.instance);
     audits_.patient.push_back(e.chat.patient);
     audits_.outcome.push_back(std::move(e.outcome));
+    audits_.request_id.push_back(std::move(e.request_id));
   }
 
   // The rows gathered since the last flush, one INSERT per table, in one round trip (messages
@@ -794,7 +796,8 @@ class batch_writer {
           .text_array(audits_.outcome)
           .int64_array(audits_.chain_seq)
           .bytes_array(audits_.prev_hash)
-          .bytes_array(audits_.row_hash);
+          .bytes_array(audits_.row_hash)
+          .opt_text_array(audits_.request_id);
       calls.push_back({&queries::insert_audits, std::move(p)});
       audits_ = {};
     }

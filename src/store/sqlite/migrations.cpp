@@ -419,6 +419,12 @@ CREATE TABLE oauth_clients (
 CREATE INDEX oauth_clients_by_created ON oauth_clients (created_at, id);
 )sql";
 
+// v13: the X-Request-Id of the request behind each audit row (NULL for the CLI's rows and older
+// ones), to join the audit trail with the request log.
+constexpr std::string_view schema_v13 = R"sql(
+ALTER TABLE audit_log ADD COLUMN request_id TEXT;
+)sql";
+
 constexpr migration all[] = {
     {1, "v1 chats, messages, search, tokens, idempotency, audit, outbox, secrets", schema_v1},
     {2, "v2 read state, unread index, event log", schema_v2},
@@ -432,6 +438,7 @@ constexpr migration all[] = {
     {10, "v10 attachments", schema_v10},
     {11, "v11 audit chain: chain_seq, prev_hash, row_hash; chain heads", schema_v11},
     {12, "v12 OAuth API clients; token expiry and owning client", schema_v12},
+    {13, "v13 audit rows carry their request id", schema_v13},
 };
 
 constexpr named_sql read_version{"migrations.user_version", "PRAGMA user_version"};

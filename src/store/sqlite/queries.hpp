@@ -143,7 +143,7 @@ inline constexpr named_sql insert_idempotency{
 inline constexpr named_sql insert_audit{
     "audit.insert",
     "INSERT INTO audit_log (at, token_id, role, actor_id, action, tenant, instance, patient, outcome, chain_seq, "
-    "prev_hash, row_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"};
+    "prev_hash, row_hash, request_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"};
 // The audit chains' heads (store/sqlite/audit_heads): read once per chain, written once per batch.
 inline constexpr named_sql data_version{"audit.data_version", "PRAGMA data_version"};
 inline constexpr named_sql audit_head{"audit.head",
@@ -198,13 +198,14 @@ inline constexpr named_sql token_exists{"tokens.exists", "SELECT 1 FROM tokens W
 
 inline constexpr named_sql audit_for_patient{
     "audit.for_patient",
-    "SELECT id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome "
+    "SELECT id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome, request_id "
     "FROM audit_log WHERE patient = ?1 AND id > ?2 AND (?3 IS NULL OR tenant = ?3) "
     "AND (?4 IS NULL OR instance = ?4) ORDER BY id LIMIT ?5"};
 
 // `carechat audit verify` and `export` (domain/audit_chain.hpp). Rows: read_linked_audit's columns.
 #define CARECHAT_AUDIT_LINKED_COLUMNS \
-  "id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome, chain_seq, prev_hash, row_hash"
+  "id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome, request_id, chain_seq, prev_hash, " \
+  "row_hash"
 // ?1 tenant ?2 instance ?3 seq: after that row, along audit_log_chain; ?4 limit.
 inline constexpr named_sql audit_chain_page{
     "audit.chain_page",
@@ -325,6 +326,9 @@ inline constexpr named_sql webhook_counts{
     "webhooks.counts",
     "SELECT o.state, count(*) FROM webhook_outbox o JOIN chats c ON c.id = o.chat_id "
     "WHERE c.tenant = ?1 AND c.instance = ?2 GROUP BY o.state"};
+// Rows: one, the number of pending outbox rows (over the partial index webhook_outbox_pending).
+inline constexpr named_sql webhook_pending_count{
+    "webhooks.pending_count", "SELECT count(*) FROM webhook_outbox WHERE state = 'pending'"};
 
 // ---- reads: read state and the event log ----
 // Event rows: position, type, at, tenant, instance, patient, reader_type, reader_id, reader_name,

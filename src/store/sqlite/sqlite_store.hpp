@@ -69,6 +69,7 @@ class sqlite_store final : public domain::store, public domain::webhook_store {
                                                              const std::string& id, core::unix_ms now) override;
   core::result<domain::webhook_outbox_state> webhook_outbox_counts(const std::string& tenant,
                                                                    const std::string& instance) override;
+  core::result<std::int64_t> pending_webhook_count() override;
 
  private:
   sqlite_store(sqlite_options opts, connection writer, std::unique_ptr<search_index> search, const core::clock& clk,

@@ -340,4 +340,14 @@ core::result<domain::webhook_outbox_state> sqlite_store::webhook_outbox_counts(c
   }
 }
 
+core::result<std::int64_t> sqlite_store::pending_webhook_count() {
+  std::lock_guard lock(writer_mutex_);
+  auto s = writer_.prepared(queries::webhook_pending_count);
+  if (!s) return std::move(s).error();
+  auto row = (*s)->step();
+  if (!row) return std::move(row).error();
+  const std::int64_t n = *row ? (*s)->column_int64(0) : 0;
+  return n;
+}
+
 }  // namespace carechat::store::sqlite

@@ -580,6 +580,8 @@ class batch_writer {
     (*s)->bind_int64(10, link->seq);
     (*s)->bind_blob(11, link->prev_hash);
     (*s)->bind_blob(12, link->row_hash);
+    if (e->request_id) (*s)->bind_text(13, *e->request_id);
+    else (*s)->bind_null(13);
     if (auto ok = (*s)->run(); !ok) return ok;
     heads_.appended(*e, *link);
     return {};

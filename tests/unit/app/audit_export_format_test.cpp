@@ -38,7 +38,7 @@ TEST(audit_export_format, csv_field_quotes_only_what_rfc4180_requires) {
 
 TEST(audit_export_format, csv_lines_hold_every_column_in_order) {
   EXPECT_EQ(csv_header(),
-            "id,at,token_id,role,actor_id,action,tenant,instance,patient,outcome,chain_seq,prev_hash,row_hash\r\n");
+            "id,at,token_id,role,actor_id,action,tenant,instance,patient,outcome,request_id,chain_seq,prev_hash,row_hash\r\n");
   auto r = sample_row();
   r.entry.actor_id = "u,1";
   std::string prev, hash;
@@ -46,9 +46,12 @@ TEST(audit_export_format, csv_lines_hold_every_column_in_order) {
     prev += "ab";
     hash += "01";
   }
-  EXPECT_EQ(csv_line(r), "42,2023-11-14T22:13:20.123Z,tk_abc,user,\"u,1\",read,gh,sb,p-1,ok,7," + prev + "," + hash + "\r\n");
+  EXPECT_EQ(csv_line(r), "42,2023-11-14T22:13:20.123Z,tk_abc,user,\"u,1\",read,gh,sb,p-1,ok,,7," + prev + "," + hash + "\r\n");
+  r.entry.request_id = "req-1";
+  EXPECT_EQ(csv_line(r), "42,2023-11-14T22:13:20.123Z,tk_abc,user,\"u,1\",read,gh,sb,p-1,ok,req-1,7," + prev + "," + hash + "\r\n");
+  r.entry.request_id.reset();
   r.link.reset();
-  EXPECT_EQ(csv_line(r), "42,2023-11-14T22:13:20.123Z,tk_abc,user,\"u,1\",read,gh,sb,p-1,ok,,,\r\n");
+  EXPECT_EQ(csv_line(r), "42,2023-11-14T22:13:20.123Z,tk_abc,user,\"u,1\",read,gh,sb,p-1,ok,,,,\r\n");
 }
 
 TEST(audit_export_format, ndjson_lines_parse_back) {
@@ -69,6 +72,10 @@ TEST(audit_export_format, ndjson_lines_parse_back) {
   const auto u = boost::json::parse(ndjson_line(unlinked)).as_object();
   EXPECT_TRUE(u.at("chain_seq").is_null());
   EXPECT_TRUE(u.at("row_hash").is_null());
+  EXPECT_TRUE(u.at("request_id").is_null());
+  auto with_id = sample_row();
+  with_id.entry.request_id = "req-1";
+  EXPECT_EQ(boost::json::parse(ndjson_line(with_id)).as_object().at("request_id").as_string(), "req-1");
 }
 
 TEST(audit_export_format, formats_by_name) {

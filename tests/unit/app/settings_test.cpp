@@ -26,7 +26,8 @@ TEST(settings, entries_are_well_formed_and_unique) {
     EXPECT_EQ(find_setting(s.env), &s);
     ASSERT_TRUE(s.codec.parse && s.codec.show) << s.env;
   }
-  EXPECT_EQ(setting_options(), (std::set<std::string>{"config", "db", "listen", "web-root"}));
+  EXPECT_EQ(setting_options(), (std::set<std::string>{"config", "db", "listen", "metrics-listen", "tls-cert",
+                                                      "tls-key", "web-root"}));
   EXPECT_EQ(find_setting("CARECHAT_CONFIG"), nullptr);  // the file cannot name another file
 }
 
@@ -40,6 +41,32 @@ TEST(settings, every_default_survives_show_then_parse) {
     ASSERT_TRUE(ok.has_value()) << s.env << "=" << shown << ": " << ok.error().message;
     EXPECT_EQ(s.codec.show(c), shown) << s.env;
   }
+}
+
+TEST(settings, metrics_and_log_settings_parse_and_refuse) {
+  config c;
+  const setting* metrics = find_setting("metrics_listen");
+  ASSERT_NE(metrics, nullptr);
+  EXPECT_EQ(metrics->codec.show(c), "") << "off by default";
+  ASSERT_TRUE(metrics->codec.parse("[::1]:9464", c).has_value());
+  EXPECT_EQ(c.metrics_host, "::1");
+  EXPECT_EQ(c.metrics_port, 9464);
+  EXPECT_EQ(metrics->codec.show(c), "[::1]:9464");
+  EXPECT_FALSE(metrics->codec.parse("9464", c).has_value());
+  EXPECT_FALSE(metrics->codec.parse("h:70000", c).has_value());
+
+  const setting* format = find_setting("CARECHAT_LOG_FORMAT");
+  ASSERT_NE(format, nullptr);
+  ASSERT_TRUE(format->codec.parse("json", c).has_value());
+  EXPECT_EQ(c.log_format, core::log_format::json);
+  EXPECT_FALSE(format->codec.parse("xml", c).has_value());
+  EXPECT_EQ(c.log_format, core::log_format::json) << "a refused value changes nothing";
+
+  const setting* requests = find_setting("log_requests");
+  ASSERT_NE(requests, nullptr);
+  ASSERT_TRUE(requests->codec.parse("0", c).has_value());
+  EXPECT_FALSE(c.log_requests);
+  EXPECT_FALSE(requests->codec.parse("no", c).has_value());
 }
 
 TEST(settings, secrets_are_marked) {

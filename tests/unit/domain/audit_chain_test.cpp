@@ -30,6 +30,20 @@ TEST(audit_chain, encoding_matches_the_documented_layout) {
             "0000001563617265636861742e61756469745f726f772e763100000009707265765f686173684200");
 }
 
+TEST(audit_chain, a_request_id_is_appended_after_outcome_only_when_present) {
+  // Rows without one (the CLI's, older ones) keep the encoding, hence the hash, they had before.
+  const std::string without = audit_canonical_encoding(audit_genesis, 1, sample());
+  audit_entry e = sample();
+  e.request_id = "req-7";
+  const std::string with = audit_canonical_encoding(audit_genesis, 1, e);
+  std::string tail;
+  tail += std::string("\0\0\0\x0a", 4) + "request_id" + "T" + std::string("\0\0\0\x05", 4) + "req-7";
+  EXPECT_EQ(with, without + tail);
+  EXPECT_NE(audit_row_hash(audit_genesis, 1, e), audit_row_hash(audit_genesis, 1, sample()));
+  e.request_id = "";  // present but empty still differs from absent
+  EXPECT_NE(audit_row_hash(audit_genesis, 1, e), audit_row_hash(audit_genesis, 1, sample()));
+}
+
 TEST(audit_chain, known_vector) {
   // python3: see the test's header; the first row of a chain, then the row after it.
   const audit_link first = next_audit_link(std::nullopt, sample());

@@ -137,6 +137,23 @@ TEST_P(store_admin, audit_for_patient_is_ordered_and_scoped) {
   EXPECT_TRUE(store_->audit_for_patient("nobody").value().empty());
 }
 
+// An audit row keeps the X-Request-Id of the request that wrote it, and none when there was none
+// (the CLI), whether it was written alone or with a send in one batch.
+TEST_P(store_admin, audit_rows_keep_their_request_id) {
+  auto with_id = domain::make_audit(patient(), chat(), domain::action::read, clock_);
+  with_id.request_id = "req-abc.1_Z";
+  // One batch: on PostgreSQL one insert of arrays, a NULL among the ids.
+  std::vector<domain::write_command> batch{with_id, domain::make_audit(patient(), chat(), domain::action::search, clock_)};
+  const auto outcomes = store_->apply(batch);
+  ASSERT_EQ(outcomes.size(), 2u);
+  for (const auto& o : outcomes) ASSERT_TRUE(o.has_value());
+  auto rows = store_->audit_for_patient("p1");
+  ASSERT_TRUE(rows.has_value());
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].entry.request_id, std::optional<std::string>("req-abc.1_Z"));
+  EXPECT_EQ((*rows)[1].entry.request_id, std::nullopt);
+}
+
 // Listings are pages (issue #16): at most `limit` rows after a cursor, of one tenant/instance
 // when asked; walking the pages gives every row once, in order.
 TEST_P(store_admin, listings_are_bounded_pages_that_walk_everything_once) {
