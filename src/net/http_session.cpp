@@ -216,7 +216,9 @@ asio::awaitable<void> serve_connection(std::shared_ptr<connection_state<Stream>>
       continue;
     }
     if (const auto binary = match_fhir_binary_route(req)) {  // FHIR Binary streams as a download does
-      if (!co_await serve_fhir_binary(conn->stream, req, svc, *binary) || registry.stopping()) break;
+      const bool go_on = co_await serve_fhir_binary(conn->stream, req, svc, *binary, ctx);
+      finish_request(svc.observer, ctx, method, 0, 0);
+      if (!go_on || registry.stopping()) break;
       continue;
     }
     if (websocket::is_upgrade(req)) {

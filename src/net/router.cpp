@@ -75,7 +75,7 @@ asio::awaitable<reply> dispatch(const request& req, services& svc, const boost::
 
   if (segs.size() == 2 && segs[0] == "oauth" && segs[1] == "token") co_return co_await oauth_token(req, svc, ctx, peer);
   // /fhir/R4/...: the read-only FHIR facade (handlers/fhir_handlers)
-  if (is_fhir_path(segs)) co_return co_await fhir_route(req, svc, url, segs);
+  if (is_fhir_path(segs)) co_return co_await fhir_route(req, svc, ctx, url, segs);
 
   // /{tenant}/{instance}/webhook[/...]: endpoint configuration and delivery log (admin)
   if (segs.size() >= 3 && segs.size() <= 6 && segs[2] == "webhook") {

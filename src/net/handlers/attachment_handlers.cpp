@@ -378,12 +378,12 @@ asio::awaitable<bool> serve_download(Stream& stream, const request& req, service
     co_return co_await write_error(stream, ctx, version, keep, unaudited);
   if (!found) co_return co_await write_error(stream, ctx, version, keep, found.error());
 
-  co_return co_await stream_attachment(stream, req, svc, *found, target.thumbnail);
+  co_return co_await stream_attachment(stream, req, svc, *found, target.thumbnail, ctx);
 }
 
 template <class Stream>
 asio::awaitable<bool> stream_attachment(Stream& stream, const request& req, services& svc,
-                                        const domain::attachment_record& found, bool thumbnail) {
+                                        const domain::attachment_record& found, bool thumbnail, request_context& ctx) {
   const auto& att = svc.attachments;
   const unsigned version = req.version();
   const bool keep = req.keep_alive();
@@ -496,8 +496,8 @@ template asio::awaitable<bool> serve_download(plain_stream&, const request&, ser
 template asio::awaitable<bool> serve_download(tls_stream&, const request&, services&, const attachment_target&,
                                               request_context&);
 template asio::awaitable<bool> stream_attachment(plain_stream&, const request&, services&,
-                                                 const domain::attachment_record&, bool);
+                                                 const domain::attachment_record&, bool, request_context&);
 template asio::awaitable<bool> stream_attachment(tls_stream&, const request&, services&,
-                                                 const domain::attachment_record&, bool);
+                                                 const domain::attachment_record&, bool, request_context&);
 
 }  // namespace carechat::net

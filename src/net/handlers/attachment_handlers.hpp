@@ -45,6 +45,6 @@ asio::awaitable<bool> serve_download(Stream& stream, const request& req, service
 // connection may serve another request.
 template <class Stream>
 asio::awaitable<bool> stream_attachment(Stream& stream, const request& req, services& svc,
-                                        const domain::attachment_record& found, bool thumbnail);
+                                        const domain::attachment_record& found, bool thumbnail, request_context& ctx);
 
 }  // namespace carechat::net

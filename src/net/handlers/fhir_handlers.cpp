@@ -63,8 +63,19 @@ struct audit_scope {
 
 // Authenticates (401 unaudited: no identity), then runs `body(reader, who, scope)` on the pool and
 // queues the audit row of `what` for the chat it names, its outcome the body's.
+// Queues the audit row of a FHIR read: for the chat it names, else for the instance (patient "*").
+bool audit(services& svc, const domain::principal& who, const std::optional<domain::chat_key>& chat,
+           domain::action what, const std::string& outcome, std::string_view request_id) {
+  if (chat) return queue_audit(svc, who, *chat, what, outcome, request_id);
+  domain::audit_entry row =
+      domain::make_instance_audit(who, who.tenant, who.instance, domain::to_string(what), svc.clock, outcome);
+  row.request_id = std::string(request_id);
+  return svc.writer.submit(std::move(row), {});
+}
+
 template <class Body>
-asio::awaitable<reply> fhir_read(const request& req, services& svc, domain::action what, Body body) {
+asio::awaitable<reply> fhir_read(const request& req, services& svc, request_context& ctx, domain::action what,
+                                 Body body) {
   auto secret = bearer_secret(req);
   if (!secret) co_return outcome_reply(unauthorized());
   auto out = co_await run_blocking(svc.blocking, [&]() -> core::result<std::string> {
@@ -74,22 +85,17 @@ asio::awaitable<reply> fhir_read(const request& req, services& svc, domain::acti
     audit_scope scope;
     core::result<std::string> res = body(*lease, *who, scope);
     const std::string outcome = domain::audit_outcome(res);
-    const bool queued =
-        scope.chat ? queue_audit(svc, *who, *scope.chat, what, outcome)
-                   : svc.writer.submit(domain::make_instance_audit(*who, who->tenant, who->instance,
-                                                                   domain::to_string(what), svc.clock, outcome),
-                                       {});
-    if (!queued) return audit_unavailable();
+    if (!audit(svc, *who, scope.chat, what, outcome, ctx.id.view())) return audit_unavailable();
     return res;
   });
   if (!out) co_return outcome_reply(out.error());
   co_return resource_reply(std::move(*out));
 }
 
-asio::awaitable<reply> search_communications(const request& req, services& svc, const boost::urls::url_view& url) {
+asio::awaitable<reply> search_communications(const request& req, services& svc, request_context& ctx,
+                                              const boost::urls::url_view& url) {
   const std::string base = service_base(req, svc);
-  co_return co_await fhir_read(
-      req, svc, domain::action::read,
+  co_return co_await fhir_read(req, svc, ctx, domain::action::read,
       [&](domain::store_reader& reader, const domain::principal& who, audit_scope& scope) -> core::result<std::string> {
         auto patient = api::fhir::parse_subject(url.params());
         if (!patient) return std::move(patient).error();
@@ -108,9 +114,9 @@ asio::awaitable<reply> search_communications(const request& req, services& svc, 
       });
 }
 
-asio::awaitable<reply> read_communication(const request& req, services& svc, const std::string& id) {
-  co_return co_await fhir_read(
-      req, svc, domain::action::read,
+asio::awaitable<reply> read_communication(const request& req, services& svc, request_context& ctx,
+                                           const std::string& id) {
+  co_return co_await fhir_read(req, svc, ctx, domain::action::read,
       [&](domain::store_reader& reader, const domain::principal& who, audit_scope& scope) -> core::result<std::string> {
         const core::error none = make_error(errc::not_found, "no Communication with this id");
         if (auto patient = api::fhir::thread_patient(id)) {
@@ -148,8 +154,11 @@ reply fhir_get_only() {
 
 // A response's head for the Binary route's OperationOutcome answers.
 template <class Stream>
-asio::awaitable<bool> write_outcome(Stream& stream, const request& req, const core::error& e) {
-  const reply rep = outcome_reply(e);
+asio::awaitable<bool> write_outcome(Stream& stream, request_context& ctx, const request& req, const core::error& e) {
+  reply rep = outcome_reply(e);
+  rep.request_id = ctx.id.view();
+  ctx.status = rep.status;
+  ctx.body_bytes = body_of(rep).size();
   const bool keep = req.keep_alive();
   std::string head;
   format_reply_head(head, req.version(), keep, rep);
@@ -166,7 +175,7 @@ bool is_fhir_path(const std::vector<std::string>& segs) {
   return segs.size() >= 2 && segs[0] == "fhir" && segs[1] == "R4";
 }
 
-asio::awaitable<reply> fhir_route(const request& req, services& svc, const boost::urls::url_view& url,
+asio::awaitable<reply> fhir_route(const request& req, services& svc, request_context& ctx, const boost::urls::url_view& url,
                                   const std::vector<std::string>& segs) {
   if (segs.size() < 3 || segs.size() > 4) co_return fhir_not_found();
   const std::string& type = segs[2];
@@ -175,11 +184,11 @@ asio::awaitable<reply> fhir_route(const request& req, services& svc, const boost
   if (!known) co_return fhir_not_found();
   if (req.method() != http::verb::get) co_return fhir_get_only();
   if (type == "metadata") co_return resource_reply(api::fhir::capability_statement(service_base(req, svc), svc.clock.now_ms()));
-  if (segs.size() == 3) co_return co_await search_communications(req, svc, url);
+  if (segs.size() == 3) co_return co_await search_communications(req, svc, ctx, url);
   if (type == "Binary")  // a well-formed id went to serve_fhir_binary before routing
     co_return outcome_reply(make_error(errc::not_found, "no Binary with this id"));
   const std::string id = segs[3];
-  co_return co_await read_communication(req, svc, id);
+  co_return co_await read_communication(req, svc, ctx, id);
 }
 
 std::optional<std::string> match_fhir_binary_route(const http::request_header<>& head) {
@@ -198,14 +207,15 @@ std::optional<std::string> match_fhir_binary_route(const http::request_header<>&
 }
 
 template <class Stream>
-asio::awaitable<bool> serve_fhir_binary(Stream& stream, const request& req, services& svc, const std::string& id) {
+asio::awaitable<bool> serve_fhir_binary(Stream& stream, const request& req, services& svc, const std::string& id,
+                                        request_context& ctx) {
   const core::error off = make_error(errc::not_found, "attachments are not enabled on this server");
-  if (svc.attachments.blobs == nullptr) co_return co_await write_outcome(stream, req, off);
+  if (svc.attachments.blobs == nullptr) co_return co_await write_outcome(stream, ctx, req, off);
   const core::error no_token = unauthorized();
   auto secret = bearer_secret(req);
-  if (!secret) co_return co_await write_outcome(stream, req, no_token);
+  if (!secret) co_return co_await write_outcome(stream, ctx, req, no_token);
   auto who = co_await authenticate(svc, *secret);
-  if (!who) co_return co_await write_outcome(stream, req, who.error());
+  if (!who) co_return co_await write_outcome(stream, ctx, req, who.error());
 
   const auto what = domain::action::download_attachment;
   std::optional<domain::chat_key> chat;
@@ -226,18 +236,17 @@ asio::awaitable<bool> serve_fhir_binary(Stream& stream, const request& req, serv
   });
   // Every look at a patient's file is in the audit trail, the refused ones too.
   const std::string outcome = domain::audit_outcome(found);
-  const bool queued = chat ? queue_audit(svc, *who, *chat, what, outcome)
-                           : svc.writer.submit(domain::make_instance_audit(*who, who->tenant, who->instance,
-                                                                           domain::to_string(what), svc.clock, outcome),
-                                               {});
+  const bool queued = audit(svc, *who, chat, what, outcome, ctx.id.view());
   const core::error unaudited = audit_unavailable();
-  if (!queued) co_return co_await write_outcome(stream, req, unaudited);
-  if (!found) co_return co_await write_outcome(stream, req, found.error());
+  if (!queued) co_return co_await write_outcome(stream, ctx, req, unaudited);
+  if (!found) co_return co_await write_outcome(stream, ctx, req, found.error());
   const domain::attachment_record& record = *found;
-  co_return co_await stream_attachment(stream, req, svc, record, false);
+  co_return co_await stream_attachment(stream, req, svc, record, false, ctx);
 }
 
-template asio::awaitable<bool> serve_fhir_binary(plain_stream&, const request&, services&, const std::string&);
-template asio::awaitable<bool> serve_fhir_binary(tls_stream&, const request&, services&, const std::string&);
+template asio::awaitable<bool> serve_fhir_binary(plain_stream&, const request&, services&, const std::string&,
+                                                 request_context&);
+template asio::awaitable<bool> serve_fhir_binary(tls_stream&, const request&, services&, const std::string&,
+                                                 request_context&);
 
 }  // namespace carechat::net

@@ -19,6 +19,7 @@
 
 #include "net/asio.hpp"
 #include "net/reply.hpp"
+#include "net/request_context.hpp"
 #include "net/services.hpp"
 #include "net/transport.hpp"
 
@@ -29,7 +30,7 @@ bool is_fhir_path(const std::vector<std::string>& segs);
 
 // Every /fhir/R4 route but Binary reads; what reaches here for Binary (another method, a
 // malformed id) is refused.
-asio::awaitable<reply> fhir_route(const request& req, services& svc, const boost::urls::url_view& url,
+asio::awaitable<reply> fhir_route(const request& req, services& svc, request_context& ctx, const boost::urls::url_view& url,
                                   const std::vector<std::string>& segs);
 
 // The Binary id of a request whose header was read, if it is GET /fhir/R4/Binary/{attachment id}.
@@ -39,6 +40,7 @@ std::optional<std::string> match_fhir_binary_route(const http::request_header<>&
 // ETag included), or an OperationOutcome. Returns whether the connection may serve another request.
 // Stream: plain_stream or tls_stream (net/transport.hpp).
 template <class Stream>
-asio::awaitable<bool> serve_fhir_binary(Stream& stream, const request& req, services& svc, const std::string& id);
+asio::awaitable<bool> serve_fhir_binary(Stream& stream, const request& req, services& svc, const std::string& id,
+                                        request_context& ctx);
 
 }  // namespace carechat::net
