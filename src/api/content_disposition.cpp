@@ -36,13 +36,6 @@ std::string content_disposition(disposition d, std::string_view utf8_name) {
 namespace carechat::api {
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // RFC 8187 ext-value: charset'language'pct-encoded, UTF-8 only (what every browser and curl send).
 std::optional<std::string> decode_ext_value(std::string_view v) {
   const std::size_t q1 = v.find('\'');
@@ -50,19 +43,7 @@ std::optional<std::string> decode_ext_value(std::string_view v) {
   const std::size_t q2 = v.find('\'', q1 + 1);
   if (q2 == std::string_view::npos) return std::nullopt;
   if (!core::iequals_ascii(v.substr(0, q1), "UTF-8")) return std::nullopt;
-  std::string out;
-  for (std::size_t i = q2 + 1; i < v.size(); ++i) {
-    if (v[i] != '%') {
-      out += v[i];
-      continue;
-    }
-    if (i + 2 >= v.size()) return std::nullopt;
-    const int hi = hex_value(v[i + 1]), lo = hex_value(v[i + 2]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return out;
+  return core::percent_decode(v.substr(q2 + 1), false);
 }
 
 }  // namespace

@@ -40,5 +40,9 @@ bool is_unreserved(unsigned char c);
 // the one percent-encoder behind URLs, S3 signatures and RFC 8187 header parameters, each of
 // which only differs in what it keeps.
 std::string percent_encode(std::string_view text, bool (*keep)(unsigned char));
+// The inverse: each %XX as its byte, and with `plus_as_space` each '+' as a space (form bodies);
+// nullopt for a '%' not followed by two hex digits. The one decoder behind form bodies and RFC
+// 8187 header parameters.
+std::optional<std::string> percent_decode(std::string_view text, bool plus_as_space);
 
 }  // namespace carechat::core

@@ -37,5 +37,16 @@ TEST(percent_encode, keeps_what_it_is_told_and_encodes_every_other_byte_upper_ca
   EXPECT_EQ(percent_encode("", is_unreserved), "");
 }
 
+TEST(percent_decode, inverts_percent_encode_and_refuses_a_broken_escape) {
+  using namespace std::string_literals;
+  const std::string bytes = "a b/c%\xC3\xA9+\0"s;
+  EXPECT_EQ(percent_decode(percent_encode(bytes, is_unreserved), false), bytes);
+  EXPECT_EQ(percent_decode("a+b%2b", true), "a b+");
+  EXPECT_EQ(percent_decode("a+b", false), "a+b");
+  EXPECT_EQ(percent_decode("%e2%82%AC", false), "\xE2\x82\xAC");
+  for (const char* broken : {"%", "%4", "x%4", "%G0", "%0g", "a%%20"})
+    EXPECT_EQ(percent_decode(broken, true), std::nullopt) << broken;
+}
+
 }  // namespace
 }  // namespace carechat::core
