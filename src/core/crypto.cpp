@@ -8,20 +8,13 @@
 #include <memory>
 #include <stdexcept>
 
+#include "core/openssl_handles.hpp"
+
 namespace carechat::core {
 namespace {
 
 constexpr std::size_t nonce_size = 12;
 constexpr std::size_t tag_size = 16;
-
-struct cipher_ctx_deleter {
-  void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
-};
-using cipher_ctx = std::unique_ptr<EVP_CIPHER_CTX, cipher_ctx_deleter>;
-
-struct digest_ctx_deleter {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
 
 constexpr char b64url_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -65,7 +58,7 @@ sha256_digest sha256(std::string_view data) {
   // algorithm up in OpenSSL 3's provider store (a lock) and allocate a context each time: fetch
   // once per process and keep a context per thread instead.
   static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  thread_local const std::unique_ptr<EVP_MD_CTX, digest_ctx_deleter> ctx{EVP_MD_CTX_new()};
+  thread_local const md_ctx_ptr ctx{EVP_MD_CTX_new()};
   sha256_digest d{};
   unsigned int len = 0;
   if (md == nullptr || !ctx || EVP_DigestInit_ex2(ctx.get(), md, nullptr) != 1 ||
@@ -169,7 +162,7 @@ bytes aead_seal(std::span<const std::uint8_t> key, std::span<const std::uint8_t>
   if (key.size() != aead_key_size) throw std::invalid_argument("AES-256-GCM needs a 32-byte key");
   bytes out(nonce_size + plaintext.size() + tag_size);
   rng.fill(std::span(out.data(), nonce_size));
-  cipher_ctx ctx(EVP_CIPHER_CTX_new());
+  cipher_ctx_ptr ctx(EVP_CIPHER_CTX_new());
   int len = 0;
   if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.data(), out.data()) != 1 ||
       EVP_EncryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(aad.data()),
@@ -188,7 +181,7 @@ std::optional<bytes> aead_open(std::span<const std::uint8_t> key, std::span<cons
   if (key.size() != aead_key_size || sealed.size() < nonce_size + tag_size) return std::nullopt;
   const std::size_t text_size = sealed.size() - nonce_size - tag_size;
   bytes out(text_size);
-  cipher_ctx ctx(EVP_CIPHER_CTX_new());
+  cipher_ctx_ptr ctx(EVP_CIPHER_CTX_new());
   int len = 0;
   bytes tag(sealed.end() - tag_size, sealed.end());
   if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.data(), sealed.data()) != 1 ||

@@ -1,14 +1,11 @@
 #include "core/jws_crypto.hpp"
 
-#include <openssl/bio.h>
-#include <openssl/bn.h>
 #include <openssl/core_names.h>
-#include <openssl/ec.h>
-#include <openssl/evp.h>
-#include <openssl/param_build.h>
 #include <openssl/pem.h>
 
 #include <cstring>
+
+#include "core/openssl_handles.hpp"
 
 namespace carechat::core {
 namespace {
@@ -16,30 +13,6 @@ namespace {
 constexpr int min_rsa_bits = 2048;
 // A JWK's numbers are bounded (RSA up to 8192 bits): nothing user-supplied allocates more.
 constexpr std::size_t max_rsa_bytes = 1024;
-
-struct bn_free {
-  void operator()(BIGNUM* b) const { BN_clear_free(b); }
-};
-using bn_ptr = std::unique_ptr<BIGNUM, bn_free>;
-struct bld_free {
-  void operator()(OSSL_PARAM_BLD* b) const { OSSL_PARAM_BLD_free(b); }
-};
-struct params_free {
-  void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
-};
-struct pkey_ctx_free {
-  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
-};
-using pkey_ctx_ptr = std::unique_ptr<EVP_PKEY_CTX, pkey_ctx_free>;
-struct md_ctx_free {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
-struct bio_free {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-struct ecdsa_sig_free {
-  void operator()(ECDSA_SIG* s) const { ECDSA_SIG_free(s); }
-};
 
 error bad_key(std::string message) { return make_error(errc::bad_request, std::move(message)); }
 
@@ -55,9 +28,9 @@ std::size_t coordinate_size(key_type curve) { return curve == key_type::ec_p256 
 // EVP_PKEY_fromdata over the parameters `add` pushes; then OpenSSL's own consistency check.
 template <class Add>
 result<EVP_PKEY*> from_data(const char* algorithm, int selection, Add add) {
-  std::unique_ptr<OSSL_PARAM_BLD, bld_free> bld(OSSL_PARAM_BLD_new());
+  param_bld_ptr bld(OSSL_PARAM_BLD_new());
   if (!bld || !add(bld.get())) return bad_key("the key's parameters could not be built");
-  std::unique_ptr<OSSL_PARAM, params_free> params(OSSL_PARAM_BLD_to_param(bld.get()));
+  params_ptr params(OSSL_PARAM_BLD_to_param(bld.get()));
   pkey_ctx_ptr ctx(EVP_PKEY_CTX_new_from_name(nullptr, algorithm, nullptr));
   if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1) return bad_key("the key could not be built");
   EVP_PKEY* pkey = nullptr;
@@ -198,7 +171,7 @@ result<jose_key> jose_key::generate(key_type type) {
 
 result<jose_key> jose_key::from_pem(std::string_view pem) {
   if (pem.size() > 64 * 1024) return bad_key("the PEM file is too large");
-  std::unique_ptr<BIO, bio_free> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  bio_ptr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   EVP_PKEY* pkey = bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr;
   if (!pkey) return bad_key("not a PEM private key");
   auto owned = own(pkey);
@@ -227,7 +200,7 @@ result<jose_key::public_numbers> jose_key::public_parts() const {
 
 result<std::string> jose_key::private_pem() const {
   if (!private_) return make_error(errc::bad_request, "a public key has no private PEM");
-  std::unique_ptr<BIO, bio_free> bio(BIO_new(BIO_s_mem()));
+  bio_ptr bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_PrivateKey(bio.get(), static_cast<EVP_PKEY*>(native()), nullptr, nullptr, 0, nullptr,
                                        nullptr) != 1)
     return make_error(errc::internal, "the key could not be written as PEM");
@@ -239,7 +212,7 @@ result<std::string> jose_key::private_pem() const {
 result<bytes> jws_sign(jws_alg alg, const jose_key& key, std::string_view signing_input) {
   if (!alg_fits_key(alg, key.type())) return make_error(errc::bad_request, "the algorithm does not fit the key");
   if (!key.has_private()) return make_error(errc::bad_request, "signing needs a private key");
-  std::unique_ptr<EVP_MD_CTX, md_ctx_free> md(EVP_MD_CTX_new());
+  md_ctx_ptr md(EVP_MD_CTX_new());
   std::size_t len = 0;
   const auto* in = reinterpret_cast<const unsigned char*>(signing_input.data());
   if (!md || EVP_DigestSignInit(md.get(), nullptr, digest_of(alg), nullptr, static_cast<EVP_PKEY*>(key.native())) != 1 ||
@@ -252,7 +225,7 @@ result<bytes> jws_sign(jws_alg alg, const jose_key& key, std::string_view signin
   if (!is_ecdsa(alg)) return sig;
   // DER ECDSA-Sig-Value -> JOSE's r || s, each left-padded to the coordinate size (RFC 7518 3.4).
   const unsigned char* p = sig.data();
-  std::unique_ptr<ECDSA_SIG, ecdsa_sig_free> parsed(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(sig.size())));
+  ecdsa_sig_ptr parsed(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(sig.size())));
   if (!parsed) return make_error(errc::internal, "signing failed");
   const int size = static_cast<int>(coordinate_size(key.type()));
   bytes raw(static_cast<std::size_t>(2 * size));
@@ -272,7 +245,7 @@ bool jws_verify(jws_alg alg, const jose_key& key, std::string_view signing_input
     // anything else (a DER signature, a truncated one) is refused, not guessed at.
     const std::size_t size = coordinate_size(key.type());
     if (signature.size() != 2 * size) return false;
-    std::unique_ptr<ECDSA_SIG, ecdsa_sig_free> sig(ECDSA_SIG_new());
+    ecdsa_sig_ptr sig(ECDSA_SIG_new());
     BIGNUM* r = BN_bin2bn(signature.data(), static_cast<int>(size), nullptr);
     BIGNUM* s = BN_bin2bn(signature.data() + size, static_cast<int>(size), nullptr);
     if (!sig || !r || !s || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
@@ -287,7 +260,7 @@ bool jws_verify(jws_alg alg, const jose_key& key, std::string_view signing_input
     if (i2d_ECDSA_SIG(sig.get(), &out) != len) return false;
     to_check = der;
   }
-  std::unique_ptr<EVP_MD_CTX, md_ctx_free> md(EVP_MD_CTX_new());
+  md_ctx_ptr md(EVP_MD_CTX_new());
   return md &&
          EVP_DigestVerifyInit(md.get(), nullptr, digest_of(alg), nullptr, static_cast<EVP_PKEY*>(key.native())) == 1 &&
          EVP_DigestVerify(md.get(), to_check.data(), to_check.size(),

@@ -13,6 +13,8 @@
 #include <ctime>
 #include <vector>
 
+#include "core/openssl_handles.hpp"
+
 namespace carechat::net {
 namespace {
 
@@ -23,18 +25,9 @@ using core::make_error;
 // A certificate chain or a key is a few KiB; anything much larger is not one.
 constexpr std::size_t max_pem_bytes = 1 << 20;
 
-struct bio_deleter {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-struct x509_deleter {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct pkey_deleter {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-using bio_ptr = std::unique_ptr<BIO, bio_deleter>;
-using x509_ptr = std::unique_ptr<X509, x509_deleter>;
-using pkey_ptr = std::unique_ptr<EVP_PKEY, pkey_deleter>;
+using core::bio_ptr;
+using core::pkey_ptr;
+using core::x509_ptr;
 
 core::error bad_file(const std::string& what, const std::string& path, const std::string& problem) {
   return core::error{errc::bad_request, what + " " + path + ": " + problem};
