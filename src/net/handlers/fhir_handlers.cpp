@@ -82,6 +82,7 @@ asio::awaitable<reply> fhir_read(const request& req, services& svc, request_cont
     auto lease = svc.readers.acquire();
     auto who = authenticate_with(svc, *lease, *secret);
     if (!who) return std::move(who).error();
+    ctx.principal = who->token_id;  // the coroutine waits for this lambda: no concurrent access
     audit_scope scope;
     core::result<std::string> res = body(*lease, *who, scope);
     const std::string outcome = domain::audit_outcome(res);
@@ -216,6 +217,7 @@ asio::awaitable<bool> serve_fhir_binary(Stream& stream, const request& req, serv
   if (!secret) co_return co_await write_outcome(stream, ctx, req, no_token);
   auto who = co_await authenticate(svc, *secret);
   if (!who) co_return co_await write_outcome(stream, ctx, req, who.error());
+  ctx.principal = who->token_id;
 
   const auto what = domain::action::download_attachment;
   std::optional<domain::chat_key> chat;
