@@ -209,9 +209,10 @@ std::string capability_statement(std::string_view base, core::unix_ms now) {
   software["name"] = "carechat";
   c["software"] = std::move(software);
   json::object impl;
-  impl["description"] = "carechat: patient and care-team messages as FHIR R4 Communication (read-only)";
+  impl["description"] = "carechat: patient and care-team messages as FHIR R4 Communication (read-only, Bulk Data export)";
   impl["url"] = base;
   c["implementation"] = std::move(impl);
+  c["instantiates"] = json::array{"http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data"};
   c["fhirVersion"] = "4.0.1";
   c["format"] = json::array{"json", "application/fhir+json"};
 
@@ -234,13 +235,24 @@ std::string capability_statement(std::string_view base, core::unix_ms now) {
   binary_res["type"] = "Binary";
   binary_res["interaction"] = json::array{interaction("read")};
 
+  // Bulk Data export of the whole instance (api/fhir_bulk, docs/integration.md).
+  json::object export_op;
+  export_op["name"] = "export";
+  export_op["definition"] = "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export";
+  export_op["documentation"] =
+      "GET Group/{tenant}.{instance}/$export with Prefer: respond-async: every message of the instance "
+      "(archived ones too) as Communication NDJSON; _type=Communication, _since, _outputFormat.";
+  json::object group_res;
+  group_res["type"] = "Group";
+  group_res["operation"] = json::array{export_op};
+
   json::object rest;
   rest["mode"] = "server";
   rest["documentation"] =
       "Searches return oldest first; _count is the page size (default 20, at most 200); follow the "
       "Bundle's next link to page.";
   rest["security"] = std::move(security);
-  rest["resource"] = json::array{communication_res, binary_res};
+  rest["resource"] = json::array{communication_res, binary_res, group_res};
   c["rest"] = json::array{rest};
   return json::serialize(c);
 }

@@ -23,6 +23,7 @@ std::string_view to_string(instance_action a) noexcept {
     case instance_action::list_unread: return "list_unread";
     case instance_action::subscribe: return "subscribe_instance";
     case instance_action::configure_webhooks: return "configure_webhooks";
+    case instance_action::bulk_export: return "bulk_export";
   }
   return "list_unread";
 }

@@ -24,7 +24,8 @@ enum class action {
 };
 
 // Actions over every chat of a tenant's instance (the staff inbox and its live stream).
-enum class instance_action { list_unread, subscribe, configure_webhooks };
+// bulk_export: FHIR Bulk Data $export of every chat of the instance (its kick-off, status, files).
+enum class instance_action { list_unread, subscribe, configure_webhooks, bulk_export };
 
 std::string_view to_string(action a) noexcept;
 

@@ -16,6 +16,7 @@
 #include "domain/attachment.hpp"
 #include "domain/audit_chain.hpp"
 #include "domain/blob_store.hpp"
+#include "domain/bulk_export.hpp"
 #include "domain/chat.hpp"
 #include "domain/events.hpp"
 #include "domain/log_bus.hpp"
@@ -334,6 +335,18 @@ class store_reader {
   virtual core::result<std::optional<std::string>> attachment_patient(const std::string& tenant,
                                                                       const std::string& instance,
                                                                       const std::string& id) = 0;
+  // FHIR Bulk Data export (domain/bulk_export.hpp). The newest seq of the instance's messages (0:
+  // none): the snapshot's high-water mark. Within one tenant/instance, seqs are committed in
+  // order (every backend appends a log's messages under its log's lock), so no message at or
+  // below the mark commits later.
+  virtual core::result<std::int64_t> export_high_water(const std::string& tenant, const std::string& instance) = 0;
+  // How many of the range's messages, in seq order, up to `limit`, and the last one's seq.
+  virtual core::result<export_span_result> export_span(const export_range& r, std::int64_t limit) = 0;
+  // The range's messages (archived ones too) in seq order, at most `limit`, attachments filled,
+  // each with its chat's patient.
+  virtual core::result<std::vector<located_message>> export_messages(const export_range& r, int limit) = 0;
+  // The export job with this id, expired or not; nullopt when there is none.
+  virtual core::result<std::optional<export_job>> export_job_by_id(const std::string& id) = 0;
   // Readiness (GET /readyz): the database answers and its schema is the one this build runs on
   // (not older, nor migrated past it by a newer node). An error says which.
   virtual core::result<void> check_ready() = 0;
@@ -414,6 +427,9 @@ class store {
 
   // Webhook endpoints, outbox progress and the delivery log; nullptr when the backend has none.
   virtual webhook_store* webhooks() { return nullptr; }
+
+  // FHIR Bulk Data export jobs (domain/bulk_export.hpp); nullptr when the backend keeps none.
+  virtual export_job_store* export_jobs() { return nullptr; }
 
   // Hints between processes sharing the database (domain/log_bus.hpp), on a connection of its own;
   // nullptr when the backend is served by one process only (SQLite).

@@ -20,12 +20,14 @@ struct reply {
   bool allow_post_only = false;    // 405 on a POST-only route: "Allow: POST"
   bool allow_get_only = false;     // 405 on a GET-only route: "Allow: GET"
   bool allow_get_or_put = false;   // 405 on a GET/PUT route: "Allow: GET, PUT"
+  bool allow_get_or_delete = false;  // 405 on a GET/DELETE route: "Allow: GET, DELETE"
   // The request's X-Request-Id, echoed (set by whoever writes the answer; points into the
   // request's context, which outlives the write).
   std::string_view request_id{};
   std::string www_authenticate{};  // a 401's challenge when not "Bearer" (the OAuth token endpoint: Basic)
   std::string retry_after{};       // Retry-After seconds (a 429); a 503 without it says "1"
   bool pragma_no_cache = false;    // "Pragma: no-cache" (RFC 6749 section 5.1, token responses)
+  std::string content_location{};  // Content-Location (a FHIR Bulk Data kick-off's status URL)
   std::string_view content_type = "application/json";  // a static string (the FHIR routes: application/fhir+json)
 };
 
@@ -50,10 +52,12 @@ void for_each_reply_header(const reply& rep, F&& f) {
   if (!rep.retry_after.empty()) f(std::string_view("Retry-After"), std::string_view(rep.retry_after));
   else if (rep.status == 503) f(std::string_view("Retry-After"), std::string_view("1"));
   if (rep.pragma_no_cache) f(std::string_view("Pragma"), std::string_view("no-cache"));
+  if (!rep.content_location.empty()) f(std::string_view("Content-Location"), std::string_view(rep.content_location));
   if (rep.idempotent_replay) f(std::string_view("Idempotent-Replayed"), std::string_view("true"));
   if (rep.allow_post_only) f(std::string_view("Allow"), std::string_view("POST"));
   if (rep.allow_get_only) f(std::string_view("Allow"), std::string_view("GET"));
   if (rep.allow_get_or_put) f(std::string_view("Allow"), std::string_view("GET, PUT"));
+  if (rep.allow_get_or_delete) f(std::string_view("Allow"), std::string_view("GET, DELETE"));
   if (!rep.request_id.empty()) f(std::string_view("X-Request-Id"), rep.request_id);
 }
 

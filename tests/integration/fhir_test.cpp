@@ -114,9 +114,10 @@ TEST_F(fhir_test, metadata_is_a_capability_statement_without_a_token) {
   EXPECT_EQ(str(cs.at("fhirVersion")), "4.0.1");
   EXPECT_EQ(str(cs.at("kind")), "instance");
   const auto& resources = cs.at("rest").as_array().at(0).at("resource").as_array();
-  ASSERT_EQ(resources.size(), 2u);
+  ASSERT_EQ(resources.size(), 3u);
   EXPECT_EQ(str(resources.at(0).at("type")), "Communication");
   EXPECT_EQ(str(resources.at(1).at("type")), "Binary");
+  EXPECT_EQ(str(resources.at(2).at("type")), "Group");  // Bulk Data $export (fhir_bulk_test)
   expect_outcome(http_->request("POST", "/fhir/R4/metadata", "{}", {{"Content-Type", "application/json"}}), 405,
                  "not-supported");
   expect_outcome(fhir_get("/fhir/R4/Patient", user_), 404, "not-found");

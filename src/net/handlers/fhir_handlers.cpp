@@ -15,6 +15,8 @@
 #include "domain/chat_service.hpp"
 #include "domain/delta_walk.hpp"
 #include "net/handlers/attachment_handlers.hpp"
+#include "net/handlers/fhir_bulk_handlers.hpp"
+#include "net/handlers/fhir_support.hpp"
 #include "net/handlers/handler_support.hpp"
 #include "net/offload.hpp"
 
@@ -23,37 +25,6 @@ namespace {
 
 using core::errc;
 using core::make_error;
-
-// An error as FHIR wants it: an OperationOutcome with the status of the one error table. Storage
-// and internal failures go to the log and the client gets a generic sentence (as error_reply).
-reply outcome_reply(const core::error& e) {
-  const reply plain = error_reply(e);  // logs internal/unavailable errors and says nothing of them
-  core::error said = e;
-  if (e.code == errc::internal) said.message = "internal error; the details are in the server log";
-  if (e.code == errc::unavailable) said.message = "the service is temporarily unavailable; retry later";
-  reply r{plain.status, api::fhir::operation_outcome(said)};
-  r.content_type = api::fhir::content_type;
-  return r;
-}
-
-reply resource_reply(std::string body) {
-  reply r{200, std::move(body)};
-  r.content_type = api::fhir::content_type;
-  return r;
-}
-
-// The absolute service base the links and fullUrls use: the request's Host (checked by
-// net/host_header before routing), https when this server speaks TLS or a TLS-terminating proxy
-// says so.
-std::string service_origin(const request& req, const services& svc) {
-  std::string scheme = svc.serves_tls ? "https" : "http";
-  if (auto it = req.find("X-Forwarded-Proto"); it != req.end() && beast::iequals(it->value(), "https")) scheme = "https";
-  std::string host;
-  if (auto it = req.find(http::field::host); it != req.end()) host = std::string(it->value());
-  return scheme + "://" + host;
-}
-
-std::string service_base(const request& req, const services& svc) { return service_origin(req, svc) + "/fhir/R4"; }
 
 // Who the audit row names when the request never got to one chat (a missing subject, an id no chat
 // of this instance has): the instance, patient "*".
@@ -178,6 +149,7 @@ bool is_fhir_path(const std::vector<std::string>& segs) {
 
 asio::awaitable<reply> fhir_route(const request& req, services& svc, request_context& ctx, const boost::urls::url_view& url,
                                   const std::vector<std::string>& segs) {
+  if (is_fhir_bulk_path(segs)) co_return co_await fhir_bulk_route(req, svc, ctx, url, segs);
   if (segs.size() < 3 || segs.size() > 4) co_return fhir_not_found();
   const std::string& type = segs[2];
   const bool known = (segs.size() == 3 && (type == "metadata" || type == "Communication")) ||

@@ -382,6 +382,27 @@ constexpr std::string_view schema_v5 = R"sql(
 ALTER TABLE audit_log ADD COLUMN request_id text;
 )sql";
 
+// v6: FHIR Bulk Data export jobs (domain/bulk_export.hpp). One row per tenant/instance at a time
+// (the UNIQUE key; an expired row is replaced by the next kick-off's upsert), so two nodes kicking
+// off at once record one job. file_ends: the last seq of each NDJSON file, comma-separated.
+constexpr std::string_view schema_v6 = R"sql(
+CREATE TABLE export_jobs (
+  id               text PRIMARY KEY,
+  tenant           text NOT NULL,
+  instance         text NOT NULL,
+  token_id         text NOT NULL,
+  since            bigint,           -- Unix ms, UTC; NULL: everything
+  transaction_time bigint NOT NULL,  -- Unix ms, UTC
+  high_water       bigint NOT NULL,  -- messages.seq at kick-off
+  request          text NOT NULL,
+  file_ends        text NOT NULL,
+  total            bigint NOT NULL,
+  created_at       bigint NOT NULL,
+  expires_at       bigint NOT NULL,
+  UNIQUE (tenant, instance)
+);
+)sql";
+
 constexpr migration all[] = {
     {1, "v1 chats, messages, search, tokens, idempotency, audit, event log per tenant/instance, webhooks, secrets",
      schema_v1},
@@ -389,6 +410,7 @@ constexpr migration all[] = {
     {3, "v3 audit chain: chain_seq, prev_hash, row_hash; chain heads", schema_v3},
     {4, "v4 OAuth API clients; token expiry and owning client", schema_v4},
     {5, "v5 audit rows carry their request id", schema_v5},
+    {6, "v6 FHIR Bulk Data export jobs", schema_v6},
 };
 
 // The lock every migrating process takes: one per schema, so two carechat databases in one

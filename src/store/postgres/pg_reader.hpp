@@ -41,6 +41,12 @@ class pg_reader final : public domain::store_reader {
   core::result<std::vector<domain::unread_chat>> unread_chats(const std::string& tenant, const std::string& instance,
                                                               int limit) override;
   core::result<void> check_ready() override;
+  // FHIR Bulk Data export (store/postgres/pg_bulk_export.cpp)
+  core::result<std::int64_t> export_high_water(const std::string& tenant, const std::string& instance) override;
+  core::result<domain::export_span_result> export_span(const domain::export_range& r, std::int64_t limit) override;
+  core::result<std::vector<domain::located_message>> export_messages(const domain::export_range& r,
+                                                                     int limit) override;
+  core::result<std::optional<domain::export_job>> export_job_by_id(const std::string& id) override;
 
  private:
   // Fills the attachments of those messages that have some (one query).

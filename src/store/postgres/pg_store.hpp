@@ -21,7 +21,7 @@
 
 namespace carechat::store::postgres {
 
-class pg_store final : public domain::store, public domain::webhook_store {
+class pg_store final : public domain::store, public domain::webhook_store, public domain::export_job_store {
  public:
   // Connects, checks the database (UTF-8) and brings the schema up to date under the migration
   // lock. `clk` stamps messages at apply time and `rng` fills new server secrets; both must
@@ -54,6 +54,11 @@ class pg_store final : public domain::store, public domain::webhook_store {
   core::result<std::vector<domain::audit_row>> audit_export_page(const domain::audit_export_query& q) override;
   core::result<core::bytes> secret(const std::string& name, std::size_t size) override;
   domain::webhook_store* webhooks() override { return this; }
+  domain::export_job_store* export_jobs() override { return this; }
+  // domain::export_job_store (store/postgres/pg_bulk_export.cpp), on the pool
+  core::result<bool> create_export_job(const domain::export_job& job, core::unix_ms now) override;
+  core::result<bool> delete_export_job(const std::string& id, const std::string& tenant,
+                                       const std::string& instance) override;
   std::unique_ptr<domain::log_bus> open_log_bus() override;
   std::unique_ptr<domain::cluster_duty> open_cluster_duty(const std::string& name) override;
   std::unique_ptr<domain::blob_store> open_blob_store() override;  // pg_blob_store, on the pool

@@ -480,4 +480,39 @@ const named_sql& search_indexed(bool include_archived, domain::direction dir);
 // folding as ILIKE (lower() per code point of the database's UTF-8 LC_CTYPE).
 const named_sql& search_scan(bool include_archived, domain::direction dir);
 
+// ---- FHIR Bulk Data export (store/postgres/pg_bulk_export.cpp) ----
+// $1 tenant $2 instance: the newest seq of the instance's messages (0: none).
+inline constexpr named_sql export_high_water{
+    "export.high_water",
+    "SELECT coalesce(max(seq), 0) FROM messages WHERE chat_id IN (SELECT id FROM chats WHERE tenant = $1 AND instance = $2)"};
+// $1 tenant $2 instance $3 after seq $4 up to seq $5 created strictly after $6 limit.
+#define CC_PG_EXPORT_RANGE                                                                        \
+  " FROM messages AS m JOIN chats AS c ON c.id = m.chat_id WHERE c.tenant = $1 AND c.instance = $2" \
+  " AND m.seq > $3::bigint AND m.seq <= $4::bigint AND m.created_at > $5::bigint ORDER BY m.seq LIMIT $6::bigint"
+inline constexpr named_sql export_span{
+    "export.span", "SELECT count(*), coalesce(max(seq), 0) FROM (SELECT m.seq AS seq" CC_PG_EXPORT_RANGE ") AS s"};
+// Rows: the message columns, then the chat's patient.
+inline constexpr named_sql export_messages{
+    "export.messages", "SELECT " CARECHAT_PG_MESSAGE_COLUMNS("m.") ", c.patient" CC_PG_EXPORT_RANGE};
+#undef CC_PG_EXPORT_RANGE
+#define CC_PG_EXPORT_JOB_COLUMNS \
+  "id, tenant, instance, token_id, since, transaction_time, high_water, request, file_ends, total, created_at, expires_at"
+// $1..$12 the columns, $13 now: inserts, or replaces the tenant/instance's job if it has expired.
+// A concurrent kick-off for the same instance waits on the unique key, then finds a live job.
+inline constexpr named_sql insert_export_job{
+    "export.insert_job",
+    "INSERT INTO export_jobs (" CC_PG_EXPORT_JOB_COLUMNS ") VALUES ($1, $2, $3, $4, $5::bigint, $6::bigint, "
+    "$7::bigint, $8, $9, $10::bigint, $11::bigint, $12::bigint) "
+    "ON CONFLICT (tenant, instance) DO UPDATE SET id = excluded.id, token_id = excluded.token_id, "
+    "since = excluded.since, transaction_time = excluded.transaction_time, high_water = excluded.high_water, "
+    "request = excluded.request, file_ends = excluded.file_ends, total = excluded.total, "
+    "created_at = excluded.created_at, expires_at = excluded.expires_at WHERE export_jobs.expires_at <= $13::bigint"};
+// $1 id. Rows: the columns above.
+inline constexpr named_sql export_job_by_id{"export.job_by_id",
+                                            "SELECT " CC_PG_EXPORT_JOB_COLUMNS " FROM export_jobs WHERE id = $1"};
+#undef CC_PG_EXPORT_JOB_COLUMNS
+// $1 id $2 tenant $3 instance
+inline constexpr named_sql delete_export_job{
+    "export.delete_job", "DELETE FROM export_jobs WHERE id = $1 AND tenant = $2 AND instance = $3"};
+
 }  // namespace carechat::store::postgres::queries

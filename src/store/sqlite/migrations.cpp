@@ -425,6 +425,27 @@ constexpr std::string_view schema_v13 = R"sql(
 ALTER TABLE audit_log ADD COLUMN request_id TEXT;
 )sql";
 
+// v14: FHIR Bulk Data export jobs (domain/bulk_export.hpp). One row per tenant/instance at a time
+// (the UNIQUE key; an expired row is replaced by the next kick-off), so "one export at a time" is
+// decided by the database. file_ends: the last seq of each NDJSON file, comma-separated.
+constexpr std::string_view schema_v14 = R"sql(
+CREATE TABLE export_jobs (
+  id               TEXT PRIMARY KEY,
+  tenant           TEXT NOT NULL,
+  instance         TEXT NOT NULL,
+  token_id         TEXT NOT NULL,
+  since            INTEGER,           -- Unix ms, UTC; NULL: everything
+  transaction_time INTEGER NOT NULL,  -- Unix ms, UTC
+  high_water       INTEGER NOT NULL,  -- messages.seq at kick-off
+  request          TEXT NOT NULL,
+  file_ends        TEXT NOT NULL,
+  total            INTEGER NOT NULL,
+  created_at       INTEGER NOT NULL,
+  expires_at       INTEGER NOT NULL,
+  UNIQUE (tenant, instance)
+) WITHOUT ROWID;
+)sql";
+
 constexpr migration all[] = {
     {1, "v1 chats, messages, search, tokens, idempotency, audit, outbox, secrets", schema_v1},
     {2, "v2 read state, unread index, event log", schema_v2},
@@ -439,6 +460,7 @@ constexpr migration all[] = {
     {11, "v11 audit chain: chain_seq, prev_hash, row_hash; chain heads", schema_v11},
     {12, "v12 OAuth API clients; token expiry and owning client", schema_v12},
     {13, "v13 audit rows carry their request id", schema_v13},
+    {14, "v14 FHIR Bulk Data export jobs", schema_v14},
 };
 
 constexpr named_sql read_version{"migrations.user_version", "PRAGMA user_version"};

@@ -366,4 +366,38 @@ const named_sql& search_fts(bool include_archived, domain::direction dir);
 // ?7 is the raw needle; instr(lower(body), lower(?7)), which folds ASCII letters only.
 const named_sql& search_scan(bool include_archived, domain::direction dir);
 
+// ---- FHIR Bulk Data export (store/sqlite/bulk_export.cpp) ----
+// ?1 tenant ?2 instance: the newest seq of the instance's messages (0: none).
+inline constexpr named_sql export_high_water{
+    "export.high_water",
+    "SELECT coalesce(max(seq), 0) FROM messages WHERE chat_id IN (SELECT id FROM chats WHERE tenant = ?1 AND instance = ?2)"};
+// ?1 tenant ?2 instance ?3 after seq ?4 up to seq ?5 created strictly after ?6 limit. CROSS JOIN
+// keeps messages the outer loop: a walk along the rowid range in seq order that stops at the limit.
+#define CC_EXPORT_RANGE                                                                        \
+  " FROM messages AS m CROSS JOIN chats AS c ON c.id = m.chat_id WHERE c.tenant = ?1 AND c.instance = ?2" \
+  " AND m.seq > ?3 AND m.seq <= ?4 AND m.created_at > ?5 ORDER BY m.seq LIMIT ?6"
+inline constexpr named_sql export_span{
+    "export.span", "SELECT count(*), coalesce(max(seq), 0) FROM (SELECT m.seq AS seq" CC_EXPORT_RANGE ")"};
+// Rows: the message columns, then the chat's patient.
+inline constexpr named_sql export_messages{
+    "export.messages", "SELECT " CARECHAT_MESSAGE_COLUMNS("m.") ", c.patient" CC_EXPORT_RANGE};
+#undef CC_EXPORT_RANGE
+#define CC_EXPORT_JOB_COLUMNS \
+  "id, tenant, instance, token_id, since, transaction_time, high_water, request, file_ends, total, created_at, expires_at"
+// ?1..?12 the columns, ?13 now: inserts, or replaces the tenant/instance's job if it has expired.
+inline constexpr named_sql insert_export_job{
+    "export.insert_job",
+    "INSERT INTO export_jobs (" CC_EXPORT_JOB_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+    "ON CONFLICT (tenant, instance) DO UPDATE SET id = excluded.id, token_id = excluded.token_id, "
+    "since = excluded.since, transaction_time = excluded.transaction_time, high_water = excluded.high_water, "
+    "request = excluded.request, file_ends = excluded.file_ends, total = excluded.total, "
+    "created_at = excluded.created_at, expires_at = excluded.expires_at WHERE export_jobs.expires_at <= ?13"};
+// ?1 id. Rows: the columns above.
+inline constexpr named_sql export_job_by_id{"export.job_by_id",
+                                            "SELECT " CC_EXPORT_JOB_COLUMNS " FROM export_jobs WHERE id = ?1"};
+#undef CC_EXPORT_JOB_COLUMNS
+// ?1 id ?2 tenant ?3 instance
+inline constexpr named_sql delete_export_job{
+    "export.delete_job", "DELETE FROM export_jobs WHERE id = ?1 AND tenant = ?2 AND instance = ?3"};
+
 }  // namespace carechat::store::sqlite::queries

@@ -19,7 +19,7 @@
 
 namespace carechat::store::sqlite {
 
-class sqlite_store final : public domain::store, public domain::webhook_store {
+class sqlite_store final : public domain::store, public domain::webhook_store, public domain::export_job_store {
  public:
   // Opens or creates the file and brings its schema up to date. `clk` stamps messages at apply time
   // and `rng` fills new server secrets; both must outlive the store.
@@ -50,6 +50,11 @@ class sqlite_store final : public domain::store, public domain::webhook_store {
   core::result<std::vector<domain::audit_row>> audit_export_page(const domain::audit_export_query& q) override;
   core::result<core::bytes> secret(const std::string& name, std::size_t size) override;
   domain::webhook_store* webhooks() override { return this; }
+  domain::export_job_store* export_jobs() override { return this; }
+  // domain::export_job_store (store/sqlite/bulk_export.cpp), on the writer's connection
+  core::result<bool> create_export_job(const domain::export_job& job, core::unix_ms now) override;
+  core::result<bool> delete_export_job(const std::string& id, const std::string& tenant,
+                                       const std::string& instance) override;
 
   // domain::webhook_store (store/sqlite/webhook_store.cpp)
   core::result<void> put_webhook_endpoint(const domain::webhook_endpoint& e) override;

@@ -1,0 +1,65 @@
+#include "domain/bulk_export.hpp"
+
+#include <charconv>
+
+#include "domain/store.hpp"
+
+namespace carechat::domain {
+
+export_range export_job::file_range(std::size_t k) const {
+  export_range r{tenant, instance, 0, high_water, since};
+  if (k > 0 && k <= file_ends.size()) r.after_seq = file_ends[k - 1];
+  if (k < file_ends.size()) r.upto_seq = file_ends[k];
+  return r;
+}
+
+std::int64_t export_job::file_count(std::size_t k) const {
+  if (k >= file_ends.size()) return 0;
+  if (k + 1 < file_ends.size()) return export_file_resources;
+  return total - export_file_resources * static_cast<std::int64_t>(file_ends.size() - 1);
+}
+
+core::result<export_plan> plan_export(store_reader& reader, const export_range& whole) {
+  export_plan plan;
+  export_range rest = whole;
+  for (;;) {
+    auto span = reader.export_span(rest, export_file_resources);
+    if (!span) return std::move(span).error();
+    if (span->count == 0) return plan;
+    if (static_cast<std::int64_t>(plan.file_ends.size()) == export_max_files)
+      return core::make_error(
+          core::errc::payload_too_large,
+          "the export would exceed " + std::to_string(export_max_files) + " files; narrow it with _since");
+    plan.file_ends.push_back(span->last_seq);
+    plan.total += span->count;
+    if (span->count < export_file_resources) return plan;
+    rest.after_seq = span->last_seq;
+  }
+}
+
+std::string format_file_ends(const std::vector<std::int64_t>& ends) {
+  std::string out;
+  for (std::size_t i = 0; i < ends.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(ends[i]);
+  }
+  return out;
+}
+
+core::result<std::vector<std::int64_t>> parse_file_ends(std::string_view text) {
+  std::vector<std::int64_t> out;
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    const std::string_view part = text.substr(0, comma);
+    std::int64_t v = 0;
+    const auto [p, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
+    if (ec != std::errc() || p != part.data() + part.size())
+      return core::make_error(core::errc::internal, "export job: malformed file boundaries");
+    out.push_back(v);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+}  // namespace carechat::domain

@@ -1,0 +1,232 @@
+#include "net/handlers/fhir_bulk_handlers.hpp"
+
+#include "api/fhir_bulk.hpp"
+#include "api/fhir_resources.hpp"
+#include "core/ids.hpp"
+#include "core/time_format.hpp"
+#include "domain/access_policy.hpp"
+#include "domain/bulk_export.hpp"
+#include "domain/chat_service.hpp"
+#include "net/handlers/fhir_support.hpp"
+#include "net/handlers/handler_support.hpp"
+#include "net/offload.hpp"
+
+namespace carechat::net {
+namespace {
+
+using core::errc;
+using core::make_error;
+
+constexpr std::string_view status_segment = "$export-status";
+constexpr std::string_view file_segment = "$export-file";
+// Messages per store read while a file is written: bounds the rows held at once.
+constexpr int file_read_batch = 200;
+
+// "bx" + 32 random hex digits (128 bits): the status URL cannot be guessed.
+bool is_job_id(std::string_view id) {
+  if (id.size() != 34 || id.substr(0, 2) != "bx") return false;
+  for (char c : id.substr(2))
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+std::optional<std::string_view> header(const request& req, std::string_view name) {
+  auto it = req.find(name);
+  if (it == req.end()) return std::nullopt;
+  return std::string_view(it->value().data(), it->value().size());
+}
+
+// Queues the instance audit row (patient "*") of an export step.
+bool audit_export(services& svc, const domain::principal& who, std::string_view what, const std::string& outcome,
+                  std::string_view request_id) {
+  domain::audit_entry row = domain::make_instance_audit(who, who.tenant, who.instance, what, svc.clock, outcome);
+  row.request_id = std::string(request_id);
+  return svc.writer.submit(std::move(row), {});
+}
+
+// Authenticates (401 unaudited: no identity), authorizes the instance-wide export, then runs
+// `body(reader, who)` on the pool. With `audited` it queues the audit row of `what`, its outcome the
+// body's (refusals included) before anything is answered.
+template <class Body>
+asio::awaitable<core::result<reply>> export_step(const request& req, services& svc, request_context& ctx,
+                                                 std::string_view what, bool audited, Body body) {
+  auto secret = bearer_secret(req);
+  if (!secret) co_return unauthorized();
+  co_return co_await run_blocking(svc.blocking, [&]() -> core::result<reply> {
+    auto lease = svc.readers.acquire();
+    auto who = authenticate_with(svc, *lease, *secret);
+    if (!who) return std::move(who).error();
+    ctx.principal = who->token_id;  // the coroutine waits for this lambda: no concurrent access
+    core::result<reply> res = [&]() -> core::result<reply> {
+      if (auto ok = domain::authorize_instance(*who, who->tenant, who->instance, domain::instance_action::bulk_export);
+          !ok)
+        return std::move(ok).error();
+      if (svc.store.export_jobs() == nullptr)
+        return make_error(errc::not_found, "this server's store keeps no export jobs");
+      return body(*lease, *who);
+    }();
+    if (audited && !audit_export(svc, *who, what, domain::audit_outcome(res), ctx.id.view()))
+      return audit_unavailable();
+    return res;
+  });
+}
+
+// The job `id` of the caller's tenant/instance, unless it has expired; not_found otherwise (another
+// instance's job is not told apart from none).
+core::result<domain::export_job> find_job(domain::store_reader& reader, const domain::principal& who,
+                                          const std::string& id, core::unix_ms now) {
+  const core::error none =
+      make_error(errc::not_found, "no export job with this id (it may have expired or been deleted)");
+  if (!is_job_id(id)) return none;
+  auto job = reader.export_job_by_id(id);
+  if (!job) return std::move(job).error();
+  if (!*job || (*job)->tenant != who.tenant || (*job)->instance != who.instance || (*job)->expires_at <= now)
+    return none;
+  return std::move(**job);
+}
+
+asio::awaitable<reply> kick_off(const request& req, services& svc, request_context& ctx,
+                                const boost::urls::url_view& url, const std::string& group) {
+  const std::string base = service_base(req, svc);
+  const std::string request_url = service_origin(req, svc) + std::string(req.target());
+  // Named locals, not temporaries, into the coroutine call (the GCC 12 pitfall, COMMON.md).
+  const std::string_view what = "bulk_export";
+  auto step = [&](domain::store_reader& reader, const domain::principal& who) -> core::result<reply> {
+    if (group != api::fhir::export_group_id(who.tenant, who.instance))
+      return make_error(errc::forbidden, "this token may export Group/" +
+                                             api::fhir::export_group_id(who.tenant, who.instance) + " only");
+    auto kick = api::fhir::parse_export_kickoff(url.params(), header(req, "Prefer"), header(req, "Accept"));
+    if (!kick) return std::move(kick).error();
+    const core::unix_ms now = svc.clock.now_ms();
+    auto mark = reader.export_high_water(who.tenant, who.instance);
+    if (!mark) return std::move(mark).error();
+    auto plan = domain::plan_export(reader, domain::export_range{who.tenant, who.instance, 0, *mark, kick->since});
+    if (!plan) return std::move(plan).error();
+    domain::export_job job;
+    job.id = "bx" + core::random_hex(svc.rng, 16);
+    job.tenant = who.tenant;
+    job.instance = who.instance;
+    job.token_id = who.token_id;
+    job.since = kick->since;
+    job.transaction_time = now;
+    job.high_water = *mark;
+    job.request = request_url;
+    job.file_ends = std::move(plan->file_ends);
+    job.total = plan->total;
+    job.created_at = now;
+    job.expires_at = now + domain::export_job_ttl_ms;
+    auto created = svc.store.export_jobs()->create_export_job(job, now);
+    if (!created) return std::move(created).error();
+    if (!*created)
+      return make_error(errc::too_many_requests,
+                        "an export of this instance is already in progress: DELETE its status URL, or wait "
+                        "until it expires (24 h after its kick-off), before starting another");
+    reply r{202, api::fhir::export_accepted_outcome()};
+    r.content_type = api::fhir::content_type;
+    r.content_location = base + "/" + std::string(status_segment) + "/" + job.id;
+    return r;
+  };
+  auto out = co_await export_step(req, svc, ctx, what, true, step);
+  if (!out) co_return outcome_reply(out.error());
+  co_return std::move(*out);
+}
+
+asio::awaitable<reply> job_status(const request& req, services& svc, request_context& ctx, const std::string& id) {
+  const std::string base = service_base(req, svc);
+  // Named locals, not temporaries, into the coroutine call (the GCC 12 pitfall, COMMON.md).
+  const std::string_view what = "bulk_export_status";
+  auto step = [&](domain::store_reader& reader, const domain::principal& who) -> core::result<reply> {
+    auto job = find_job(reader, who, id, svc.clock.now_ms());
+    if (!job) return std::move(job).error();
+    // Every job is complete when its kick-off answers: the count pass ran then, and the files
+    // are read at download time (docs/integration.md). So never 202 + X-Progress here.
+    reply r{200, api::fhir::export_manifest(*job, base)};
+    r.content_type = "application/json";
+    return r;
+  };
+  auto out = co_await export_step(req, svc, ctx, what, false, step);
+  if (!out) co_return outcome_reply(out.error());
+  co_return std::move(*out);
+}
+
+asio::awaitable<reply> cancel_job(const request& req, services& svc, request_context& ctx, const std::string& id) {
+  // Named locals, not temporaries, into the coroutine call (the GCC 12 pitfall, COMMON.md).
+  const std::string_view what = "bulk_export_delete";
+  auto step = [&](domain::store_reader& reader, const domain::principal& who) -> core::result<reply> {
+    auto job = find_job(reader, who, id, svc.clock.now_ms());
+    if (!job) return std::move(job).error();
+    auto gone = svc.store.export_jobs()->delete_export_job(id, who.tenant, who.instance);
+    if (!gone) return std::move(gone).error();
+    if (!*gone) return make_error(errc::not_found, "no export job with this id (it may have expired or been deleted)");
+    reply r{202, api::fhir::export_deleted_outcome()};
+    r.content_type = api::fhir::content_type;
+    return r;
+  };
+  auto out = co_await export_step(req, svc, ctx, what, true, step);
+  if (!out) co_return outcome_reply(out.error());
+  co_return std::move(*out);
+}
+
+asio::awaitable<reply> job_file(const request& req, services& svc, request_context& ctx, const std::string& id,
+                                const std::string& name) {
+  // Named locals, not temporaries, into the coroutine call (the GCC 12 pitfall, COMMON.md).
+  const std::string_view what = "bulk_export_file";
+  auto step = [&](domain::store_reader& reader, const domain::principal& who) -> core::result<reply> {
+    auto job = find_job(reader, who, id, svc.clock.now_ms());
+    if (!job) return std::move(job).error();
+    const auto k = api::fhir::export_file_index(name);
+    if (!k || *k >= job->file_ends.size()) return make_error(errc::not_found, "this export has no such file");
+    // At most export_file_resources messages, read file_read_batch at a time by seq.
+    domain::export_range range = job->file_range(*k);
+    std::string body;
+    for (;;) {
+      auto rows = reader.export_messages(range, file_read_batch);
+      if (!rows) return std::move(rows).error();
+      for (const auto& m : *rows)
+        api::fhir::append_ndjson_line(body, m, domain::chat_key{who.tenant, who.instance, m.patient});
+      if (rows->size() < static_cast<std::size_t>(file_read_batch)) break;
+      range.after_seq = rows->back().msg.seq;
+    }
+    reply r{200, std::move(body)};
+    r.content_type = api::fhir::ndjson_content_type;
+    return r;
+  };
+  auto out = co_await export_step(req, svc, ctx, what, true, step);
+  if (!out) co_return outcome_reply(out.error());
+  co_return std::move(*out);
+}
+
+reply method_not_allowed(bool get_only) {
+  reply r = outcome_reply(make_error(errc::method_not_allowed, get_only ? "use GET" : "use GET or DELETE"));
+  r.allow_get_only = get_only;
+  r.allow_get_or_delete = !get_only;
+  return r;
+}
+
+}  // namespace
+
+bool is_fhir_bulk_path(const std::vector<std::string>& segs) {
+  if (segs.size() < 3) return false;
+  if (segs[2] == status_segment || segs[2] == file_segment) return true;
+  return segs[2] == "Group" && segs.size() == 5 && segs[4] == "$export";
+}
+
+asio::awaitable<reply> fhir_bulk_route(const request& req, services& svc, request_context& ctx,
+                                       const boost::urls::url_view& url, const std::vector<std::string>& segs) {
+  const reply none = outcome_reply(make_error(errc::not_found, "no such FHIR route"));
+  if (segs[2] == "Group") {
+    if (req.method() != http::verb::get) co_return method_not_allowed(true);
+    co_return co_await kick_off(req, svc, ctx, url, segs[3]);
+  }
+  if (segs[2] == status_segment) {
+    if (segs.size() != 4) co_return none;
+    if (req.method() == http::verb::get) co_return co_await job_status(req, svc, ctx, segs[3]);
+    if (req.method() == http::verb::delete_) co_return co_await cancel_job(req, svc, ctx, segs[3]);
+    co_return method_not_allowed(false);
+  }
+  if (segs.size() != 5) co_return none;
+  if (req.method() != http::verb::get) co_return method_not_allowed(true);
+  co_return co_await job_file(req, svc, ctx, segs[3], segs[4]);
+}
+
+}  // namespace carechat::net
