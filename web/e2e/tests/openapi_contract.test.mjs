@@ -43,7 +43,8 @@ after(() => server.dispose());
  */
 function operationOf(method, pathname) {
   for (const [template, item] of Object.entries(api.paths)) {
-    const pattern = new RegExp("^" + template.replace(/[.]/g, "\\.").replace(/\{[^}]+\}/g, "[^/]+") + "$");
+    // "." and "$" (the FHIR operation paths' $export) are literal in a template.
+    const pattern = new RegExp("^" + template.replace(/[.$]/g, "\\$&").replace(/\{[^}]+\}/g, "[^/]+") + "$");
     if (!pattern.test(pathname)) continue;
     if (item[method.toLowerCase()]) return { template, op: item[method.toLowerCase()] };
     const first = ["get", "put", "post", "delete", "patch"].find((m) => item[m]);
@@ -193,6 +194,26 @@ test("every operation answers as the document says", { timeout: 120_000 }, async
   expectStatus(await call("GET", `${chat}?pageSize=5`, { token: issued.json.access_token }), 200);
   expectStatus(await call("POST", "/oauth/token", { body: form({ grant_type: "client_credentials", client_id: clientId, client_secret: "wrong" }), headers: formHeaders }), 401);
   expectStatus(await call("POST", "/oauth/token", { body: form({ grant_type: "password" }), headers: formHeaders }), 400);
+
+  // FHIR Bulk Data export: kick-off, its refusals, the manifest, a file, DELETE.
+  const group = `/fhir/R4/Group/${TENANT}.${INSTANCE}/$export`;
+  const async = { Prefer: "respond-async", Accept: "application/fhir+json" };
+  const kicked = await call("GET", `${group}?_type=Communication`, { token: staff, headers: async });
+  expectStatus(kicked, 202);
+  const status = new URL(kicked.headers.get("content-location")).pathname;
+  expectStatus(await call("GET", group, { token: staff, headers: async }), 429);
+  expectStatus(await call("GET", group, { token: staff }), 400);
+  expectStatus(await call("GET", group, { headers: async }), 401);
+  expectStatus(await call("GET", group, { token: patient, headers: async }), 403);
+  expectStatus(await call("POST", group, { token: staff, headers: async }), 405);
+  const manifest = await call("GET", status, { token: client });
+  expectStatus(manifest, 200);
+  const fileUrl = new URL(manifest.json.output[0].url).pathname;
+  expectStatus(await call("GET", fileUrl, { token: staff }), 200);
+  expectStatus(await call("GET", fileUrl.replace(/-1\.ndjson$/, "-9.ndjson"), { token: staff }), 404);
+  expectStatus(await call("DELETE", status, { token: staff }), 202);
+  expectStatus(await call("GET", status, { token: staff }), 404);
+  expectStatus(await call("DELETE", status, { token: staff }), 404);
 
   // Every operation of the document was reached.
   const all = [];
