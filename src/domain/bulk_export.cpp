@@ -48,7 +48,8 @@ std::string format_file_ends(const std::vector<std::int64_t>& ends) {
 
 core::result<std::vector<std::int64_t>> parse_file_ends(std::string_view text) {
   std::vector<std::int64_t> out;
-  while (!text.empty()) {
+  if (text.empty()) return out;
+  for (;;) {
     const auto comma = text.find(',');
     const std::string_view part = text.substr(0, comma);
     std::int64_t v = 0;

@@ -4,6 +4,9 @@
 // that later sends do not change, `_since` returning only the delta, DELETE, one export per
 // instance at a time, and every bad input a 4xx OperationOutcome that records no job.
 // (web/e2e/tests/fhir_validation.test.mjs validates every NDJSON line with a FHIR validator.)
+#include <sqlite3.h>
+
+#include <algorithm>
 #include <set>
 #include <thread>
 
@@ -107,6 +110,19 @@ class fhir_bulk_test : public chat_server_test {
     ASSERT_FALSE(ec) << r.body;
     ASSERT_EQ(str(v.at("resourceType")), "OperationOutcome") << r.body;
     EXPECT_EQ(str(v.at("issue").as_array().at(0).at("code")), code) << r.body;
+  }
+
+  // SQL straight on the database (the server's clock cannot be moved: a job's expiry is).
+  void db_exec(const std::string& sql) {
+    if (database_.postgres()) return database_.schema().exec(sql);
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open_v2(db_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+    EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "") << " in " << sql;
+    sqlite3_free(err);
+    sqlite3_close(db);
   }
 
   http_result send_theirs(const std::string& text) {
@@ -264,6 +280,39 @@ TEST_F(fhir_bulk_test, bad_inputs_are_4xx_operation_outcomes_and_record_no_job) 
   for (const std::string name : {"communication-0.ndjson", "communication-2.ndjson", "communication-01.ndjson",
                                   "patient-1.ndjson", "communication-1.json"})
     expect_outcome(call("GET", prefix + name, user_), 404, "not-found");
+}
+
+TEST_F(fhir_bulk_test, concurrent_kick_offs_record_one_job) {
+  ASSERT_EQ(send_inbound("x").status, 200u);
+  // Four kick-offs at once, each on its own connection: the database lets exactly one through.
+  std::vector<unsigned> statuses(4);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < statuses.size(); ++i)
+    threads.emplace_back([&, i] {
+      http_client c(server_->port());
+      statuses[i] = c.request("GET", group, "",
+                              {{"Authorization", "Bearer " + (i % 2 ? client_ : user_)}, {"Prefer", "respond-async"}})
+                        .status;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 202u), 1);
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 429u), 3);
+}
+
+TEST_F(fhir_bulk_test, an_expired_job_is_gone_and_frees_the_instance) {
+  ASSERT_EQ(send_inbound("x").status, 200u);
+  const std::string status = started();
+  const std::string file = target_of(str(manifest(status).at("output").as_array().at(0).at("url")));
+  // 24 h later (moved in the database): status, file and DELETE are 404, and a new kick-off
+  // replaces the expired row.
+  db_exec("UPDATE export_jobs SET expires_at = expires_at - 86400000");
+  expect_outcome(call("GET", status, user_), 404, "not-found");
+  expect_outcome(call("GET", file, user_), 404, "not-found");
+  expect_outcome(call("DELETE", status, user_), 404, "not-found");
+  const std::string next = started();
+  EXPECT_NE(next, status);
+  EXPECT_EQ(total(manifest(next)), 1);
+  expect_outcome(call("GET", status, user_), 404, "not-found");
 }
 
 TEST_F(fhir_bulk_test, capability_statement_lists_the_export) {

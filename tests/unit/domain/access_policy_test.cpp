@@ -83,6 +83,17 @@ TEST(access_policy, only_an_admin_of_that_instance_configures_webhooks) {
   EXPECT_TRUE(authorize_instance(make(role::admin), "gh", "sb-demo", instance_action::list_unread));
 }
 
+TEST(access_policy, staff_and_clients_of_that_instance_bulk_export_it) {
+  for (role r : {role::user, role::admin, role::client})
+    EXPECT_TRUE(authorize_instance(make(r), "gh", "sb-demo", instance_action::bulk_export)) << to_string(r);
+  const auto patient = authorize_instance(make(role::patient, "p-1"), "gh", "sb-demo", instance_action::bulk_export);
+  ASSERT_FALSE(patient);
+  EXPECT_EQ(patient.error().code, core::errc::forbidden);
+  EXPECT_FALSE(authorize_instance(make(role::user), "gh", "other", instance_action::bulk_export));
+  EXPECT_FALSE(authorize_instance(make(role::client), "other", "sb-demo", instance_action::bulk_export));
+  EXPECT_EQ(to_string(instance_action::bulk_export), "bulk_export");
+}
+
 TEST(access_policy, admin_role_round_trips_as_text) {
   EXPECT_EQ(to_string(role::admin), "admin");
   EXPECT_EQ(role_from_string("admin"), role::admin);
