@@ -12,6 +12,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "net/handlers/attachment_handlers.hpp"
+#include "net/handlers/fhir_bulk_handlers.hpp"
 #include "net/handlers/fhir_handlers.hpp"
 #include "net/handlers/event_handlers.hpp"
 #include "net/host_header.hpp"
@@ -217,6 +218,12 @@ asio::awaitable<void> serve_connection(std::shared_ptr<connection_state<Stream>>
     }
     if (const auto binary = match_fhir_binary_route(req)) {  // FHIR Binary streams as a download does
       const bool go_on = co_await serve_fhir_binary(conn->stream, req, svc, *binary, ctx);
+      finish_request(svc.observer, ctx, method, 0, 0);
+      if (!go_on || registry.stopping()) break;
+      continue;
+    }
+    if (const auto file = match_fhir_export_file_route(req)) {  // a Bulk Data export's file streams
+      const bool go_on = co_await serve_fhir_export_file(conn->stream, req, svc, *file, ctx);
       finish_request(svc.observer, ctx, method, 0, 0);
       if (!go_on || registry.stopping()) break;
       continue;

@@ -153,8 +153,9 @@ class fhir_bulk_test : public chat_server_test {
 TEST_F(fhir_bulk_test, export_counts_equal_the_database_and_files_are_cut_at_1000) {
   // 1003 messages in two chats, a few archived: two files (1000 + 3).
   for (int i = 0; i < 995; ++i)
-    ASSERT_EQ((i % 2 ? send_inbound("patient " + std::to_string(i)) : send_outbound("staff " + std::to_string(i))).status,
-              200u);
+    ASSERT_EQ(
+        (i % 2 ? send_inbound("patient " + std::to_string(i)) : send_outbound("staff " + std::to_string(i))).status,
+        200u);
   auto archive = http_->post_json(chat_path() + "/archive?archiveDate=2100-01-01T00:00:00Z", user_, "{}");
   ASSERT_EQ(archive.status, 200u) << archive.body;
   for (int i = 0; i < 8; ++i) ASSERT_EQ(send_theirs("other " + std::to_string(i)).status, 200u);
@@ -206,7 +207,8 @@ TEST_F(fhir_bulk_test, since_returns_only_the_delta) {
   ASSERT_EQ(call("DELETE", status, user_).status, 202u);
 
   // A zone offset is the same instant; a _since in the future exports nothing.
-  const std::string everything = started("?_since=2000-01-01T01:00:00%2B01:00&_outputFormat=application%2Ffhir%2Bndjson");
+  const std::string everything =
+      started("?_since=2000-01-01T01:00:00%2B01:00&_outputFormat=application%2Ffhir%2Bndjson");
   EXPECT_EQ(total(manifest(everything)), 9);
   ASSERT_EQ(call("DELETE", everything, user_).status, 202u);
   const std::string nothing = started("?_since=2999-01-01T00:00:00Z");
@@ -254,9 +256,9 @@ TEST_F(fhir_bulk_test, bad_inputs_are_4xx_operation_outcomes_and_record_no_job) 
     expect_outcome(kick_off(q, user_), 400, "invalid");
   // Another tenant's group, a patient's token, no token, a bad token.
   expect_outcome(kick_off("", foreign_user_), 403, "forbidden");
-  expect_outcome(call("GET", "/fhir/R4/Group/other-tenant." + instance + "/$export", user_,
-                      {{"Prefer", "respond-async"}}),
-                 403, "forbidden");
+  expect_outcome(
+      call("GET", "/fhir/R4/Group/other-tenant." + instance + "/$export", user_, {{"Prefer", "respond-async"}}), 403,
+      "forbidden");
   expect_outcome(kick_off("", patient_), 403, "forbidden");
   expect_outcome(kick_off("", ""), 401, "login");
   expect_outcome(kick_off("", "cc_nope"), 401, "login");
@@ -277,8 +279,10 @@ TEST_F(fhir_bulk_test, bad_inputs_are_4xx_operation_outcomes_and_record_no_job) 
   auto m = manifest(status);
   const std::string file = target_of(str(m.at("output").as_array().at(0).at("url")));
   const std::string prefix = file.substr(0, file.rfind('/') + 1);
+  expect_outcome(call("DELETE", file, user_), 405, "not-supported");
+  expect_outcome(call("GET", file + "/extra", user_), 404, "not-found");
   for (const std::string name : {"communication-0.ndjson", "communication-2.ndjson", "communication-01.ndjson",
-                                  "patient-1.ndjson", "communication-1.json"})
+                                 "patient-1.ndjson", "communication-1.json"})
     expect_outcome(call("GET", prefix + name, user_), 404, "not-found");
 }
 
@@ -321,8 +325,7 @@ TEST_F(fhir_bulk_test, capability_statement_lists_the_export) {
   auto cs = json::parse(r.body).as_object();
   bool found = false;
   for (auto& res : cs.at("rest").as_array().at(0).at("resource").as_array())
-    if (str(res.at("type")) == "Group")
-      found = str(res.at("operation").as_array().at(0).at("name")) == "export";
+    if (str(res.at("type")) == "Group") found = str(res.at("operation").as_array().at(0).at("name")) == "export";
   EXPECT_TRUE(found) << r.body;
 }
 

@@ -1,8 +1,12 @@
 #include "net/handlers/fhir_bulk_handlers.hpp"
 
+#include <boost/url/parse.hpp>
+#include <cstdio>
+
 #include "api/fhir_bulk.hpp"
 #include "api/fhir_resources.hpp"
 #include "core/ids.hpp"
+#include "core/log.hpp"
 #include "core/time_format.hpp"
 #include "domain/access_policy.hpp"
 #include "domain/bulk_export.hpp"
@@ -167,35 +171,6 @@ asio::awaitable<reply> cancel_job(const request& req, services& svc, request_con
   co_return std::move(*out);
 }
 
-asio::awaitable<reply> job_file(const request& req, services& svc, request_context& ctx, const std::string& id,
-                                const std::string& name) {
-  // Named locals, not temporaries, into the coroutine call (the GCC 12 pitfall, COMMON.md).
-  const std::string_view what = "bulk_export_file";
-  auto step = [&](domain::store_reader& reader, const domain::principal& who) -> core::result<reply> {
-    auto job = find_job(reader, who, id, svc.clock.now_ms());
-    if (!job) return std::move(job).error();
-    const auto k = api::fhir::export_file_index(name);
-    if (!k || *k >= job->file_ends.size()) return make_error(errc::not_found, "this export has no such file");
-    // At most export_file_resources messages, read file_read_batch at a time by seq.
-    domain::export_range range = job->file_range(*k);
-    std::string body;
-    for (;;) {
-      auto rows = reader.export_messages(range, file_read_batch);
-      if (!rows) return std::move(rows).error();
-      for (const auto& m : *rows)
-        api::fhir::append_ndjson_line(body, m, domain::chat_key{who.tenant, who.instance, m.patient});
-      if (rows->size() < static_cast<std::size_t>(file_read_batch)) break;
-      range.after_seq = rows->back().msg.seq;
-    }
-    reply r{200, std::move(body)};
-    r.content_type = api::fhir::ndjson_content_type;
-    return r;
-  };
-  auto out = co_await export_step(req, svc, ctx, what, true, step);
-  if (!out) co_return outcome_reply(out.error());
-  co_return std::move(*out);
-}
-
 reply method_not_allowed(bool get_only) {
   reply r = outcome_reply(make_error(errc::method_not_allowed, get_only ? "use GET" : "use GET or DELETE"));
   r.allow_get_only = get_only;
@@ -224,9 +199,110 @@ asio::awaitable<reply> fhir_bulk_route(const request& req, services& svc, reques
     if (req.method() == http::verb::delete_) co_return co_await cancel_job(req, svc, ctx, segs[3]);
     co_return method_not_allowed(false);
   }
-  if (segs.size() != 5) co_return none;
-  if (req.method() != http::verb::get) co_return method_not_allowed(true);
-  co_return co_await job_file(req, svc, ctx, segs[3], segs[4]);
+  // A well-formed GET went to serve_fhir_export_file before routing.
+  if (segs.size() != 5 || req.method() == http::verb::get) co_return none;
+  co_return method_not_allowed(true);
 }
+
+std::optional<export_file_target> match_fhir_export_file_route(const http::request_header<>& head) {
+  const std::string_view target = head.target();
+  if (head.method() != http::verb::get || target.substr(0, 22) != "/fhir/R4/$export-file/") return std::nullopt;
+  const auto url = boost::urls::parse_origin_form(target);
+  if (!url) return std::nullopt;
+  std::vector<std::string> segs;
+  for (auto&& seg : url->segments()) {
+    if (segs.size() == 5) return std::nullopt;
+    segs.emplace_back(seg);
+  }
+  if (segs.size() != 5 || segs[0] != "fhir" || segs[1] != "R4" || segs[2] != file_segment) return std::nullopt;
+  return export_file_target{segs[3], segs[4]};
+}
+
+template <class Stream>
+asio::awaitable<bool> serve_fhir_export_file(Stream& stream, const request& req, services& svc,
+                                             const export_file_target& target, request_context& ctx) {
+  // One trip to the pool: authenticate, authorize, find the job and the file, queue the audit row.
+  std::optional<domain::export_range> range;
+  std::string tenant, instance;
+  const std::string_view what = "bulk_export_file";
+  auto step = [&](domain::store_reader& reader, const domain::principal& who) -> core::result<reply> {
+    auto job = find_job(reader, who, target.job, svc.clock.now_ms());
+    if (!job) return std::move(job).error();
+    const auto k = api::fhir::export_file_index(target.name);
+    if (!k || *k >= job->file_ends.size()) return make_error(errc::not_found, "this export has no such file");
+    range = job->file_range(*k);
+    tenant = who.tenant;
+    instance = who.instance;
+    return reply{};
+  };
+  auto checked = co_await export_step(req, svc, ctx, what, true, step);
+  if (!checked) {
+    const core::error failed = checked.error();
+    co_return co_await write_outcome(stream, ctx, req, failed);
+  }
+
+  // The head: no Content-Length (the size is known once the last row is read). HTTP/1.1 frames
+  // the body in chunks, one per batch; HTTP/1.0 ends it by closing the connection.
+  const bool chunked = req.version() != 10;
+  const bool keep = chunked && req.keep_alive();
+  reply rep{200, {}};
+  rep.content_type = api::fhir::ndjson_content_type;
+  rep.request_id = ctx.id.view();
+  std::string head = "HTTP/1.";
+  head += chunked ? "1 200 OK\r\n" : "0 200 OK\r\n";
+  for_each_reply_header(rep, [&](std::string_view name, std::string_view value) {
+    head += name;
+    head += ": ";
+    head += value;
+    head += "\r\n";
+  });
+  head += chunked ? "Transfer-Encoding: chunked\r\n" : "Connection: close\r\n";
+  if (chunked && !keep) head += "Connection: close\r\n";
+  head += "\r\n";
+  add_transport_headers<Stream>(head);
+  ctx.status = 200;
+  auto& timer_owner = beast::get_lowest_layer(stream);
+  timer_owner.expires_after(std::chrono::seconds(30));
+  if (auto [ec, n] = co_await asio::async_write(stream, asio::buffer(head), use_tuple); ec) co_return false;
+
+  // The rows, file_read_batch at a time: at most one batch is held, whatever the file's size.
+  std::string chunk;
+  for (;;) {
+    auto rows = co_await run_blocking(svc.blocking, [&]() -> core::result<std::vector<domain::located_message>> {
+      auto lease = svc.readers.acquire();
+      return lease->export_messages(*range, file_read_batch);
+    });
+    if (!rows) {
+      // The status line is sent: all that is left is to cut the body short (no last chunk), which a
+      // client sees as a failed download and retries.
+      core::log_error("fhir-export", "an export file was cut short: " + rows.error().message);
+      co_return false;
+    }
+    std::string lines;
+    for (const auto& m : *rows) api::fhir::append_ndjson_line(lines, m, domain::chat_key{tenant, instance, m.patient});
+    const bool last = rows->size() < static_cast<std::size_t>(file_read_batch);
+    if (!rows->empty()) range->after_seq = rows->back().msg.seq;
+    chunk.clear();
+    if (chunked && !lines.empty()) {
+      char size[20];
+      const int n = std::snprintf(size, sizeof size, "%zx\r\n", lines.size());
+      chunk.append(size, static_cast<std::size_t>(n));
+    }
+    chunk += lines;
+    if (chunked && !lines.empty()) chunk += "\r\n";
+    if (chunked && last) chunk += "0\r\n\r\n";
+    ctx.body_bytes += lines.size();
+    timer_owner.expires_after(std::chrono::seconds(30));
+    if (!chunk.empty())
+      if (auto [ec, n] = co_await asio::async_write(stream, asio::buffer(chunk), use_tuple); ec) co_return false;
+    if (last) break;
+  }
+  co_return keep;
+}
+
+template asio::awaitable<bool> serve_fhir_export_file(plain_stream&, const request&, services&,
+                                                      const export_file_target&, request_context&);
+template asio::awaitable<bool> serve_fhir_export_file(tls_stream&, const request&, services&, const export_file_target&,
+                                                      request_context&);
 
 }  // namespace carechat::net

@@ -3,6 +3,8 @@
 //   GET    /fhir/R4/$export-status/{job}                       200 + the manifest
 //   DELETE /fhir/R4/$export-status/{job}                       202: the job and its files are gone
 //   GET    /fhir/R4/$export-file/{job}/communication-{n}.ndjson one file, read from the database now
+//                                                      and streamed (chunked), so http_session hands
+//                                                      it the connection before routing
 // For staff tokens (user, admin, client) of that tenant and instance. The job lives in the
 // database (domain::export_job_store), so any node answers any of these. The kick-off, each file
 // and a cancel are audited (one instance row each, refusals too); the status is not (it names no
@@ -11,6 +13,7 @@
 #pragma once
 
 #include <boost/url/url_view.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +21,7 @@
 #include "net/reply.hpp"
 #include "net/request_context.hpp"
 #include "net/services.hpp"
+#include "net/transport.hpp"
 
 namespace carechat::net {
 
@@ -26,5 +30,19 @@ bool is_fhir_bulk_path(const std::vector<std::string>& segs);
 
 asio::awaitable<reply> fhir_bulk_route(const request& req, services& svc, request_context& ctx,
                                        const boost::urls::url_view& url, const std::vector<std::string>& segs);
+
+// GET /fhir/R4/$export-file/{job}/{name}, matched on the header alone.
+struct export_file_target {
+  std::string job;
+  std::string name;
+};
+std::optional<export_file_target> match_fhir_export_file_route(const http::request_header<>& head);
+
+// Streams the file: authorizes and audits, then writes the head and the messages as they are read
+// (200 at a time; HTTP/1.1 chunked, HTTP/1.0 to the connection's close), or an OperationOutcome.
+// Returns whether the connection may serve another request. Stream: plain_stream or tls_stream.
+template <class Stream>
+asio::awaitable<bool> serve_fhir_export_file(Stream& stream, const request& req, services& svc,
+                                             const export_file_target& target, request_context& ctx);
 
 }  // namespace carechat::net

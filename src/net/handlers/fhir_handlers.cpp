@@ -124,23 +124,6 @@ reply fhir_get_only() {
   return r;
 }
 
-// A response's head for the Binary route's OperationOutcome answers.
-template <class Stream>
-asio::awaitable<bool> write_outcome(Stream& stream, request_context& ctx, const request& req, const core::error& e) {
-  reply rep = outcome_reply(e);
-  rep.request_id = ctx.id.view();
-  ctx.status = rep.status;
-  ctx.body_bytes = body_of(rep).size();
-  const bool keep = req.keep_alive();
-  std::string head;
-  format_reply_head(head, req.version(), keep, rep);
-  add_transport_headers<Stream>(head);
-  const std::array<asio::const_buffer, 2> bytes{asio::buffer(head), asio::buffer(body_of(rep))};
-  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(30));
-  auto [ec, n] = co_await asio::async_write(stream, bytes, use_tuple);
-  co_return !ec && keep;
-}
-
 }  // namespace
 
 bool is_fhir_path(const std::vector<std::string>& segs) {
