@@ -44,4 +44,9 @@ bool id_token_needs_new_keys(std::string_view token, const jwks& keys) {
   return parsed && !parsed->kid.empty() && keys.find(parsed->kid) == nullptr;
 }
 
+std::string id_token_kid(std::string_view token) {
+  auto parsed = parse_compact(token);
+  return parsed ? parsed->kid : std::string();
+}
+
 }  // namespace carechat::api::jose

@@ -36,5 +36,7 @@ core::result<id_token_claims> validate_id_token(std::string_view token, const jw
 // True when the token parses and names a kid that `keys` does not hold: the EHR may have rotated
 // its keys, so the set is worth fetching again (once) before refusing.
 bool id_token_needs_new_keys(std::string_view token, const jwks& keys);
+// The token's "kid" header (empty when it names none or does not parse).
+std::string id_token_kid(std::string_view token);
 
 }  // namespace carechat::api::jose

@@ -111,17 +111,20 @@ asio::awaitable<core::result<smart::smart_configuration>> ehr_configuration(serv
   co_return *parsed;
 }
 
-// The EHR's key set: the cached one, or a fresh one when none is cached or `refresh` asks for it
-// (and the last fetch is older than refetch_gap, so a flood of unknown kids costs one fetch).
+// The EHR's key set: the cached one, or a fresh one when none is cached or an id_token names a kid
+// it lacks (`unknown_kid`; the same one again only after refetch_gap).
 asio::awaitable<core::result<std::shared_ptr<const api::jose::jwks>>> ehr_keys(services& svc, smart_services& s,
                                                                                const smart::issuer& is,
                                                                                const std::string& jwks_uri,
-                                                                               bool refresh) {
+                                                                               const std::string& unknown_kid) {
   const auto now = svc.clock.now_ms();
   {
     std::lock_guard lock(s.ehr_mutex);
     auto& e = s.ehrs[is.iss];
-    if (e.keys && (!refresh || now - e.keys_at < s.refetch_gap.count())) co_return e.keys;
+    const bool refresh = !unknown_kid.empty() &&
+                         (unknown_kid != e.refetched_for || now - e.keys_at >= s.refetch_gap.count());
+    if (e.keys && !refresh) co_return e.keys;
+    e.refetched_for = unknown_kid;
   }
   const std::vector<std::pair<std::string, std::string>> no_headers;
   const std::string no_body;
@@ -307,10 +310,12 @@ asio::awaitable<reply> callback(const request& req, services& svc, smart_service
   expect.client_id = is->client_id;
   expect.nonce = pending->nonce;
   expect.now = svc.clock.now_ms();
-  auto keys = co_await ehr_keys(svc, s, *is, configuration->jwks_uri, false);
+  const std::string no_kid;
+  auto keys = co_await ehr_keys(svc, s, *is, configuration->jwks_uri, no_kid);
   if (!keys) co_return error_reply(keys.error());
   if (api::jose::id_token_needs_new_keys(token->id_token, **keys)) {  // the EHR may have rotated its keys
-    keys = co_await ehr_keys(svc, s, *is, configuration->jwks_uri, true);
+    const std::string kid = api::jose::id_token_kid(token->id_token);
+    keys = co_await ehr_keys(svc, s, *is, configuration->jwks_uri, kid);
     if (!keys) co_return error_reply(keys.error());
   }
   auto claims = api::jose::validate_id_token(token->id_token, **keys, expect);

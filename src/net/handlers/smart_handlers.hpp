@@ -39,12 +39,15 @@ namespace carechat::net {
 struct services;
 
 // What carechat learned about one EHR, cached: its smart-configuration (for config_ttl) and its
-// key set (refetched when an id_token names an unknown kid, at most once per refetch_gap).
+// key set (refetched when an id_token names an unknown kid; for the same unknown kid at most once
+// per refetch_gap, so a kid the EHR never publishes costs one fetch per gap, while a real
+// rotation right after a fetch is still seen at once).
 struct smart_ehr_state {
   std::optional<api::smart::smart_configuration> configuration;
   core::unix_ms configuration_at = 0;
   std::shared_ptr<const api::jose::jwks> keys;
   core::unix_ms keys_at = 0;
+  std::string refetched_for;  // the unknown kid of the last refetch
 };
 
 struct smart_services {

@@ -155,6 +155,8 @@ TEST(id_token, an_unknown_kid_asks_for_the_keys_again_and_the_rotated_set_verifi
   // A known kid, or garbage, is no reason to fetch.
   EXPECT_FALSE(id_token_needs_new_keys(sign(good_claims(), k.rsa, jws_alg::rs256, "rsa-1"), k.set()));
   EXPECT_FALSE(id_token_needs_new_keys("not.a.token", k.set()));
+  EXPECT_EQ(id_token_kid(token), "rsa-2");
+  EXPECT_EQ(id_token_kid("not.a.token"), "");
 }
 
 }  // namespace
