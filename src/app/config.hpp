@@ -109,6 +109,13 @@ struct config {
                                               //   per client id and per address, then 429
   unsigned oauth_failures_per_minute = 10;    // CARECHAT_OAUTH_FAILURES_PER_MINUTE: how fast that allowance
                                               //   refills
+  // SMART App Launch (docs/integration.md, "SMART App Launch"):
+  std::string smart_issuers_file;             // CARECHAT_SMART_ISSUERS_FILE: JSON allow-list of EHRs (iss ->
+                                              //   tenant, instance, client_id, auth); empty: SMART off
+  std::string smart_key_file;                 // CARECHAT_SMART_KEY_FILE: carechat's private_key_jwt key (PEM),
+                                              //   generated when missing; empty: `<db>-smart-key.pem` on SQLite
+  unsigned smart_session_idle_s = 900;        // CARECHAT_SMART_SESSION_IDLE_S: a session unused this long ends
+  unsigned smart_session_max_s = 28'800;      // CARECHAT_SMART_SESSION_MAX_S: no session outlives this (8 h)
 };
 
 // The config file used when neither --config nor CARECHAT_CONFIG names one, if it exists (the

@@ -25,6 +25,7 @@
 #include "app/server_metrics.hpp"
 #include "net/http_metrics.hpp"
 #include "net/handlers/oauth_handlers.hpp"
+#include "app/smart_runtime.hpp"
 #include "net/local_hub.hpp"
 #include "net/metrics_server.hpp"
 #include "net/server.hpp"
@@ -173,6 +174,16 @@ int serve_command(const std::vector<std::string>& argv) {
     return 1;
   }
 
+  // SMART App Launch: the EHRs' calls trust the same extra CAs as webhook deliveries.
+  auto smart_tls = net::make_webhook_tls_context(cfg->webhook_ca_file);
+  if (!smart_tls) return 1;  // the same file failed above already
+  const std::string default_smart_key = spec->backend == backend::sqlite ? spec->location + "-smart-key.pem" : "";
+  auto smart = start_smart(*cfg, default_smart_key, *smart_tls);
+  if (!smart) {
+    std::cerr << "carechat serve: SMART: " << smart.error().message << '\n';
+    return 1;
+  }
+
   // HTTPS: the certificate and key are checked before anything listens.
   std::unique_ptr<net::tls_credentials> tls;
   if (!cfg->tls_cert_file.empty()) {
@@ -246,6 +257,7 @@ int serve_command(const std::vector<std::string>& argv) {
                               &oauth_failures,
                               &oauth_assertions};
     svc.oauth = &oauth;
+    svc.smart = smart->get();
     svc.serves_tls = tls != nullptr;
     std::optional<attachment_collector> collector;
     if (*attachments)

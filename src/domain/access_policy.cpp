@@ -34,6 +34,8 @@ core::result<void> authorize(const principal& who, const chat_key& chat, action 
     return core::make_error(errc::forbidden, "this token is not valid for this tenant and instance");
   if (who.role == role::patient && who.patient_id != chat.patient)
     return core::make_error(errc::forbidden, "a patient token may only access that patient's own chat");
+  if (is_bound_to_patient(who) && who.patient_id != chat.patient)
+    return core::make_error(errc::forbidden, "this session was opened from another patient's chart");
 
   bool allowed = false;
   switch (what) {
@@ -62,6 +64,9 @@ core::result<void> authorize_instance(const principal& who, const std::string& t
   if (who.role == role::patient)
     return core::make_error(errc::forbidden,
                             "role 'patient' may not " + std::string(to_string(what)) + " across patients' chats");
+  if (is_bound_to_patient(who))
+    return core::make_error(errc::forbidden, "a session opened from a patient's chart may not " +
+                                                 std::string(to_string(what)) + " across patients' chats");
   if (what == instance_action::configure_webhooks && who.role != role::admin)
     return core::make_error(errc::forbidden, "role '" + std::string(to_string(who.role)) +
                                                  "' may not configure webhooks: that needs an admin token");

@@ -29,7 +29,8 @@ enum class instance_action { list_unread, subscribe, configure_webhooks, bulk_ex
 
 std::string_view to_string(action a) noexcept;
 
-// Tenant/instance mismatch, or a patient token on another patient's chat: forbidden. Then:
+// Tenant/instance mismatch, a patient token on another patient's chat, or a staff session bound to
+// one patient (a SMART launch from that patient's chart) on another chat: forbidden. Then:
 //   read, search     patient (own chat), user, client
 //   send_inbound     patient (own chat), client
 // An admin may do everything a user may.
@@ -41,7 +42,7 @@ std::string_view to_string(action a) noexcept;
 //   download_attachment as read
 core::result<void> authorize(const principal& who, const chat_key& chat, action what);
 
-// Instance-wide actions are for staff: user, admin and client, of that tenant and instance;
+// Instance-wide actions are for staff not bound to one patient: user, admin and client, of that tenant and instance;
 // configure_webhooks (endpoint, deliveries, redelivery) is for admin only.
 core::result<void> authorize_instance(const principal& who, const std::string& tenant, const std::string& instance,
                                       instance_action what);

@@ -25,7 +25,9 @@ struct principal {
   domain::role role = domain::role::client;
   std::string tenant;
   std::string instance;
-  std::string patient_id;    // role patient only
+  // Role patient: whose token it is. Roles user and admin: empty, or the one patient a SMART
+  // session from that patient's chart is bound to (domain/smart_launch).
+  std::string patient_id;
   std::string user_id;       // roles user and admin only
   std::string display_name;  // roles user and admin only: "First Last"
 
@@ -34,5 +36,8 @@ struct principal {
     return role == role::patient ? patient_id : is_staff_member(role) ? user_id : token_id;
   }
 };
+
+// A staff member whose session may reach one patient's chat only (least privilege for an EHR launch).
+inline bool is_bound_to_patient(const principal& who) { return is_staff_member(who.role) && !who.patient_id.empty(); }
 
 }  // namespace carechat::domain

@@ -28,6 +28,7 @@ struct reply {
   std::string retry_after{};       // Retry-After seconds (a 429); a 503 without it says "1"
   bool pragma_no_cache = false;    // "Pragma: no-cache" (RFC 6749 section 5.1, token responses)
   std::string content_location{};  // Content-Location (a FHIR Bulk Data kick-off's status URL)
+  std::string location{};           // "Location" of a redirect (SMART launch and callback: 302/303)
   std::string_view content_type = "application/json";  // a static string (the FHIR routes: application/fhir+json)
 };
 
@@ -58,6 +59,7 @@ void for_each_reply_header(const reply& rep, F&& f) {
   if (rep.allow_get_only) f(std::string_view("Allow"), std::string_view("GET"));
   if (rep.allow_get_or_put) f(std::string_view("Allow"), std::string_view("GET, PUT"));
   if (rep.allow_get_or_delete) f(std::string_view("Allow"), std::string_view("GET, DELETE"));
+  if (!rep.location.empty()) f(std::string_view("Location"), std::string_view(rep.location));
   if (!rep.request_id.empty()) f(std::string_view("X-Request-Id"), rep.request_id);
 }
 

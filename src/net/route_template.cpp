@@ -28,6 +28,11 @@ constexpr std::array<std::string_view, route_template_count> names{
     "/{tenant}/{instance}/webhook/disable",
     "/{tenant}/{instance}/webhook/deliveries",
     "/{tenant}/{instance}/webhook/deliveries/{eventId}/redeliver",
+    "/smart/launch",
+    "/smart/callback",
+    "/smart/session/renew",
+    "/smart/session/end",
+    "/.well-known/jwks.json",
 };
 
 constexpr std::size_t max_segments = 8;
@@ -71,6 +76,11 @@ route_template classify_target(std::string_view target) {
   if (n == 1 && s[0] == "healthz") return route_template::healthz;
   if (n == 1 && s[0] == "readyz") return route_template::readyz;
   if (n == 2 && s[0] == "oauth" && s[1] == "token") return route_template::oauth_token;
+  if (n == 2 && s[0] == "smart" && s[1] == "launch") return route_template::smart_launch;
+  if (n == 2 && s[0] == "smart" && s[1] == "callback") return route_template::smart_callback;
+  if (n == 3 && s[0] == "smart" && s[1] == "session" && s[2] == "renew") return route_template::smart_session_renew;
+  if (n == 3 && s[0] == "smart" && s[1] == "session" && s[2] == "end") return route_template::smart_session_end;
+  if (n == 2 && s[0] == ".well-known" && s[1] == "jwks.json") return route_template::jwks;
   if (s[0] == "assets" && n >= 2) return route_template::assets;
   if (n == 5 && s[3] == "patient" && (s[0] == "app" || s[0] == "portal"))
     return s[0] == "app" ? route_template::app_page : route_template::portal_page;

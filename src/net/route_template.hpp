@@ -38,9 +38,14 @@ enum class route_template : std::uint8_t {
   webhook_disable,
   webhook_deliveries,
   webhook_redeliver,
+  smart_launch,
+  smart_callback,
+  smart_session_renew,
+  smart_session_end,
+  jwks,
 };
 
-inline constexpr std::size_t route_template_count = static_cast<std::size_t>(route_template::webhook_redeliver) + 1;
+inline constexpr std::size_t route_template_count = static_cast<std::size_t>(route_template::jwks) + 1;
 
 // The template as a label: "/{tenant}/{instance}/patient/{patientId}/chat/inbound", "unmatched".
 std::string_view to_string(route_template r);

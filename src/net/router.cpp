@@ -11,6 +11,7 @@
 #include "net/handlers/fhir_handlers.hpp"
 #include "net/offload.hpp"
 #include "net/handlers/oauth_handlers.hpp"
+#include "net/handlers/smart_handlers.hpp"
 #include "net/handlers/webhook_handlers.hpp"
 #include "net/reply.hpp"
 #include "net/web_routes.hpp"
@@ -74,6 +75,8 @@ asio::awaitable<reply> dispatch(const request& req, services& svc, const boost::
   }
 
   if (segs.size() == 2 && segs[0] == "oauth" && segs[1] == "token") co_return co_await oauth_token(req, svc, ctx, peer);
+  // /smart/...and /.well-known/jwks.json: SMART App Launch (handlers/smart_handlers)
+  if (is_smart_path(segs)) co_return co_await smart_route(req, svc, ctx, url, segs);
   // /fhir/R4/...: the read-only FHIR facade (handlers/fhir_handlers)
   if (is_fhir_path(segs)) co_return co_await fhir_route(req, svc, ctx, url, segs);
 

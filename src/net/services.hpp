@@ -34,6 +34,7 @@ namespace carechat::net {
 class webhook_worker;
 class log_follower;
 struct oauth_services;
+struct smart_services;
 
 // What the attachment routes need besides the store (handlers/attachment_handlers).
 struct attachment_services {
@@ -69,6 +70,7 @@ struct services {
   attachment_services attachments;        // uploads and downloads (issue #14)
   request_observer_options observer{};    // each request's metrics and log line (issue #16)
   oauth_services* oauth = nullptr;        // POST /oauth/token (handlers/oauth_handlers); nullptr: off
+  smart_services* smart = nullptr;        // SMART App Launch (handlers/smart_handlers); nullptr: off
   bool serves_tls = false;                // the listener speaks TLS itself (FHIR's absolute links say https)
 };
 

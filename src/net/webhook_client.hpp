@@ -1,4 +1,4 @@
-// One webhook POST over HTTP or HTTPS (system CAs, SNI, host name verification) to addresses the
+// One webhook POST (through net/outbound_http) over HTTP or HTTPS (system CAs, SNI, host name verification) to addresses the
 // caller resolved and checked (net/webhook_target): connect, send, read the answer (body up to 64 KiB). Redirects
 // are not followed. One deadline covers the whole exchange. Thread-safety: a coroutine; the SSL
 // context is shared and only read.

@@ -44,7 +44,7 @@ export type SearchQuery =
 export class ChatApi {
   constructor(
     private readonly base: string, // /{tenant}/{instance}/patient/{patientId}/chat
-    private readonly token: string,
+    private token: string,
     private readonly fetchImpl: FetchLike = (i, init) => fetch(i, init),
     private readonly createXhr: () => XhrLike = () => new XMLHttpRequest() as unknown as XhrLike,
   ) {}
@@ -79,6 +79,11 @@ export class ChatApi {
     }
     if (json === null) throw new ApiError(res.status, "bad_response", "The server's answer could not be read.");
     return json as T;
+  }
+
+  /** A renewed SMART session replaces the token for every later call. */
+  setToken(token: string): void {
+    this.token = token;
   }
 
   getPage(q: PageQuery): Promise<Page> {
@@ -147,4 +152,23 @@ export class ChatApi {
   markRead(upTo?: string): Promise<ReadResult> {
     return this.request<ReadResult>("POST", "/read", null, upTo === undefined ? undefined : JSON.stringify({ upTo }));
   }
+}
+
+/** POST /smart/session/renew: a fresh session token (SMART launches only). */
+export async function renewSmartSession(token: string, fetchImpl: FetchLike = (i, init) => fetch(i, init)): Promise<{ token: string; expiresIn: number }> {
+  let res: Response;
+  try {
+    res = await fetchImpl("/smart/session/renew", {
+      method: "POST",
+      headers: { Authorization: "Bearer " + token, Accept: "application/json" },
+      cache: "no-store",
+      credentials: "omit",
+    });
+  } catch {
+    throw new ApiError(0, "network", "The server cannot be reached.");
+  }
+  const json = (await res.json().catch(() => null)) as { token?: unknown; expiresIn?: unknown } | null;
+  if (!res.ok || typeof json?.token !== "string" || typeof json.expiresIn !== "number")
+    throw new ApiError(res.status, "unauthorized", "The session could not be renewed.");
+  return { token: json.token, expiresIn: json.expiresIn };
 }

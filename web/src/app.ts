@@ -3,8 +3,8 @@
 // live connection. Each controller owns its DOM subtree and takes what it needs from outside as
 // options (the way live.ts does); this file only assembles them and routes live events.
 
-import { ApiError, ChatApi } from "./api.js";
-import { parseFragment, resolveToken } from "./auth.js";
+import { ApiError, ChatApi, renewSmartSession } from "./api.js";
+import { parseFragment, resolveToken, takeSmartSession } from "./auth.js";
 import { AlertsController } from "./controllers/alerts.js";
 import { ComposerController } from "./controllers/composer.js";
 import { browserFrame, browserTimers, browserWatchSize, safeLocal, safeSession } from "./controllers/env.js";
@@ -14,6 +14,7 @@ import { browserNotifications, NotificationsController } from "./controllers/not
 import { ReadStateController } from "./controllers/read_state.js";
 import { SearchController } from "./controllers/search.js";
 import { SendingController } from "./controllers/sending.js";
+import { SESSION_ENDED, SmartSession } from "./controllers/smart_session.js";
 import { TimelineController } from "./controllers/timeline.js";
 import { filtersToSearch, parseFilters, readDirectionFor, type FilterState } from "./filters.js";
 import { LiveConnection } from "./live.js";
@@ -36,6 +37,7 @@ export class App {
   private live_: LiveConnection | null = null;
   private tickTimer_: ReturnType<typeof setInterval> | null = null;
   private readonly session_ = safeSession();
+  private smart_: SmartSession | null = null;
 
   private readonly viewer_: Viewer;
   private readonly alerts_: AlertsController;
@@ -200,20 +202,37 @@ export class App {
       this.alerts_.showFatal("This address does not name a chat. Open it from the patient's chart.");
       return;
     }
-    const tok = resolveToken({ pathname: this.loc.pathname, search: this.loc.search, hash: this.loc.hash }, this.session_);
-    if (tok.replaceUrl !== null) history.replaceState(history.state, "", tok.replaceUrl);
-    if (tok.token === null) {
-      this.alerts_.showFatal("No access token: open this chat from the patient's chart (the link carries a #token=...).");
+    const where = { pathname: this.loc.pathname, search: this.loc.search, hash: this.loc.hash };
+    const smart = takeSmartSession(where);
+    let token: string | null;
+    if (smart !== null) {
+      // A SMART launch: the session stays in memory only; nothing of it is stored.
+      history.replaceState(history.state, "", smart.replaceUrl);
+      token = smart.token === "" ? null : smart.token;
+    } else {
+      const tok = resolveToken(where, this.session_);
+      if (tok.replaceUrl !== null) history.replaceState(history.state, "", tok.replaceUrl);
+      token = tok.token;
+    }
+    if (token === null) {
+      this.alerts_.showFatal(
+        smart !== null ? SESSION_ENDED : "No access token: open this chat from the patient's chart (the link carries a #token=...).",
+      );
       return;
     }
     const route = this.route_;
-    this.api_ = new ChatApi(chatBasePath(route), tok.token);
+    const api = (this.api_ = new ChatApi(chatBasePath(route), token));
+    if (smart !== null) this.startSmartSession(token, smart.expiresIn ?? 900, api);
     this.composer_.setAvailable(true);
     this.sending_.restore();
     this.viewer_.restore();
+    const session = this.smart_;
     this.live_ = new LiveConnection({
       url: (after, epoch) => eventsUrl(route, this.loc, after, epoch),
-      token: tok.token,
+      // Read at each connect: a renewed SMART session's token for every reconnect.
+      get token() {
+        return session ? session.token : (token as string);
+      },
       onFrame: (f) => this.onFrame(f),
       onState: (s) => {
         this.timeline_.onLiveState(s);
@@ -222,6 +241,32 @@ export class App {
     });
     this.live_.start();
     void this.timeline_.open(READY_WAIT_MS);
+  }
+
+  /**
+   * A SMART session: renewed while the page is used, and when it ends (idle, absolute end, or any
+   * 401) the pane says "Session ended — reopen carechat from the chart." and stops.
+   */
+  private startSmartSession(token: string, expiresIn: number, api: ChatApi): void {
+    const session = new SmartSession({
+      token,
+      expiresIn,
+      renew: async (current) => {
+        const r = await renewSmartSession(current);
+        api.setToken(r.token);
+        return r;
+      },
+      onEnded: () => {
+        if (!this.alerts_.fatal) this.alerts_.showFatal(SESSION_ENDED);
+      },
+      now: () => Date.now(),
+      timers: browserTimers,
+    });
+    this.smart_ = session;
+    this.alerts_.setExpiredMessage(SESSION_ENDED, () => session.end());
+    const touch = () => session.touch();
+    document.addEventListener("keydown", touch, { passive: true });
+    document.addEventListener("pointerdown", touch, { passive: true });
   }
 
   /** An error nothing on this page can fix was shown: stop talking to the server. */

@@ -83,3 +83,47 @@ export function resolveToken(
   }
   return { token: stored !== null && isPlausibleToken(stored) ? stored : null, replaceUrl };
 }
+
+export interface SmartFragment {
+  /** The carechat session a SMART launch handed over (#smart=...), or null. */
+  session: string | null;
+  /** Seconds until it ends unless renewed (#expires_in=...), or null. */
+  expiresIn: number | null;
+  /** The fragment without those two parameters (without "#"). */
+  rest: string;
+}
+
+/** Reads `smart` and `expires_in` from a fragment such as "#smart=cc_abc&expires_in=900". */
+export function parseSmartFragment(hash: string): SmartFragment {
+  const raw = hash.startsWith("#") ? hash.slice(1) : hash;
+  let session: string | null = null;
+  let expiresIn: number | null = null;
+  const kept: string[] = [];
+  for (const part of raw.split("&")) {
+    if (part === "") continue;
+    const eq = part.indexOf("=");
+    const name = eq < 0 ? part : part.slice(0, eq);
+    const value = eq < 0 ? "" : part.slice(eq + 1);
+    if (name === "smart") session = isPlausibleToken(value) ? value : null;
+    else if (name === "expires_in") expiresIn = /^\d{1,7}$/.test(value) ? Number(value) : null;
+    else kept.push(part);
+  }
+  return { session, expiresIn, rest: kept.join("&") };
+}
+
+/**
+ * A SMART launch's session from the fragment: held by the page in memory only (never written to
+ * storage: in an EHR iframe, and for a session that must end when the chart closes), and removed
+ * from the address bar at once. Null when the fragment carries none.
+ */
+export function takeSmartSession(loc: { pathname: string; search: string; hash: string }): {
+  token: string;
+  expiresIn: number | null;
+  replaceUrl: string;
+} | null {
+  const frag = parseSmartFragment(loc.hash);
+  if (!/(^#?|&)smart=/.test(loc.hash)) return null;
+  const replaceUrl = loc.pathname + loc.search + (frag.rest ? "#" + frag.rest : "");
+  if (frag.session === null) return { token: "", expiresIn: null, replaceUrl };
+  return { token: frag.session, expiresIn: frag.expiresIn, replaceUrl };
+}

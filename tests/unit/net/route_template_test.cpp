@@ -14,6 +14,13 @@ TEST(route_template, every_route_has_its_template_and_no_ids) {
   EXPECT_EQ(classify_target("/oauth/token"), route_template::oauth_token);
   EXPECT_EQ(to_string(route_template::oauth_token), "/oauth/token");
   EXPECT_EQ(classify_target("/oauth/token/x"), route_template::unmatched);
+  EXPECT_EQ(classify_target("/smart/launch?iss=x&launch=y"), route_template::smart_launch);
+  EXPECT_EQ(classify_target("/smart/callback?code=c&state=s"), route_template::smart_callback);
+  EXPECT_EQ(classify_target("/smart/session/renew"), route_template::smart_session_renew);
+  EXPECT_EQ(classify_target("/smart/session/end"), route_template::smart_session_end);
+  EXPECT_EQ(classify_target("/.well-known/jwks.json"), route_template::jwks);
+  EXPECT_EQ(to_string(route_template::jwks), "/.well-known/jwks.json");
+  EXPECT_EQ(classify_target("/smart/session"), route_template::unmatched);
   EXPECT_EQ(classify_target(c), route_template::chat_list);
   EXPECT_EQ(classify_target(c + "?pageSize=5"), route_template::chat_list);
   EXPECT_EQ(classify_target(c + "/inbound"), route_template::chat_inbound);

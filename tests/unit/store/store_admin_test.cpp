@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "domain/authentication.hpp"
+#include "domain/smart_launch.hpp"
 #include "unit/store/support/store_contract.hpp"
 
 namespace carechat::test {
@@ -90,6 +91,32 @@ TEST_P(store_admin, tokens_insert_lookup_list_revoke) {
   auto gone = domain::authenticate(*reader_, patient_issued.secret, 0);
   ASSERT_FALSE(gone.has_value());
   EXPECT_EQ(gone.error().code, core::errc::unauthorized);
+}
+
+// A SMART session (domain/smart_launch): a staff token bound to one patient, with an idle expiry
+// and its absolute end in client_id. Every field must come back, or the binding is lost.
+TEST_P(store_admin, a_smart_session_token_keeps_its_patient_binding_and_absolute_end) {
+  auto who = staff();
+  who.patient_id = "pat-A";
+  domain::smart_session_options opts;
+  const core::unix_ms end = clock_.now_ms() + 8 * 3'600'000;
+  auto issued = domain::issue_smart_session(who, end, opts, rng_, clock_);
+  ASSERT_TRUE(issued.has_value()) << issued.error().message;
+  ASSERT_TRUE(store_->insert_token(issued->record).has_value());
+  auto found = reader_->token_by_hash(issued->record.hash);
+  ASSERT_TRUE(found.has_value());
+  ASSERT_TRUE(found->has_value());
+  const auto& rec = **found;
+  EXPECT_EQ(rec.who.role, domain::role::user);
+  EXPECT_EQ(rec.who.user_id, "u1");
+  EXPECT_EQ(rec.who.patient_id, "pat-A");
+  EXPECT_EQ(rec.expires_at, issued->record.expires_at);
+  EXPECT_EQ(domain::smart_session_end(rec), end);
+  auto resolved = domain::authenticate(*reader_, issued->secret, clock_.now_ms());
+  ASSERT_TRUE(resolved.has_value());
+  EXPECT_TRUE(domain::is_bound_to_patient(*resolved));
+  auto lapsed = domain::authenticate(*reader_, issued->secret, *issued->record.expires_at);
+  EXPECT_FALSE(lapsed.has_value());
 }
 
 TEST_P(store_admin, duplicate_token_id_is_an_error) {

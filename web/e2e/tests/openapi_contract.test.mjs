@@ -13,6 +13,8 @@ import addFormats from "ajv-formats";
 import yaml from "js-yaml";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { INSTANCE, Server, TENANT, binary } from "../harness.mjs";
 import { pdfBytes } from "../files.mjs";
 
@@ -25,6 +27,11 @@ addFormats(ajv);
 const validators = new Map();
 
 before(async () => {
+  // SMART on, with an EHR on a closed port (no network here): the routes answer, the EHR does not.
+  await server.init();
+  const issuers = join(server.dir, "smart-issuers.json");
+  await writeFile(issuers, JSON.stringify({ issuers: [{ iss: "http://127.0.0.1:9/fhir", tenant: TENANT, instance: INSTANCE, client_id: "carechat" }] }));
+  server.env.CARECHAT_SMART_ISSUERS_FILE = issuers;
   await server.start();
   const res = await fetch(`${server.origin}/openapi.yaml`);
   assert.equal(res.status, 200);
@@ -214,6 +221,20 @@ test("every operation answers as the document says", { timeout: 120_000 }, async
   expectStatus(await call("DELETE", status, { token: staff }), 202);
   expectStatus(await call("GET", status, { token: staff }), 404);
   expectStatus(await call("DELETE", status, { token: staff }), 404);
+  // SMART App Launch: the routes that need no EHR, and the EHR that does not answer.
+  expectStatus(await call("GET", "/smart/launch?iss=" + encodeURIComponent("http://127.0.0.1:1/evil")), 400);
+  expectStatus(await call("GET", "/smart/launch?iss=" + encodeURIComponent("http://127.0.0.1:9/fhir") + "&launch=x"), 503);
+  expectStatus(await call("POST", "/smart/launch?iss=x"), 405);
+  expectStatus(await call("GET", "/smart/callback?state=unknown&code=x"), 400);
+  expectStatus(await call("POST", "/smart/session/renew"), 401);
+  expectStatus(await call("POST", "/smart/session/renew", { token: staff }), 403);
+  expectStatus(await call("POST", "/smart/session/end", { token: staff }), 403);
+  expectStatus(await call("GET", "/smart/session/end"), 405);
+  const jwks = await call("GET", "/.well-known/jwks.json");
+  expectStatus(jwks, 200);
+  const keys = JSON.parse(jwks.body.toString());
+  assert.equal(keys.keys[0].kty, "EC");
+  assert.equal(keys.keys[0].d, undefined, "never the private part");
 
   // Every operation of the document was reached.
   const all = [];

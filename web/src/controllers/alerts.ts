@@ -18,6 +18,8 @@ export interface AlertsOptions {
   onFatal: () => void;
 }
 
+const ACCESS_EXPIRED = "Your access has expired or this link is not valid. Reopen the chat from the patient's chart.";
+
 export class AlertsController {
   readonly banner: HTMLElement;
   readonly announcer: HTMLElement;
@@ -25,6 +27,8 @@ export class AlertsController {
   private readonly action_: HTMLButtonElement;
   private run_: (() => void) | null = null;
   private fatal_ = false;
+  private expired_ = ACCESS_EXPIRED;
+  private onExpired_: (() => void) | null = null;
 
   constructor(private readonly o: AlertsOptions) {
     this.text_ = h("span", { class: "banner__text" });
@@ -41,6 +45,12 @@ export class AlertsController {
     close.addEventListener("click", () => this.hide());
   }
 
+  /** What a 401 says (a SMART session: "Session ended — ..."), and who else hears of it. */
+  setExpiredMessage(text: string, onExpired: (() => void) | null = null): void {
+    this.expired_ = text;
+    this.onExpired_ = onExpired;
+  }
+
   /** True once a fatal error was shown. */
   get fatal(): boolean {
     return this.fatal_;
@@ -48,7 +58,9 @@ export class AlertsController {
 
   readonly handle: ErrorHandler = (e, context, action) => {
     if (e instanceof ApiError && e.status === 401) {
-      this.showFatal("Your access has expired or this link is not valid. Reopen the chat from the patient's chart.");
+      const wasFatal = this.fatal_;
+      this.showFatal(this.expired_);
+      if (!wasFatal) this.onExpired_?.();
       return;
     }
     if (e instanceof ApiError && e.status === 403) {
