@@ -83,6 +83,7 @@ TEST(errc, wire_names_are_stable_and_distinct) {
   EXPECT_EQ(to_string(errc::unprocessable), "unprocessable");
   EXPECT_EQ(to_string(errc::range_not_satisfiable), "range_not_satisfiable");
   EXPECT_EQ(to_string(errc::too_many_requests), "too_many_requests");
+  EXPECT_EQ(to_string(errc::rate_limited), "rate_limited");
   EXPECT_EQ(to_string(errc::version_not_supported), "version_not_supported");
   EXPECT_EQ(to_string(errc::unavailable), "unavailable");
   EXPECT_EQ(to_string(errc::internal), "internal");
