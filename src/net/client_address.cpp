@@ -42,7 +42,8 @@ std::optional<ip::address> parse_forwarded_address(std::string_view text) {
     return plain_address(inside);
   }
   // One colon: IPv4 with a port; more: a bare IPv6 address.
-  if (const auto colon = text.find(':'); colon != std::string_view::npos && text.find(':', colon + 1) == std::string_view::npos) {
+  if (const auto colon = text.find(':');
+      colon != std::string_view::npos && text.find(':', colon + 1) == std::string_view::npos) {
     if (!all_digits(text.substr(colon + 1))) return std::nullopt;
     auto a = plain_address(text.substr(0, colon));
     if (!a || !a->is_v4()) return std::nullopt;
@@ -79,10 +80,12 @@ bool trusted_proxies::contains(const ip::address& given) const {
   const ip::address a = unmapped(given);
   if (a.is_v4()) {
     const ip::network_v4 host(a.to_v4(), 32);
-    return std::any_of(v4_.begin(), v4_.end(), [&](const ip::network_v4& n) { return host == n || host.is_subnet_of(n); });
+    return std::any_of(v4_.begin(), v4_.end(),
+                       [&](const ip::network_v4& n) { return host == n || host.is_subnet_of(n); });
   }
   const ip::network_v6 host(a.to_v6(), 128);
-  return std::any_of(v6_.begin(), v6_.end(), [&](const ip::network_v6& n) { return host == n || host.is_subnet_of(n); });
+  return std::any_of(v6_.begin(), v6_.end(),
+                     [&](const ip::network_v6& n) { return host == n || host.is_subnet_of(n); });
 }
 
 std::string client_address(std::string_view peer, const std::vector<std::string_view>& forwarded_for,

@@ -270,6 +270,7 @@ asio::awaitable<void> serve_connection(std::shared_ptr<connection_state<Stream>>
     } else {
       out.api.request_id = ctx.id.view();
       add_retry_after(out.api, ctx);
+      note_answer(svc, ctx, out.api.status);  // before the answer: the client's next request meets it
       const reply& rep = out.api;
       status = rep.status;
       body_bytes = body_of(rep).size();

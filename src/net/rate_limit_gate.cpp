@@ -1,9 +1,8 @@
 #include "net/rate_limit_gate.hpp"
 
 #include <array>
-#include <vector>
-
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <vector>
 
 #include "domain/store.hpp"
 #include "net/route_template.hpp"
@@ -16,13 +15,17 @@ std::optional<rate_limit> limit_of(const http::request_header<>& head, route_tem
   const bool post = head.method() == http::verb::post;
   switch (route) {
     case route_template::chat_inbound:
-    case route_template::chat_outbound: return post ? std::optional(rate_limit::sends) : std::nullopt;
-    case route_template::chat_search: return rate_limit::searches;
-    case route_template::attachment_upload: return post ? std::optional(rate_limit::uploads) : std::nullopt;
+    case route_template::chat_outbound:
+      return post ? std::optional(rate_limit::sends) : std::nullopt;
+    case route_template::chat_search:
+      return rate_limit::searches;
+    case route_template::attachment_upload:
+      return post ? std::optional(rate_limit::uploads) : std::nullopt;
     case route_template::chat_events:
     case route_template::instance_events:
       return boost::beast::websocket::is_upgrade(head) ? std::optional(rate_limit::live_connects) : std::nullopt;
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -42,8 +45,10 @@ bool tokenless(route_template route) {
     case route_template::oauth_token:
     case route_template::app_page:
     case route_template::portal_page:
-    case route_template::assets: return true;
-    default: return false;
+    case route_template::assets:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -85,7 +90,8 @@ std::optional<core::error> admit(services& svc, const http::request_header<>& he
   if (tokenless(ctx.route)) return std::nullopt;
   const auto now = svc.clock.now_ms();
   if (auto locked = limits.auth_locked(ctx.client, now); !locked.allowed) {
-    if (limits.audit_lockout(ctx.client, now)) audit_failure(svc, ctx, std::string(core::to_string(core::errc::rate_limited)));
+    if (limits.audit_lockout(ctx.client, now))
+      audit_failure(svc, ctx, std::string(core::to_string(core::errc::rate_limited)));
     ctx.retry_after = locked.retry_after;
     return rate_limited("failed authentications from this address", locked.retry_after);
   }
@@ -107,11 +113,16 @@ std::optional<core::error> take_token_limit(services& svc, request_context& ctx,
   return rate_limited(std::string(what_of(l)) + " with this token", d.retry_after);
 }
 
-void note_answer(services& svc, const request_context& ctx, unsigned status) {
+void note_answer(services& svc, request_context& ctx, unsigned status) {
   if (ctx.status != 0) status = ctx.status;
-  if (status != 401 || ctx.route == route_template::oauth_token) return;
+  if (status != 401 || ctx.route == route_template::oauth_token || ctx.auth_failure_noted) return;
+  ctx.auth_failure_noted = true;
   if (svc.rate_limits != nullptr) (void)svc.rate_limits->note_auth_failure(ctx.client, svc.clock.now_ms());
   audit_failure(svc, ctx, std::string(core::to_string(core::errc::unauthorized)));
+}
+
+void note_refusal(services& svc, request_context& ctx, const core::error* refusal) {
+  if (refusal != nullptr && refusal->code == core::errc::unauthorized) note_answer(svc, ctx, 401);
 }
 
 void add_retry_after(reply& rep, const request_context& ctx) {

@@ -31,9 +31,13 @@ std::optional<core::error> admit(services& svc, const http::request_header<>& he
 std::optional<core::error> take_token_limit(services& svc, request_context& ctx, rate_limit l,
                                             std::string_view token_id);
 
-// After the answer: a 401 (anything but POST /oauth/token) is a failed authentication from
-// ctx.client: counted against its limit and audited (action "auth_failed").
-void note_answer(services& svc, const request_context& ctx, unsigned status);
+// A 401 (anything but POST /oauth/token) is a failed authentication from ctx.client: counted
+// against its limit and audited (action "auth_failed"), once per request. Noted before the
+// answer is written, so a client's next request already meets the count: http_session notes a
+// routed answer's status; handlers that write their own answers call note_refusal with the error
+// they are about to send (nullptr: none). note_answer after the answer catches any other 401.
+void note_answer(services& svc, request_context& ctx, unsigned status);
+void note_refusal(services& svc, request_context& ctx, const core::error* refusal);
 
 // A reply's Retry-After from ctx, when it is a 429 of an abuse limit.
 void add_retry_after(reply& rep, const request_context& ctx);

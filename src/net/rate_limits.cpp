@@ -13,9 +13,9 @@ void make_bucket(std::optional<core::keyed_token_bucket>& b, core::rate_spec spe
 }  // namespace
 
 std::string_view to_string(rate_limit l, bool per_token) {
-  static constexpr std::array<std::string_view, rate_limit_count * 2> names = {
-      "sends_per_address",         "sends_per_token",  "searches_per_address", "searches_per_token",
-      "uploads_per_address",       "uploads_per_token", "live_connects_per_address", "live_connects_per_token",
+  static constexpr std::array<std::string_view, rate_limit_count* 2> names = {
+      "sends_per_address",         "sends_per_token",        "searches_per_address",      "searches_per_token",
+      "uploads_per_address",       "uploads_per_token",      "live_connects_per_address", "live_connects_per_token",
       "auth_failures_per_address", "auth_failures_per_token"};
   return names[index(l, per_token)];
 }
@@ -29,8 +29,8 @@ rate_limiter::rate_limiter(const rate_limit_options& o)
   }
 }
 
-rate_limiter::decision rate_limiter::counted(std::optional<core::keyed_token_bucket>& b, rate_limit l,
-                                             bool per_token, std::string_view key, core::unix_ms now) {
+rate_limiter::decision rate_limiter::counted(std::optional<core::keyed_token_bucket>& b, rate_limit l, bool per_token,
+                                             std::string_view key, core::unix_ms now) {
   if (!b || key.empty()) return {};
   auto d = b->take(key, now);
   if (!d.allowed) refused_.add(index(l, per_token));
@@ -70,7 +70,8 @@ void register_rate_limit_metrics(core::metrics::registry& reg, const rate_limite
                  core::metrics::metric_type::counter, [&limits](core::metrics::sample_writer& w) {
                    for (std::size_t i = 0; i < rate_limit_count; ++i) {
                      const auto l = static_cast<rate_limit>(i);
-                     if (l != rate_limit::auth_failures) w.sample({{"limit", to_string(l, true)}}, limits.refused(l, true));
+                     if (l != rate_limit::auth_failures)
+                       w.sample({{"limit", to_string(l, true)}}, limits.refused(l, true));
                      w.sample({{"limit", to_string(l, false)}}, limits.refused(l, false));
                    }
                  });

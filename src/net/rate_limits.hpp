@@ -31,10 +31,10 @@ inline constexpr std::size_t rate_limit_count = 5;
 std::string_view to_string(rate_limit l, bool per_token);
 
 struct rate_limit_options {
-  std::array<core::rate_spec, rate_limit_count> per_token{};    // auth_failures: unused (no token)
+  std::array<core::rate_spec, rate_limit_count> per_token{};  // auth_failures: unused (no token)
   std::array<core::rate_spec, rate_limit_count> per_address{};
-  trusted_proxies proxies;        // whose X-Forwarded-For is believed
-  std::size_t max_keys = 100'000; // per bucket map: see core::keyed_token_bucket on memory
+  trusted_proxies proxies;         // whose X-Forwarded-For is believed
+  std::size_t max_keys = 100'000;  // per bucket map: see core::keyed_token_bucket on memory
 };
 
 class rate_limiter {

@@ -157,8 +157,10 @@ asio::awaitable<bool> serve_upload(Stream& stream, beast::flat_buffer& buffer,
     co_return co_await write_error(stream, ctx, version, false, too_large);
   const core::error no_token = unauthorized();
   auto secret = bearer_secret(parser.get());
+  note_refusal(svc, ctx, secret ? nullptr : &no_token);  // before the answer: see rate_limit_gate
   if (!secret) co_return co_await write_error(stream, ctx, version, false, no_token);
   auto who = co_await authenticate(svc, *secret);
+  note_refusal(svc, ctx, who ? nullptr : &who.error());
   if (!who) co_return co_await write_error(stream, ctx, version, false, who.error());
   ctx.principal = who->token_id;
   // Before a byte is stored (the body is not read yet: the connection closes after the 429).
@@ -358,8 +360,10 @@ asio::awaitable<bool> serve_download(Stream& stream, const request& req, service
   if (att.blobs == nullptr) co_return co_await write_error(stream, ctx, version, keep, off);
   const core::error no_token = unauthorized();
   auto secret = bearer_secret(req);
+  note_refusal(svc, ctx, secret ? nullptr : &no_token);
   if (!secret) co_return co_await write_error(stream, ctx, version, keep, no_token);
   auto who = co_await authenticate(svc, *secret);
+  note_refusal(svc, ctx, who ? nullptr : &who.error());
   if (!who) co_return co_await write_error(stream, ctx, version, keep, who.error());
   ctx.principal = who->token_id;
 

@@ -83,11 +83,14 @@ asio::awaitable<bool> serve_event_stream(Stream& stream, const request& req, ser
     co_return co_await refuse(stream, ctx, req, make_error(errc::forbidden, "this Origin may not open live connections"));
   bool offered = false;
   auto secret = websocket_secret(req, offered);
-  if (!secret) co_return co_await refuse(stream, ctx, req, unauthorized());
+  const core::error no_token = unauthorized();
+  note_refusal(svc, ctx, secret ? nullptr : &no_token);  // before the answer: see rate_limit_gate
+  if (!secret) co_return co_await refuse(stream, ctx, req, no_token);
   auto url = boost::urls::parse_origin_form(req.target());
   auto after = api::parse_event_position(url->params());
 
   auto who = co_await authenticate(svc, *secret);
+  note_refusal(svc, ctx, who ? nullptr : &who.error());
   if (!who) co_return co_await refuse(stream, ctx, req, who.error());
   ctx.principal = who->token_id;
   // The upgrade is refused (429) before it is audited or a slot is taken.

@@ -16,6 +16,7 @@
 #include "domain/delta_walk.hpp"
 #include "net/handlers/attachment_handlers.hpp"
 #include "net/handlers/handler_support.hpp"
+#include "net/rate_limit_gate.hpp"
 #include "net/offload.hpp"
 
 namespace carechat::net {
@@ -214,8 +215,10 @@ asio::awaitable<bool> serve_fhir_binary(Stream& stream, const request& req, serv
   if (svc.attachments.blobs == nullptr) co_return co_await write_outcome(stream, ctx, req, off);
   const core::error no_token = unauthorized();
   auto secret = bearer_secret(req);
+  note_refusal(svc, ctx, secret ? nullptr : &no_token);  // before the answer: see rate_limit_gate
   if (!secret) co_return co_await write_outcome(stream, ctx, req, no_token);
   auto who = co_await authenticate(svc, *secret);
+  note_refusal(svc, ctx, who ? nullptr : &who.error());
   if (!who) co_return co_await write_outcome(stream, ctx, req, who.error());
   ctx.principal = who->token_id;
 

@@ -24,7 +24,7 @@ TEST(client_address, forwarded_entries_in_every_usual_form) {
   EXPECT_EQ(parsed("2001:db8::1"), "2001:db8::1");
   EXPECT_EQ(parsed("[2001:db8::1]"), "2001:db8::1");
   EXPECT_EQ(parsed("[2001:db8::1]:443"), "2001:db8::1");
-  EXPECT_EQ(parsed("::ffff:192.0.2.7"), "192.0.2.7");  // IPv4-mapped: the IPv4 address, one key for both
+  EXPECT_EQ(parsed("::ffff:192.0.2.7"), "192.0.2.7");   // IPv4-mapped: the IPv4 address, one key for both
   EXPECT_EQ(parsed("2001:DB8:0:0::1"), "2001:db8::1");  // one spelling per address
 }
 

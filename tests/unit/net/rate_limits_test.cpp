@@ -7,7 +7,7 @@ namespace {
 
 rate_limit_options options() {
   rate_limit_options o;
-  o.per_token[static_cast<std::size_t>(rate_limit::sends)] = {2, 60};       // 2 at once, 1 a second
+  o.per_token[static_cast<std::size_t>(rate_limit::sends)] = {2, 60};  // 2 at once, 1 a second
   o.per_address[static_cast<std::size_t>(rate_limit::sends)] = {3, 60};
   o.per_address[static_cast<std::size_t>(rate_limit::auth_failures)] = {2, 30};  // one per 2 s
   return o;
@@ -20,8 +20,8 @@ TEST(rate_limits, per_token_and_per_address_are_separate_buckets_and_counted) {
   const auto refused = l.take_token(rate_limit::sends, "tk_a", 0);
   EXPECT_FALSE(refused.allowed);
   EXPECT_EQ(refused.retry_after.count(), 1);
-  EXPECT_TRUE(l.take_token(rate_limit::sends, "tk_b", 0).allowed);  // another token: its own bucket
-  EXPECT_TRUE(l.take_address(rate_limit::sends, "tk_a", 0).allowed);  // the address map is apart
+  EXPECT_TRUE(l.take_token(rate_limit::sends, "tk_b", 0).allowed);      // another token: its own bucket
+  EXPECT_TRUE(l.take_address(rate_limit::sends, "tk_a", 0).allowed);    // the address map is apart
   EXPECT_TRUE(l.take_token(rate_limit::sends, "tk_a", 1'000).allowed);  // refilled
   EXPECT_EQ(l.refused(rate_limit::sends, true), 1u);
   EXPECT_EQ(l.refused(rate_limit::sends, false), 0u);
