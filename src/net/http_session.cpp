@@ -185,7 +185,9 @@ asio::awaitable<void> serve_connection(std::shared_ptr<connection_state<Stream>>
     // read or anything routed, so a refused send or upload stores nothing. The connection closes
     // after the 429, as after any answer given before the body is read.
     if (auto refused = admit(svc, parser.get(), peer, ctx)) {
-      reply rep = error_reply(*refused);
+      const auto target = parser.get().target();
+      const bool fhir = std::string_view(target.data(), target.size()).starts_with("/fhir/");
+      reply rep = fhir ? fhir_error_reply(*refused) : error_reply(*refused);
       add_retry_after(rep, ctx);
       auto res = to_response(version, false, std::move(rep));
       co_await write_early(conn->stream, res, ctx, svc, method);

@@ -209,6 +209,13 @@ TEST_F(rate_limit_test, failed_authentications_are_audited_then_lock_the_address
   expect_limited(http_->request("GET", chat_path(), "", from(attacker, guess)));
   expect_limited(send_from(patient_, "from the locked address", attacker));
   for (int i = 0; i < 5; ++i) expect_limited(http_->request("GET", chat_path(), "", from(attacker, guess)));
+  // FHIR answers in its own shape: an OperationOutcome, code throttled.
+  const auto fhir =
+      http_->request("GET", "/fhir/R4/Communication?subject=Patient/" + patient, "", from(attacker, user_));
+  EXPECT_EQ(fhir.status, 429u) << fhir.body;
+  EXPECT_NE(fhir.body.find("OperationOutcome"), std::string::npos) << fhir.body;
+  EXPECT_NE(fhir.body.find("throttled"), std::string::npos) << fhir.body;
+  EXPECT_TRUE(fhir.headers.count("retry-after"));
   EXPECT_EQ(count_messages(), before);
   // Another address, and the probes, are not locked.
   EXPECT_EQ(send_from(patient_, "from elsewhere", "203.0.113.67").status, 200u);

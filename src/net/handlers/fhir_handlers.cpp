@@ -173,6 +173,8 @@ asio::awaitable<bool> write_outcome(Stream& stream, request_context& ctx, const 
 
 }  // namespace
 
+reply fhir_error_reply(const core::error& e) { return outcome_reply(e); }
+
 bool is_fhir_path(const std::vector<std::string>& segs) {
   return segs.size() >= 2 && segs[0] == "fhir" && segs[1] == "R4";
 }
