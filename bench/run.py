@@ -53,6 +53,12 @@ def chat_path(patient, suffix=""):
     return "/%s/%s/patient/%s/chat%s" % (TENANT, INSTANCE, patient, suffix)
 
 
+
+# Every abuse limit of `carechat serve` (docs/operations.md, "Abuse limits"), off.
+RATE_LIMITS_OFF = {"CARECHAT_RATE_" + name: "0" for name in (
+    "SENDS_PER_TOKEN", "SENDS_PER_ADDRESS", "SEARCHES_PER_TOKEN", "SEARCHES_PER_ADDRESS", "UPLOADS_PER_TOKEN",
+    "UPLOADS_PER_ADDRESS", "LIVE_CONNECTS_PER_TOKEN", "LIVE_CONNECTS_PER_ADDRESS", "AUTH_FAILURES_PER_ADDRESS")}
+
 class Carechat:
     """One carechat server on a fresh database, with its own temporary directory (log, web root).
     The database is a SQLite file in that directory (the default) or `db`, a postgresql:// URI
@@ -83,9 +89,11 @@ class Carechat:
         os.makedirs(web_root, exist_ok=True)
         # No per-request log line (CARECHAT_LOG_REQUESTS): the figures measure serving, and stay
         # comparable with the runs from before the request log existed.
+        # The abuse limits off (CARECHAT_RATE_*=0): the figures drive thousands of requests a
+        # second from one token and one address, which is what those limits exist to stop.
         env = dict(os.environ, CARECHAT_WEBHOOKS="0", CARECHAT_MAX_CONNECTIONS="30000",
                    CARECHAT_MAX_LIVE_PER_TOKEN="10000", CARECHAT_WEB_ROOT=web_root, CARECHAT_LOG_REQUESTS="0",
-                   **(extra_env or {}))
+                   **RATE_LIMITS_OFF, **(extra_env or {}))
         self.log = open(os.path.join(self.dir, "server.log"), "a")  # append: a restart keeps the earlier run's log
         self.proc = subprocess.Popen([self.binary, "serve", "--db", self.db, "--listen", "127.0.0.1:0"],
                                      stdout=subprocess.PIPE, stderr=self.log, text=True, env=env)

@@ -19,7 +19,8 @@ unsigned http_status(core::errc code) noexcept {
     case errc::conflict: return 409;
     case errc::unprocessable: return 422;
     case errc::range_not_satisfiable: return 416;
-    case errc::too_many_requests: return 429;
+    case errc::too_many_requests:
+    case errc::rate_limited: return 429;
     case errc::version_not_supported: return 505;
     case errc::unavailable: return 503;
     case errc::internal: return 500;

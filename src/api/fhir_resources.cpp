@@ -95,7 +95,8 @@ std::string_view issue_code(errc code) {
     case errc::unsupported_media_type:
     case errc::version_not_supported: return "not-supported";
     case errc::payload_too_large: return "too-costly";
-    case errc::too_many_requests: return "throttled";
+    case errc::too_many_requests:
+    case errc::rate_limited: return "throttled";
     case errc::unavailable: return "transient";
     case errc::internal: return "exception";
     default: return "processing";

@@ -20,6 +20,7 @@
 #include "app/args.hpp"
 #include "core/log.hpp"
 #include "core/result.hpp"
+#include "core/token_bucket.hpp"
 
 namespace carechat::app {
 
@@ -116,6 +117,21 @@ struct config {
                                               //   generated when missing; empty: `<db>-smart-key.pem` on SQLite
   unsigned smart_session_idle_s = 900;        // CARECHAT_SMART_SESSION_IDLE_S: a session unused this long ends
   unsigned smart_session_max_s = 28'800;      // CARECHAT_SMART_SESSION_MAX_S: no session outlives this (8 h)
+  // Abuse limits (net/rate_limits): token buckets "burst,per_minute" ({0, 0}: off). Sized for a
+  // clinic (a person types a few messages a minute; an integration sends in batches; a whole
+  // clinic may share one NAT address), far below a runaway loop's thousands a second.
+  core::rate_spec rate_sends_per_token{120, 1'200};        // CARECHAT_RATE_SENDS_PER_TOKEN: 20/s sustained
+  core::rate_spec rate_sends_per_address{600, 6'000};      // CARECHAT_RATE_SENDS_PER_ADDRESS: 100/s
+  core::rate_spec rate_searches_per_token{30, 600};        // CARECHAT_RATE_SEARCHES_PER_TOKEN: 10/s
+  core::rate_spec rate_searches_per_address{150, 3'000};   // CARECHAT_RATE_SEARCHES_PER_ADDRESS: 50/s
+  core::rate_spec rate_uploads_per_token{30, 120};         // CARECHAT_RATE_UPLOADS_PER_TOKEN: 2/s
+  core::rate_spec rate_uploads_per_address{150, 600};      // CARECHAT_RATE_UPLOADS_PER_ADDRESS: 10/s
+  core::rate_spec rate_live_connects_per_token{30, 120};   // CARECHAT_RATE_LIVE_CONNECTS_PER_TOKEN: 2/s
+  core::rate_spec rate_live_connects_per_address{300, 1'200};  // CARECHAT_RATE_LIVE_CONNECTS_PER_ADDRESS: 20/s
+  // CARECHAT_RATE_AUTH_FAILURES_PER_ADDRESS: 1/s. Generous: over it the whole address is refused,
+  // and a clinic behind one NAT address has many devices whose tokens may expire at once.
+  core::rate_spec rate_auth_failures_per_address{100, 60};
+  std::string trusted_proxies;  // CARECHAT_TRUSTED_PROXIES: addresses/CIDRs whose X-Forwarded-For is believed
 };
 
 // The config file used when neither --config nor CARECHAT_CONFIG names one, if it exists (the

@@ -24,6 +24,7 @@
 #include "app/token_revocation_watch.hpp"
 #include "app/server_metrics.hpp"
 #include "net/http_metrics.hpp"
+#include "net/rate_limits.hpp"
 #include "net/handlers/oauth_handlers.hpp"
 #include "app/smart_runtime.hpp"
 #include "net/local_hub.hpp"
@@ -258,6 +259,22 @@ int serve_command(const std::vector<std::string>& argv) {
                               &oauth_assertions};
     svc.oauth = &oauth;
     svc.smart = smart->get();
+    // Abuse limits (net/rate_limits): the list was checked when the configuration was read.
+    net::rate_limit_options rate_opts;
+    using rl = net::rate_limit;
+    const auto at = [](rl l) { return static_cast<std::size_t>(l); };
+    rate_opts.per_token[at(rl::sends)] = cfg->rate_sends_per_token;
+    rate_opts.per_token[at(rl::searches)] = cfg->rate_searches_per_token;
+    rate_opts.per_token[at(rl::uploads)] = cfg->rate_uploads_per_token;
+    rate_opts.per_token[at(rl::live_connects)] = cfg->rate_live_connects_per_token;
+    rate_opts.per_address[at(rl::sends)] = cfg->rate_sends_per_address;
+    rate_opts.per_address[at(rl::searches)] = cfg->rate_searches_per_address;
+    rate_opts.per_address[at(rl::uploads)] = cfg->rate_uploads_per_address;
+    rate_opts.per_address[at(rl::live_connects)] = cfg->rate_live_connects_per_address;
+    rate_opts.per_address[at(rl::auth_failures)] = cfg->rate_auth_failures_per_address;
+    rate_opts.proxies = net::trusted_proxies::parse(cfg->trusted_proxies).value();
+    net::rate_limiter rate_limits(rate_opts);
+    svc.rate_limits = &rate_limits;
     svc.serves_tls = tls != nullptr;
     std::optional<attachment_collector> collector;
     if (*attachments)
@@ -293,6 +310,7 @@ int serve_command(const std::vector<std::string>& argv) {
     core::metrics::registry metrics;
     register_server_metrics(metrics, server_metric_sources{http_stats, server, live_counts, writer, readers, tokens,
                                                            **st, (*st)->webhooks(), webhooks.get()});
+    net::register_rate_limit_metrics(metrics, rate_limits);
     std::optional<net::metrics_server> metrics_listener;
     std::optional<tcp_endpoint_text> metrics_at;
     if (!cfg->metrics_host.empty()) {

@@ -10,6 +10,7 @@
 #include "core/log.hpp"
 #include "core/text.hpp"
 #include "media/content_sniffer.hpp"
+#include "net/client_address.hpp"
 
 namespace carechat::app {
 namespace {
@@ -85,6 +86,33 @@ setting_codec origins(Field field) {
           [=](const config& c) { return core::join_list(field(c)); }};
 }
 
+// An abuse limit: "BURST,PER_MINUTE" (a token bucket), or 0 for none.
+template <class Field>
+setting_codec rate(Field field) {
+  return {[=](std::string_view t, config& c) -> core::result<void> {
+            if (t == "0") {
+              field(c) = core::rate_spec{};
+              return {};
+            }
+            const auto refused = [] {
+              return bad("must be BURST,PER_MINUTE (BURST 1-1000000, PER_MINUTE 1-60000000), or 0 for no limit");
+            };
+            const auto comma = t.find(',');
+            if (comma == std::string_view::npos) return refused();
+            const auto burst = core::parse_decimal<unsigned>(core::trim_ows(t.substr(0, comma)));
+            const auto per_minute = core::parse_decimal<unsigned>(core::trim_ows(t.substr(comma + 1)));
+            if (!burst || !per_minute || *burst < 1 || *burst > 1'000'000 || *per_minute < 1 ||
+                *per_minute > 60'000'000)
+              return refused();
+            field(c) = core::rate_spec{*burst, *per_minute};
+            return {};
+          },
+          [=](const config& c) {
+            const core::rate_spec& r = field(c);
+            return r.off() ? std::string("0") : std::to_string(r.burst) + "," + std::to_string(r.per_minute);
+          }};
+}
+
 // --metrics-listen: unset (the default) is off, shown as "".
 setting_codec metrics_listen_codec() {
   return {[](std::string_view t, config& c) { return parse_metrics_listen(std::string(t), c); },
@@ -103,6 +131,16 @@ setting_codec log_format_codec() {
             return {};
           },
           [](const config& c) { return std::string(c.log_format == core::log_format::json ? "json" : "text"); }};
+}
+
+setting_codec trusted_proxies_codec() {
+  return {[](std::string_view t, config& c) -> core::result<void> {
+            auto parsed = net::trusted_proxies::parse(t);
+            if (!parsed) return std::move(parsed).error();
+            c.trusted_proxies = std::string(t);
+            return {};
+          },
+          [](const config& c) { return c.trusted_proxies; }};
 }
 
 setting_codec listen_codec() {
@@ -255,6 +293,16 @@ std::vector<setting> make_table() {
       {"CARECHAT_SMART_KEY_FILE", "", "carechat's private key (PEM, EC P-384) for `private_key_jwt` at the EHRs, published at `/.well-known/jwks.json`; generated (mode 0600) when missing. Nodes sharing a PostgreSQL database need one shared file", "`<db>-smart-key.pem` on SQLite", plain, text(CARECHAT_FIELD(smart_key_file))},
       {"CARECHAT_SMART_SESSION_IDLE_S", "", "a SMART session not renewed for this long ends (the page renews it while in use)", "", plain, number(CARECHAT_FIELD(smart_session_idle_s), 10u, 86'400u)},
       {"CARECHAT_SMART_SESSION_MAX_S", "", "no SMART session lives longer than this, renewed or not", "", plain, number(CARECHAT_FIELD(smart_session_max_s), 300u, 7u * 86'400u)},
+      {"CARECHAT_RATE_SENDS_PER_TOKEN", "", "abuse limit on sends (`POST .../inbound`, `.../outbound`) per token: `BURST,PER_MINUTE` (a token bucket; `0`: none); more get 429 with `Retry-After` and store nothing", "", plain, rate(CARECHAT_FIELD(rate_sends_per_token))},
+      {"CARECHAT_RATE_SENDS_PER_ADDRESS", "", "the same per client address (a clinic behind NAT shares one)", "", plain, rate(CARECHAT_FIELD(rate_sends_per_address))},
+      {"CARECHAT_RATE_SEARCHES_PER_TOKEN", "", "searches (`GET .../chat/search`) per token", "", plain, rate(CARECHAT_FIELD(rate_searches_per_token))},
+      {"CARECHAT_RATE_SEARCHES_PER_ADDRESS", "", "searches per client address", "", plain, rate(CARECHAT_FIELD(rate_searches_per_address))},
+      {"CARECHAT_RATE_UPLOADS_PER_TOKEN", "", "attachment uploads per token", "", plain, rate(CARECHAT_FIELD(rate_uploads_per_token))},
+      {"CARECHAT_RATE_UPLOADS_PER_ADDRESS", "", "attachment uploads per client address", "", plain, rate(CARECHAT_FIELD(rate_uploads_per_address))},
+      {"CARECHAT_RATE_LIVE_CONNECTS_PER_TOKEN", "", "live (WebSocket) connection attempts per token; over it the upgrade gets 429", "", plain, rate(CARECHAT_FIELD(rate_live_connects_per_token))},
+      {"CARECHAT_RATE_LIVE_CONNECTS_PER_ADDRESS", "", "live connection attempts per client address", "", plain, rate(CARECHAT_FIELD(rate_live_connects_per_address))},
+      {"CARECHAT_RATE_AUTH_FAILURES_PER_ADDRESS", "", "failed authentications (401: missing, unknown, expired or revoked token) per client address; each is audited (`auth_failed`); over it every API route answers that address 429, audited once a minute", "", plain, rate(CARECHAT_FIELD(rate_auth_failures_per_address))},
+      {"CARECHAT_TRUSTED_PROXIES", "", "comma-separated IP addresses and CIDR networks of reverse proxies; a request from one is limited by the right-most address of `X-Forwarded-For` that is not one of them (empty: `X-Forwarded-For` is ignored)", "", plain, trusted_proxies_codec()},
       {"CARECHAT_ATTACHMENT_STORE", "", "where attachments' bytes live: `disk` (a directory), `postgres` (the database itself), `s3` (S3-compatible object storage), `off` (attachment routes answer 404)", "`disk` on SQLite, `postgres` on PostgreSQL", plain, attachment_store_codec()},
       {"CARECHAT_ATTACHMENTS_DIR", "", "the `disk` store's directory (PostgreSQL nodes need one they all share)", "`<db>-attachments`", plain, text(CARECHAT_FIELD(attachments.dir))},
       {"CARECHAT_S3_ENDPOINT", "", "the `s3` store: `http://HOST:PORT` (plain HTTP for now: put a TLS proxy beside it)", "", plain, text(CARECHAT_FIELD(attachments.s3.endpoint))},

@@ -17,6 +17,7 @@ std::string_view to_string(errc code) noexcept {
     case errc::unprocessable: return "unprocessable";
     case errc::range_not_satisfiable: return "range_not_satisfiable";
     case errc::too_many_requests: return "too_many_requests";
+    case errc::rate_limited: return "rate_limited";
     case errc::version_not_supported: return "version_not_supported";
     case errc::unavailable: return "unavailable";
     case errc::internal: return "internal";

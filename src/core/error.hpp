@@ -22,6 +22,7 @@ enum class errc {
   unprocessable,         // well-formed, but refused on its content: an infected file, an attachment id that is not the caller's
   range_not_satisfiable, // a Range header past the end of the file
   too_many_requests,     // a per-client limit (e.g. live connections per token) is reached
+  rate_limited,          // an abuse limit (events per time, per token or address) is reached; retry after Retry-After
   version_not_supported, // a protocol version the server does not speak (HTTP other than 1.0/1.1)
   unavailable,           // overloaded or shutting down; retry later
   internal,              // a bug or a storage failure; details only in the server log

@@ -11,6 +11,9 @@ keyed_token_bucket::keyed_token_bucket(options o) : opts_(o) {
     throw std::invalid_argument("keyed_token_bucket: capacity >= 1, refill > 0 and max_keys > 0 are required");
 }
 
+keyed_token_bucket::keyed_token_bucket(rate_spec spec, std::size_t max_keys)
+    : keyed_token_bucket(options{static_cast<double>(spec.burst), spec.per_minute / 60.0, max_keys}) {}
+
 double keyed_token_bucket::refilled(const bucket& b, unix_ms now) const {
   const double elapsed_s = static_cast<double>(std::max<unix_ms>(now - b.updated, 0)) / 1000.0;
   return std::min(opts_.capacity, b.tokens + elapsed_s * opts_.refill_per_second);

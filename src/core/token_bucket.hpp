@@ -11,6 +11,7 @@
 #pragma once
 
 #include <chrono>
+#include <compare>
 #include <cstddef>
 #include <list>
 #include <mutex>
@@ -21,6 +22,14 @@
 #include "core/clock.hpp"
 
 namespace carechat::core {
+
+// A limit as an operator writes it ("60,1200": 60 at once, refilled at 1200 a minute); burst 0: off.
+struct rate_spec {
+  unsigned burst = 0;       // events allowed at once; 0: no limit
+  unsigned per_minute = 0;  // sustained events per minute (>= 1 when burst > 0)
+  bool off() const { return burst == 0; }
+  auto operator<=>(const rate_spec&) const = default;
+};
 
 class keyed_token_bucket {
  public:
@@ -35,6 +44,8 @@ class keyed_token_bucket {
   };
 
   explicit keyed_token_bucket(options o);
+  // From an operator's spec (which must not be off).
+  keyed_token_bucket(rate_spec spec, std::size_t max_keys);
 
   // Would an event for `key` be allowed now? Takes nothing.
   decision check(std::string_view key, unix_ms now) const;

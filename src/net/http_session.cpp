@@ -16,6 +16,7 @@
 #include "net/handlers/fhir_handlers.hpp"
 #include "net/handlers/event_handlers.hpp"
 #include "net/host_header.hpp"
+#include "net/rate_limit_gate.hpp"
 #include "net/reply.hpp"
 #include "net/request_observer.hpp"
 #include "net/router.hpp"
@@ -116,7 +117,8 @@ asio::awaitable<void> serve_connection(std::shared_ptr<connection_state<Stream>>
 
   beast::flat_buffer buffer;
   std::string head;  // an API reply's status line and headers; reused so it allocates once
-  // The client's address, for per-address limits (POST /oauth/token); empty if already gone.
+  // The TCP peer's address, for per-address limits; empty if already gone. Behind a trusted
+  // proxy each request's client address comes from X-Forwarded-For (rate_limit_gate's admit).
   beast::error_code peer_ec;
   const auto peer_endpoint = beast::get_lowest_layer(conn->stream).socket().remote_endpoint(peer_ec);
   const std::string peer = peer_ec ? std::string() : peer_endpoint.address().to_string();
@@ -180,11 +182,24 @@ asio::awaitable<void> serve_connection(std::shared_ptr<connection_state<Stream>>
       co_await write_early(conn->stream, res, ctx, svc, method);
       break;
     }
+    // Abuse limits that need only the header (net/rate_limit_gate): refused before the body is
+    // read or anything routed, so a refused send or upload stores nothing. The connection closes
+    // after the 429, as after any answer given before the body is read.
+    if (auto refused = admit(svc, parser.get(), peer, ctx)) {
+      const auto target = parser.get().target();
+      const bool fhir = std::string_view(target.data(), target.size()).starts_with("/fhir/");
+      reply rep = fhir ? fhir_error_reply(*refused) : error_reply(*refused);
+      add_retry_after(rep, ctx);
+      auto res = to_response(version, false, std::move(rep));
+      co_await write_early(conn->stream, res, ctx, svc, method);
+      break;
+    }
     // Attachment uploads stream their body to storage, downloads stream the file: their handlers
     // take the connection from here (handlers/attachment_handlers).
     const auto attachment = match_attachment_route(parser.get());
     if (attachment && !attachment->id) {
       const bool go_on = co_await serve_upload(conn->stream, buffer, parser, svc, opts, *attachment, ctx);
+      note_answer(svc, ctx, 0);
       finish_request(svc.observer, ctx, method, 0, 0);
       if (!go_on) break;
       continue;
@@ -212,12 +227,14 @@ asio::awaitable<void> serve_connection(std::shared_ptr<connection_state<Stream>>
     const request& req = parser.get();
     if (attachment) {
       const bool go_on = co_await serve_download(conn->stream, req, svc, *attachment, ctx);
+      note_answer(svc, ctx, 0);
       finish_request(svc.observer, ctx, method, 0, 0);
       if (!go_on || registry.stopping()) break;
       continue;
     }
     if (const auto binary = match_fhir_binary_route(req)) {  // FHIR Binary streams as a download does
       const bool go_on = co_await serve_fhir_binary(conn->stream, req, svc, *binary, ctx);
+      note_answer(svc, ctx, 0);
       finish_request(svc.observer, ctx, method, 0, 0);
       if (!go_on || registry.stopping()) break;
       continue;
@@ -238,12 +255,15 @@ asio::awaitable<void> serve_connection(std::shared_ptr<connection_state<Stream>>
         // Once the live session took the stream, it owns (and closes) it. The request's metrics
         // and log line are its upgrade's (ctx.answered_at), recorded when the connection ends.
         const bool taken = co_await serve_event_stream(conn->stream, req, svc, *scope, set_stop, ctx);
+        note_answer(svc, ctx, 0);
         finish_request(svc.observer, ctx, method, 0, 0);
         if (taken) co_return;
         break;
       }
     }
-    answer out = co_await handle_request(req, svc, ctx, peer);
+    // The client's address (behind a trusted proxy, from X-Forwarded-For): POST /oauth/token's
+    // per-address failure limit counts the client, not the proxy.
+    answer out = co_await handle_request(req, svc, ctx, ctx.client);
     bool keep = false;
     beast::error_code wec;
     unsigned status = 0;
@@ -258,6 +278,8 @@ asio::awaitable<void> serve_connection(std::shared_ptr<connection_state<Stream>>
       wec = ec2;
     } else {
       out.api.request_id = ctx.id.view();
+      add_retry_after(out.api, ctx);
+      note_answer(svc, ctx, out.api.status);  // before the answer: the client's next request meets it
       const reply& rep = out.api;
       status = rep.status;
       body_bytes = body_of(rep).size();
@@ -268,6 +290,7 @@ asio::awaitable<void> serve_connection(std::shared_ptr<connection_state<Stream>>
       auto [ec2, n2] = co_await asio::async_write(conn->stream, bytes, use_tuple);
       wec = ec2;
     }
+    note_answer(svc, ctx, status);
     finish_request(svc.observer, ctx, method, status, body_bytes);
     if (wec || !keep) break;
   }

@@ -41,6 +41,10 @@ struct request_context {
   std::string principal;        // the token id ("tk_..."), once the request authenticated; never the secret
   unsigned status = 0;          // set by handlers that write their own answer (uploads, downloads, live)
   std::uint64_t body_bytes = 0; // the size of the answer's body, likewise
+  std::string client;           // the client's address (net/client_address), for per-address limits and audit rows
+  // Set with a 429 from an abuse limit (net/rate_limits): the answer's Retry-After.
+  std::optional<std::chrono::seconds> retry_after;
+  bool auth_failure_noted = false;  // a 401's failed authentication is counted and audited (once)
   // When the answer was written, if that is not when the handler returns (a live connection's 101).
   std::optional<std::chrono::steady_clock::time_point> answered_at;
 };

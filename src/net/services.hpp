@@ -35,6 +35,7 @@ class webhook_worker;
 class log_follower;
 struct oauth_services;
 struct smart_services;
+class rate_limiter;
 
 // What the attachment routes need besides the store (handlers/attachment_handlers).
 struct attachment_services {
@@ -71,6 +72,7 @@ struct services {
   request_observer_options observer{};    // each request's metrics and log line (issue #16)
   oauth_services* oauth = nullptr;        // POST /oauth/token (handlers/oauth_handlers); nullptr: off
   smart_services* smart = nullptr;        // SMART App Launch (handlers/smart_handlers); nullptr: off
+  rate_limiter* rate_limits = nullptr;   // abuse limits (net/rate_limits); nullptr: none
   bool serves_tls = false;                // the listener speaks TLS itself (FHIR's absolute links say https)
 };
 

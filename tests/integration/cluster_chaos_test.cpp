@@ -178,14 +178,17 @@ class cluster_chaos_test : public chat_server_test {
   }
 
   std::map<std::string, std::string> node_env(int i) const {
-    return {{"CARECHAT_NODE_ID", "n" + std::to_string(i + 1)},
-            {"CARECHAT_MAX_LIVE_PER_TOKEN", "1000"},  // a per-node cap: all clients use one token
-            {"CARECHAT_READER_THREADS", "2"},
-            {"CARECHAT_WEBHOOK_ALLOW_PRIVATE", "1"},
-            {"CARECHAT_WEBHOOK_POLL_MS", "100"},
-            {"CARECHAT_WEBHOOK_RETRY_BASE_MS", "200"},
-            {"CARECHAT_WEBHOOK_RETRY_MAX_MS", "1000"},
-            {"CARECHAT_WEBHOOK_TIMEOUT_MS", "2000"}};
+    // A load: 100 live clients and continuous senders on one token (abuse limits off).
+    std::map<std::string, std::string> env = rate_limits_off();
+    env["CARECHAT_NODE_ID"] = "n" + std::to_string(i + 1);
+    env["CARECHAT_MAX_LIVE_PER_TOKEN"] = "1000";  // a per-node cap: all clients use one token
+    env["CARECHAT_READER_THREADS"] = "2";
+    env["CARECHAT_WEBHOOK_ALLOW_PRIVATE"] = "1";
+    env["CARECHAT_WEBHOOK_POLL_MS"] = "100";
+    env["CARECHAT_WEBHOOK_RETRY_BASE_MS"] = "200";
+    env["CARECHAT_WEBHOOK_RETRY_MAX_MS"] = "1000";
+    env["CARECHAT_WEBHOOK_TIMEOUT_MS"] = "2000";
+    return env;
   }
 
   void start_node(int i, unsigned short port) {

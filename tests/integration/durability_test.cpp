@@ -20,6 +20,7 @@ std::map<std::string, int> census(const std::vector<json::object>& all) {
 }
 
 TEST_F(chat_server_test, acknowledged_sends_survive_sigkill) {
+  restart(rate_limits_off());  // a load test: thousands of sends from one token and address
   // Four senders so the 200 sends take a few group commits, not 200 sequential fsyncs.
   std::vector<std::thread> threads;
   std::mutex mu;
@@ -49,6 +50,7 @@ TEST_F(chat_server_test, acknowledged_sends_survive_sigkill) {
 }
 
 TEST_F(chat_server_test, sigterm_finishes_in_flight_requests_and_loses_nothing_acknowledged) {
+  restart(rate_limits_off());  // a load test: thousands of sends from one token and address
   constexpr int senders = 8;
   std::atomic<int> acks{0};
   std::mutex mu;
@@ -97,6 +99,7 @@ TEST_F(chat_server_test, sigterm_finishes_in_flight_requests_and_loses_nothing_a
 }
 
 TEST_F(chat_server_test, hundred_clients_fifty_sends_each_exactly_once) {
+  restart(rate_limits_off());  // a load test: thousands of sends from one token and address
   constexpr int clients = 100, sends = 50;
   std::vector<std::vector<std::string>> ids(clients);
   std::atomic<int> failures{0};

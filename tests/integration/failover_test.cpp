@@ -34,7 +34,10 @@ class failover_test : public ::testing::Test {
 TEST_F(failover_test, the_standby_takes_over_and_no_acknowledged_send_is_lost) {
   const std::string token = mint(uri_, {"--tenant", tenant, "--instance", instance, "--role", "patient", "--patient",
                                         patient});
-  server_process node(uri_, {{"CARECHAT_PG_STATEMENT_TIMEOUT_MS", "2000"}});
+  // A load: three senders without pause on one token (abuse limits off).
+  auto env = rate_limits_off();
+  env["CARECHAT_PG_STATEMENT_TIMEOUT_MS"] = "2000";
+  server_process node(uri_, env);
   keyed_senders senders(3, [&](int) { return node.port(); }, chat_path() + "/inbound", token);
 
   std::this_thread::sleep_for(1500ms);

@@ -63,6 +63,17 @@ inline void expect_error(const http_result& r, unsigned status, const std::strin
   EXPECT_FALSE(e.at("message").as_string().empty()) << r.body;
 }
 
+// For load tests only (many sends a second from one token and one address): every abuse limit
+// of the server off (CARECHAT_RATE_*=0). Functional tests keep the product's defaults.
+inline std::map<std::string, std::string> rate_limits_off() {
+  std::map<std::string, std::string> env;
+  for (const char* name : {"SENDS_PER_TOKEN", "SENDS_PER_ADDRESS", "SEARCHES_PER_TOKEN", "SEARCHES_PER_ADDRESS",
+                           "UPLOADS_PER_TOKEN", "UPLOADS_PER_ADDRESS", "LIVE_CONNECTS_PER_TOKEN",
+                           "LIVE_CONNECTS_PER_ADDRESS", "AUTH_FAILURES_PER_ADDRESS"})
+    env[std::string("CARECHAT_RATE_") + name] = "0";
+  return env;
+}
+
 inline const std::regex external_id_re("^IM[0-9a-f]{32}$");
 inline const std::regex created_at_re(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$)");
 

@@ -40,7 +40,10 @@ TEST_F(live_test, slow_consumer_is_closed_with_4008_and_resumes_without_loss) {
   // A small queue and a small receive window keep this fast: the server's queue fills once the
   // kernel buffers between us are full of large frames.
   constexpr std::size_t queue_frames = 8;
-  restart({{"CARECHAT_LIVE_QUEUE_FRAMES", std::to_string(queue_frames)}});
+  // send_many seeds hundreds of large messages from one token at once: a load, not clinic use.
+  auto env = rate_limits_off();
+  env["CARECHAT_LIVE_QUEUE_FRAMES"] = std::to_string(queue_frames);
+  restart(env);
   ws_connect_options small;
   small.receive_buffer_bytes = 4096;
   auto ws = subscribe(events_path(), user_, small);
@@ -93,7 +96,10 @@ TEST_F(live_test, slow_consumer_is_closed_with_4008_and_resumes_without_loss) {
 // sat open forever receiving nothing (websocket_session::replay).
 TEST_F(live_test, slow_consumer_during_replay_is_closed_with_4008_too) {
   constexpr int queue_frames = 8;
-  restart({{"CARECHAT_LIVE_QUEUE_FRAMES", std::to_string(queue_frames)}});
+  // send_many seeds hundreds of large messages from one token at once: a load, not clinic use.
+  auto env = rate_limits_off();
+  env["CARECHAT_LIVE_QUEUE_FRAMES"] = std::to_string(queue_frames);
+  restart(env);
   // More backlog than the socket buffers hold, so the replay blocks while we do not read.
   constexpr int backlog = 500;
   send_many(server_->port(), patient_, backlog, 9000);
@@ -203,6 +209,7 @@ TEST_F(live_test, graceful_stop_closes_live_connections_with_1012) {
 
 TEST_F(live_test, graceful_stop_during_a_replay_closes_with_1012) {
   constexpr int backlog = 500;
+  restart(rate_limits_off());  // send_many seeds 500 messages from one token at once: a load
   send_many(server_->port(), patient_, backlog, 9000);
   ws_connect_options small;
   small.receive_buffer_bytes = 4096;

@@ -34,7 +34,10 @@ class outage_test : public ::testing::Test {
 TEST_F(outage_test, a_database_restart_under_load_loses_nothing_and_heals_by_itself) {
   const std::string token = mint(uri_, {"--tenant", tenant, "--instance", instance, "--role", "patient", "--patient",
                                         patient});
-  server_process server(uri_, {{"CARECHAT_PG_STATEMENT_TIMEOUT_MS", "2000"}});
+  // A load: three senders without pause on one token (abuse limits off).
+  auto env = rate_limits_off();
+  env["CARECHAT_PG_STATEMENT_TIMEOUT_MS"] = "2000";
+  server_process server(uri_, env);
   ws_client live(server.port());
   ASSERT_EQ(live.connect(chat_path() + "/events", token).status, 101u);
   ASSERT_TRUE(live.read());  // ready

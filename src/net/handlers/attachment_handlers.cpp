@@ -19,6 +19,7 @@
 #include "media/upload_pipeline.hpp"
 #include "net/handlers/handler_support.hpp"
 #include "net/offload.hpp"
+#include "net/rate_limit_gate.hpp"
 #include "net/reply.hpp"
 #include "net/upload_body.hpp"
 
@@ -50,6 +51,7 @@ asio::awaitable<bool> write_reply(Stream& stream, request_context& ctx, unsigned
                                   const reply& answer) {
   reply rep = answer;
   rep.request_id = ctx.id.view();
+  add_retry_after(rep, ctx);
   ctx.status = rep.status;
   ctx.body_bytes = body_of(rep).size();
   std::string head;
@@ -155,10 +157,15 @@ asio::awaitable<bool> serve_upload(Stream& stream, beast::flat_buffer& buffer,
     co_return co_await write_error(stream, ctx, version, false, too_large);
   const core::error no_token = unauthorized();
   auto secret = bearer_secret(parser.get());
+  note_refusal(svc, ctx, secret ? nullptr : &no_token);  // before the answer: see rate_limit_gate
   if (!secret) co_return co_await write_error(stream, ctx, version, false, no_token);
   auto who = co_await authenticate(svc, *secret);
+  note_refusal(svc, ctx, who ? nullptr : &who.error());
   if (!who) co_return co_await write_error(stream, ctx, version, false, who.error());
   ctx.principal = who->token_id;
+  // Before a byte is stored (the body is not read yet: the connection closes after the 429).
+  if (auto over = take_token_limit(svc, ctx, rate_limit::uploads, who->token_id))
+    co_return co_await write_error(stream, ctx, version, false, *over);
   auto begin = domain::prepare_upload(*who, target.chat, svc.rng, svc.clock);
   if (!begin) {
     const core::error unaudited = audit_unavailable();
@@ -353,8 +360,10 @@ asio::awaitable<bool> serve_download(Stream& stream, const request& req, service
   if (att.blobs == nullptr) co_return co_await write_error(stream, ctx, version, keep, off);
   const core::error no_token = unauthorized();
   auto secret = bearer_secret(req);
+  note_refusal(svc, ctx, secret ? nullptr : &no_token);
   if (!secret) co_return co_await write_error(stream, ctx, version, keep, no_token);
   auto who = co_await authenticate(svc, *secret);
+  note_refusal(svc, ctx, who ? nullptr : &who.error());
   if (!who) co_return co_await write_error(stream, ctx, version, keep, who.error());
   ctx.principal = who->token_id;
 

@@ -11,6 +11,7 @@
 #include "domain/chat_service.hpp"
 #include "net/handlers/handler_support.hpp"
 #include "net/offload.hpp"
+#include "net/rate_limit_gate.hpp"
 
 namespace carechat::net {
 namespace {
@@ -46,14 +47,18 @@ struct no_cached_answer {
 // Otherwise they do all their blocking work in one trip to the pool: authenticate, authorize,
 // read, serialize, audit; `body` maps (reader, principal) to the JSON answer. Either way the
 // access is audited.
+// `limit`: a per-token abuse limit taken once the token is known, before anything is read or
+// audited (a refusal is counted in metrics, not audited: see net/rate_limits).
 template <class Body, class Cached = no_cached_answer>
 asio::awaitable<reply> authenticated_read(const chat_request& r, domain::action what, Body body,
-                                          Cached cached = {}) {
+                                          Cached cached = {}, std::optional<rate_limit> limit = std::nullopt) {
   auto secret = bearer_secret(r.req);
   if (!secret) co_return error_reply(unauthorized());
   const auto known = cached_principal(r.svc, *secret);
   if (known) {
     r.ctx.principal = known->token_id;
+    if (limit)
+      if (auto over = take_token_limit(r.svc, r.ctx, *limit, known->token_id)) co_return error_reply(*over);
     if (auto ok = domain::authorize(*known, r.chat, what); !ok) co_return refused(r, *known, what, ok.error());
     if (std::shared_ptr<const std::string> answer = cached(*known)) {
       if (!audit(r, *known, what, core::result<void>{})) co_return error_reply(audit_unavailable());
@@ -70,6 +75,8 @@ asio::awaitable<reply> authenticated_read(const chat_request& r, domain::action 
                      : domain::authenticate(reader, *secret, r.svc.tokens, r.svc.clock.now_ms());
     if (!who) return std::move(who).error();
     r.ctx.principal = who->token_id;  // the I/O thread waits for this job: no race
+    if (limit && !known)
+      if (auto over = take_token_limit(r.svc, r.ctx, *limit, who->token_id)) return std::move(*over);
     core::result<std::string> res = [&]() -> core::result<std::string> {
       if (auto ok = domain::authorize(*who, r.chat, what); !ok) return std::move(ok).error();
       return body(reader, *who);
@@ -147,7 +154,8 @@ asio::awaitable<reply> search_messages(const chat_request& r) {
         auto found = domain::search_page(reader, who, r.chat, *req, r.svc.limits);
         if (!found) return std::move(found).error();
         return api::serialize_search(*found, r.svc.page_tokens, r.chat, api::viewer_of(who));
-      });
+      },
+      no_cached_answer{}, rate_limit::searches);
 }
 
 asio::awaitable<reply> send_message(const chat_request& r, domain::message_kind kind) {
@@ -155,6 +163,9 @@ asio::awaitable<reply> send_message(const chat_request& r, domain::message_kind 
                                                          : domain::action::send_outbound;
   auto who = co_await authenticate(r);
   if (!who) co_return error_reply(who.error());
+  // Before anything reaches the writer: a refused send stores nothing. A resend of a stored
+  // Idempotency-Key counts too (it is answered from the store once allowed again).
+  if (auto over = take_token_limit(r.svc, r.ctx, rate_limit::sends, who->token_id)) co_return error_reply(*over);
   if (auto ok = domain::authorize(*who, r.chat, what); !ok) co_return refused(r, *who, what, ok.error());
 
   std::optional<std::string_view> key_header;

@@ -10,6 +10,7 @@
 #include "domain/access_policy.hpp"
 #include "domain/chat_service.hpp"
 #include "net/handlers/handler_support.hpp"
+#include "net/rate_limit_gate.hpp"
 #include "net/reply.hpp"
 #include "net/websocket_session.hpp"
 
@@ -62,6 +63,7 @@ template <class Stream>
 asio::awaitable<bool> refuse(Stream& stream, request_context& ctx, const request& req, core::error e) {
   reply rep = error_reply(e);
   rep.request_id = ctx.id.view();
+  add_retry_after(rep, ctx);
   ctx.status = rep.status;
   ctx.body_bytes = body_of(rep).size();
   response res = to_response(req.version(), false, std::move(rep));
@@ -81,13 +83,19 @@ asio::awaitable<bool> serve_event_stream(Stream& stream, const request& req, ser
     co_return co_await refuse(stream, ctx, req, make_error(errc::forbidden, "this Origin may not open live connections"));
   bool offered = false;
   auto secret = websocket_secret(req, offered);
-  if (!secret) co_return co_await refuse(stream, ctx, req, unauthorized());
+  const core::error no_token = unauthorized();
+  note_refusal(svc, ctx, secret ? nullptr : &no_token);  // before the answer: see rate_limit_gate
+  if (!secret) co_return co_await refuse(stream, ctx, req, no_token);
   auto url = boost::urls::parse_origin_form(req.target());
   auto after = api::parse_event_position(url->params());
 
   auto who = co_await authenticate(svc, *secret);
+  note_refusal(svc, ctx, who ? nullptr : &who.error());
   if (!who) co_return co_await refuse(stream, ctx, req, who.error());
   ctx.principal = who->token_id;
+  // The upgrade is refused (429) before it is audited or a slot is taken.
+  if (auto over = take_token_limit(svc, ctx, rate_limit::live_connects, who->token_id))
+    co_return co_await refuse(stream, ctx, req, *over);
 
   const domain::chat_key audited{scope.tenant, scope.instance, scope.patient.value_or("*")};
   core::result<void> allowed =

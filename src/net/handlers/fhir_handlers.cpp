@@ -18,6 +18,7 @@
 #include "net/handlers/fhir_bulk_handlers.hpp"
 #include "net/handlers/fhir_support.hpp"
 #include "net/handlers/handler_support.hpp"
+#include "net/rate_limit_gate.hpp"
 #include "net/offload.hpp"
 
 namespace carechat::net {
@@ -126,6 +127,8 @@ reply fhir_get_only() {
 
 }  // namespace
 
+reply fhir_error_reply(const core::error& e) { return outcome_reply(e); }
+
 bool is_fhir_path(const std::vector<std::string>& segs) {
   return segs.size() >= 2 && segs[0] == "fhir" && segs[1] == "R4";
 }
@@ -169,8 +172,10 @@ asio::awaitable<bool> serve_fhir_binary(Stream& stream, const request& req, serv
   if (svc.attachments.blobs == nullptr) co_return co_await write_outcome(stream, ctx, req, off);
   const core::error no_token = unauthorized();
   auto secret = bearer_secret(req);
+  note_refusal(svc, ctx, secret ? nullptr : &no_token);  // before the answer: see rate_limit_gate
   if (!secret) co_return co_await write_outcome(stream, ctx, req, no_token);
   auto who = co_await authenticate(svc, *secret);
+  note_refusal(svc, ctx, who ? nullptr : &who.error());
   if (!who) co_return co_await write_outcome(stream, ctx, req, who.error());
   ctx.principal = who->token_id;
 

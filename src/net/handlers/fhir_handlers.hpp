@@ -26,6 +26,10 @@
 namespace carechat::net {
 
 // Whether decoded path segments are under /fhir/R4.
+// An error as the FHIR facade answers it: an OperationOutcome with the status of the one error
+// table (http_session uses it for a 429 given to a /fhir/ target before routing).
+reply fhir_error_reply(const core::error& e);
+
 bool is_fhir_path(const std::vector<std::string>& segs);
 
 // Every /fhir/R4 route but Binary reads; what reaches here for Binary (another method, a

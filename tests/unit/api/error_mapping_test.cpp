@@ -33,6 +33,7 @@ constexpr expected_code every_code[] = {
     {errc::unprocessable, 422, "unprocessable"},
     {errc::range_not_satisfiable, 416, "range_not_satisfiable"},
     {errc::too_many_requests, 429, "too_many_requests"},
+    {errc::rate_limited, 429, "rate_limited"},
     {errc::version_not_supported, 505, "version_not_supported"},
     {errc::unavailable, 503, "unavailable"},
     {errc::internal, 500, "internal"},

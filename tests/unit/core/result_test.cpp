@@ -83,12 +83,13 @@ TEST(errc, wire_names_are_stable_and_distinct) {
   EXPECT_EQ(to_string(errc::unprocessable), "unprocessable");
   EXPECT_EQ(to_string(errc::range_not_satisfiable), "range_not_satisfiable");
   EXPECT_EQ(to_string(errc::too_many_requests), "too_many_requests");
+  EXPECT_EQ(to_string(errc::rate_limited), "rate_limited");
   EXPECT_EQ(to_string(errc::version_not_supported), "version_not_supported");
   EXPECT_EQ(to_string(errc::unavailable), "unavailable");
   EXPECT_EQ(to_string(errc::internal), "internal");
   std::set<std::string_view> names;
   for (int i = 0; i <= static_cast<int>(errc::internal); ++i) names.insert(to_string(static_cast<errc>(i)));
-  EXPECT_EQ(names.size(), 16u);
+  EXPECT_EQ(names.size(), 17u);
   EXPECT_EQ(to_string(static_cast<errc>(12345)), "internal");
 }
 
