@@ -30,45 +30,6 @@ pending_launch new_pending_launch(std::string iss, bool standalone, core::unix_m
 
 std::string pkce_s256_challenge(std::string_view verifier) { return core::base64url_encode(core::sha256(verifier)); }
 
-void smart_launch_states::drop_expired(core::unix_ms now) {
-  while (!expiry_.empty() && expiry_.begin()->first <= now) {
-    by_state_.erase(expiry_.begin()->second);
-    expiry_.erase(expiry_.begin());
-  }
-}
-
-bool smart_launch_states::put(pending_launch launch, core::unix_ms now) {
-  std::lock_guard lock(mutex_);
-  drop_expired(now);
-  if (by_state_.size() >= max_entries_) return false;
-  const auto at = launch.expires_at;
-  std::string key = launch.state;
-  if (!by_state_.emplace(key, std::move(launch)).second) return false;  // 256 random bits: never
-  expiry_.emplace(at, std::move(key));
-  return true;
-}
-
-std::optional<pending_launch> smart_launch_states::take(std::string_view state, core::unix_ms now) {
-  std::lock_guard lock(mutex_);
-  drop_expired(now);
-  auto it = by_state_.find(std::string(state));
-  if (it == by_state_.end()) return std::nullopt;
-  pending_launch out = std::move(it->second);
-  by_state_.erase(it);
-  for (auto e = expiry_.lower_bound(out.expires_at); e != expiry_.end() && e->first == out.expires_at; ++e) {
-    if (e->second == out.state) {
-      expiry_.erase(e);
-      break;
-    }
-  }
-  return out;
-}
-
-std::size_t smart_launch_states::size() const {
-  std::lock_guard lock(mutex_);
-  return by_state_.size();
-}
-
 core::result<issued_token> issue_smart_session(const principal& who, core::unix_ms absolute_end,
                                                const smart_session_options& opts, core::random_source& rng,
                                                const core::clock& clk) {

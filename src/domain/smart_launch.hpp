@@ -4,35 +4,23 @@
 // expiry (its expires_at, pushed forward by renewals) and an absolute end no renewal passes (kept
 // in the row's client_id as "smart:<Unix ms>"). A staff session is bound to one patient: the
 // principal carries that patient_id, and access_policy refuses every other chat.
-// Thread-safety: smart_launch_states may be called from any thread (one mutex); the rest are pure
-// functions.
+// The launches in flight live in the database (domain/pending_launch.hpp, smart_launch_store), so
+// a cluster's nodes share them. Thread-safety: pure functions.
 #pragma once
 
 #include <chrono>
-#include <cstddef>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "core/clock.hpp"
 #include "core/random.hpp"
 #include "core/result.hpp"
 #include "domain/authentication.hpp"
+#include "domain/pending_launch.hpp"
 #include "domain/principal.hpp"
 
 namespace carechat::domain {
-
-struct pending_launch {
-  std::string state;          // 256 random bits, base64url: the key
-  std::string nonce;          // sent to the EHR, must come back in the id_token
-  std::string code_verifier;  // PKCE (RFC 7636): only its S256 challenge leaves the server
-  std::string iss;            // the issuer the launch was for
-  bool standalone = false;    // the patient portal's standalone launch (no EHR "launch" parameter)
-  core::unix_ms expires_at = 0;
-};
 
 // Fresh random secrets for a launch (each 32 random bytes, base64url: 43 characters, which is
 // also PKCE's minimum verifier length).
@@ -41,25 +29,6 @@ pending_launch new_pending_launch(std::string iss, bool standalone, core::unix_m
 
 // BASE64URL(SHA256(verifier)): the code_challenge for code_challenge_method=S256.
 std::string pkce_s256_challenge(std::string_view verifier);
-
-// Launches in flight, each taken at most once. In memory, per process: the callback must reach
-// the node that started the launch (docs/integration.md, "Limitations"). Bounded: when full,
-// expired entries are dropped, and if none has expired a new launch is refused (fail closed).
-class smart_launch_states {
- public:
-  explicit smart_launch_states(std::size_t max_entries = 10'000) : max_entries_(max_entries) {}
-  bool put(pending_launch launch, core::unix_ms now);  // false: full
-  // The launch for `state`, removed; nullopt when unknown, already taken or expired.
-  std::optional<pending_launch> take(std::string_view state, core::unix_ms now);
-  std::size_t size() const;
-
- private:
-  void drop_expired(core::unix_ms now);  // needs mutex_
-  const std::size_t max_entries_;
-  mutable std::mutex mutex_;
-  std::unordered_map<std::string, pending_launch> by_state_;  // guarded by mutex_
-  std::multimap<core::unix_ms, std::string> expiry_;          // guarded by mutex_
-};
 
 struct smart_session_options {
   std::chrono::seconds idle{15 * 60};         // CARECHAT_SMART_SESSION_IDLE_S

@@ -147,7 +147,7 @@ void webhook_receiver::exchange(Stream& stream) {
   r.body = req.body();
   r.at = std::chrono::steady_clock::now();
   std::chrono::milliseconds delay;
-  std::string retry_after;
+  std::string retry_after, body, content_type;
   {
     std::lock_guard lock(mutex_);
     r.arrival = arrivals_++;
@@ -159,12 +159,14 @@ void webhook_receiver::exchange(Stream& stream) {
     }
     delay = delay_;
     retry_after = retry_after_;
+    body = body_;
+    content_type = content_type_;
   }
   if (delay.count() > 0) std::this_thread::sleep_for(delay);
   http::response<http::string_body> res{static_cast<http::status>(r.answered), 11};
-  res.set(http::field::content_type, "text/plain");
+  res.set(http::field::content_type, content_type);
   if (!retry_after.empty() && (r.answered < 200 || r.answered >= 300)) res.set(http::field::retry_after, retry_after);
-  res.body() = "ok";
+  res.body() = body;
   res.keep_alive(false);
   res.prepare_payload();
   http::write(stream, res, ec);
@@ -183,6 +185,11 @@ void webhook_receiver::exchange(Stream& stream) {
 void webhook_receiver::script(std::vector<int> statuses) {
   std::lock_guard lock(mutex_);
   script_.assign(statuses.begin(), statuses.end());
+}
+void webhook_receiver::set_body(std::string body, std::string content_type) {
+  std::lock_guard lock(mutex_);
+  body_ = std::move(body);
+  content_type_ = std::move(content_type);
 }
 void webhook_receiver::set_default_status(int status) {
   std::lock_guard lock(mutex_);

@@ -54,6 +54,8 @@ class webhook_receiver {
   void script(std::vector<int> statuses);
   void set_default_status(int status);
   void set_retry_after(std::string value);  // sent with every non-2xx answer ("" = none)
+  // What every answer carries (default "ok", text/plain): e.g. a JSON document the server fetches.
+  void set_body(std::string body, std::string content_type);
   void set_delay(std::chrono::milliseconds d);
 
   // Down: the port refuses connections. Up: listening again on the same port.
@@ -83,6 +85,8 @@ class webhook_receiver {
   std::deque<int> script_;
   int default_status_ = 200;
   std::string retry_after_;
+  std::string body_ = "ok";
+  std::string content_type_ = "text/plain";
   std::chrono::milliseconds delay_{0};
   std::vector<received_webhook> requests_;  // by arrival
   std::uint64_t arrivals_ = 0;

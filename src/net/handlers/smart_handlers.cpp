@@ -9,6 +9,7 @@
 #include "api/jose/jws.hpp"
 #include "core/crypto.hpp"
 #include "core/ids.hpp"
+#include "core/log.hpp"
 #include "core/text.hpp"
 #include "core/utf8.hpp"
 #include "net/handlers/handler_support.hpp"
@@ -141,6 +142,45 @@ asio::awaitable<core::result<std::shared_ptr<const api::jose::jwks>>> ehr_keys(s
   co_return keys;
 }
 
+// The store's SMART launches: every backend implements domain::smart_launch_store beside
+// domain::store; nullptr for one that does not (a test's fake store).
+domain::smart_launch_store* launch_store(services& svc) { return dynamic_cast<domain::smart_launch_store*>(&svc.store); }
+
+// Records a launch in the database, on the blocking pool. unavailable when the store cannot, or
+// when max_pending_launches are in flight (fail closed, as a full table).
+asio::awaitable<core::result<void>> keep_launch(services& svc, smart_services& s, const domain::pending_launch& pending,
+                                                core::unix_ms now) {
+  domain::smart_launch_store* launches = launch_store(svc);
+  if (launches == nullptr) co_return make_error(errc::unavailable, "SMART launches are not available on this store");
+  const std::size_t cap = s.max_pending_launches;
+  auto put = [launches, &pending, now, cap]() -> core::result<bool> {
+    return launches->put_smart_launch(pending, now, cap);
+  };
+  auto kept = co_await run_blocking(svc.blocking, put);
+  if (!kept) {
+    core::log_error("smart", "a launch could not be recorded: " + kept.error().message);
+    co_return make_error(errc::unavailable, "the launch could not be recorded right now; retry");
+  }
+  if (!*kept) co_return make_error(errc::unavailable, "too many launches in progress; retry");
+  co_return core::result<void>{};
+}
+
+// Takes the launch for `state` out of the database, on the blocking pool: nullopt when unknown,
+// already taken or expired.
+asio::awaitable<core::result<std::optional<domain::pending_launch>>> take_launch(services& svc,
+                                                                                 const std::string& state,
+                                                                                 core::unix_ms now) {
+  domain::smart_launch_store* launches = launch_store(svc);
+  if (launches == nullptr) co_return make_error(errc::unavailable, "SMART launches are not available on this store");
+  auto take = [launches, &state, now]() { return launches->take_smart_launch(state, now); };
+  auto taken = co_await run_blocking(svc.blocking, take);
+  if (!taken) {
+    core::log_error("smart", "a launch could not be taken: " + taken.error().message);
+    co_return make_error(errc::unavailable, "the launch could not be checked right now; retry");
+  }
+  co_return std::move(*taken);
+}
+
 std::string scopes_for(const smart::issuer& is, bool standalone) {
   std::string scope = standalone ? "launch/patient openid fhirUser" : "launch openid fhirUser";
   scope += " patient/Patient.r patient/Communication.rs";
@@ -186,8 +226,8 @@ asio::awaitable<reply> launch(const request& req, services& svc, smart_services&
   if (launch_param) q.emplace_back("launch", *launch_param);
   const auto& endpoint = configuration->authorization_endpoint;
   std::string location = endpoint + (endpoint.find('?') == std::string::npos ? "?" : "&") + form(q);
-  if (!s.launches.put(std::move(pending), now))
-    co_return error_reply(make_error(errc::unavailable, "too many launches in progress; retry"));
+  auto recorded = co_await keep_launch(svc, s, pending, now);
+  if (!recorded) co_return error_reply(recorded.error());
   co_return redirect(302, std::move(location));
 }
 
@@ -261,8 +301,13 @@ asio::awaitable<reply> callback(const request& req, services& svc, smart_service
   auto state = query_param(url, "state");
   if (!state) co_return error_reply(make_error(errc::bad_request, "state is required"));
   // Single use, whatever happens next: a replayed or forged state finds nothing.
-  auto pending = s.launches.take(*state, svc.clock.now_ms());
-  if (!pending) co_return error_reply(make_error(errc::bad_request, "unknown, used or expired state: start the launch again"));
+  // Taken in the database (DELETE ... RETURNING): of two callbacks with one state, on any nodes,
+  // exactly one gets it.
+  const core::unix_ms taken_at = svc.clock.now_ms();
+  auto taken = co_await take_launch(svc, *state, taken_at);
+  if (!taken) co_return error_reply(taken.error());
+  if (!*taken) co_return error_reply(make_error(errc::bad_request, "unknown, used or expired state: start the launch again"));
+  const domain::pending_launch* pending = &**taken;
   const auto* is = s.find_issuer(pending->iss);
   if (is == nullptr) co_return error_reply(make_error(errc::bad_request, "this EHR is no longer registered"));
   if (auto err = query_param(url, "error")) {

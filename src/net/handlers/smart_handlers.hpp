@@ -16,6 +16,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -63,7 +64,9 @@ struct smart_services {
   std::chrono::milliseconds launch_ttl{10 * 60 * 1000};  // from launch to callback
   std::chrono::milliseconds config_ttl{5 * 60 * 1000};
   std::chrono::milliseconds refetch_gap{10'000};
-  domain::smart_launch_states launches;
+  // Launches in flight live in the database (domain::smart_launch_store), so the callback may reach
+  // any node; at most this many unexpired ones across every node sharing it, then 503.
+  std::size_t max_pending_launches = 10'000;
 
   const api::smart::issuer* find_issuer(std::string_view iss) const;
 

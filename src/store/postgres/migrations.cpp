@@ -403,6 +403,21 @@ CREATE TABLE export_jobs (
 );
 )sql";
 
+// SMART launches in flight (domain/pending_launch.hpp), shared by every node on the database. The
+// key is SHA-256 of the state, as tokens are kept hashed: the state itself is never stored.
+constexpr std::string_view schema_v7 = R"sql(
+CREATE TABLE smart_launches (
+  state_hash    bytea PRIMARY KEY,  -- SHA-256 of the state parameter
+  iss           text NOT NULL,
+  nonce         text NOT NULL,
+  code_verifier text NOT NULL,      -- PKCE
+  standalone    boolean NOT NULL,   -- the portal's standalone launch
+  created_at    bigint NOT NULL,    -- Unix ms, UTC
+  expires_at    bigint NOT NULL     -- Unix ms, UTC
+);
+CREATE INDEX smart_launches_by_expiry ON smart_launches (expires_at);
+)sql";
+
 constexpr migration all[] = {
     {1, "v1 chats, messages, search, tokens, idempotency, audit, event log per tenant/instance, webhooks, secrets",
      schema_v1},
@@ -411,6 +426,7 @@ constexpr migration all[] = {
     {4, "v4 OAuth API clients; token expiry and owning client", schema_v4},
     {5, "v5 audit rows carry their request id", schema_v5},
     {6, "v6 FHIR Bulk Data export jobs", schema_v6},
+    {7, "v7 SMART launches in flight", schema_v7},
 };
 
 // The lock every migrating process takes: one per schema, so two carechat databases in one

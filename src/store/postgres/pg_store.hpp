@@ -14,6 +14,7 @@
 
 #include "core/clock.hpp"
 #include "core/random.hpp"
+#include "domain/pending_launch.hpp"
 #include "domain/store.hpp"
 #include "store/postgres/pg_connection.hpp"
 #include "store/postgres/pg_options.hpp"
@@ -21,7 +22,10 @@
 
 namespace carechat::store::postgres {
 
-class pg_store final : public domain::store, public domain::webhook_store, public domain::export_job_store {
+class pg_store final : public domain::store,
+                       public domain::webhook_store,
+                       public domain::export_job_store,
+                       public domain::smart_launch_store {
  public:
   // Connects, checks the database (UTF-8) and brings the schema up to date under the migration
   // lock. `clk` stamps messages at apply time and `rng` fills new server secrets; both must
@@ -55,6 +59,12 @@ class pg_store final : public domain::store, public domain::webhook_store, publi
   core::result<core::bytes> secret(const std::string& name, std::size_t size) override;
   domain::webhook_store* webhooks() override { return this; }
   domain::export_job_store* export_jobs() override { return this; }
+  // domain::smart_launch_store (store/postgres/pg_smart_launches.cpp), on the pool
+  core::result<bool> put_smart_launch(const domain::pending_launch& launch, core::unix_ms now,
+                                      std::size_t max_pending) override;
+  core::result<std::optional<domain::pending_launch>> take_smart_launch(std::string_view state,
+                                                                        core::unix_ms now) override;
+  core::result<std::int64_t> prune_smart_launches(core::unix_ms now) override;
   // domain::export_job_store (store/postgres/pg_bulk_export.cpp), on the pool
   core::result<bool> create_export_job(const domain::export_job& job, core::unix_ms now) override;
   core::result<bool> delete_export_job(const std::string& id, const std::string& tenant,

@@ -515,4 +515,25 @@ inline constexpr named_sql export_job_by_id{"export.job_by_id",
 inline constexpr named_sql delete_export_job{
     "export.delete_job", "DELETE FROM export_jobs WHERE id = $1 AND tenant = $2 AND instance = $3"};
 
+// ---- SMART launches in flight (store/postgres/pg_smart_launches.cpp) ----
+// $1 state_hash $2 iss $3 nonce $4 code_verifier $5 standalone $6 created_at (now) $7 expires_at
+// $8 the cap. One statement: the launches expired at $6 are deleted, and the new one inserted only
+// while fewer than $8 unexpired ones are pending (the count does not see the CTE's delete, nor
+// needs to: it counts unexpired rows only).
+inline constexpr named_sql insert_smart_launch{
+    "smart.insert_launch",
+    "WITH pruned AS (DELETE FROM smart_launches WHERE expires_at <= $6::bigint) "
+    "INSERT INTO smart_launches (state_hash, iss, nonce, code_verifier, standalone, created_at, expires_at) "
+    "SELECT $1::bytea, $2::text, $3::text, $4::text, $5::boolean, $6::bigint, $7::bigint "
+    "WHERE (SELECT count(*) FROM smart_launches WHERE expires_at > $6::bigint) < $8::bigint"};
+// $1 state_hash $2 now. One statement: of two takes of one state (two nodes), the second waits on
+// the row lock, then finds the row gone and returns nothing; only an unexpired row is returned.
+inline constexpr named_sql take_smart_launch{
+    "smart.take_launch",
+    "DELETE FROM smart_launches WHERE state_hash = $1 AND expires_at > $2::bigint "
+    "RETURNING iss, nonce, code_verifier, standalone, expires_at"};
+// $1 now
+inline constexpr named_sql prune_smart_launches{"smart.prune_launches",
+                                                "DELETE FROM smart_launches WHERE expires_at <= $1::bigint"};
+
 }  // namespace carechat::store::postgres::queries

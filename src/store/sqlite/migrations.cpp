@@ -446,6 +446,21 @@ CREATE TABLE export_jobs (
 ) WITHOUT ROWID;
 )sql";
 
+// SMART launches in flight (domain/pending_launch.hpp), shared by every process on the file. The
+// key is SHA-256 of the state, as tokens are kept hashed: the state itself is never stored.
+constexpr std::string_view schema_v15 = R"sql(
+CREATE TABLE smart_launches (
+  state_hash    BLOB PRIMARY KEY,   -- SHA-256 of the state parameter
+  iss           TEXT NOT NULL,
+  nonce         TEXT NOT NULL,
+  code_verifier TEXT NOT NULL,      -- PKCE
+  standalone    INTEGER NOT NULL,   -- 1: the portal's standalone launch
+  created_at    INTEGER NOT NULL,   -- Unix ms, UTC
+  expires_at    INTEGER NOT NULL    -- Unix ms, UTC
+) WITHOUT ROWID;
+CREATE INDEX smart_launches_by_expiry ON smart_launches (expires_at);
+)sql";
+
 constexpr migration all[] = {
     {1, "v1 chats, messages, search, tokens, idempotency, audit, outbox, secrets", schema_v1},
     {2, "v2 read state, unread index, event log", schema_v2},
@@ -461,6 +476,7 @@ constexpr migration all[] = {
     {12, "v12 OAuth API clients; token expiry and owning client", schema_v12},
     {13, "v13 audit rows carry their request id", schema_v13},
     {14, "v14 FHIR Bulk Data export jobs", schema_v14},
+    {15, "v15 SMART launches in flight", schema_v15},
 };
 
 constexpr named_sql read_version{"migrations.user_version", "PRAGMA user_version"};

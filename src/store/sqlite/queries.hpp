@@ -400,4 +400,21 @@ inline constexpr named_sql export_job_by_id{"export.job_by_id",
 inline constexpr named_sql delete_export_job{
     "export.delete_job", "DELETE FROM export_jobs WHERE id = ?1 AND tenant = ?2 AND instance = ?3"};
 
+// ---- SMART launches in flight (store/sqlite/smart_launches.cpp) ----
+// ?1 state_hash ?2 iss ?3 nonce ?4 code_verifier ?5 standalone ?6 created_at (now) ?7 expires_at
+// ?8 the cap: inserted only while fewer than ?8 unexpired launches are pending.
+inline constexpr named_sql insert_smart_launch{
+    "smart.insert_launch",
+    "INSERT INTO smart_launches (state_hash, iss, nonce, code_verifier, standalone, created_at, expires_at) "
+    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE (SELECT count(*) FROM smart_launches WHERE expires_at > ?6) < ?8"};
+// ?1 state_hash ?2 now. One statement: the row is gone once it is returned, and only an unexpired
+// one is returned.
+inline constexpr named_sql take_smart_launch{
+    "smart.take_launch",
+    "DELETE FROM smart_launches WHERE state_hash = ?1 AND expires_at > ?2 "
+    "RETURNING iss, nonce, code_verifier, standalone, expires_at"};
+// ?1 now
+inline constexpr named_sql prune_smart_launches{"smart.prune_launches",
+                                                "DELETE FROM smart_launches WHERE expires_at <= ?1"};
+
 }  // namespace carechat::store::sqlite::queries

@@ -11,6 +11,7 @@
 
 #include "core/clock.hpp"
 #include "core/random.hpp"
+#include "domain/pending_launch.hpp"
 #include "domain/store.hpp"
 #include "store/sqlite/audit_heads.hpp"
 #include "store/sqlite/connection.hpp"
@@ -19,7 +20,10 @@
 
 namespace carechat::store::sqlite {
 
-class sqlite_store final : public domain::store, public domain::webhook_store, public domain::export_job_store {
+class sqlite_store final : public domain::store,
+                           public domain::webhook_store,
+                           public domain::export_job_store,
+                           public domain::smart_launch_store {
  public:
   // Opens or creates the file and brings its schema up to date. `clk` stamps messages at apply time
   // and `rng` fills new server secrets; both must outlive the store.
@@ -51,6 +55,12 @@ class sqlite_store final : public domain::store, public domain::webhook_store, p
   core::result<core::bytes> secret(const std::string& name, std::size_t size) override;
   domain::webhook_store* webhooks() override { return this; }
   domain::export_job_store* export_jobs() override { return this; }
+  // domain::smart_launch_store (store/sqlite/smart_launches.cpp), on the writer's connection
+  core::result<bool> put_smart_launch(const domain::pending_launch& launch, core::unix_ms now,
+                                      std::size_t max_pending) override;
+  core::result<std::optional<domain::pending_launch>> take_smart_launch(std::string_view state,
+                                                                        core::unix_ms now) override;
+  core::result<std::int64_t> prune_smart_launches(core::unix_ms now) override;
   // domain::export_job_store (store/sqlite/bulk_export.cpp), on the writer's connection
   core::result<bool> create_export_job(const domain::export_job& job, core::unix_ms now) override;
   core::result<bool> delete_export_job(const std::string& id, const std::string& tenant,

@@ -14,32 +14,20 @@ TEST(smart_launch, pkce_s256_matches_rfc7636_appendix_b) {
   EXPECT_EQ(pkce_s256_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
 }
 
-TEST(smart_launch, a_state_is_taken_once_and_not_after_it_expires) {
+// Taking a launch once, expiry and the cap are the store's (tests/unit/store/store_smart_launches_test.cpp).
+TEST(smart_launch, each_launch_has_fresh_secrets_and_an_expiry) {
   core::openssl_random rng;
-  smart_launch_states states;
   auto a = new_pending_launch("http://ehr/fhir", false, 1000, std::chrono::milliseconds(600'000), rng);
-  auto b = new_pending_launch("http://ehr/fhir", false, 1000, std::chrono::milliseconds(600'000), rng);
+  auto b = new_pending_launch("http://ehr/fhir", true, 1000, std::chrono::milliseconds(600'000), rng);
   EXPECT_NE(a.state, b.state);
+  EXPECT_NE(a.nonce, b.nonce);
+  EXPECT_NE(a.code_verifier, b.code_verifier);
+  EXPECT_NE(a.state, a.nonce);
   EXPECT_GE(a.code_verifier.size(), 43u);
-  const auto sa = a.state, sb = b.state;
-  ASSERT_TRUE(states.put(std::move(a), 1000));
-  ASSERT_TRUE(states.put(std::move(b), 1000));
-  auto taken = states.take(sa, 2000);
-  ASSERT_TRUE(taken.has_value());
-  EXPECT_EQ(taken->iss, "http://ehr/fhir");
-  EXPECT_FALSE(states.take(sa, 2000).has_value());  // replayed
-  EXPECT_FALSE(states.take("forged", 2000).has_value());
-  EXPECT_FALSE(states.take(sb, 1000 + 600'000).has_value());  // expired
-  EXPECT_EQ(states.size(), 0u);
-}
-
-TEST(smart_launch, a_full_table_refuses_new_launches_until_old_ones_expire) {
-  core::openssl_random rng;
-  smart_launch_states states(2);
-  for (int i = 0; i < 2; ++i)
-    ASSERT_TRUE(states.put(new_pending_launch("i", true, 0, std::chrono::milliseconds(100), rng), 0));
-  EXPECT_FALSE(states.put(new_pending_launch("i", true, 0, std::chrono::milliseconds(100), rng), 50));
-  EXPECT_TRUE(states.put(new_pending_launch("i", true, 100, std::chrono::milliseconds(100), rng), 100));
+  EXPECT_EQ(a.iss, "http://ehr/fhir");
+  EXPECT_FALSE(a.standalone);
+  EXPECT_TRUE(b.standalone);
+  EXPECT_EQ(a.expires_at, 1000 + 600'000);
 }
 
 principal staff_for(std::string patient) {
