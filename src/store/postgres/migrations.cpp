@@ -403,6 +403,15 @@ CREATE TABLE export_jobs (
 );
 )sql";
 
+// v7: the thread headers of an export (domain/bulk_export.hpp): their files' boundaries (chat ids)
+// and count on the job, and the index that walks an instance's chats in id order. A job recorded
+// before v7 has no thread files (the defaults); it expires within a day.
+constexpr std::string_view schema_v7 = R"sql(
+ALTER TABLE export_jobs ADD COLUMN thread_file_ends text NOT NULL DEFAULT '';
+ALTER TABLE export_jobs ADD COLUMN thread_total bigint NOT NULL DEFAULT 0;
+CREATE INDEX chats_by_instance ON chats (tenant, instance, id);
+)sql";
+
 constexpr migration all[] = {
     {1, "v1 chats, messages, search, tokens, idempotency, audit, event log per tenant/instance, webhooks, secrets",
      schema_v1},
@@ -411,6 +420,7 @@ constexpr migration all[] = {
     {4, "v4 OAuth API clients; token expiry and owning client", schema_v4},
     {5, "v5 audit rows carry their request id", schema_v5},
     {6, "v6 FHIR Bulk Data export jobs", schema_v6},
+    {7, "v7 FHIR Bulk Data export: thread-header files, chats by instance", schema_v7},
 };
 
 // The lock every migrating process takes: one per schema, so two carechat databases in one
