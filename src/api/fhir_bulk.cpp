@@ -128,13 +128,17 @@ std::string export_accepted_outcome() {
 
 std::string export_deleted_outcome() { return information("export deleted: its status URL and files are gone"); }
 
-std::string export_file_url(std::string_view base, std::string_view job_id, std::size_t k) {
-  return std::string(base) + "/$export-file/" + std::string(job_id) + "/communication-" + std::to_string(k + 1) +
-         ".ndjson";
+namespace {
+constexpr std::string_view message_file_prefix = "communication-";
+constexpr std::string_view thread_file_prefix = "communication-threads-";
+
+std::string file_url(std::string_view base, std::string_view job_id, std::string_view prefix, std::size_t k) {
+  return std::string(base) + "/$export-file/" + std::string(job_id) + "/" + std::string(prefix) +
+         std::to_string(k + 1) + ".ndjson";
 }
 
-std::optional<std::size_t> export_file_index(std::string_view name) {
-  constexpr std::string_view prefix = "communication-";
+// "{prefix}{n}.ndjson", n a decimal without leading zeros from 1: n - 1.
+std::optional<std::size_t> file_index(std::string_view name, std::string_view prefix) {
   constexpr std::string_view suffix = ".ndjson";
   if (name.size() <= prefix.size() + suffix.size() || name.substr(0, prefix.size()) != prefix ||
       name.substr(name.size() - suffix.size()) != suffix)
@@ -146,6 +150,22 @@ std::optional<std::size_t> export_file_index(std::string_view name) {
   if (ec != std::errc() || p != digits.data() + digits.size() || n == 0) return std::nullopt;
   return n - 1;
 }
+}  // namespace
+
+std::string export_file_url(std::string_view base, std::string_view job_id, std::size_t k) {
+  return file_url(base, job_id, message_file_prefix, k);
+}
+
+// "communication-threads-1.ndjson" is not a message file: its "digits" are "threads-1".
+std::optional<std::size_t> export_file_index(std::string_view name) { return file_index(name, message_file_prefix); }
+
+std::string export_thread_file_url(std::string_view base, std::string_view job_id, std::size_t k) {
+  return file_url(base, job_id, thread_file_prefix, k);
+}
+
+std::optional<std::size_t> export_thread_file_index(std::string_view name) {
+  return file_index(name, thread_file_prefix);
+}
 
 std::string export_manifest(const domain::export_job& job, std::string_view base) {
   json::object m;
@@ -153,6 +173,14 @@ std::string export_manifest(const domain::export_job& job, std::string_view base
   m["request"] = job.request;
   m["requiresAccessToken"] = true;
   json::array output;
+  // Thread headers first: the targets of the messages' partOf.
+  for (std::size_t k = 0; k < job.thread_file_ends.size(); ++k) {
+    json::object f;
+    f["type"] = "Communication";
+    f["url"] = export_thread_file_url(base, job.id, k);
+    f["count"] = job.thread_file_count(k);
+    output.push_back(std::move(f));
+  }
   for (std::size_t k = 0; k < job.file_ends.size(); ++k) {
     json::object f;
     f["type"] = "Communication";
@@ -167,6 +195,12 @@ std::string export_manifest(const domain::export_job& job, std::string_view base
 
 void append_ndjson_line(std::string& out, const domain::located_message& m, const domain::chat_key& chat) {
   out += communication(m.msg, chat);
+  out += '\n';
+}
+
+void append_ndjson_thread_line(std::string& out, const domain::export_thread& t, const std::string& tenant,
+                               const std::string& instance) {
+  out += thread_header({domain::chat_key{tenant, instance, t.patient}, t.first_message_at, t.last_message_at});
   out += '\n';
 }
 

@@ -39,14 +39,23 @@ std::string export_accepted_outcome();
 std::string export_deleted_outcome();
 
 // The status answer of a complete job: base is the absolute service base ("http://host/fhir/R4").
+// Its `output` lists the thread-header files first, then the message files (both of type
+// Communication), so an importer that loads them in order meets each message's partOf target first.
 std::string export_manifest(const domain::export_job& job, std::string_view base);
 
-// The file URL of file k (0-based) of a job, and the index a file name names (nullopt when
+// The file URL of message file k (0-based) of a job, and the index a file name names (nullopt when
 // it names none): "communication-{k+1}.ndjson".
 std::string export_file_url(std::string_view base, std::string_view job_id, std::size_t k);
 std::optional<std::size_t> export_file_index(std::string_view name);
+// The same for thread-header file k: "communication-threads-{k+1}.ndjson".
+std::string export_thread_file_url(std::string_view base, std::string_view job_id, std::size_t k);
+std::optional<std::size_t> export_thread_file_index(std::string_view name);
 
 // Appends one message as a Communication and a newline (one NDJSON line).
 void append_ndjson_line(std::string& out, const domain::located_message& m, const domain::chat_key& chat);
+// Appends one chat's thread header (fhir_resources.hpp thread_header, as the read API serves it) and
+// a newline.
+void append_ndjson_thread_line(std::string& out, const domain::export_thread& t, const std::string& tenant,
+                               const std::string& instance);
 
 }  // namespace carechat::api::fhir

@@ -37,8 +37,31 @@ struct export_range {
   std::optional<core::unix_ms> since;
 };
 
+// Which chats' thread headers an export (or one of its thread files) holds: the instance's chats
+// with after_chat < id <= upto_chat that have a message in the snapshot (seq <= high_water and,
+// with `since`, created strictly after it). A chat created after the kick-off has no message at or
+// below the mark, so it is never in the export.
+struct export_thread_range {
+  std::string tenant;
+  std::string instance;
+  std::int64_t after_chat = 0;
+  std::int64_t upto_chat = 0;
+  std::int64_t high_water = 0;
+  std::optional<core::unix_ms> since;
+};
+
+// One chat of a thread range. first/last: its oldest and newest message (by created_at, then seq)
+// among ALL of its messages with seq <= high_water, `since` aside and archived ones too, so the
+// header is the one the read API (GET Communication/thread-{patient}) served at the kick-off.
+struct export_thread {
+  std::int64_t chat_id = 0;
+  std::string patient;
+  core::unix_ms first_message_at = 0;
+  core::unix_ms last_message_at = 0;
+};
+
 // What export_span finds: how many messages of the range (at most the limit asked for) and the
-// seq of the last of them (0 when none).
+// seq of the last of them (0 when none); export_thread_span: chats, and the last chat's id.
 struct export_span_result {
   std::int64_t count = 0;
   std::int64_t last_seq = 0;
@@ -58,11 +81,18 @@ struct export_job {
   // export_file_resources messages but the last.
   std::vector<std::int64_t> file_ends;
   std::int64_t total = 0;  // messages in all files
+  // The thread-header files, cut the same way by chat id: thread file k holds the range's chats
+  // with thread_file_ends[k-1] < id <= thread_file_ends[k]. Listed before the message files in the
+  // manifest, so an importer loads the headers the messages' partOf point to first.
+  std::vector<std::int64_t> thread_file_ends;
+  std::int64_t thread_total = 0;  // thread headers in all thread files
   core::unix_ms created_at = 0;
   core::unix_ms expires_at = 0;
 
   export_range file_range(std::size_t k) const;
   std::int64_t file_count(std::size_t k) const;
+  export_thread_range thread_file_range(std::size_t k) const;
+  std::int64_t thread_file_count(std::size_t k) const;
 };
 
 // Export jobs, in the database every node shares (read through store_reader::export_job_by_id).
@@ -86,6 +116,9 @@ struct export_plan {
   std::int64_t total = 0;
 };
 core::result<export_plan> plan_export(store_reader& reader, const export_range& whole);
+// The same for the thread headers (its after_chat 0, upto_chat the largest id): files of
+// export_file_resources chats, cut by chat id.
+core::result<export_plan> plan_export_threads(store_reader& reader, const export_thread_range& whole);
 
 // file_ends as stored ("12,2040,3999") and back; a malformed text is an internal error.
 std::string format_file_ends(const std::vector<std::int64_t>& ends);

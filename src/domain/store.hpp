@@ -345,6 +345,10 @@ class store_reader {
   // The range's messages (archived ones too) in seq order, at most `limit`, attachments filled,
   // each with its chat's patient.
   virtual core::result<std::vector<located_message>> export_messages(const export_range& r, int limit) = 0;
+  // How many chats of the thread range, in id order, up to `limit`, and the last one's id.
+  virtual core::result<export_span_result> export_thread_span(const export_thread_range& r, std::int64_t limit) = 0;
+  // The thread range's chats in id order, at most `limit`, with their first and newest message.
+  virtual core::result<std::vector<export_thread>> export_threads(const export_thread_range& r, int limit) = 0;
   // The export job with this id, expired or not; nullopt when there is none.
   virtual core::result<std::optional<export_job>> export_job_by_id(const std::string& id) = 0;
   // Readiness (GET /readyz): the database answers and its schema is the one this build runs on

@@ -2,11 +2,14 @@
 // Content-Location), status (the manifest), NDJSON files whose counts equal the chats' messages
 // as the chat API lists them (archived ones included), files cut at 1000 resources, a snapshot
 // that later sends do not change, `_since` returning only the delta, DELETE, one export per
-// instance at a time, and every bad input a 4xx OperationOutcome that records no job.
+// instance at a time, and every bad input a 4xx OperationOutcome that records no job. The thread
+// headers: one per chat with an exported message, the read API's header as it was at the kick-off,
+// listed first, resolving every message's partOf; `_since` narrows them as it does the messages.
 // (web/e2e/tests/fhir_validation.test.mjs validates every NDJSON line with a FHIR validator.)
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -57,11 +60,20 @@ class fhir_bulk_test : public chat_server_test {
     return json::parse(r.body).as_object();
   }
 
-  // Every resource of every file of the manifest, checking each file's count against its lines.
-  std::vector<json::object> download_all(const json::object& m, const std::string& token = {}) {
+  // Which files: the thread headers ("communication-threads-{n}.ndjson") or the messages.
+  enum class files { threads, messages };
+  static bool is_thread_file(const boost::json::value& f) {
+    return str(f.at("url")).find("/communication-threads-") != std::string::npos;
+  }
+
+  // Every resource of every file of that kind in the manifest, checking each file's count against
+  // its lines.
+  std::vector<json::object> download_all(const json::object& m, files kind = files::messages,
+                                         const std::string& token = {}) {
     std::vector<json::object> out;
     for (auto& f : m.at("output").as_array()) {
       EXPECT_EQ(str(f.at("type")), "Communication");
+      if (is_thread_file(f) != (kind == files::threads)) continue;
       auto r = call("GET", target_of(str(f.at("url"))), token.empty() ? user_ : token);
       EXPECT_EQ(r.status, 200u) << r.body;
       EXPECT_EQ(r.headers["content-type"], "application/fhir+ndjson");
@@ -78,10 +90,62 @@ class fhir_bulk_test : public chat_server_test {
     return out;
   }
 
-  static std::int64_t total(const json::object& m) {
+  static std::int64_t total(const json::object& m, files kind = files::messages) {
     std::int64_t n = 0;
-    for (auto& f : m.at("output").as_array()) n += f.at("count").to_number<std::int64_t>();
+    for (auto& f : m.at("output").as_array())
+      if (is_thread_file(f) == (kind == files::threads)) n += f.at("count").to_number<std::int64_t>();
     return n;
+  }
+
+  // The thread files come before every message file in `output`.
+  static void expect_thread_files_first(const json::object& m) {
+    bool message_seen = false;
+    for (auto& f : m.at("output").as_array()) {
+      if (!is_thread_file(f)) message_seen = true;
+      EXPECT_FALSE(is_thread_file(f) && message_seen) << json::serialize(m);
+    }
+  }
+
+  // Checks the export's thread headers: one per chat that has an exported message, each message's
+  // partOf resolving to one of them; answers the headers by id.
+  std::map<std::string, json::object> expect_headers_resolve(const json::object& m) {
+    expect_thread_files_first(m);
+    std::map<std::string, json::object> headers;
+    for (auto& h : download_all(m, files::threads)) {
+      EXPECT_EQ(str(h.at("resourceType")), "Communication");
+      EXPECT_FALSE(h.contains("partOf"));
+      const std::string id = str(h.at("id"));
+      EXPECT_EQ(id.rfind("thread-", 0), 0u) << id;
+      EXPECT_TRUE(headers.emplace(id, h).second) << "two headers " << id;
+    }
+    std::set<std::string> referenced;
+    for (auto& msg : download_all(m)) {
+      const std::string ref = str(msg.at("partOf").as_array().at(0).at("reference"));
+      EXPECT_EQ(ref.rfind("Communication/", 0), 0u) << ref;
+      const std::string id = ref.substr(ref.find('/') + 1);
+      EXPECT_TRUE(headers.count(id)) << "dangling partOf " << ref;
+      // The header's subject is the message's patient.
+      if (headers.count(id)) {
+        EXPECT_EQ(str(headers[id].at("subject").at("reference")), str(msg.at("subject").at("reference")));
+      }
+      referenced.insert(id);
+    }
+    std::set<std::string> header_ids;
+    for (auto& [id, h] : headers) header_ids.insert(id);
+    EXPECT_EQ(header_ids, referenced) << "a header without an exported message";
+    return headers;
+  }
+
+  // GET Communication/thread-{p}, the read API's header.
+  json::object read_header(const std::string& p) {
+    auto r = call("GET", "/fhir/R4/Communication/thread-" + p, user_);
+    EXPECT_EQ(r.status, 200u) << r.body;
+    return json::parse(r.body).as_object();
+  }
+
+  http_result send_to_new_chat(const std::string& p, const std::string& text) {
+    json::object body{{"message", text}};
+    return http_->post_json(chat_path(p) + "/outbound", user_, json::serialize(body));
   }
 
   // The externalIds the chat API lists for both patients (archived ones too): the database's rows.
@@ -172,9 +236,14 @@ TEST_F(fhir_bulk_test, export_counts_equal_the_database_and_files_are_cut_at_100
   EXPECT_TRUE(std::regex_match(str(m.at("transactionTime")), created_at_re));
   EXPECT_NE(str(m.at("request")).find(group), std::string::npos);
   EXPECT_TRUE(m.at("error").as_array().empty());
-  ASSERT_EQ(m.at("output").as_array().size(), 2u);
-  EXPECT_EQ(m.at("output").as_array().at(0).at("count").to_number<std::int64_t>(), 1000);
+  // One thread-header file (two chats) first, then the messages' two files.
+  ASSERT_EQ(m.at("output").as_array().size(), 3u);
+  EXPECT_TRUE(is_thread_file(m.at("output").as_array().at(0)));
+  EXPECT_EQ(m.at("output").as_array().at(0).at("count").to_number<std::int64_t>(), 2);
+  EXPECT_EQ(m.at("output").as_array().at(1).at("count").to_number<std::int64_t>(), 1000);
   EXPECT_EQ(total(m), 1003);
+  EXPECT_EQ(total(m, files::threads), 2);
+  EXPECT_EQ(expect_headers_resolve(m).size(), 2u);
   auto resources = download_all(m);
   EXPECT_EQ(resources.size(), 1003u);
   EXPECT_EQ(ids_of(resources), want);
@@ -186,7 +255,37 @@ TEST_F(fhir_bulk_test, export_counts_equal_the_database_and_files_are_cut_at_100
   // Any staff token of the instance polls and downloads; the kick-off and each file are audited.
   EXPECT_EQ(total(manifest(status, client_)), 1003);
   EXPECT_GE(audit_rows("bulk_export", "ok", 1), 1u);
-  EXPECT_GE(audit_rows("bulk_export_file", "ok", 2), 2u);
+  EXPECT_GE(audit_rows("bulk_export_file", "ok", 3), 3u);
+}
+
+// The headers are the read API's (the same mapping) as they were at the kick-off: a message or a
+// chat added after it changes neither the headers nor their count.
+TEST_F(fhir_bulk_test, thread_headers_resolve_every_part_of_and_are_the_read_apis) {
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(send_inbound("mine " + std::to_string(i)).status, 200u);
+  ASSERT_EQ(send_outbound("staff answer").status, 200u);
+  ASSERT_EQ(send_theirs("theirs").status, 200u);
+  ASSERT_EQ(send_to_new_chat("p-third", "hello third").status, 200u);
+  std::map<std::string, json::object> read;
+  for (const auto& p : {patient, other_patient, std::string("p-third")}) read["thread-" + p] = read_header(p);
+
+  const std::string status = started();
+  // After the kick-off: a new message in a chat, and a new chat. Neither is in this export.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_EQ(send_inbound("after the kick-off").status, 200u);
+  ASSERT_EQ(send_to_new_chat("p-late", "a chat created after the kick-off").status, 200u);
+
+  auto m = manifest(status);
+  EXPECT_EQ(total(m), 6);
+  EXPECT_EQ(total(m, files::threads), 3);
+  const auto headers = expect_headers_resolve(m);
+  ASSERT_EQ(headers.size(), 3u);
+  EXPECT_FALSE(headers.count("thread-p-late"));
+  for (const auto& [id, h] : headers) {
+    ASSERT_TRUE(read.count(id)) << id;
+    EXPECT_EQ(h, read[id]) << id;  // meta.lastUpdated too: the newest message at the kick-off
+  }
+  // The read API has moved on since; the export has not.
+  EXPECT_NE(read_header(patient).at("meta"), headers.at("thread-" + patient).at("meta"));
 }
 
 TEST_F(fhir_bulk_test, since_returns_only_the_delta) {
@@ -205,12 +304,30 @@ TEST_F(fhir_bulk_test, since_returns_only_the_delta) {
   auto m = manifest(status);
   EXPECT_EQ(total(m), 5);
   EXPECT_EQ(ids_of(download_all(m)), delta);
+  // Both chats have new messages: both headers.
+  EXPECT_EQ(total(m, files::threads), 2);
+  EXPECT_EQ(expect_headers_resolve(m).size(), 2u);
   ASSERT_EQ(call("DELETE", status, user_).status, 202u);
+
+  // Only the other chat has a message after this boundary: only its header.
+  const std::string their_boundary = str(json_of(send_inbound("mine, last")).at("createdAt"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const std::string theirs = str(json_of(send_theirs("theirs, last")).at("externalId"));
+  const std::string narrowed = started("?_since=" + their_boundary);
+  auto n = manifest(narrowed);
+  EXPECT_EQ(ids_of(download_all(n)), std::set<std::string>{theirs});
+  const auto headers = expect_headers_resolve(n);
+  ASSERT_EQ(headers.size(), 1u);
+  EXPECT_EQ(headers.begin()->first, "thread-" + other_patient);
+  // The header is the whole chat's, not the delta's: it began with the first message.
+  EXPECT_EQ(headers.begin()->second, read_header(other_patient));
+  ASSERT_EQ(call("DELETE", narrowed, user_).status, 202u);
 
   // A zone offset is the same instant; a _since in the future exports nothing.
   const std::string everything =
       started("?_since=2000-01-01T01:00:00%2B01:00&_outputFormat=application%2Ffhir%2Bndjson");
-  EXPECT_EQ(total(manifest(everything)), 9);
+  EXPECT_EQ(total(manifest(everything)), 11);
+  EXPECT_EQ(total(manifest(everything), files::threads), 2);
   ASSERT_EQ(call("DELETE", everything, user_).status, 202u);
   const std::string nothing = started("?_since=2999-01-01T00:00:00Z");
   auto empty = manifest(nothing);
@@ -282,8 +399,10 @@ TEST_F(fhir_bulk_test, bad_inputs_are_4xx_operation_outcomes_and_record_no_job) 
   const std::string prefix = file.substr(0, file.rfind('/') + 1);
   expect_outcome(call("DELETE", file, user_), 405, "not-supported");
   expect_outcome(call("GET", file + "/extra", user_), 404, "not-found");
-  for (const std::string name : {"communication-0.ndjson", "communication-2.ndjson", "communication-01.ndjson",
-                                 "patient-1.ndjson", "communication-1.json"})
+  for (const std::string name :
+       {"communication-0.ndjson", "communication-2.ndjson", "communication-01.ndjson", "patient-1.ndjson",
+        "communication-1.json", "communication-threads-0.ndjson", "communication-threads-2.ndjson",
+        "communication-threads-01.ndjson", "communication-threads.ndjson", "communication-threads-1.json"})
     expect_outcome(call("GET", prefix + name, user_), 404, "not-found");
 }
 

@@ -2,6 +2,7 @@
 
 #include <boost/url/parse.hpp>
 #include <cstdio>
+#include <limits>
 
 #include "api/fhir_bulk.hpp"
 #include "api/fhir_resources.hpp"
@@ -106,6 +107,11 @@ asio::awaitable<reply> kick_off(const request& req, services& svc, request_conte
     if (!mark) return std::move(mark).error();
     auto plan = domain::plan_export(reader, domain::export_range{who.tenant, who.instance, 0, *mark, kick->since});
     if (!plan) return std::move(plan).error();
+    // The thread headers of the chats that have a message in the files, bounded by the same mark.
+    auto threads = domain::plan_export_threads(
+        reader, domain::export_thread_range{who.tenant, who.instance, 0, std::numeric_limits<std::int64_t>::max(),
+                                            *mark, kick->since});
+    if (!threads) return std::move(threads).error();
     domain::export_job job;
     job.id = "bx" + core::random_hex(svc.rng, 16);
     job.tenant = who.tenant;
@@ -117,6 +123,8 @@ asio::awaitable<reply> kick_off(const request& req, services& svc, request_conte
     job.request = request_url;
     job.file_ends = std::move(plan->file_ends);
     job.total = plan->total;
+    job.thread_file_ends = std::move(threads->file_ends);
+    job.thread_total = threads->total;
     job.created_at = now;
     job.expires_at = now + domain::export_job_ttl_ms;
     auto created = svc.store.export_jobs()->create_export_job(job, now);
@@ -222,15 +230,23 @@ template <class Stream>
 asio::awaitable<bool> serve_fhir_export_file(Stream& stream, const request& req, services& svc,
                                              const export_file_target& target, request_context& ctx) {
   // One trip to the pool: authenticate, authorize, find the job and the file, queue the audit row.
+  // One of the two: a message file's range or a thread-header file's.
   std::optional<domain::export_range> range;
+  std::optional<domain::export_thread_range> threads;
   std::string tenant, instance;
   const std::string_view what = "bulk_export_file";
   auto step = [&](domain::store_reader& reader, const domain::principal& who) -> core::result<reply> {
     auto job = find_job(reader, who, target.job, svc.clock.now_ms());
     if (!job) return std::move(job).error();
-    const auto k = api::fhir::export_file_index(target.name);
-    if (!k || *k >= job->file_ends.size()) return make_error(errc::not_found, "this export has no such file");
-    range = job->file_range(*k);
+    const core::error none = make_error(errc::not_found, "this export has no such file");
+    if (const auto k = api::fhir::export_thread_file_index(target.name)) {
+      if (*k >= job->thread_file_ends.size()) return none;
+      threads = job->thread_file_range(*k);
+    } else {
+      const auto m = api::fhir::export_file_index(target.name);
+      if (!m || *m >= job->file_ends.size()) return none;
+      range = job->file_range(*m);
+    }
     tenant = who.tenant;
     instance = who.instance;
     return reply{};
@@ -266,22 +282,38 @@ asio::awaitable<bool> serve_fhir_export_file(Stream& stream, const request& req,
   if (auto [ec, n] = co_await asio::async_write(stream, asio::buffer(head), use_tuple); ec) co_return false;
 
   // The rows, file_read_batch at a time: at most one batch is held, whatever the file's size.
+  // read_batch reads a batch, turns it into NDJSON lines and moves the range past it (the coroutine
+  // waits for it: no concurrent access). A named local, not a temporary, into the coroutine call
+  // (the GCC 12 pitfall, COMMON.md).
+  bool last = false;
+  auto read_batch = [&]() -> core::result<std::string> {
+    auto lease = svc.readers.acquire();
+    std::string out;
+    if (threads) {
+      auto rows = lease->export_threads(*threads, file_read_batch);
+      if (!rows) return std::move(rows).error();
+      for (const auto& t : *rows) api::fhir::append_ndjson_thread_line(out, t, tenant, instance);
+      last = rows->size() < static_cast<std::size_t>(file_read_batch);
+      if (!rows->empty()) threads->after_chat = rows->back().chat_id;
+      return out;
+    }
+    auto rows = lease->export_messages(*range, file_read_batch);
+    if (!rows) return std::move(rows).error();
+    for (const auto& m : *rows) api::fhir::append_ndjson_line(out, m, domain::chat_key{tenant, instance, m.patient});
+    last = rows->size() < static_cast<std::size_t>(file_read_batch);
+    if (!rows->empty()) range->after_seq = rows->back().msg.seq;
+    return out;
+  };
   std::string chunk;
   for (;;) {
-    auto rows = co_await run_blocking(svc.blocking, [&]() -> core::result<std::vector<domain::located_message>> {
-      auto lease = svc.readers.acquire();
-      return lease->export_messages(*range, file_read_batch);
-    });
-    if (!rows) {
+    auto read = co_await run_blocking(svc.blocking, read_batch);
+    if (!read) {
       // The status line is sent: all that is left is to cut the body short (no last chunk), which a
       // client sees as a failed download and retries.
-      core::log_error("fhir-export", "an export file was cut short: " + rows.error().message);
+      core::log_error("fhir-export", "an export file was cut short: " + read.error().message);
       co_return false;
     }
-    std::string lines;
-    for (const auto& m : *rows) api::fhir::append_ndjson_line(lines, m, domain::chat_key{tenant, instance, m.patient});
-    const bool last = rows->size() < static_cast<std::size_t>(file_read_batch);
-    if (!rows->empty()) range->after_seq = rows->back().msg.seq;
+    const std::string& lines = *read;
     chunk.clear();
     if (chunked && !lines.empty()) {
       char size[20];

@@ -418,6 +418,15 @@ CREATE TABLE smart_launches (
 CREATE INDEX smart_launches_by_expiry ON smart_launches (expires_at);
 )sql";
 
+// v8: the thread headers of an export (domain/bulk_export.hpp): their files' boundaries (chat ids)
+// and count on the job, and the index that walks an instance's chats in id order. A job recorded
+// before v8 has no thread files (the defaults); it expires within a day.
+constexpr std::string_view schema_v8 = R"sql(
+ALTER TABLE export_jobs ADD COLUMN thread_file_ends text NOT NULL DEFAULT '';
+ALTER TABLE export_jobs ADD COLUMN thread_total bigint NOT NULL DEFAULT 0;
+CREATE INDEX chats_by_instance ON chats (tenant, instance, id);
+)sql";
+
 constexpr migration all[] = {
     {1, "v1 chats, messages, search, tokens, idempotency, audit, event log per tenant/instance, webhooks, secrets",
      schema_v1},
@@ -427,6 +436,7 @@ constexpr migration all[] = {
     {5, "v5 audit rows carry their request id", schema_v5},
     {6, "v6 FHIR Bulk Data export jobs", schema_v6},
     {7, "v7 SMART launches in flight", schema_v7},
+    {8, "v8 FHIR Bulk Data export: thread-header files, chats by instance", schema_v8},
 };
 
 // The lock every migrating process takes: one per schema, so two carechat databases in one

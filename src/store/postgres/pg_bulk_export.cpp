@@ -1,5 +1,5 @@
-// The PostgreSQL side of FHIR Bulk Data export: the walk over an instance's messages by seq
-// (readers, on the pool) and the export jobs (on the pool; the upsert decides "one per instance").
+// The PostgreSQL side of FHIR Bulk Data export: the walks over an instance's messages by seq and
+// its chats by id (readers, on the pool) and the export jobs (on the pool; the upsert decides "one per instance").
 #include <limits>
 
 #include "store/postgres/pg_attachments.hpp"
@@ -14,6 +14,13 @@ namespace {
 params range_params(const domain::export_range& r, std::int64_t limit) {
   params p;
   p.text(r.tenant).text(r.instance).int64(r.after_seq).int64(r.upto_seq);
+  p.int64(r.since.value_or(std::numeric_limits<std::int64_t>::min())).int64(limit);
+  return p;
+}
+
+params thread_range_params(const domain::export_thread_range& r, std::int64_t limit) {
+  params p;
+  p.text(r.tenant).text(r.instance).int64(r.after_chat).int64(r.upto_chat).int64(r.high_water);
   p.int64(r.since.value_or(std::numeric_limits<std::int64_t>::min())).int64(limit);
   return p;
 }
@@ -34,6 +41,10 @@ core::result<domain::export_job> read_export_job(const result& r, int i) {
   j.total = r.int64(i, 9);
   j.created_at = r.int64(i, 10);
   j.expires_at = r.int64(i, 11);
+  auto thread_ends = domain::parse_file_ends(r.text(i, 12));
+  if (!thread_ends) return std::move(thread_ends).error();
+  j.thread_file_ends = std::move(*thread_ends);
+  j.thread_total = r.int64(i, 13);
   return j;
 }
 
@@ -71,6 +82,26 @@ core::result<std::vector<domain::located_message>> pg_reader::export_messages(co
   return out;
 }
 
+core::result<domain::export_span_result> pg_reader::export_thread_span(const domain::export_thread_range& range,
+                                                                       std::int64_t limit) {
+  auto r = query(queries::export_thread_span, thread_range_params(range, limit));
+  if (!r) return std::move(r).error();
+  if (r->rows() == 0) return domain::export_span_result{};
+  return domain::export_span_result{r->int64(0, 0), r->int64(0, 1)};
+}
+
+core::result<std::vector<domain::export_thread>> pg_reader::export_threads(const domain::export_thread_range& range,
+                                                                           int limit) {
+  std::vector<domain::export_thread> out;
+  if (limit <= 0) return out;
+  auto r = query(queries::export_threads, thread_range_params(range, limit));
+  if (!r) return std::move(r).error();
+  out.reserve(static_cast<std::size_t>(r->rows()));
+  for (int i = 0; i < r->rows(); ++i)
+    out.push_back({r->int64(i, 0), std::string(r->text(i, 1)), r->int64(i, 2), r->int64(i, 3)});
+  return out;
+}
+
 core::result<std::optional<domain::export_job>> pg_reader::export_job_by_id(const std::string& id) {
   auto r = query(queries::export_job_by_id, params().text(id));
   if (!r) return std::move(r).error();
@@ -87,6 +118,7 @@ core::result<bool> pg_store::create_export_job(const domain::export_job& job, co
   p.text(job.id).text(job.tenant).text(job.instance).text(job.token_id).opt_int64(job.since);
   p.int64(job.transaction_time).int64(job.high_water).text(job.request).text(domain::format_file_ends(job.file_ends));
   p.int64(job.total).int64(job.created_at).int64(job.expires_at).int64(now);
+  p.text(domain::format_file_ends(job.thread_file_ends)).int64(job.thread_total);
   auto r = (*c)->run(queries::insert_export_job, p);
   if (!r) return std::move(r).error();
   return r->affected() > 0;

@@ -1,5 +1,6 @@
-// The SQLite side of FHIR Bulk Data export: the walk over an instance's messages by seq (readers)
-// and the export jobs (the writer's connection, as the other administration writes).
+// The SQLite side of FHIR Bulk Data export: the walks over an instance's messages by seq and its
+// chats by id (readers) and the export jobs (the writer's connection, as the other administration
+// writes).
 #include <limits>
 
 #include "store/sqlite/attachments.hpp"
@@ -21,6 +22,17 @@ void bind_range(statement& s, const domain::export_range& r, std::int64_t limit)
   s.bind_int64(6, limit);
 }
 
+// ?1..?7 of the thread range statements.
+void bind_thread_range(statement& s, const domain::export_thread_range& r, std::int64_t limit) {
+  s.bind_text(1, r.tenant);
+  s.bind_text(2, r.instance);
+  s.bind_int64(3, r.after_chat);
+  s.bind_int64(4, r.upto_chat);
+  s.bind_int64(5, r.high_water);
+  s.bind_int64(6, r.since.value_or(std::numeric_limits<std::int64_t>::min()));
+  s.bind_int64(7, limit);
+}
+
 core::result<domain::export_job> read_export_job(statement& s) {
   domain::export_job j;
   j.id = std::string(s.column_text(0));
@@ -37,6 +49,10 @@ core::result<domain::export_job> read_export_job(statement& s) {
   j.total = s.column_int64(9);
   j.created_at = s.column_int64(10);
   j.expires_at = s.column_int64(11);
+  auto thread_ends = domain::parse_file_ends(s.column_text(12));
+  if (!thread_ends) return std::move(thread_ends).error();
+  j.thread_file_ends = std::move(*thread_ends);
+  j.thread_total = s.column_int64(13);
   return j;
 }
 
@@ -92,6 +108,38 @@ core::result<std::vector<domain::located_message>> sqlite_reader::export_message
   return out;
 }
 
+core::result<domain::export_span_result> sqlite_reader::export_thread_span(const domain::export_thread_range& r,
+                                                                           std::int64_t limit) {
+  auto conn = db();
+  if (!conn) return std::move(conn).error();
+  auto s = (*conn)->prepared(queries::export_thread_span);
+  if (!s) return std::move(s).error();
+  bind_thread_range(**s, r, limit);
+  auto row = (*s)->step();
+  if (!row) return std::move(row).error();
+  if (!*row) return domain::export_span_result{};
+  return domain::export_span_result{(*s)->column_int64(0), (*s)->column_int64(1)};
+}
+
+core::result<std::vector<domain::export_thread>> sqlite_reader::export_threads(const domain::export_thread_range& r,
+                                                                               int limit) {
+  std::vector<domain::export_thread> out;
+  if (limit <= 0) return out;  // SQLite reads a negative LIMIT as "no limit"
+  auto conn = db();
+  if (!conn) return std::move(conn).error();
+  auto s = (*conn)->prepared(queries::export_threads);
+  if (!s) return std::move(s).error();
+  bind_thread_range(**s, r, limit);
+  for (;;) {
+    auto row = (*s)->step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    out.push_back(
+        {(*s)->column_int64(0), std::string((*s)->column_text(1)), (*s)->column_int64(2), (*s)->column_int64(3)});
+  }
+  return out;
+}
+
 core::result<std::optional<domain::export_job>> sqlite_reader::export_job_by_id(const std::string& id) {
   auto conn = db();
   if (!conn) return std::move(conn).error();
@@ -126,6 +174,8 @@ core::result<bool> sqlite_store::create_export_job(const domain::export_job& job
   (*s)->bind_int64(11, job.created_at);
   (*s)->bind_int64(12, job.expires_at);
   (*s)->bind_int64(13, now);
+  (*s)->bind_text(14, domain::format_file_ends(job.thread_file_ends));
+  (*s)->bind_int64(15, job.thread_total);
   if (auto ok = (*s)->run(); !ok) return std::move(ok).error();
   return writer_.changes() > 0;
 }

@@ -461,6 +461,15 @@ CREATE TABLE smart_launches (
 CREATE INDEX smart_launches_by_expiry ON smart_launches (expires_at);
 )sql";
 
+// v16: the thread headers of an export (domain/bulk_export.hpp): their files' boundaries (chat ids)
+// and count on the job, and the index that walks an instance's chats in id order. A job recorded
+// before v16 has no thread files (the defaults); it expires within a day.
+constexpr std::string_view schema_v16 = R"sql(
+ALTER TABLE export_jobs ADD COLUMN thread_file_ends TEXT NOT NULL DEFAULT '';
+ALTER TABLE export_jobs ADD COLUMN thread_total INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX chats_by_instance ON chats (tenant, instance, id);
+)sql";
+
 constexpr migration all[] = {
     {1, "v1 chats, messages, search, tokens, idempotency, audit, outbox, secrets", schema_v1},
     {2, "v2 read state, unread index, event log", schema_v2},
@@ -477,6 +486,7 @@ constexpr migration all[] = {
     {13, "v13 audit rows carry their request id", schema_v13},
     {14, "v14 FHIR Bulk Data export jobs", schema_v14},
     {15, "v15 SMART launches in flight", schema_v15},
+    {16, "v16 FHIR Bulk Data export: thread-header files, chats by instance", schema_v16},
 };
 
 constexpr named_sql read_version{"migrations.user_version", "PRAGMA user_version"};

@@ -382,16 +382,38 @@ inline constexpr named_sql export_span{
 inline constexpr named_sql export_messages{
     "export.messages", "SELECT " CARECHAT_MESSAGE_COLUMNS("m.") ", c.patient" CC_EXPORT_RANGE};
 #undef CC_EXPORT_RANGE
-#define CC_EXPORT_JOB_COLUMNS \
-  "id, tenant, instance, token_id, since, transaction_time, high_water, request, file_ends, total, created_at, expires_at"
-// ?1..?12 the columns, ?13 now: inserts, or replaces the tenant/instance's job if it has expired.
+// ?1 tenant ?2 instance ?3 after chat id ?4 up to chat id ?5 high-water seq ?6 created strictly
+// after ?7 limit: the chats of a thread range. Walks chats_by_instance (tenant, instance, id) in id
+// order; the EXISTS and the first/newest lookups seek messages_by_chat (chat_id, created_at, seq).
+#define CC_EXPORT_THREAD_RANGE                                                                      \
+  " FROM chats AS c WHERE c.tenant = ?1 AND c.instance = ?2 AND c.id > ?3 AND c.id <= ?4"            \
+  " AND EXISTS (SELECT 1 FROM messages AS e WHERE e.chat_id = c.id AND e.created_at > ?6 AND e.seq <= ?5)" \
+  " ORDER BY c.id LIMIT ?7"
+inline constexpr named_sql export_thread_span{
+    "export.thread_span", "SELECT count(*), coalesce(max(id), 0) FROM (SELECT c.id AS id" CC_EXPORT_THREAD_RANGE ")"};
+// Rows: chat id, patient, its oldest and its newest message's created_at at or below the mark.
+inline constexpr named_sql export_threads{
+    "export.threads",
+    "SELECT c.id, c.patient,"
+    " (SELECT f.created_at FROM messages AS f WHERE f.chat_id = c.id AND f.seq <= ?5 ORDER BY f.created_at, f.seq LIMIT 1),"
+    " (SELECT l.created_at FROM messages AS l WHERE l.chat_id = c.id AND l.seq <= ?5"
+    " ORDER BY l.created_at DESC, l.seq DESC LIMIT 1)" CC_EXPORT_THREAD_RANGE};
+#undef CC_EXPORT_THREAD_RANGE
+#define CC_EXPORT_JOB_COLUMNS                                                                                     \
+  "id, tenant, instance, token_id, since, transaction_time, high_water, request, file_ends, total, created_at, " \
+  "expires_at, thread_file_ends, thread_total"
+// ?1..?12 and ?14, ?15 the columns, ?13 now: inserts, or replaces the tenant/instance's job if it
+// has expired.
 inline constexpr named_sql insert_export_job{
     "export.insert_job",
-    "INSERT INTO export_jobs (" CC_EXPORT_JOB_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+    "INSERT INTO export_jobs (" CC_EXPORT_JOB_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+    "?14, ?15) "
     "ON CONFLICT (tenant, instance) DO UPDATE SET id = excluded.id, token_id = excluded.token_id, "
     "since = excluded.since, transaction_time = excluded.transaction_time, high_water = excluded.high_water, "
     "request = excluded.request, file_ends = excluded.file_ends, total = excluded.total, "
-    "created_at = excluded.created_at, expires_at = excluded.expires_at WHERE export_jobs.expires_at <= ?13"};
+    "created_at = excluded.created_at, expires_at = excluded.expires_at, "
+    "thread_file_ends = excluded.thread_file_ends, thread_total = excluded.thread_total "
+    "WHERE export_jobs.expires_at <= ?13"};
 // ?1 id. Rows: the columns above.
 inline constexpr named_sql export_job_by_id{"export.job_by_id",
                                             "SELECT " CC_EXPORT_JOB_COLUMNS " FROM export_jobs WHERE id = ?1"};

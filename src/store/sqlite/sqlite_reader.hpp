@@ -49,6 +49,10 @@ class sqlite_reader final : public domain::store_reader {
   core::result<domain::export_span_result> export_span(const domain::export_range& r, std::int64_t limit) override;
   core::result<std::vector<domain::located_message>> export_messages(const domain::export_range& r,
                                                                      int limit) override;
+  core::result<domain::export_span_result> export_thread_span(const domain::export_thread_range& r,
+                                                              std::int64_t limit) override;
+  core::result<std::vector<domain::export_thread>> export_threads(const domain::export_thread_range& r,
+                                                                  int limit) override;
   core::result<std::optional<domain::export_job>> export_job_by_id(const std::string& id) override;
 
  private:

@@ -140,6 +140,37 @@ TEST_F(postgres_store_test, the_beyond_check_walks_the_chats_index_under_a_gener
   }
 }
 
+// The export's thread walk (FHIR Bulk Data, thread headers), as a prepared statement (generic
+// plan) on one instance of fifty sharing the database: the chats by id along chats_by_instance, each
+// chat's messages through messages_by_chat; no sequential scan of either table.
+TEST_F(postgres_store_test, the_export_thread_walk_uses_indexes_under_a_generic_plan) {
+  ASSERT_NE(open_store(), nullptr);
+  schema_.exec(
+      "INSERT INTO log_heads (tenant, instance) VALUES ('gh', 'sb-demo'), ('gh', 'other');"
+      "INSERT INTO chats (tenant, instance, patient, log_id) SELECT 'gh', CASE WHEN g % 50 = 0 THEN 'sb-demo' ELSE "
+      "  'other-' || (g % 50) END, 'p' || g, (SELECT min(log_id) FROM log_heads) FROM generate_series(1, 20000) g;"
+      "INSERT INTO messages (chat_id, external_id, kind, sender_type, sender_id, body, created_at) "
+      "  SELECT c.id, 'IM' || md5(c.id || '.' || g), 0, 'PATIENT', 'p', 'message ' || g, 1700000000000 + c.id * 10 + g "
+      "  FROM chats AS c, generate_series(1, 3) AS g;"
+      "ANALYZE messages; ANALYZE chats;"
+      "CREATE TABLE plan_probe (name text, plan text);");
+  namespace queries = store::postgres::queries;
+  for (const auto* q : {&queries::export_thread_span, &queries::export_threads}) {
+    schema_.exec("DEALLOCATE ALL; SET plan_cache_mode = force_generic_plan; PREPARE walk AS " + std::string(q->sql) +
+                 "; DO $$ DECLARE p text; BEGIN EXECUTE 'EXPLAIN (FORMAT JSON) EXECUTE walk(''gh'', ''sb-demo'', "
+                 "0, 9223372036854775807, 50000, 1700000000000, 1000)' INTO p; INSERT INTO plan_probe VALUES ('" +
+                 std::string(q->name) + "', p); END $$;");
+    const auto plan = schema_.scalar("SELECT plan FROM plan_probe WHERE name = $1", {std::string(q->name)});
+    EXPECT_NE(plan.find("\"Index Name\": \"chats_by_instance\""), std::string::npos) << q->name << ": " << plan;
+    EXPECT_NE(plan.find("\"Index Name\": \"messages_by_chat\""), std::string::npos) << q->name << ": " << plan;
+    for (const char* table : {"messages", "chats"}) {
+      const std::regex seq_scan(std::string(R"("Node Type": "Seq Scan"[^{}]*"Relation Name": ")") + table + "\"");
+      EXPECT_FALSE(std::regex_search(plan, seq_scan)) << q->name << ": " << plan;
+    }
+    EXPECT_EQ(plan.find("\"Node Type\": \"Sort\""), std::string::npos) << q->name << ": " << plan;
+  }
+}
+
 // A database whose text cannot be case-folded like SQLite's (not UTF-8, or LC_CTYPE C) is refused
 // with what to do instead.
 TEST_F(postgres_store_test, a_database_that_cannot_fold_case_is_refused) {

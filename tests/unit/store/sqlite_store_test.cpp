@@ -258,6 +258,30 @@ TEST_F(sqlite_store_test, reads_use_the_chat_indexes) {
   EXPECT_EQ(plan_of(queries::list_tokens).find("TEMP B-TREE"), std::string::npos);
 }
 
+// The export's thread walk (FHIR Bulk Data, thread headers): the instance's chats by id along
+// chats_by_instance, each chat's messages through messages_by_chat; never a scan, never a sort.
+TEST_F(sqlite_store_test, the_export_thread_walk_uses_indexes) {
+  auto store = open_store();
+  auto db = raw();
+  for (const named_sql* q : {&queries::export_thread_span, &queries::export_threads}) {
+    auto s = db.prepare(named_sql{q->name, "EXPLAIN QUERY PLAN " + std::string(q->sql)});
+    ASSERT_TRUE(s.has_value()) << q->name << ": " << s.error().message;
+    std::string plan;
+    while (s->step().value()) plan += std::string(s->column_text(3)) + "\n";
+    EXPECT_NE(plan.find("INDEX chats_by_instance (tenant=? AND instance=? AND id>? AND id<?)"), std::string::npos)
+        << q->name << "\n" << plan;
+    EXPECT_NE(plan.find("SEARCH e USING COVERING INDEX messages_by_chat (chat_id=?"), std::string::npos)
+        << q->name << "\n" << plan;
+    EXPECT_EQ(plan.find("SCAN c"), std::string::npos) << q->name << "\n" << plan;
+    EXPECT_EQ(plan.find("SCAN messages"), std::string::npos) << q->name << "\n" << plan;
+    EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << q->name << "\n" << plan;
+    if (q == &queries::export_threads) {
+      EXPECT_NE(plan.find("SEARCH f USING COVERING INDEX messages_by_chat (chat_id=?)"), std::string::npos) << plan;
+      EXPECT_NE(plan.find("SEARCH l USING COVERING INDEX messages_by_chat (chat_id=?)"), std::string::npos) << plan;
+    }
+  }
+}
+
 TEST_F(sqlite_store_test, messages_are_append_only_except_archived) {
   auto store = open_store();
   domain::write_command cmd = inbound("original");

