@@ -11,8 +11,10 @@ file(WRITE "${OUTPUT}.tmp"
   "#include <string_view>\n\n"
   "namespace ${NAMESPACE} {\n"
   "std::string_view ${FUNCTION}() {\n"
-  "  static constexpr std::string_view text = R\"ccembed(${text})ccembed\";\n"
-  "  return text;\n"
+  "  // An array, not a constexpr string_view: its length comes from sizeof, not from a\n"
+  "  // compile-time strlen (GCC stops constant loops at 262,144 steps; the document is longer).\n"
+  "  static constexpr char text[] = R\"ccembed(${text})ccembed\";\n"
+  "  return {text, sizeof text - 1};\n"
   "}\n"
   "}  // namespace ${NAMESPACE}\n")
 file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)
