@@ -38,18 +38,6 @@ class audit_chain_test : public chat_server_test {
     server_.reset();
   }
 
-  // SQL straight on the database, as an attacker (or an auditor) with access to it would.
-  void db_exec(const std::string& sql) {
-    if (database_.postgres()) return database_.schema().exec(sql);
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open_v2(db_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    char* err = nullptr;
-    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-    EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "") << " in " << sql;
-    sqlite3_free(err);
-    sqlite3_close(db);
-  }
   std::string db_scalar(const std::string& sql) {
     if (database_.postgres()) return database_.schema().scalar(sql);
     sqlite3* db = nullptr;

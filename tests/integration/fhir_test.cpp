@@ -86,26 +86,6 @@ class fhir_test : public chat_server_test {
     EXPECT_FALSE(str(issue.at("diagnostics")).empty());
   }
 
-  // `carechat audit --patient p` rows whose action and outcome match, waiting for the queued ones.
-  std::size_t audit_rows(const std::string& p, const std::string& action, const std::string& outcome,
-                         std::size_t at_least) {
-    std::size_t n = 0;
-    for (int attempt = 0; attempt < 50; ++attempt) {
-      auto out = run_cli({"audit", "--db", db_, "--patient", p});
-      EXPECT_EQ(out.exit_code, 0) << out.err;
-      n = 0;
-      std::istringstream lines(out.out);
-      std::string line;
-      while (std::getline(lines, line))
-        // The outcome column is followed by the request id (carechat audit's last column).
-        if (line.find("\t" + action + "\t") != std::string::npos &&
-            line.find("\t" + outcome + "\t") != std::string::npos)
-          ++n;
-      if (n >= at_least) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return n;
-  }
 };
 
 TEST_F(fhir_test, metadata_is_a_capability_statement_without_a_token) {

@@ -3,13 +3,16 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <boost/json.hpp>
+#include <chrono>
 #include <memory>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "integration/server_process.hpp"
@@ -152,6 +155,40 @@ class chat_server_test : public ::testing::Test {
     }
     ADD_FAILURE() << "no token for user " << user_id << " in:\n" << r.out;
     return {};
+  }
+
+  // SQL straight on the database, as an attacker, an auditor or a test moving a stored time would.
+  void db_exec(const std::string& sql) {
+    if (database_.postgres()) return database_.schema().exec(sql);
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open_v2(db_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+    EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "") << " in " << sql;
+    sqlite3_free(err);
+    sqlite3_close(db);
+  }
+
+  // `carechat audit --patient p` ("*": the instance-wide rows) rows whose action and outcome match, waiting for the queued ones.
+  std::size_t audit_rows(const std::string& p, const std::string& action, const std::string& outcome,
+                         std::size_t at_least) {
+    std::size_t n = 0;
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      auto out = run_cli({"audit", "--db", db_, "--patient", p});
+      EXPECT_EQ(out.exit_code, 0) << out.err;
+      n = 0;
+      std::istringstream lines(out.out);
+      std::string line;
+      while (std::getline(lines, line))
+        // The outcome column is followed by the request id (carechat audit's last column).
+        if (line.find("\t" + action + "\t") != std::string::npos &&
+            line.find("\t" + outcome + "\t") != std::string::npos)
+          ++n;
+      if (n >= at_least) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return n;
   }
 
   temp_dir dir_;
