@@ -22,7 +22,12 @@ core::error bad(std::string message) { return core::make_error(core::errc::bad_r
 core::result<std::string> read_small_file(const std::string& path, std::size_t limit) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return bad("cannot read " + path);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Read at most one byte past the limit: a mistaken path (a log, a device) is refused without
+  // being loaded whole.
+  std::string text(limit + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) return bad("cannot read " + path);
+  text.resize(static_cast<std::size_t>(in.gcount()));
   if (text.size() > limit) return bad(path + " is larger than " + std::to_string(limit) + " bytes");
   return text;
 }

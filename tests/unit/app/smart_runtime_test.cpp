@@ -11,6 +11,7 @@
 #include <boost/json/parse.hpp>
 
 #include "api/jose/jwk.hpp"
+#include "api/smart/smart_wire.hpp"
 #include "net/webhook_client.hpp"
 
 namespace carechat::app {
@@ -84,6 +85,11 @@ TEST(smart_runtime, a_broken_list_a_missing_secret_or_no_key_file_refuses_to_sta
   EXPECT_FALSE(start_smart(cfg, "", *tls).has_value());  // PostgreSQL without CARECHAT_SMART_KEY_FILE
   cfg.smart_issuers_file = (s.dir / "missing.json").string();
   EXPECT_FALSE(start_smart(cfg, (s.dir / "k.pem").string(), *tls).has_value());
+  // One byte over the limit: refused, naming the limit (the file is not loaded whole).
+  cfg.smart_issuers_file = s.write("huge.json", std::string(api::smart::max_document_bytes + 1, ' '));
+  auto huge = start_smart(cfg, (s.dir / "k.pem").string(), *tls);
+  ASSERT_FALSE(huge.has_value());
+  EXPECT_NE(huge.error().message.find("is larger than"), std::string::npos) << huge.error().message;
 }
 
 }  // namespace
