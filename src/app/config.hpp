@@ -77,6 +77,8 @@ struct config {
   std::optional<unsigned> page_cache_ms;
   unsigned search_index_ms = 100;             // CARECHAT_SEARCH_INDEX_MS: how often new messages join the
                                               //   search index (searches scan the rest meanwhile); 0: never
+  unsigned audit_index_ms = 0;                // CARECHAT_AUDIT_INDEX_MS: SQLite: how often audit rows join the
+                                              //   audit log's index by patient; 0: when a query asks
   unsigned audit_delay_ms = 10;               // CARECHAT_AUDIT_DELAY_MS: how long read-audit rows may wait
                                               //   to share a commit; 0: committed at once
   // Live updates (WebSocket):

@@ -20,7 +20,7 @@
 #include "net/log_follower.hpp"
 #include "core/log.hpp"
 #include "app/event_pruner.hpp"
-#include "app/search_indexer.hpp"
+#include "app/background_indexer.hpp"
 #include "app/token_revocation_watch.hpp"
 #include "app/server_metrics.hpp"
 #include "net/http_metrics.hpp"
@@ -238,9 +238,19 @@ int serve_command(const std::vector<std::string>& argv) {
     // (PostgreSQL indexes inside the send's transaction; its indexer does the index's upkeep, on
     // one node at a time.)
     const auto search_upkeep = (*st)->open_cluster_duty("search-upkeep");
-    std::optional<search_indexer> indexer;
+    std::optional<background_indexer> indexer;
     if (cfg->search_index_ms > 0)
-      indexer.emplace(**st, *search_upkeep, std::chrono::milliseconds(cfg->search_index_ms));
+      indexer.emplace(background_indexer::index::search, **st, *search_upkeep,
+                      std::chrono::milliseconds(cfg->search_index_ms));
+    // SQLite keeps the audit log's index by patient after the fact too (migration v17); PostgreSQL
+    // indexes audit rows as it writes them, so needs no such thread.
+    std::unique_ptr<domain::cluster_duty> audit_upkeep;
+    std::optional<background_indexer> audit_indexer;
+    if (!shared_database && cfg->audit_index_ms > 0) {
+      audit_upkeep = (*st)->open_cluster_duty("audit-index");
+      audit_indexer.emplace(background_indexer::index::audit, **st, *audit_upkeep,
+                            std::chrono::milliseconds(cfg->audit_index_ms));
+    }
     boost::asio::thread_pool blocking(cfg->reader_threads);
     std::atomic<bool> draining{false};
     net::http_metrics http_stats;
@@ -342,6 +352,7 @@ int serve_command(const std::vector<std::string>& argv) {
     pruner.stop();
     if (follower) follower->stop();
     if (indexer) indexer->stop();
+    if (audit_indexer) audit_indexer->stop();
     if (revocations) revocations->stop();
     writer.stop();  // every queued write (audit rows included) is committed before exit
   }

@@ -380,12 +380,22 @@ class store {
   // Adds up to `max_messages` of the messages not yet in the search index to it, oldest first, and
   // answers how many (0: up to date). A store whose search index is kept after the fact (SQLite:
   // in a file of its own, so indexing never holds up apply()) needs this called regularly
-  // (app/search_indexer); its searches find the not-yet-indexed messages by a scan meanwhile. A
+  // (app/background_indexer); its searches find the not-yet-indexed messages by a scan meanwhile. A
   // store that indexes inside apply() answers 0, and may use the call for its index's upkeep
   // (PostgreSQL merges the trigram index's pending list). Called by one thread at a time; never
   // blocks apply() for longer than a lock handover.
   virtual core::result<std::int64_t> index_search(int max_messages) {
     (void)max_messages;
+    return std::int64_t{0};
+  }
+
+  // Adds up to `max_rows` of the audit rows not yet in the audit log's index by patient to it and
+  // answers how many (0: up to date). SQLite keeps that index after the fact, beside the search
+  // index (migration v17: as an index of the main file it made every read's audit row dirty a
+  // random index page); its audit_for_patient scans the rows not covered yet. A store that
+  // indexes inside apply() (PostgreSQL) answers 0. Called by one thread at a time (app's indexer).
+  virtual core::result<std::int64_t> index_audit(int max_rows) {
+    (void)max_rows;
     return std::int64_t{0};
   }
 

@@ -470,6 +470,16 @@ ALTER TABLE export_jobs ADD COLUMN thread_total INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX chats_by_instance ON chats (tenant, instance, id);
 )sql";
 
+// v17: the audit log's index by patient leaves the main file. Every audit row (one per read of a
+// chat) landed in it at a random place (the patient), so each commit of a batch of read-audit rows
+// dirtied about one index page per row: at 100 k chats most of the writer's time per batch, and
+// the latest page's p99 on one core 4-5 ms instead of 1.2 (docs/benchmarks.md, "5a on one core").
+// It is now kept after the fact in the search database (store/sqlite/search_index), sorted by
+// patient per batch, and `carechat audit --patient` scans the few rows it does not cover yet.
+constexpr std::string_view schema_v17 = R"sql(
+DROP INDEX IF EXISTS audit_log_by_patient;
+)sql";
+
 constexpr migration all[] = {
     {1, "v1 chats, messages, search, tokens, idempotency, audit, outbox, secrets", schema_v1},
     {2, "v2 read state, unread index, event log", schema_v2},
@@ -487,6 +497,7 @@ constexpr migration all[] = {
     {14, "v14 FHIR Bulk Data export jobs", schema_v14},
     {15, "v15 SMART launches in flight", schema_v15},
     {16, "v16 FHIR Bulk Data export: thread-header files, chats by instance", schema_v16},
+    {17, "v17 the audit log's index by patient moves to the search database", schema_v17},
 };
 
 constexpr named_sql read_version{"migrations.user_version", "PRAGMA user_version"};

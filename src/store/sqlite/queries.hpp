@@ -196,11 +196,19 @@ inline constexpr named_sql revoke_token{"tokens.revoke",
                                         "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL"};
 inline constexpr named_sql token_exists{"tokens.exists", "SELECT 1 FROM tokens WHERE id = ?1"};
 
+// On a connection that attaches the search database (open_read_connection): the rows its
+// audit_by_patient covers, through that index, then the few above its mark by a scan of the
+// newest rows. Both arms come in id order, so the LIMIT ends the merge early.
 inline constexpr named_sql audit_for_patient{
     "audit.for_patient",
+    "SELECT a.id, a.at, a.token_id, a.role, a.actor_id, a.action, a.tenant, a.instance, a.patient, a.outcome, "
+    "a.request_id FROM search.audit_by_patient p JOIN audit_log a ON a.id = p.id "
+    "WHERE p.patient = ?1 AND p.id > ?2 AND (?3 IS NULL OR a.tenant = ?3) AND (?4 IS NULL OR a.instance = ?4) "
+    "UNION ALL "
     "SELECT id, at, token_id, role, actor_id, action, tenant, instance, patient, outcome, request_id "
-    "FROM audit_log WHERE patient = ?1 AND id > ?2 AND (?3 IS NULL OR tenant = ?3) "
-    "AND (?4 IS NULL OR instance = ?4) ORDER BY id LIMIT ?5"};
+    "FROM audit_log WHERE id > max(?2, coalesce((SELECT upto FROM search.audit_index_state WHERE id = 1), 0)) "
+    "AND patient = ?1 AND (?3 IS NULL OR tenant = ?3) AND (?4 IS NULL OR instance = ?4) "
+    "ORDER BY 1 LIMIT ?5"};
 
 // `carechat audit verify` and `export` (domain/audit_chain.hpp). Rows: read_linked_audit's columns.
 #define CARECHAT_AUDIT_LINKED_COLUMNS \

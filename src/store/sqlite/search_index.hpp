@@ -5,6 +5,8 @@
 // own, so indexing never takes the main file's write lock and a send's transaction does no FTS work
 // (FTS5 flushes and merges segments per transaction: that was most of a send's cost). Searches
 // (reader connections attach this file as `search`) scan the messages above `upto` meanwhile.
+// The same file keeps the audit log's index by patient (audit_by_patient, audit_index_state.upto)
+// the same way: add_new_audit() copies (patient, id) of the audit rows above `upto`.
 // Derived data: written with synchronous=NORMAL (a crash may lose the last batches, which are
 // simply indexed again), and deleting the file loses nothing.
 // Thread-safety: add_new() may be called from any thread; calls take turns (one mutex).
@@ -32,7 +34,13 @@ class search_index {
   // the search database; answers how many (0: up to date).
   core::result<std::int64_t> add_new(int max_messages);
 
+  // Adds up to `max_rows` of the audit rows above the audit index's mark to audit_by_patient (the
+  // audit log by patient, kept here rather than as an index of the main file: see migration v17),
+  // in one transaction; answers how many (0: up to date).
+  core::result<std::int64_t> add_new_audit(int max_rows);
+
  private:
+  core::result<connection*> main_reader();  // with mutex_ held
   search_index(sqlite_options opts, connection search) : opts_(std::move(opts)), search_(std::move(search)) {}
 
   const sqlite_options opts_;

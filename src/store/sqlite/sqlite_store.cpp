@@ -111,7 +111,22 @@ core::result<bool> sqlite_store::revoke_token(const std::string& id, core::unix_
 core::result<std::vector<domain::audit_row>> sqlite_store::audit_for_patient(const std::string& patient,
                                                                            const domain::audit_listing& q) {
   std::lock_guard lock(writer_mutex_);
-  auto s = writer_.prepared(queries::audit_for_patient);
+  // The index by patient is brought up to date here, by whoever asks (`carechat audit --patient`),
+  // unless CARECHAT_AUDIT_INDEX_MS keeps it up in the background: the server's writer and readers
+  // pay nothing for it, and a query costs the rows written since the last one (1.5-6 s per million,
+  // docs/benchmarks.md). The rows committed meanwhile are the scanned tail of the query below.
+  for (;;) {
+    constexpr int batch = 50'000;
+    auto added = search_->add_new_audit(batch);
+    if (!added) return std::move(added).error();
+    if (*added < batch) break;
+  }
+  if (!audit_reader_) {
+    auto r = open_read_connection(opts_);
+    if (!r) return std::move(r).error();
+    audit_reader_.emplace(std::move(*r));
+  }
+  auto s = audit_reader_->prepared(queries::audit_for_patient);
   if (!s) return std::move(s).error();
   (*s)->bind_text(1, patient);
   (*s)->bind_int64(2, q.after);

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <mutex>
 
 #include "core/clock.hpp"
@@ -34,6 +35,7 @@ class sqlite_store final : public domain::store,
   std::vector<domain::write_outcome> apply(std::span<const domain::write_command> batch) override;
   // The search database's own connections and lock: never the writer's (store/sqlite/search_index).
   core::result<std::int64_t> index_search(int max_messages) override { return search_->add_new(max_messages); }
+  core::result<std::int64_t> index_audit(int max_rows) override { return search_->add_new_audit(max_rows); }
 
   core::result<void> insert_token(const domain::token_record& token) override;
   using domain::store::list_tokens;
@@ -102,6 +104,9 @@ class sqlite_store final : public domain::store,
   connection writer_;
   core::bytes webhook_key_;  // guarded by writer_mutex_; empty until loaded
   audit_heads audit_heads_;  // guarded by writer_mutex_: the audit chains' heads (store/sqlite/audit_heads)
+  // audit_for_patient's connection, which attaches the search database (where the audit log's
+  // index by patient lives); opened on first use, guarded by writer_mutex_.
+  std::optional<connection> audit_reader_;
   std::unique_ptr<search_index> search_;
 };
 

@@ -52,14 +52,20 @@ class sqlite_store_test : public testing::Test {
     return s->column_int64(0);
   }
 
-  domain::send_command inbound(const std::string& text) {
+  static domain::principal patient_p1() {
     domain::principal p;
     p.token_id = "tk_p";
     p.role = domain::role::patient;
     p.tenant = "gh";
     p.instance = "sb-demo";
     p.patient_id = "p1";
-    return domain::prepare_send(p, chat_, domain::message_kind::inbound, {text, {}, {}, {}, {}}, {}, rng_, clock_).value();
+    return p;
+  }
+
+  domain::send_command inbound(const std::string& text) {
+    return domain::prepare_send(patient_p1(), chat_, domain::message_kind::inbound, {text, {}, {}, {}, {}}, {}, rng_,
+                                clock_)
+        .value();
   }
 
   temp_dir dir_;
@@ -254,7 +260,13 @@ TEST_F(sqlite_store_test, reads_use_the_chat_indexes) {
   const std::string archive = plan_of(queries::archive_before);
   EXPECT_NE(archive.find("messages_live_by_chat"), std::string::npos) << archive;
   EXPECT_NE(plan_of(queries::token_by_hash).find("SEARCH tokens USING INDEX"), std::string::npos);
-  EXPECT_NE(plan_of(queries::audit_for_patient).find("audit_log_by_patient"), std::string::npos);
+  // The audit log by patient (v17: in the search database): the indexed rows through
+  // audit_by_patient, the rest by a rowid range over the newest rows; never a scan of the log.
+  const std::string audit = plan_of(queries::audit_for_patient);
+  EXPECT_NE(audit.find("SEARCH p USING PRIMARY KEY (patient=? AND id>?)"), std::string::npos) << audit;
+  EXPECT_NE(audit.find("SEARCH audit_log USING INTEGER PRIMARY KEY (rowid>?)"), std::string::npos) << audit;
+  EXPECT_EQ(audit.find("SCAN audit_log"), std::string::npos) << audit;
+  EXPECT_EQ(audit.find("SCAN a"), std::string::npos) << audit;
   EXPECT_EQ(plan_of(queries::list_tokens).find("TEMP B-TREE"), std::string::npos);
 }
 
@@ -333,6 +345,58 @@ TEST_F(sqlite_store_test, the_search_database_is_rebuilt_when_it_does_not_match)
   EXPECT_EQ(store->index_search(2).value(), 2);
   EXPECT_EQ(store->index_search(2).value(), 1);
   EXPECT_EQ(search_finds(*store), 3u);
+}
+
+// The audit log by patient lives beside the search index (v17) and is checked the same way: an
+// index ahead of the main file or made for another file starts over, and a deleted search database
+// loses nothing; audit_for_patient answers every row meanwhile.
+TEST_F(sqlite_store_test, the_audit_index_is_rebuilt_when_it_does_not_match) {
+  const auto rows_of_p1 = [](sqlite_store& store) { return store.audit_for_patient("p1").value().size(); };
+  // The query alone, without audit_for_patient's catching up: what the index covers plus the scan.
+  const auto queried_rows_of_p1 = [&] {
+    auto db = raw();
+    EXPECT_TRUE(db.exec("attach", "ATTACH DATABASE '" + opts_.search_path() + "' AS search").has_value());
+    auto q = db.prepare(queries::audit_for_patient);
+    EXPECT_TRUE(q.has_value());
+    q->bind_text(1, "p1");
+    q->bind_int64(2, 0);
+    q->bind_int64(5, 100);
+    std::size_t n = 0;
+    while (q->step().value()) ++n;
+    return n;
+  };
+  {
+    auto store = open_store();
+    for (int i = 0; i < 3; ++i) {
+      domain::write_command cmd = domain::make_audit(patient_p1(), chat_, domain::action::read, clock_);
+      ASSERT_TRUE(store->apply(std::span(&cmd, 1)).at(0).has_value());
+    }
+    EXPECT_EQ(store->index_audit(10).value(), 3);
+    EXPECT_EQ(store->index_audit(10).value(), 0);
+    EXPECT_EQ(rows_of_p1(*store), 3u);
+  }
+  const auto tamper = [&](const std::string& sql) {
+    auto search = connection::open(opts_.search_path(), SQLITE_OPEN_READWRITE);
+    ASSERT_TRUE(search.has_value());
+    ASSERT_TRUE(search->exec("tamper", sql).has_value());
+  };
+  for (const std::string& damage : {std::string("UPDATE audit_index_state SET upto = 1000"),
+                                    std::string("UPDATE audit_index_state SET binding = binding + 1")}) {
+    SCOPED_TRACE(damage);
+    tamper(damage);
+    auto store = open_store();
+    EXPECT_EQ(queried_rows_of_p1(), 3u) << "the scan covers what the new index does not";
+    EXPECT_EQ(store->index_audit(10).value(), 3) << "started over";
+    EXPECT_EQ(queried_rows_of_p1(), 3u);
+    EXPECT_EQ(rows_of_p1(*store), 3u);
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(opts_.search_path() + suffix);
+  auto store = open_store();
+  EXPECT_EQ(queried_rows_of_p1(), 3u);
+  EXPECT_EQ(store->index_audit(2).value(), 2);
+  EXPECT_EQ(queried_rows_of_p1(), 3u) << "two through the index, one by the scan";
+  EXPECT_EQ(rows_of_p1(*store), 3u) << "after catching up";
+  EXPECT_EQ(store->index_audit(2).value(), 0) << "audit_for_patient brought the index up to date";
 }
 
 TEST_F(sqlite_store_test, the_read_state_is_set_once_with_its_reader) {

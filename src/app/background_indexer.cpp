@@ -1,4 +1,4 @@
-#include "app/search_indexer.hpp"
+#include "app/background_indexer.hpp"
 
 #include "core/log.hpp"
 
@@ -9,18 +9,21 @@
 namespace carechat::app {
 namespace {
 
-// Messages per transaction of the search database: bounds one batch's time (and the scan's tail).
-constexpr int batch_size = 2'000;
+// Messages (or audit rows) per transaction of the search database: bounds one batch's time (and
+// the scan's tail). Audit rows are cheaper to index (a key of two columns, no FTS5): more per batch.
+constexpr int search_batch = 2'000;
+constexpr int audit_batch = 10'000;
 // Batches per round at most, so a large backlog (a search database rebuilt from scratch) is
 // worked off steadily without starving the rest of the machine in one go.
 constexpr int batches_per_round = 50;
 
 }  // namespace
 
-search_indexer::search_indexer(domain::store& store, domain::cluster_duty& duty, std::chrono::milliseconds interval)
-    : store_(store), duty_(duty), thread_(interval, [this] { catch_up(); }) {}
+background_indexer::background_indexer(index which, domain::store& store, domain::cluster_duty& duty,
+                                       std::chrono::milliseconds interval)
+    : which_(which), store_(store), duty_(duty), thread_(interval, [this] { catch_up(); }) {}
 
-void search_indexer::catch_up() {
+void background_indexer::catch_up() {
   if (!duty_.held()) return;  // another node does it
   if (!niced_) {
     // The index can wait a little; a send cannot. Lowest CPU priority for this thread only (on
@@ -31,17 +34,20 @@ void search_indexer::catch_up() {
     niced_ = true;
     (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
   }
+  const bool search = which_ == index::search;
+  const char* topic = search ? "search" : "audit";
+  const int batch = search ? search_batch : audit_batch;
   for (int i = 0; i < batches_per_round; ++i) {
-    auto added = store_.index_search(batch_size);
+    auto added = search ? store_.index_search(batch) : store_.index_audit(batch);
     if (!added) {
-      // Searches stay complete (they scan the unindexed tail); retried next round.
-      if (!failing_) core::log_warn("search", "indexing failed: " + added.error().message);
+      // Answers stay complete (they scan the unindexed tail); retried next round.
+      if (!failing_) core::log_warn(topic, "indexing failed: " + added.error().message);
       failing_ = true;
       return;
     }
-    if (failing_) core::log_info("search", "indexing works again");
+    if (failing_) core::log_info(topic, "indexing works again");
     failing_ = false;
-    if (*added < batch_size) return;  // caught up
+    if (*added < batch) return;  // caught up
   }
 }
 

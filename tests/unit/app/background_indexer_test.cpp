@@ -1,7 +1,8 @@
-// The search indexer over a real SQLite file and group committer: messages sent through the
-// writer join the full-text index (the search database beside the file) within a few rounds, and
-// only while this process holds the duty (on PostgreSQL, one node of a cluster at a time).
-#include "app/search_indexer.hpp"
+// The background indexers over a real SQLite file and group committer: messages sent through the
+// writer join the full-text index, and their audit rows the audit log by patient (both in the
+// search database beside the file), within a few rounds, and only while this process holds the
+// duty (on PostgreSQL, one node of a cluster at a time).
+#include "app/background_indexer.hpp"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -73,26 +74,41 @@ void indexes_what_the_writer_committed(bool duty_held) {
 
   if (!duty_held) {
     held_elsewhere elsewhere;
-    search_indexer indexer(**st, elsewhere, 10ms);
+    background_indexer indexer(background_indexer::index::search, **st, elsewhere, 10ms);
+    background_indexer audit_indexer(background_indexer::index::audit, **st, elsewhere, 10ms);
     while (elsewhere.asked < 5) std::this_thread::sleep_for(5ms);  // five rounds passed
     indexer.stop();
+    audit_indexer.stop();
     EXPECT_EQ(scalar(search_db, upto), 0) << "another node's duty";
+    EXPECT_EQ(scalar(search_db, "SELECT count(*) FROM audit_by_patient"), 0) << "another node's duty";
     writer.stop();
     return;
   }
   const auto duty = (*st)->open_cluster_duty("search-upkeep");
-  search_indexer indexer(**st, *duty, 10ms);
+  background_indexer indexer(background_indexer::index::search, **st, *duty, 10ms);
+  // Each send wrote its own audit row (in its transaction): five rows of patient p1.
+  const std::int64_t audit_rows = scalar(opts.path, "SELECT count(*) FROM audit_log WHERE patient = 'p1'");
+  ASSERT_EQ(audit_rows, 5);
+  const std::int64_t newest_audit = scalar(opts.path, "SELECT max(id) FROM audit_log");
+  const char* audit_upto = "SELECT upto FROM audit_index_state WHERE id = 1";
+  EXPECT_EQ(scalar(search_db, audit_upto), 0) << "sends leave the audit index to its indexer";
+  background_indexer audit_indexer(background_indexer::index::audit, **st, *duty, 10ms);
   const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (scalar(search_db, upto) < 5 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+  while ((scalar(search_db, upto) < 5 || scalar(search_db, audit_upto) < newest_audit) &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(5ms);
   EXPECT_EQ(scalar(search_db, upto), 5);
   EXPECT_EQ(scalar(search_db, "SELECT count(*) FROM message_fts WHERE message_fts MATCH 'kiwi'"), 5);
+  EXPECT_EQ(scalar(search_db, audit_upto), newest_audit);
+  EXPECT_EQ(scalar(search_db, "SELECT count(*) FROM audit_by_patient WHERE patient = 'p1'"), audit_rows);
   indexer.stop();
+  audit_indexer.stop();
   writer.stop();
 }
 
-TEST(search_indexer, indexes_what_the_writer_committed) { indexes_what_the_writer_committed(true); }
+TEST(background_indexer, indexes_what_the_writer_committed) { indexes_what_the_writer_committed(true); }
 
-TEST(search_indexer, leaves_the_index_alone_while_another_node_holds_the_duty) {
+TEST(background_indexer, leaves_the_indexes_alone_while_another_node_holds_the_duty) {
   indexes_what_the_writer_committed(false);
 }
 
