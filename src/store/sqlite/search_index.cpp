@@ -124,43 +124,45 @@ core::result<connection*> search_index::main_reader() {
   return main_reader_.get();
 }
 
-core::result<std::int64_t> search_index::add_new(int max_messages) {
+// The shape of both indexes' upkeep: the rows above a mark, read from the main file, inserted
+// into the search database, the mark advanced, in one transaction of the search database. The
+// mark is read inside that write transaction, so two indexers (two servers on one file) never add
+// a row twice. The rows are read in a read transaction of the main file's own (a snapshot, never
+// its write lock) and each is bound straight into the insert: two connections, no copy between.
+// `bind_row` binds the insert's parameters from the current row and answers the row's position.
+core::result<std::int64_t> search_index::copy_above_mark(const copy_statements& sql, int max_rows,
+                                                         const row_binder& bind_row) {
   std::lock_guard lock(mutex_);
   if (auto r = main_reader(); !r) return std::move(r).error();
   std::int64_t added = 0;
-  // The high-water mark is read inside the search database's write transaction, so two indexers
-  // (two servers on one file) never add the same message twice.
   auto ok = immediate_transaction(search_, [&]() -> core::result<void> {
     std::int64_t upto = 0;
     {
-      auto s = search_.prepared(state);
+      auto s = search_.prepared(sql.mark);
       if (!s) return std::move(s).error();
       auto row = (*s)->step();
       if (!row) return std::move(row).error();
-      if (!*row) return core::make_error(core::errc::internal, "sqlite: the search database has no state row");
+      if (!*row)
+        return core::make_error(core::errc::internal, std::string("sqlite: no row from ") + std::string(sql.mark.name));
       upto = (*s)->column_int64(1);
     }
-    // A read transaction of its own on the main file (a snapshot, never its write lock), each row
-    // bound straight into the search database's insert: two connections, no copy in between.
-    auto from = main_reader_->prepared(new_messages);
+    auto from = main_reader_->prepared(sql.rows_above);
     if (!from) return std::move(from).error();
     (*from)->bind_int64(1, upto);
-    (*from)->bind_int64(2, max_messages < 1 ? 1 : max_messages);
-    auto into = search_.prepared(add);
+    (*from)->bind_int64(2, max_rows < 1 ? 1 : max_rows);
+    auto into = search_.prepared(sql.insert);
     if (!into) return std::move(into).error();
     for (;;) {
       auto row = (*from)->step();
       if (!row) return std::move(row).error();
       if (!*row) break;
-      upto = (*from)->column_int64(0);
-      (*into)->bind_int64(1, upto);
-      (*into)->bind_text(2, (*from)->column_text(1));
+      upto = std::max(upto, bind_row(**from, **into));
       if (auto done = (*into)->run(); !done) return std::move(done).error();
-      (*into)->reset();  // run again for the next message
+      (*into)->reset();  // run again for the next row
       ++added;
     }
     if (added == 0) return {};
-    auto a = search_.prepared(advance);
+    auto a = search_.prepared(sql.advance);
     if (!a) return std::move(a).error();
     (*a)->bind_int64(1, upto);
     return (*a)->run();
@@ -169,48 +171,24 @@ core::result<std::int64_t> search_index::add_new(int max_messages) {
   return added;
 }
 
-core::result<std::int64_t> search_index::add_new_audit(int max_rows) {
-  std::lock_guard lock(mutex_);
-  if (auto r = main_reader(); !r) return std::move(r).error();
-  std::int64_t added = 0;
-  // As add_new: the mark is read inside the search database's write transaction.
-  auto ok = immediate_transaction(search_, [&]() -> core::result<void> {
-    std::int64_t upto = 0;
-    {
-      auto s = search_.prepared(audit_state);
-      if (!s) return std::move(s).error();
-      auto row = (*s)->step();
-      if (!row) return std::move(row).error();
-      if (!*row) return core::make_error(core::errc::internal, "sqlite: the search database has no audit index state");
-      upto = (*s)->column_int64(1);
-    }
-    auto from = main_reader_->prepared(new_audit_rows);
-    if (!from) return std::move(from).error();
-    (*from)->bind_int64(1, upto);
-    (*from)->bind_int64(2, max_rows < 1 ? 1 : max_rows);
-    auto into = search_.prepared(add_audit);
-    if (!into) return std::move(into).error();
-    std::int64_t highest = upto;
-    for (;;) {
-      auto row = (*from)->step();
-      if (!row) return std::move(row).error();
-      if (!*row) break;
-      const std::int64_t id = (*from)->column_int64(1);
-      highest = std::max(highest, id);
-      (*into)->bind_text(1, (*from)->column_text(0));
-      (*into)->bind_int64(2, id);
-      if (auto done = (*into)->run(); !done) return std::move(done).error();
-      (*into)->reset();
-      ++added;
-    }
-    if (added == 0) return {};
-    auto a = search_.prepared(advance_audit);
-    if (!a) return std::move(a).error();
-    (*a)->bind_int64(1, highest);
-    return (*a)->run();
+core::result<std::int64_t> search_index::add_new(int max_messages) {
+  return copy_above_mark({state, new_messages, add, advance}, max_messages, [](statement& from, statement& into) {
+    const std::int64_t seq = from.column_int64(0);
+    into.bind_int64(1, seq);
+    into.bind_text(2, from.column_text(1));
+    return seq;
   });
-  if (!ok) return std::move(ok).error();
-  return added;
+}
+
+core::result<std::int64_t> search_index::add_new_audit(int max_rows) {
+  // The batch comes sorted by patient, not by id: the position is the highest id of the batch.
+  return copy_above_mark({audit_state, new_audit_rows, add_audit, advance_audit}, max_rows,
+                         [](statement& from, statement& into) {
+                           into.bind_text(1, from.column_text(0));
+                           const std::int64_t id = from.column_int64(1);
+                           into.bind_int64(2, id);
+                           return id;
+                         });
 }
 
 }  // namespace carechat::store::sqlite

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -41,6 +42,14 @@ class search_index {
 
  private:
   core::result<connection*> main_reader();  // with mutex_ held
+  struct copy_statements {
+    const named_sql& mark;        // in the search database: (binding, upto)
+    const named_sql& rows_above;  // in the main file: ?1 the mark, ?2 how many
+    const named_sql& insert;      // in the search database
+    const named_sql& advance;     // in the search database: ?1 the new mark
+  };
+  using row_binder = std::function<std::int64_t(statement& from, statement& into)>;
+  core::result<std::int64_t> copy_above_mark(const copy_statements& sql, int max_rows, const row_binder& bind_row);
   search_index(sqlite_options opts, connection search) : opts_(std::move(opts)), search_(std::move(search)) {}
 
   const sqlite_options opts_;
