@@ -44,7 +44,8 @@ host=${listen%:*}
 servers=""
 for i in $(seq 1 "$nodes"); do
   port=$((8080 + i))
-  CARECHAT_NODE_ID="n$i" "$bin" serve --db "$db" --listen "$host:$port" >"$dir/n$i.log" 2>&1 &
+  # haproxy (on $host) passes the client's address in X-Forwarded-For (scripts/haproxy.cfg.in).
+  CARECHAT_NODE_ID="n$i" CARECHAT_TRUSTED_PROXIES="$host" "$bin" serve --db "$db" --listen "$host:$port" >"$dir/n$i.log" 2>&1 &
   pids+=($!)
   servers+="  server n$i $host:$port check"$'\n'
 done
