@@ -133,7 +133,8 @@ core::result<connection*> search_index::main_reader() {
 core::result<std::int64_t> search_index::copy_above_mark(const copy_statements& sql, int max_rows,
                                                          const row_binder& bind_row) {
   std::lock_guard lock(mutex_);
-  if (auto r = main_reader(); !r) return std::move(r).error();
+  auto main = main_reader();
+  if (!main) return std::move(main).error();
   std::int64_t added = 0;
   auto ok = immediate_transaction(search_, [&]() -> core::result<void> {
     std::int64_t upto = 0;
@@ -146,7 +147,7 @@ core::result<std::int64_t> search_index::copy_above_mark(const copy_statements& 
         return core::make_error(core::errc::internal, std::string("sqlite: no row from ") + std::string(sql.mark.name));
       upto = (*s)->column_int64(1);
     }
-    auto from = main_reader_->prepared(sql.rows_above);
+    auto from = (*main)->prepared(sql.rows_above);
     if (!from) return std::move(from).error();
     (*from)->bind_int64(1, upto);
     (*from)->bind_int64(2, max_rows < 1 ? 1 : max_rows);

@@ -110,17 +110,19 @@ core::result<bool> sqlite_store::revoke_token(const std::string& id, core::unix_
 
 core::result<std::vector<domain::audit_row>> sqlite_store::audit_for_patient(const std::string& patient,
                                                                            const domain::audit_listing& q) {
-  std::lock_guard lock(writer_mutex_);
   // The index by patient is brought up to date here, by whoever asks (`carechat audit --patient`),
   // unless CARECHAT_AUDIT_INDEX_MS keeps it up in the background: the server's writer and readers
   // pay nothing for it, and a query costs the rows written since the last one (1.5-6 s per million,
   // docs/benchmarks.md). The rows committed meanwhile are the scanned tail of the query below.
+  // Outside writer_mutex_: the search database has its own lock, and a first query over a long log
+  // takes seconds that the writer must not wait out.
   for (;;) {
     constexpr int batch = 50'000;
     auto added = search_->add_new_audit(batch);
     if (!added) return std::move(added).error();
     if (*added < batch) break;
   }
+  std::lock_guard lock(writer_mutex_);  // guards audit_reader_
   if (!audit_reader_) {
     auto r = open_read_connection(opts_);
     if (!r) return std::move(r).error();
