@@ -27,7 +27,7 @@ struct pending_launch {
 // The pending launches of every node sharing the database (table smart_launches), each taken at
 // most once. The row's key is SHA-256(state), as tokens are kept hashed: a copy of the database
 // cannot complete someone's launch. Both backends' stores implement it beside domain::store
-// (as they do domain::export_job_store); net finds it by dynamic_cast.
+// (as they do domain::export_job_store), and domain::store::smart_launches() answers it.
 class smart_launch_store {
  public:
   virtual ~smart_launch_store() = default;

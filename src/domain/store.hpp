@@ -20,6 +20,7 @@
 #include "domain/chat.hpp"
 #include "domain/events.hpp"
 #include "domain/log_bus.hpp"
+#include "domain/pending_launch.hpp"
 #include "domain/principal.hpp"
 #include "domain/webhook.hpp"
 
@@ -444,6 +445,9 @@ class store {
 
   // FHIR Bulk Data export jobs (domain/bulk_export.hpp); nullptr when the backend keeps none.
   virtual export_job_store* export_jobs() { return nullptr; }
+
+  // SMART launches in flight (domain/pending_launch.hpp); nullptr when the backend keeps none.
+  virtual smart_launch_store* smart_launches() { return nullptr; }
 
   // Hints between processes sharing the database (domain/log_bus.hpp), on a connection of its own;
   // nullptr when the backend is served by one process only (SQLite).

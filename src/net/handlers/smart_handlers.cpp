@@ -142,15 +142,11 @@ asio::awaitable<core::result<std::shared_ptr<const api::jose::jwks>>> ehr_keys(s
   co_return keys;
 }
 
-// The store's SMART launches: every backend implements domain::smart_launch_store beside
-// domain::store; nullptr for one that does not (a test's fake store).
-domain::smart_launch_store* launch_store(services& svc) { return dynamic_cast<domain::smart_launch_store*>(&svc.store); }
-
 // Records a launch in the database, on the blocking pool. unavailable when the store cannot, or
 // when max_pending_launches are in flight (fail closed, as a full table).
 asio::awaitable<core::result<void>> keep_launch(services& svc, smart_services& s, const domain::pending_launch& pending,
                                                 core::unix_ms now) {
-  domain::smart_launch_store* launches = launch_store(svc);
+  domain::smart_launch_store* launches = svc.store.smart_launches();
   if (launches == nullptr) co_return make_error(errc::unavailable, "SMART launches are not available on this store");
   const std::size_t cap = s.max_pending_launches;
   auto put = [launches, &pending, now, cap]() -> core::result<bool> {
@@ -170,7 +166,7 @@ asio::awaitable<core::result<void>> keep_launch(services& svc, smart_services& s
 asio::awaitable<core::result<std::optional<domain::pending_launch>>> take_launch(services& svc,
                                                                                  const std::string& state,
                                                                                  core::unix_ms now) {
-  domain::smart_launch_store* launches = launch_store(svc);
+  domain::smart_launch_store* launches = svc.store.smart_launches();
   if (launches == nullptr) co_return make_error(errc::unavailable, "SMART launches are not available on this store");
   auto take = [launches, &state, now]() { return launches->take_smart_launch(state, now); };
   auto taken = co_await run_blocking(svc.blocking, take);

@@ -57,6 +57,7 @@ class sqlite_store final : public domain::store,
   core::result<core::bytes> secret(const std::string& name, std::size_t size) override;
   domain::webhook_store* webhooks() override { return this; }
   domain::export_job_store* export_jobs() override { return this; }
+  domain::smart_launch_store* smart_launches() override { return this; }
   // domain::smart_launch_store (store/sqlite/smart_launches.cpp), on the writer's connection
   core::result<bool> put_smart_launch(const domain::pending_launch& launch, core::unix_ms now,
                                       std::size_t max_pending) override;

@@ -19,7 +19,7 @@ constexpr std::chrono::milliseconds ttl{10 * 60 * 1000};
 class store_smart_launches : public store_contract {
  protected:
   domain::smart_launch_store& launches() {
-    auto* l = dynamic_cast<domain::smart_launch_store*>(store_.get());
+    auto* l = store_->smart_launches();
     EXPECT_NE(l, nullptr);
     return *l;
   }
@@ -122,8 +122,8 @@ TEST_P(store_smart_launches, two_stores_racing_for_one_state_take_it_once) {
   auto node1 = backend_->open(clock_, rng_);
   auto node2 = backend_->open(clock_, rng_);
   ASSERT_TRUE(node1.has_value() && node2.has_value());
-  auto* l1 = dynamic_cast<domain::smart_launch_store*>(node1->get());
-  auto* l2 = dynamic_cast<domain::smart_launch_store*>(node2->get());
+  auto* l1 = (*node1)->smart_launches();
+  auto* l2 = (*node2)->smart_launches();
   ASSERT_TRUE(l1 != nullptr && l2 != nullptr);
   constexpr int rounds = 25;
   const core::unix_ms now = start_ms;
