@@ -155,14 +155,9 @@ asio::awaitable<bool> serve_upload(Stream& stream, beast::flat_buffer& buffer,
       errc::payload_too_large, "the upload is larger than " + std::to_string(svc.limits.attachments.max_bytes) + " bytes");
   if (const auto len = parser.content_length(); len && *len > opts.max_upload_bytes)
     co_return co_await write_error(stream, ctx, version, false, too_large);
-  const core::error no_token = unauthorized();
-  auto secret = bearer_secret(parser.get());
-  note_refusal(svc, ctx, secret ? nullptr : &no_token);  // before the answer: see rate_limit_gate
-  if (!secret) co_return co_await write_error(stream, ctx, version, false, no_token);
-  auto who = co_await authenticate(svc, *secret);
-  note_refusal(svc, ctx, who ? nullptr : &who.error());
+  const auto secret = bearer_secret(parser.get());
+  auto who = co_await authenticate_request(svc, ctx, secret);
   if (!who) co_return co_await write_error(stream, ctx, version, false, who.error());
-  ctx.principal = who->token_id;
   // Before a byte is stored (the body is not read yet: the connection closes after the 429).
   if (auto over = take_token_limit(svc, ctx, rate_limit::uploads, who->token_id))
     co_return co_await write_error(stream, ctx, version, false, *over);
@@ -358,14 +353,9 @@ asio::awaitable<bool> serve_download(Stream& stream, const request& req, service
   const bool keep = req.keep_alive();
   const core::error off = make_error(errc::not_found, "attachments are not enabled on this server");
   if (att.blobs == nullptr) co_return co_await write_error(stream, ctx, version, keep, off);
-  const core::error no_token = unauthorized();
-  auto secret = bearer_secret(req);
-  note_refusal(svc, ctx, secret ? nullptr : &no_token);
-  if (!secret) co_return co_await write_error(stream, ctx, version, keep, no_token);
-  auto who = co_await authenticate(svc, *secret);
-  note_refusal(svc, ctx, who ? nullptr : &who.error());
+  const auto secret = bearer_secret(req);
+  auto who = co_await authenticate_request(svc, ctx, secret);
   if (!who) co_return co_await write_error(stream, ctx, version, keep, who.error());
-  ctx.principal = who->token_id;
 
   const auto what = domain::action::download_attachment;
   auto found = co_await run_blocking(svc.blocking, [&]() -> core::result<domain::attachment_record> {

@@ -82,17 +82,11 @@ asio::awaitable<bool> serve_event_stream(Stream& stream, const request& req, ser
   if (!origin_allowed(req, svc.websocket))
     co_return co_await refuse(stream, ctx, req, make_error(errc::forbidden, "this Origin may not open live connections"));
   bool offered = false;
-  auto secret = websocket_secret(req, offered);
-  const core::error no_token = unauthorized();
-  note_refusal(svc, ctx, secret ? nullptr : &no_token);  // before the answer: see rate_limit_gate
-  if (!secret) co_return co_await refuse(stream, ctx, req, no_token);
+  const auto secret = websocket_secret(req, offered);
+  auto who = co_await authenticate_request(svc, ctx, secret);
+  if (!who) co_return co_await refuse(stream, ctx, req, who.error());
   auto url = boost::urls::parse_origin_form(req.target());
   auto after = api::parse_event_position(url->params());
-
-  auto who = co_await authenticate(svc, *secret);
-  note_refusal(svc, ctx, who ? nullptr : &who.error());
-  if (!who) co_return co_await refuse(stream, ctx, req, who.error());
-  ctx.principal = who->token_id;
   // The upgrade is refused (429) before it is audited or a slot is taken.
   if (auto over = take_token_limit(svc, ctx, rate_limit::live_connects, who->token_id))
     co_return co_await refuse(stream, ctx, req, *over);

@@ -170,14 +170,9 @@ asio::awaitable<bool> serve_fhir_binary(Stream& stream, const request& req, serv
                                         request_context& ctx) {
   const core::error off = make_error(errc::not_found, "attachments are not enabled on this server");
   if (svc.attachments.blobs == nullptr) co_return co_await write_outcome(stream, ctx, req, off);
-  const core::error no_token = unauthorized();
-  auto secret = bearer_secret(req);
-  note_refusal(svc, ctx, secret ? nullptr : &no_token);  // before the answer: see rate_limit_gate
-  if (!secret) co_return co_await write_outcome(stream, ctx, req, no_token);
-  auto who = co_await authenticate(svc, *secret);
-  note_refusal(svc, ctx, who ? nullptr : &who.error());
+  const auto secret = bearer_secret(req);
+  auto who = co_await authenticate_request(svc, ctx, secret);
   if (!who) co_return co_await write_outcome(stream, ctx, req, who.error());
-  ctx.principal = who->token_id;
 
   const auto what = domain::action::download_attachment;
   std::optional<domain::chat_key> chat;

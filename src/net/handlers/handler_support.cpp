@@ -1,6 +1,7 @@
 #include "net/handlers/handler_support.hpp"
 
 #include "domain/authentication.hpp"
+#include "net/rate_limit_gate.hpp"
 #include "domain/chat_service.hpp"
 #include "net/handlers/bearer.hpp"
 #include "net/offload.hpp"
@@ -43,6 +44,19 @@ asio::awaitable<core::result<domain::principal>> authenticate(services& svc, con
     auto lease = svc.readers.acquire();
     return domain::authenticate(*lease, secret, svc.tokens, svc.clock.now_ms());
   });
+}
+
+asio::awaitable<core::result<domain::principal>> authenticate_request(services& svc, request_context& ctx,
+                                                                      const std::optional<std::string>& secret) {
+  if (!secret) {
+    const core::error no_token = unauthorized();
+    note_refusal(svc, ctx, &no_token);
+    co_return no_token;
+  }
+  auto who = co_await authenticate(svc, *secret);
+  note_refusal(svc, ctx, who ? nullptr : &who.error());
+  if (who) ctx.principal = who->token_id;
+  co_return who;
 }
 
 }  // namespace carechat::net

@@ -14,6 +14,7 @@
 #include "domain/principal.hpp"
 #include "domain/store.hpp"
 #include "net/asio.hpp"
+#include "net/request_context.hpp"
 #include "net/services.hpp"
 
 namespace carechat::net {
@@ -40,5 +41,10 @@ core::result<domain::principal> authenticate_with(services& svc, domain::store_r
                                                   const std::string& secret);
 // The cache's principal, else a trip to the pool for a store lookup.
 asio::awaitable<core::result<domain::principal>> authenticate(services& svc, const std::string& secret);
+// authenticate() for a handler that writes its own answers, with what the routed path does around
+// it: no secret is a 401, a refusal is counted against the client's failed-authentication limit
+// before the answer is written (note_refusal, net/rate_limit_gate), and the token id goes into ctx.
+asio::awaitable<core::result<domain::principal>> authenticate_request(services& svc, request_context& ctx,
+                                                                      const std::optional<std::string>& secret);
 
 }  // namespace carechat::net
