@@ -6,7 +6,6 @@
 // headers: one per chat with an exported message, the read API's header as it was at the kick-off,
 // listed first, resolving every message's partOf; `_since` narrows them as it does the messages.
 // (web/e2e/tests/fhir_validation.test.mjs validates every NDJSON line with a FHIR validator.)
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <map>
