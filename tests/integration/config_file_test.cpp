@@ -42,14 +42,14 @@ TEST_F(config_file_test, serve_takes_its_settings_from_the_file) {
   http_client client(server.port());
   EXPECT_EQ(client.request("GET", "/healthz").status, 200u);
   EXPECT_EQ(post_2000_bytes(server.port()), 413u);
-  EXPECT_NE(server.log().find("config file " + file), std::string::npos) << server.log();
+  EXPECT_TRUE(server.log_says("config file " + file)) << server.log();
 }
 
 TEST_F(config_file_test, environment_overrides_the_file_and_CARECHAT_CONFIG_names_it) {
   const std::string file = write_config("max_body_bytes = 1024\n");
   server_process server(database_.spec(), {{"CARECHAT_CONFIG", file}, {"CARECHAT_MAX_BODY_BYTES", "4096"}});
   EXPECT_NE(post_2000_bytes(server.port()), 413u);
-  EXPECT_NE(server.log().find("config file " + file), std::string::npos) << server.log();
+  EXPECT_TRUE(server.log_says("config file " + file)) << server.log();
 }
 
 TEST_F(config_file_test, a_bad_line_stops_serve_naming_the_file_and_line) {

@@ -110,12 +110,8 @@ TEST_F(chat_server_test, json_logs_have_one_object_per_line_and_no_secrets) {
   const std::string user_token_id = token_id_of_user("u-1");
 
   // The request lines are written after the answers: wait for the last one.
-  std::string log;
-  for (int i = 0; i < 50; ++i) {
-    log = server_->log();
-    if (log.find("\"unmatched\"") != std::string::npos) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  server_->log_says("\"unmatched\"");
+  const std::string log = server_->log();
   std::vector<json::object> requests;
   std::istringstream lines(log);
   std::string line;

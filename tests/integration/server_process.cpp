@@ -213,6 +213,15 @@ std::string server_process::log() const {
   return log_;
 }
 
+bool server_process::log_says(const std::string& needle, std::chrono::milliseconds within) const {
+  const auto deadline = std::chrono::steady_clock::now() + within;
+  for (;;) {
+    if (log().find(needle) != std::string::npos) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
 struct http_client::impl {
   asio::io_context ioc;
   std::optional<beast::tcp_stream> stream;

@@ -69,6 +69,9 @@ class server_process {
   bool alive();
   // Everything the server wrote to stdout and stderr so far (capture mode).
   std::string log() const;
+  // Waits until log() holds `needle` (a reader thread drains the pipes, so a line written just
+  // before an answer may reach log() just after it); false after `within`.
+  bool log_says(const std::string& needle, std::chrono::milliseconds within = std::chrono::seconds(5)) const;
 
  private:
   int wait_exit(int sig);

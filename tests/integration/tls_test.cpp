@@ -65,15 +65,6 @@ class tls_test : public ::testing::Test {
     return r.output;
   }
 
-  // Waits until the server's log mentions `needle` (about 5 s at most).
-  bool log_says(const std::string& needle) {
-    for (int i = 0; i < 50; ++i) {
-      if (server_->log().find(needle) != std::string::npos) return true;
-      std::this_thread::sleep_for(100ms);
-    }
-    return false;
-  }
-
   static std::string header(const std::string& curl_output, const std::string& lower_name) {
     std::string lower = curl_output;
     for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -256,7 +247,7 @@ TEST_F(tls_test, sighup_serves_a_renewed_certificate_to_new_connections_and_keep
 
   serve_files(pki_.renewed().cert_chain_file, pki_.renewed().key_file);
   ASSERT_EQ(kill(server_->pid(), SIGHUP), 0);
-  ASSERT_TRUE(log_says("certificate reloaded")) << server_->log();
+  ASSERT_TRUE(server_->log_says("certificate reloaded")) << server_->log();
   EXPECT_NE(server_->log().find("CN=carechat renewed"), std::string::npos) << server_->log();
 
   https_connection fresh(server_->port(), pki_.ca_file());
@@ -287,13 +278,13 @@ TEST_F(tls_test, sighup_with_a_bad_replacement_keeps_the_certificate_in_use) {
   // An expired certificate (for the same key), then a renewed certificate with the old key.
   fs::copy_file(pki_.expired_cert(), cert_file_, fs::copy_options::overwrite_existing);
   ASSERT_EQ(kill(server_->pid(), SIGHUP), 0);
-  ASSERT_TRUE(log_says("has expired")) << server_->log();
+  ASSERT_TRUE(server_->log_says("has expired")) << server_->log();
   EXPECT_NE(server_->log().find("certificate not reloaded, still serving the previous one"), std::string::npos);
   EXPECT_EQ(https_connection(server_->port(), pki_.ca_file()).certificate().serial, served.serial);
 
   fs::copy_file(pki_.renewed().cert_chain_file, cert_file_, fs::copy_options::overwrite_existing);
   ASSERT_EQ(kill(server_->pid(), SIGHUP), 0);
-  ASSERT_TRUE(log_says("does not match")) << server_->log();
+  ASSERT_TRUE(server_->log_says("does not match")) << server_->log();
   https_connection after(server_->port(), pki_.ca_file());
   EXPECT_EQ(after.certificate().serial, served.serial);
   EXPECT_EQ(after.request("GET", "/healthz").status, 200u);
