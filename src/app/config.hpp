@@ -60,8 +60,8 @@ struct config {
   int page_limit = 20;            // CARECHAT_PAGE_LIMIT: default page size; 20 if unset or invalid, at most 200
   std::size_t max_message_chars = 10'000;     // characters per message
   std::size_t max_body_bytes = 1 << 20;       // CARECHAT_MAX_BODY_BYTES: larger request bodies get 413
-  unsigned io_threads = 0;                    // CARECHAT_IO_THREADS: 0 = one per core
-  unsigned reader_threads = 4;                // CARECHAT_READER_THREADS: threads running store reads
+  unsigned io_threads = 0;                    // CARECHAT_IO_THREADS: 0 = one per core (app/thread_counts)
+  unsigned reader_threads = 0;                // CARECHAT_READER_THREADS: threads running store reads; 0 = by backend
   // CARECHAT_IDLE_TIMEOUT_MS: a connection without a request in progress is closed after this.
   std::chrono::milliseconds idle_timeout{60'000};
   // CARECHAT_REQUEST_TIMEOUT_MS: from a request's first byte, the time to receive all of it (header

@@ -17,6 +17,7 @@
 #include "app/config.hpp"
 #include "app/settings.hpp"
 #include "app/store_factory.hpp"
+#include "app/thread_counts.hpp"
 #include "net/log_follower.hpp"
 #include "core/log.hpp"
 #include "app/event_pruner.hpp"
@@ -251,7 +252,8 @@ int serve_command(const std::vector<std::string>& argv) {
       audit_indexer.emplace(background_indexer::index::audit, **st, *audit_upkeep,
                             std::chrono::milliseconds(cfg->audit_index_ms));
     }
-    boost::asio::thread_pool blocking(cfg->reader_threads);
+    const unsigned reader_count = reader_threads(*cfg, spec->backend);
+    boost::asio::thread_pool blocking(reader_count);
     std::atomic<bool> draining{false};
     net::http_metrics http_stats;
     net::services svc{**st,        readers,   writer, page_tokens, clock, rng,  limits, blocking, live_hub, follower.get(),
@@ -343,7 +345,8 @@ int serve_command(const std::vector<std::string>& argv) {
     }
     core::log_info("serve", "database " + db_name);
     core::log_info("serve", loaded->file.empty() ? std::string("no config file") : "config file " + loaded->file);
-    const unsigned io = cfg->io_threads ? cfg->io_threads : std::max(1u, std::thread::hardware_concurrency());
+    const unsigned io = io_threads(*cfg);
+    core::log_info("serve", std::to_string(io) + " I/O threads, " + std::to_string(reader_count) + " database readers");
     server.run(io, true, cfg->shutdown_grace);
     hub.set_worker(nullptr);  // the committer may still publish while it drains
     blocking.join();

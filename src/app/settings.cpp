@@ -263,7 +263,7 @@ std::vector<setting> make_table() {
       {"CARECHAT_PAGE_LIMIT", "", "default page size; 20 when invalid, at most 200", "", plain, page_limit_codec()},
       {"CARECHAT_MAX_BODY_BYTES", "", "larger request bodies are refused with 413 before being read", "", plain, number<std::size_t>(CARECHAT_FIELD(max_body_bytes), 1024, 64u << 20)},
       {"CARECHAT_IO_THREADS", "", "threads running the network event loops (one each); each connection stays on one; `0`: one per core", "", plain, number(CARECHAT_FIELD(io_threads), 0u, 256u)},
-      {"CARECHAT_READER_THREADS", "", "threads running database reads", "", plain, number(CARECHAT_FIELD(reader_threads), 1u, 256u)},
+      {"CARECHAT_READER_THREADS", "", "threads running database reads; `0`: on SQLite one per core (at least 2), on PostgreSQL 4", "", plain, number(CARECHAT_FIELD(reader_threads), 0u, 256u)},
       {"CARECHAT_MAX_CONNECTIONS", "", "concurrent connections; more are closed at accept", "", plain, number<std::size_t>(CARECHAT_FIELD(max_connections), 1, 1'000'000)},
       {"CARECHAT_IDLE_TIMEOUT_MS", "", "a connection without a request in progress is closed after this", "", plain, duration(CARECHAT_FIELD(idle_timeout), 100, 3'600'000)},
       {"CARECHAT_REQUEST_TIMEOUT_MS", "", "from a request's first byte: the time to receive all of it and answer; a slowly trickling header is cut by this", "", plain, duration(CARECHAT_FIELD(request_timeout), 100, 600'000)},

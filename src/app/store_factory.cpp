@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "app/thread_counts.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #ifdef CARECHAT_WITH_POSTGRES
 #include "store/postgres/pg_store.hpp"
@@ -60,7 +61,7 @@ core::result<std::unique_ptr<domain::store>> open_store(const config& cfg, const
 #ifdef CARECHAT_WITH_POSTGRES
   store::postgres::pg_options opts;
   opts.conninfo = spec->location;
-  opts.pool_size = static_cast<int>(cfg.pg_pool_size != 0 ? cfg.pg_pool_size : cfg.reader_threads + 4);
+  opts.pool_size = static_cast<int>(cfg.pg_pool_size != 0 ? cfg.pg_pool_size : reader_threads(cfg, backend::postgres) + 4);
   opts.statement_timeout_ms = static_cast<int>(cfg.pg_statement_timeout_ms);
   auto s = store::postgres::pg_store::open(opts, clk, rng);
   if (!s) return std::move(s).error();

@@ -56,7 +56,7 @@ TEST_F(config_file_test, a_bad_line_stops_serve_naming_the_file_and_line) {
   const std::string file = write_config("listen = 127.0.0.1:0\n\nreader_threads = many\n");
   const auto r = run_cli({"serve", "--db", database_.spec(), "--config", file});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "carechat serve: " + file + ":3: reader_threads must be a number from 1 to 256\n");
+  EXPECT_EQ(r.err, "carechat serve: " + file + ":3: reader_threads must be a number from 0 to 256\n");
   const std::string typo = write_config("lisen = 127.0.0.1:0\n");
   EXPECT_EQ(run_cli({"serve", "--config", typo}).err,
             "carechat serve: " + typo + ":1: unknown key 'lisen' (did you mean 'listen'?)\n");

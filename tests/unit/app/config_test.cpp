@@ -103,10 +103,10 @@ TEST_F(config_loading, the_file_comes_from_the_flag_then_CARECHAT_CONFIG_then_th
 }
 
 TEST_F(config_loading, a_bad_value_is_refused_with_the_same_rule_from_every_source) {
-  const std::string file = write("c.conf", "# threads\n\nreader_threads = 0\n");
-  EXPECT_EQ(error({"--config", file}), file + ":3: reader_threads must be a number from 1 to 256");
-  env["CARECHAT_READER_THREADS"] = "0";
-  EXPECT_EQ(error(), "CARECHAT_READER_THREADS must be a number from 1 to 256");
+  const std::string file = write("c.conf", "# threads\n\nreader_threads = 257\n");
+  EXPECT_EQ(error({"--config", file}), file + ":3: reader_threads must be a number from 0 to 256");
+  env["CARECHAT_READER_THREADS"] = "257";
+  EXPECT_EQ(error(), "CARECHAT_READER_THREADS must be a number from 0 to 256");
   env.clear();
   EXPECT_EQ(error({"--listen", "nowhere"}), "--listen must be HOST:PORT, got 'nowhere'");
   EXPECT_EQ(error({"--db="}), "--db must not be empty");
