@@ -15,7 +15,7 @@ prints one table and writes it as JSON to OUT/latest.json (a quick run: latest-q
 latest-partial.json; both ignored by git) and OUT/run-<UTC time>.json.tmp (ignored by git).
 See docs/benchmarks.md for what each figure measures.
 """
-import argparse, datetime, json, os, platform, re, resource, shutil, signal, socket, subprocess, sys, tempfile, time
+import argparse, datetime, glob, json, os, platform, re, resource, shutil, signal, socket, subprocess, sys, tempfile, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -436,6 +436,24 @@ def wait_indexed(db, messages, limit_s):
             pass
         time.sleep(0.2)
     return False
+
+
+def process_io(pid):
+    """/proc/PID/io as a dict of ints (read_bytes: what came from the disk; syscr: read calls), or
+    None when it cannot be read."""
+    try:
+        with open("/proc/%d/io" % pid) as f:
+            return {k: int(v) for k, v in (line.split(": ") for line in f.read().splitlines())}
+    except (OSError, ValueError):
+        return None
+
+
+def disk_reads(small, large):
+    """The note's account of what the server read from the disk in figure 5a's two loads."""
+    if "disk_read_mib" not in small or "disk_read_mib" not in large:
+        return ""
+    return "; the server read %.1f MiB from disk at the large size (%.1f read calls per GET), %.1f MiB at 10 k (%.1f)" % (
+        large["disk_read_mib"], large["read_calls_per_get"], small["disk_read_mib"], small["read_calls_per_get"])
 
 
 def human(n):
@@ -944,8 +962,19 @@ def main():
 
             def page_latency(n_chats):
                 paths = " ".join(chat_path(p) + "?pageSize=20" for p in chats[:n_chats])
-                return checked(wrk(cc.url("/"), D, 4, "get_page.lua", {"BENCH_TOKEN": staff_tok, "BENCH_PATHS": paths}),
-                               label + "growth GET")
+                # (SQLite only: on PostgreSQL the reads are the database server's, not carechat's.)
+                sqlite = not cc.db.startswith("postgresql")
+                before = process_io(cc.proc.pid) if sqlite else None
+                r = checked(wrk(cc.url("/"), D, 4, "get_page.lua", {"BENCH_TOKEN": staff_tok, "BENCH_PATHS": paths}),
+                            label + "growth GET")
+                after = process_io(cc.proc.pid) if sqlite else None
+                if before and after:
+                    # What the carechat process itself read from the disk (not the OS cache) and how
+                    # many read calls it made per GET: a large file whose pages the kernel dropped
+                    # shows here (docs/benchmarks.md, "5a: the pages the host takes back").
+                    r["disk_read_mib"] = round((after["read_bytes"] - before["read_bytes"]) / 2**20, 1)
+                    r["read_calls_per_get"] = round((after["syscr"] - before["syscr"]) / max(1, r["requests"]), 1)
+                return r
 
             small_seed = seed(cc, 0, small_chats, small_msgs, False)
             cc.start(growth_env)
@@ -963,8 +992,8 @@ def main():
                 large["p99_ms"], small["p99_ms"], ratio(large["p99_ms"], small["p99_ms"]), "<= 1.5x (at 10M/100k chats)",
                 large["p99_ms"] <= 1.5 * small["p99_ms"], "ms", {"small": small, "large": large, "seeded": seeded,
                                                                  "bulk_seed": [small_seed, large_seed]},
-                "%s%d messages in %d chats, written by %s in %.0f s; random chat per request, 4 conns"
-                % (scale, seeded, large_chats, seeder, small_seed["seconds"] + large_seed["seconds"]))
+                "%s%d messages in %d chats, written by %s in %.0f s; random chat per request, 4 conns%s"
+                % (scale, seeded, large_chats, seeder, small_seed["seconds"] + large_seed["seconds"], disk_reads(small, large)))
             cc.stop()
             started.remove(cc)
 
@@ -1194,7 +1223,31 @@ def machine(work):
     disk = subprocess.run(["df", "-hT", os.path.dirname(work)], capture_output=True, text=True).stdout.strip().splitlines()[-1:]
     load = os.getloadavg()
     return {"nproc": os.cpu_count(), "cpu": cpu, "disk": disk[0] if disk else "", "kernel": platform.release(),
-            "loadavg_at_end": [round(x, 2) for x in load]}
+            "loadavg_at_end": [round(x, 2) for x in load], "page_out": damon_page_out()}
+
+
+def damon_page_out():
+    """The kernel's DAMON schemes that page memory out, as text ("" if none runs). Some VM hosts
+    run one to take back idle page cache: pages of a large database file that were not read for a
+    minute are dropped and read from the disk again, which figure 5a then measures."""
+    found = []
+    for scheme in glob.glob("/sys/kernel/mm/damon/admin/kdamonds/*/contexts/*/schemes/*"):
+        def read(name):
+            try:
+                with open(os.path.join(scheme, name)) as f:
+                    return f.read().strip()
+            except OSError:
+                return ""
+        kdamond = scheme.split("/contexts/")[0]
+        if read("action") != "pageout" or read(os.path.join(kdamond, "state")) != "on":
+            continue
+        aggr_us = read(os.path.join(scheme, "../../monitoring_attrs/intervals/aggr_us"))
+        age = read("access_pattern/age/min")
+        idle_s = int(age) * int(aggr_us) / 1e6 if age.isdigit() and aggr_us.isdigit() else None
+        quota = read("quotas/bytes")
+        found.append("DAMON pageout of memory idle %s, up to %s MiB/s" % (
+            "%.0f s" % idle_s if idle_s is not None else "?", int(quota) // 2**20 if quota.isdigit() else "?"))
+    return "; ".join(found)
 
 
 def fmt(v):
@@ -1223,8 +1276,9 @@ def table(result):
         out.append("| " + " | ".join(str(x).ljust(w[i]) for i, x in enumerate(l)) + " |")
     m = result["machine"]
     out.append("")
-    out.append("%s run %s, %.0f s; %s cores, %s; disk %s; load average at end %s" % (
-        result["mode"], result["when"], result["seconds"], m["nproc"], m["cpu"], m["disk"], m["loadavg_at_end"]))
+    out.append("%s run %s, %.0f s; %s cores, %s; disk %s; load average at end %s%s" % (
+        result["mode"], result["when"], result["seconds"], m["nproc"], m["cpu"], m["disk"], m["loadavg_at_end"],
+        "; the kernel runs " + m["page_out"] if m.get("page_out") else ""))
     return "\n".join(out)
 
 
