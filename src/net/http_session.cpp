@@ -254,6 +254,9 @@ asio::awaitable<void> serve_connection(std::shared_ptr<connection_state<Stream>>
         };
         // Once the live session took the stream, it owns (and closes) it. The request's metrics
         // and log line are its upgrade's (ctx.answered_at), recorded when the connection ends.
+        // The HTTP read buffer is empty now (a client sends no frame before the 101) but keeps
+        // its 4 KiB for the connection's life unless given back (figure 4, RSS per connection).
+        buffer.shrink_to_fit();
         const bool taken = co_await serve_event_stream(conn->stream, req, svc, *scope, set_stop, ctx);
         note_answer(svc, ctx, 0);
         finish_request(svc.observer, ctx, method, 0, 0);

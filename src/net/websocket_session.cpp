@@ -199,10 +199,12 @@ asio::awaitable<void> websocket_session<Stream>::run(const request& req, domain:
     beast::get_lowest_layer(ws_).socket().close(ignored);
     co_return;
   }
-  // Reading keeps pings answered and notices the close; clients need not send anything.
+  // Reading keeps pings answered and notices the close; clients need not send anything, and what
+  // they send is dropped. In pieces of at most 256 bytes (a message may still be as long as
+  // read_message_max), so the buffer an idle connection keeps is 256 bytes, not Beast's 1.5 KiB.
   beast::flat_buffer buffer;
   for (;;) {
-    auto [ec, n] = co_await ws_.async_read(buffer, use_tuple);
+    auto [ec, n] = co_await ws_.async_read_some(buffer, 256, use_tuple);
     if (ec) break;
     buffer.clear();
   }

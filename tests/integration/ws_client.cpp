@@ -128,6 +128,19 @@ std::optional<std::string> ws_client::read(std::chrono::milliseconds timeout) {
 bool ws_client::closed() const { return impl_->closed; }
 int ws_client::close_code() const { return impl_->code; }
 
+bool ws_client::send(const std::string& text, std::chrono::milliseconds timeout) {
+  if (!impl_->ws || impl_->closed) return false;
+  bool done = false;
+  beast::error_code wec;
+  impl_->ws->text(true);
+  impl_->ws->async_write(asio::buffer(text), [&done, &wec](beast::error_code ec, std::size_t) {
+    wec = ec;
+    done = true;
+  });
+  const bool finished = impl_->run_until([&] { return done; }, std::chrono::steady_clock::now() + timeout);
+  return finished && !wec;
+}
+
 void ws_client::close(std::chrono::milliseconds timeout) {
   if (!impl_->ws || impl_->closed) return;
   // A pending read sees the server's close reply; the close itself completes once that arrived.

@@ -42,6 +42,8 @@ class ws_client {
   std::optional<std::string> read(std::chrono::milliseconds timeout = std::chrono::seconds(5));
   bool closed() const;
   int close_code() const;  // -1 when not closed by a close frame
+  // Sends one text message; false if the write failed (or took longer than `timeout`).
+  bool send(const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(5));
   // Starts the closing handshake (code 1000) and waits for it (at most `timeout`).
   void close(std::chrono::milliseconds timeout = std::chrono::seconds(5));
   // Stop reading (the server's send queue then fills against the TCP window). Shrinking the buffer

@@ -74,22 +74,43 @@ asio::awaitable<bool> refuse(Stream& stream, request_context& ctx, const request
 
 }  // namespace
 
+namespace {
+
+// What a live connection keeps once it is admitted.
+struct admitted_stream {
+  api::viewer viewer;
+  std::string token_id;  // whose live-connection slot it holds
+  domain::resume_point after;
+  bool offered = false;  // the client offered subprotocols: the 101 must pick one
+};
+
+// Everything before the upgrade: the Origin, authentication, the live-connects limit,
+// authorization, the position, the subprotocol, a slot among the token's live connections and the
+// audit row. nullopt when refused (the refusal is written). A coroutine of its own so that what it
+// needed is freed before the connection's long life: the frame that awaits the session stays as
+// small as it can (figure 4, RSS per idle connection).
 template <class Stream>
-asio::awaitable<bool> serve_event_stream(Stream& stream, const request& req, services& svc,
-                                         domain::event_scope scope,
-                                         const std::function<void(std::function<void()>)>& set_stop,
-                                         request_context& ctx) {
-  if (!origin_allowed(req, svc.websocket))
-    co_return co_await refuse(stream, ctx, req, make_error(errc::forbidden, "this Origin may not open live connections"));
+asio::awaitable<std::optional<admitted_stream>> admit_event_stream(Stream& stream, const request& req, services& svc,
+                                                                   const domain::event_scope& scope,
+                                                                   request_context& ctx) {
+  if (!origin_allowed(req, svc.websocket)) {
+    co_await refuse(stream, ctx, req, make_error(errc::forbidden, "this Origin may not open live connections"));
+    co_return std::nullopt;
+  }
   bool offered = false;
   const auto secret = websocket_secret(req, offered);
   auto who = co_await authenticate_request(svc, ctx, secret);
-  if (!who) co_return co_await refuse(stream, ctx, req, who.error());
+  if (!who) {
+    co_await refuse(stream, ctx, req, who.error());
+    co_return std::nullopt;
+  }
   auto url = boost::urls::parse_origin_form(req.target());
   auto after = api::parse_event_position(url->params());
   // The upgrade is refused (429) before it is audited or a slot is taken.
-  if (auto over = take_token_limit(svc, ctx, rate_limit::live_connects, who->token_id))
-    co_return co_await refuse(stream, ctx, req, *over);
+  if (auto over = take_token_limit(svc, ctx, rate_limit::live_connects, who->token_id)) {
+    co_await refuse(stream, ctx, req, *over);
+    co_return std::nullopt;
+  }
 
   const domain::chat_key audited{scope.tenant, scope.instance, scope.patient.value_or("*")};
   core::result<void> allowed =
@@ -111,18 +132,34 @@ asio::awaitable<bool> serve_event_stream(Stream& stream, const request& req, ser
   audit.request_id = std::string(ctx.id.view());
   if (!svc.writer.submit(std::move(audit), {})) {
     if (slot_taken) svc.live.release(who->token_id);
-    co_return co_await refuse(stream, ctx, req, audit_unavailable());
+    co_await refuse(stream, ctx, req, audit_unavailable());
+    co_return std::nullopt;
   }
-  if (!allowed) co_return co_await refuse(stream, ctx, req, allowed.error());
+  if (!allowed) {
+    co_await refuse(stream, ctx, req, allowed.error());
+    co_return std::nullopt;
+  }
+  co_return admitted_stream{api::viewer_of(*who), who->token_id, *after, offered};
+}
 
+}  // namespace
+
+template <class Stream>
+asio::awaitable<bool> serve_event_stream(Stream& stream, const request& req, services& svc,
+                                         domain::event_scope scope,
+                                         const std::function<void(std::function<void()>)>& set_stop,
+                                         request_context& ctx) {
+  std::optional<admitted_stream> admitted = co_await admit_event_stream(stream, req, svc, scope, ctx);
+  if (!admitted) co_return false;
+  // The slot admit_event_stream took is given back when the connection ends.
   struct release_slot {
     live_connections& live;
     std::string token;
     ~release_slot() { live.release(token); }
-  } slot{svc.live, who->token_id};
+  } slot{svc.live, admitted->token_id};
 
   auto session = std::make_shared<websocket_session<Stream>>(websocket::stream<Stream>(std::move(stream)), svc,
-                                                             std::move(scope), api::viewer_of(*who));
+                                                             std::move(scope), std::move(admitted->viewer));
   set_stop([weak = std::weak_ptr<websocket_session<Stream>>(session)] {
     if (auto s = weak.lock()) s->stop();
   });
@@ -130,7 +167,9 @@ asio::awaitable<bool> serve_event_stream(Stream& stream, const request& req, ser
   ctx.status = 101;
   ctx.answered_at = std::chrono::steady_clock::now();
   const std::string_view request_id = ctx.id.view();
-  co_await session->run(req, *after, offered, request_id);
+  const domain::resume_point from = admitted->after;
+  const bool offered = admitted->offered;
+  co_await session->run(req, from, offered, request_id);
   set_stop({});
   co_return true;
 }
