@@ -72,10 +72,6 @@ asio::awaitable<bool> refuse(Stream& stream, request_context& ctx, const request
   co_return false;
 }
 
-}  // namespace
-
-namespace {
-
 // What a live connection keeps once it is admitted.
 struct admitted_stream {
   api::viewer viewer;
@@ -86,31 +82,21 @@ struct admitted_stream {
 
 // Everything before the upgrade: the Origin, authentication, the live-connects limit,
 // authorization, the position, the subprotocol, a slot among the token's live connections and the
-// audit row. nullopt when refused (the refusal is written). A coroutine of its own so that what it
-// needed is freed before the connection's long life: the frame that awaits the session stays as
-// small as it can (figure 4, RSS per idle connection).
-template <class Stream>
-asio::awaitable<std::optional<admitted_stream>> admit_event_stream(Stream& stream, const request& req, services& svc,
-                                                                   const domain::event_scope& scope,
-                                                                   request_context& ctx) {
-  if (!origin_allowed(req, svc.websocket)) {
-    co_await refuse(stream, ctx, req, make_error(errc::forbidden, "this Origin may not open live connections"));
-    co_return std::nullopt;
-  }
+// audit row; the error to answer when refused (no slot is then held). A coroutine of its own so
+// that what it needed is freed before the connection's long life: the frame that awaits the
+// session stays as small as it can (figure 4, RSS per idle connection).
+asio::awaitable<core::result<admitted_stream>> admit_event_stream(const request& req, services& svc,
+                                                                  const domain::event_scope& scope,
+                                                                  request_context& ctx) {
+  if (!origin_allowed(req, svc.websocket)) co_return make_error(errc::forbidden, "this Origin may not open live connections");
   bool offered = false;
   const auto secret = websocket_secret(req, offered);
   auto who = co_await authenticate_request(svc, ctx, secret);
-  if (!who) {
-    co_await refuse(stream, ctx, req, who.error());
-    co_return std::nullopt;
-  }
+  if (!who) co_return who.error();
   auto url = boost::urls::parse_origin_form(req.target());
   auto after = api::parse_event_position(url->params());
   // The upgrade is refused (429) before it is audited or a slot is taken.
-  if (auto over = take_token_limit(svc, ctx, rate_limit::live_connects, who->token_id)) {
-    co_await refuse(stream, ctx, req, *over);
-    co_return std::nullopt;
-  }
+  if (auto over = take_token_limit(svc, ctx, rate_limit::live_connects, who->token_id)) co_return *over;
 
   const domain::chat_key audited{scope.tenant, scope.instance, scope.patient.value_or("*")};
   core::result<void> allowed =
@@ -132,13 +118,9 @@ asio::awaitable<std::optional<admitted_stream>> admit_event_stream(Stream& strea
   audit.request_id = std::string(ctx.id.view());
   if (!svc.writer.submit(std::move(audit), {})) {
     if (slot_taken) svc.live.release(who->token_id);
-    co_await refuse(stream, ctx, req, audit_unavailable());
-    co_return std::nullopt;
+    co_return audit_unavailable();
   }
-  if (!allowed) {
-    co_await refuse(stream, ctx, req, allowed.error());
-    co_return std::nullopt;
-  }
+  if (!allowed) co_return allowed.error();
   co_return admitted_stream{api::viewer_of(*who), who->token_id, *after, offered};
 }
 
@@ -149,8 +131,8 @@ asio::awaitable<bool> serve_event_stream(Stream& stream, const request& req, ser
                                          domain::event_scope scope,
                                          const std::function<void(std::function<void()>)>& set_stop,
                                          request_context& ctx) {
-  std::optional<admitted_stream> admitted = co_await admit_event_stream(stream, req, svc, scope, ctx);
-  if (!admitted) co_return false;
+  auto admitted = co_await admit_event_stream(req, svc, scope, ctx);
+  if (!admitted) co_return co_await refuse(stream, ctx, req, admitted.error());
   // The slot admit_event_stream took is given back when the connection ends.
   struct release_slot {
     live_connections& live;
@@ -167,9 +149,7 @@ asio::awaitable<bool> serve_event_stream(Stream& stream, const request& req, ser
   ctx.status = 101;
   ctx.answered_at = std::chrono::steady_clock::now();
   const std::string_view request_id = ctx.id.view();
-  const domain::resume_point from = admitted->after;
-  const bool offered = admitted->offered;
-  co_await session->run(req, from, offered, request_id);
+  co_await session->run(req, admitted->after, admitted->offered, request_id);
   set_stop({});
   co_return true;
 }
