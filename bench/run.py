@@ -1230,21 +1230,22 @@ def damon_page_out():
     """The kernel's DAMON schemes that page memory out, as text ("" if none runs). Some VM hosts
     run one to take back idle page cache: pages of a large database file that were not read for a
     minute are dropped and read from the disk again, which figure 5a then measures."""
+    def read(path):
+        try:
+            with open(path) as f:
+                return f.read().strip()
+        except OSError:
+            return ""
+
     found = []
     for scheme in glob.glob("/sys/kernel/mm/damon/admin/kdamonds/*/contexts/*/schemes/*"):
-        def read(name):
-            try:
-                with open(os.path.join(scheme, name)) as f:
-                    return f.read().strip()
-            except OSError:
-                return ""
-        kdamond = scheme.split("/contexts/")[0]
-        if read("action") != "pageout" or read(os.path.join(kdamond, "state")) != "on":
+        kdamond, context = scheme.split("/contexts/")[0], scheme.split("/schemes/")[0]
+        if read(scheme + "/action") != "pageout" or read(kdamond + "/state") != "on":
             continue
-        aggr_us = read(os.path.join(scheme, "../../monitoring_attrs/intervals/aggr_us"))
-        age = read("access_pattern/age/min")
+        aggr_us = read(context + "/monitoring_attrs/intervals/aggr_us")
+        age = read(scheme + "/access_pattern/age/min")
         idle_s = int(age) * int(aggr_us) / 1e6 if age.isdigit() and aggr_us.isdigit() else None
-        quota = read("quotas/bytes")
+        quota = read(scheme + "/quotas/bytes")
         found.append("DAMON pageout of memory idle %s, up to %s MiB/s" % (
             "%.0f s" % idle_s if idle_s is not None else "?", int(quota) // 2**20 if quota.isdigit() else "?"))
     return "; ".join(found)

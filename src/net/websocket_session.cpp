@@ -200,11 +200,12 @@ asio::awaitable<void> websocket_session<Stream>::run(const request& req, domain:
     co_return;
   }
   // Reading keeps pings answered and notices the close; clients need not send anything, and what
-  // they send is dropped. In pieces of at most 256 bytes (a message may still be as long as
-  // read_message_max), so the buffer an idle connection keeps is 256 bytes, not Beast's 1.5 KiB.
+  // they send is dropped. In pieces (a message may still be as long as read_message_max), so the
+  // buffer an idle connection keeps is one piece, not Beast's default read of 1.5 KiB.
+  constexpr std::size_t client_read_piece = 256;
   beast::flat_buffer buffer;
   for (;;) {
-    auto [ec, n] = co_await ws_.async_read_some(buffer, 256, use_tuple);
+    auto [ec, n] = co_await ws_.async_read_some(buffer, client_read_piece, use_tuple);
     if (ec) break;
     buffer.clear();
   }

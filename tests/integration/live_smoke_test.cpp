@@ -36,12 +36,6 @@ TEST_F(chat_server_test, live_message_then_resume_from_position) {
   EXPECT_EQ(boost::json::parse(*r).at("type").as_string(), "ready");
 }
 
-}  // namespace
-}  // namespace carechat::testing
-
-namespace carechat::testing {
-namespace {
-
 // Clients need not send anything: what they send is read (in pieces) and dropped, the stream goes
 // on; a message over the limit (4 KiB by default) ends the connection (close code 1009, message too big).
 TEST_F(chat_server_test, client_messages_are_dropped_and_one_over_the_limit_ends_the_connection) {

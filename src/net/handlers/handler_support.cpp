@@ -1,10 +1,10 @@
 #include "net/handlers/handler_support.hpp"
 
 #include "domain/authentication.hpp"
-#include "net/rate_limit_gate.hpp"
 #include "domain/chat_service.hpp"
 #include "net/handlers/bearer.hpp"
 #include "net/offload.hpp"
+#include "net/rate_limit_gate.hpp"
 
 namespace carechat::net {
 

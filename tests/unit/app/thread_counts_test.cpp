@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <sched.h>
 
+#include <algorithm>
+
 namespace carechat::app {
 namespace {
 
@@ -29,7 +31,6 @@ class one_cpu {
     if (ok_) sched_setaffinity(0, sizeof saved_, &saved_);
   }
   bool ok() const { return ok_; }
-  int cpus_before() const { return CPU_COUNT(&saved_); }
 
  private:
   cpu_set_t saved_;
